@@ -1,0 +1,250 @@
+using System.Collections;
+using System.Text;
+
+namespace Vigil.Metrics;
+
+/// <summary>
+/// An immutable set of labels sorted by name, with no duplicate names and no empty values
+/// (Prometheus treats a label with an empty value as absent).
+/// </summary>
+public sealed class Labels : IReadOnlyList<Label>, IEquatable<Labels>
+{
+    private readonly Label[] items;
+    private readonly int hash;
+
+    /// <summary>The empty label set.</summary>
+    public static readonly Labels Empty = new([]);
+
+    private Labels(Label[] sortedItems)
+    {
+        items = sortedItems;
+        var h = new HashCode();
+        foreach (var l in items)
+        {
+            h.Add(l.Name, StringComparer.Ordinal);
+            h.Add(l.Value, StringComparer.Ordinal);
+        }
+        hash = h.ToHashCode();
+    }
+
+    /// <summary>Builds a label set from labels in any order; empty values are dropped, the last of duplicate names wins.</summary>
+    public static Labels From(IEnumerable<Label> labels)
+    {
+        var list = new List<Label>();
+        foreach (var l in labels)
+        {
+            var i = list.FindIndex(x => x.Name == l.Name);
+            if (i >= 0)
+            {
+                list.RemoveAt(i);
+            }
+            if (l.Value.Length > 0)
+            {
+                list.Add(l);
+            }
+        }
+        list.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return list.Count == 0 ? Empty : new Labels([.. list]);
+    }
+
+    /// <summary>Builds a label set from alternating names and values: <c>Of("__name__", "up", "job", "api")</c>.</summary>
+    public static Labels Of(params string[] namesAndValues)
+    {
+        if (namesAndValues.Length % 2 != 0)
+        {
+            throw new ArgumentException("Names and values must come in pairs.", nameof(namesAndValues));
+        }
+        var list = new List<Label>(namesAndValues.Length / 2);
+        for (var i = 0; i < namesAndValues.Length; i += 2)
+        {
+            list.Add(new Label(namesAndValues[i], namesAndValues[i + 1]));
+        }
+        return From(list);
+    }
+
+    /// <summary>Wraps labels that the caller guarantees are sorted by name, unique and non-empty.</summary>
+    public static Labels FromSorted(Label[] sortedUnique) => sortedUnique.Length == 0 ? Empty : new Labels(sortedUnique);
+
+    /// <inheritdoc />
+    public Label this[int index] => items[index];
+
+    /// <inheritdoc />
+    public int Count => items.Length;
+
+    /// <summary>The labels as a read-only span, sorted by name.</summary>
+    public ReadOnlySpan<Label> AsSpan() => items;
+
+    /// <summary>The metric name (<c>__name__</c>), or an empty string.</summary>
+    public string MetricName => Get(Label.MetricName);
+
+    /// <summary>The value of the label <paramref name="name"/>, or an empty string when it is absent.</summary>
+    public string Get(string name)
+    {
+        var lo = 0;
+        var hi = items.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var c = string.CompareOrdinal(items[mid].Name, name);
+            if (c == 0)
+            {
+                return items[mid].Value;
+            }
+            if (c < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return string.Empty;
+    }
+
+    /// <summary>Whether a label named <paramref name="name"/> is present.</summary>
+    public bool Has(string name) => Get(name).Length > 0;
+
+    /// <summary>A copy with <paramref name="name"/> set to <paramref name="value"/> (removed when the value is empty).</summary>
+    public Labels With(string name, string value)
+    {
+        var list = new List<Label>(items.Length + 1);
+        var done = false;
+        foreach (var l in items)
+        {
+            var c = string.CompareOrdinal(l.Name, name);
+            if (c == 0)
+            {
+                if (value.Length > 0)
+                {
+                    list.Add(new Label(name, value));
+                }
+                done = true;
+                continue;
+            }
+            if (c > 0 && !done)
+            {
+                if (value.Length > 0)
+                {
+                    list.Add(new Label(name, value));
+                }
+                done = true;
+            }
+            list.Add(l);
+        }
+        if (!done && value.Length > 0)
+        {
+            list.Add(new Label(name, value));
+        }
+        return FromSorted([.. list]);
+    }
+
+    /// <summary>A copy without the named labels.</summary>
+    public Labels Without(params IEnumerable<string> names)
+    {
+        var drop = names as ISet<string> ?? new HashSet<string>(names, StringComparer.Ordinal);
+        return FromSorted([.. items.Where(l => !drop.Contains(l.Name))]);
+    }
+
+    /// <summary>A copy with only the named labels.</summary>
+    public Labels Keep(params IEnumerable<string> names)
+    {
+        var keep = names as ISet<string> ?? new HashSet<string>(names, StringComparer.Ordinal);
+        return FromSorted([.. items.Where(l => keep.Contains(l.Name))]);
+    }
+
+    /// <summary>A copy without <c>__name__</c>.</summary>
+    public Labels WithoutMetricName() => Has(Label.MetricName) ? Without(Label.MetricName) : this;
+
+    /// <inheritdoc />
+    public bool Equals(Labels? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+        if (other is null || other.hash != hash || other.items.Length != items.Length)
+        {
+            return false;
+        }
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (!string.Equals(items[i].Name, other.items[i].Name, StringComparison.Ordinal) ||
+                !string.Equals(items[i].Value, other.items[i].Value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is Labels l && Equals(l);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => hash;
+
+    /// <summary>Orders label sets the way Prometheus sorts series: label by label, name then value.</summary>
+    public static int Compare(Labels a, Labels b)
+    {
+        var n = Math.Min(a.items.Length, b.items.Length);
+        for (var i = 0; i < n; i++)
+        {
+            var c = string.CompareOrdinal(a.items[i].Name, b.items[i].Name);
+            if (c != 0)
+            {
+                return c;
+            }
+            c = string.CompareOrdinal(a.items[i].Value, b.items[i].Value);
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+        return a.items.Length.CompareTo(b.items.Length);
+    }
+
+    /// <summary>Formats as Prometheus does: <c>name{a="1", b="2"}</c>, values escaped.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        var name = MetricName;
+        sb.Append(name);
+        var first = true;
+        foreach (var l in items)
+        {
+            if (l.Name == Label.MetricName)
+            {
+                continue;
+            }
+            sb.Append(first ? "{" : ", ");
+            first = false;
+            sb.Append(l.Name).Append("=\"");
+            foreach (var ch in l.Value)
+            {
+                switch (ch)
+                {
+                    case '\\': sb.Append("\\\\"); break;
+                    case '"': sb.Append("\\\""); break;
+                    case '\n': sb.Append("\\n"); break;
+                    default: sb.Append(ch); break;
+                }
+            }
+            sb.Append('"');
+        }
+        if (!first)
+        {
+            sb.Append('}');
+        }
+        else if (name.Length == 0)
+        {
+            sb.Append("{}");
+        }
+        return sb.ToString();
+    }
+
+    /// <inheritdoc />
+    public IEnumerator<Label> GetEnumerator() => ((IEnumerable<Label>)items).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => items.GetEnumerator();
+}

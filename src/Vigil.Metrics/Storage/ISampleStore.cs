@@ -1,0 +1,54 @@
+namespace Vigil.Metrics.Storage;
+
+/// <summary>A series with its samples inside a queried time range, sorted by timestamp.</summary>
+/// <param name="Labels">The series' labels, including <c>__name__</c>.</param>
+/// <param name="Samples">Samples in ascending timestamp order; staleness markers included.</param>
+public sealed record Series(Labels Labels, IReadOnlyList<Sample> Samples);
+
+/// <summary>Read access to stored samples, as PromQL and the Prometheus-compatible API need it.</summary>
+public interface ISampleQuerier
+{
+    /// <summary>
+    /// Every series that matches all <paramref name="matchers"/> and has at least one sample in
+    /// [<paramref name="minTimeMs"/>, <paramref name="maxTimeMs"/>] (inclusive), with its samples
+    /// in that range. Order of series is unspecified.
+    /// </summary>
+    IReadOnlyList<Series> Select(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers);
+
+    /// <summary>Sorted label names of series that match and have samples in the range (all series when no matchers).</summary>
+    IReadOnlyList<string> LabelNames(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers);
+
+    /// <summary>Sorted values of label <paramref name="name"/> among matching series with samples in the range.</summary>
+    IReadOnlyList<string> LabelValues(string name, long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers);
+}
+
+/// <summary>The outcome of committing a batch of appended samples.</summary>
+/// <param name="Appended">Samples accepted (and durable when the store has a write-ahead log).</param>
+/// <param name="OutOfOrder">Samples rejected because they are older than the out-of-order window allows.</param>
+/// <param name="Duplicates">Samples rejected because a different value exists at the same timestamp.</param>
+/// <param name="Invalid">Samples rejected for invalid labels (no metric name, bad label name).</param>
+public readonly record struct AppendResult(int Appended, int OutOfOrder, int Duplicates, int Invalid)
+{
+    /// <summary>Samples not accepted, for any reason.</summary>
+    public int Rejected => OutOfOrder + Duplicates + Invalid;
+}
+
+/// <summary>
+/// A batch of samples to write. Samples are buffered by <see cref="Append"/> and become visible
+/// (and, for a durable store, survive a crash) only once <see cref="CommitAsync"/> returns.
+/// </summary>
+public interface ISampleAppender
+{
+    /// <summary>Buffers one sample for <paramref name="labels"/>.</summary>
+    void Append(Labels labels, long timestampMs, double value);
+
+    /// <summary>Writes the buffered samples; a durable store returns only after they are on disk.</summary>
+    ValueTask<AppendResult> CommitAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>A store of samples that can be queried and appended to.</summary>
+public interface ISampleStore : ISampleQuerier
+{
+    /// <summary>Starts a new batch of appends.</summary>
+    ISampleAppender Appender();
+}
