@@ -1,0 +1,115 @@
+using System.Collections;
+using System.Security.Cryptography;
+using System.Text;
+using Vigil.Features.Catalog;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Vigil.Configuration;
+
+/// <summary>A parsed configuration and every problem found in it; usable only when there are none.</summary>
+public sealed record LoadedConfig(VigilConfig Config, IReadOnlyList<ConfigError> Errors, string? Path, string Fingerprint)
+{
+    public bool IsValid => Errors.Count == 0;
+
+    public static LoadedConfig Empty { get; } = new(new VigilConfig(), [], null, "");
+}
+
+/// <summary>
+/// Reads <c>vigil.yaml</c>, applies <c>VIGIL_SECTION__KEY</c> environment overrides, binds it to
+/// <see cref="VigilConfig"/> and validates it, reporting every error as <c>file:line:column: reason</c>.
+/// </summary>
+public static class ConfigLoader
+{
+    public const string EnvironmentPrefix = "VIGIL_";
+
+    public static LoadedConfig Load(string path, IDictionary? environment = null)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new LoadedConfig(new VigilConfig(), [new ConfigError(path, 0, 0, $"cannot read: {e.Message}")], path, "");
+        }
+        return Parse(path, text, environment ?? Environment.GetEnvironmentVariables());
+    }
+
+    public static LoadedConfig Parse(string file, string text, IDictionary environment)
+    {
+        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            var reason = e.InnerException?.Message ?? e.Message;
+            return new LoadedConfig(new VigilConfig(), [new ConfigError(file, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {reason}")], file, fingerprint);
+        }
+        var root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode : new YamlMappingNode();
+        var binder = new YamlBinder(file);
+        if (root is YamlMappingNode mapping)
+        {
+            ApplyEnvironment(mapping, environment, binder);
+        }
+        var config = binder.Bind<VigilConfig>(root);
+        // A value the binder could not read is reported once: later rules would only restate it
+        // ("kettle" is not a kind, so the dependency "needs a kind").
+        var errors = new List<ConfigError>(binder.Errors);
+        var reported = errors.Select(e => (e.File, e.Line, e.Column)).ToHashSet();
+        errors.AddRange(Validate(config).Select(binder.Locate).Where(e => !reported.Contains((e.File, e.Line, e.Column))));
+        errors.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
+        return new LoadedConfig(config, errors, file, fingerprint);
+    }
+
+    /// <summary>Rules that span the whole file (names unique, references resolve), after binding.</summary>
+    public static IEnumerable<FieldError> Validate(VigilConfig config)
+    {
+        var names = new HashSet<string>(config.Services.Where(s => s.Name is not null).Select(s => s.Name!), StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < config.Services.Count; i++)
+        {
+            var service = config.Services[i];
+            if (service.Name is not null && !seen.Add(service.Name))
+            {
+                yield return new FieldError($"services[{i}].name", $"duplicate service name \"{service.Name}\"");
+            }
+            foreach (var error in ServiceRules.Validate(service, $"services[{i}].", names.Contains))
+            {
+                yield return error;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>VIGIL_SERVER__LISTEN=http://0.0.0.0:8080</c> sets <c>server.listen</c>: a double underscore
+    /// separates levels, names are lowercased. Variables without <c>__</c> are flags, not config paths.
+    /// </summary>
+    private static void ApplyEnvironment(YamlMappingNode root, IDictionary environment, YamlBinder binder)
+    {
+        foreach (DictionaryEntry entry in environment)
+        {
+            if (entry.Key is not string name || !name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal) || !name.Contains("__", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var keys = name[EnvironmentPrefix.Length..].ToLowerInvariant().Split("__");
+            var node = root;
+            for (var i = 0; i < keys.Length - 1; i++)
+            {
+                if (!node.Children.TryGetValue(new YamlScalarNode(keys[i]), out var child) || child is not YamlMappingNode childMapping)
+                {
+                    childMapping = new YamlMappingNode();
+                    node.Children[new YamlScalarNode(keys[i])] = childMapping;
+                }
+                node = childMapping;
+            }
+            node.Children[new YamlScalarNode(keys[^1])] = new YamlScalarNode((string?)entry.Value ?? "");
+            binder.EnvironmentPaths[string.Join('.', keys)] = name;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Vigil.Features.Catalog;
+
+namespace Vigil.Configuration;
+
+/// <summary>The whole of <c>vigil.yaml</c>. Each area adds its section here and its rules to <see cref="ConfigLoader"/>.</summary>
+public sealed class VigilConfig
+{
+    public ServerSettings Server { get; set; } = new();
+    public List<ServiceDefinition> Services { get; set; } = [];
+}
+
+/// <summary>
+/// The <c>server:</c> section. These settings are read at start; a reload that changes them is
+/// accepted but they take effect at the next start. Command-line flags and <c>VIGIL_DATA</c>,
+/// <c>VIGIL_DATABASE</c>, <c>VIGIL_URLS</c> win over them.
+/// </summary>
+public sealed class ServerSettings
+{
+    /// <summary>Where to listen, e.g. <c>http://127.0.0.1:8080</c>; several separated by ';'.</summary>
+    public string? Listen { get; set; }
+    /// <summary>The data directory (SQLite database, metrics, keys).</summary>
+    public string? Data { get; set; }
+    /// <summary>Empty for SQLite in the data directory, or <c>postgres://user:pass@host:5432/vigil</c>.</summary>
+    public string? Database { get; set; }
+    /// <summary>How long a graceful shutdown (SIGTERM, Ctrl-C) may take before work in flight is abandoned.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,65 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Vigil.Data;
+
+public static class DataModule
+{
+    public static IServiceCollection AddVigilData(this IServiceCollection services, DatabaseSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton<ConnectionCounter>();
+        if (settings.Provider == DatabaseProvider.Postgres)
+        {
+            services.AddDbContext<VigilDbContext, PostgresVigilDbContext>((sp, o) =>
+                o.UseNpgsql(settings.ConnectionString).AddInterceptors(sp.GetRequiredService<ConnectionCounter>()));
+        }
+        else
+        {
+            services.AddDbContext<VigilDbContext, SqliteVigilDbContext>((sp, o) =>
+                o.UseSqlite(settings.ConnectionString).AddInterceptors(sp.GetRequiredService<ConnectionCounter>()));
+        }
+        return services;
+    }
+
+    /// <summary>Applies pending migrations; SQLite is switched to WAL journaling for concurrent readers.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+        if (db.Database.IsSqlite())
+        {
+            var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            await db.Database.CloseConnectionAsync();
+        }
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}
+
+/// <summary>Counts database connections Vigil holds open, for <c>/api/system/info</c>.</summary>
+public sealed class ConnectionCounter : DbConnectionInterceptor
+{
+    private int open;
+
+    public int Open => Volatile.Read(ref open);
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Interlocked.Increment(ref open);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref open);
+        return Task.CompletedTask;
+    }
+
+    public override void ConnectionClosed(DbConnection connection, ConnectionEndEventData eventData) => Interlocked.Decrement(ref open);
+
+    public override Task ConnectionClosedAsync(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        Interlocked.Decrement(ref open);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,17 @@
+namespace Vigil.Hosting;
+
+/// <summary>How to run the server, resolved from flags, environment, config file and defaults (in that order).</summary>
+public sealed record ServeOptions
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    public string DataDirectory { get; init; } = "data";
+    public string Urls { get; init; } = DefaultUrls;
+    /// <summary>Empty for SQLite in the data directory; <c>postgres://...</c> for PostgreSQL.</summary>
+    public string? Database { get; init; }
+    /// <summary>The <c>vigil.yaml</c> to load and reload, if any.</summary>
+    public string? ConfigPath { get; init; }
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The clock; tests pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

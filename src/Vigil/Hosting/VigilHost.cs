@@ -1,0 +1,137 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.FileProviders;
+using Prometheus;
+using Vigil.Configuration;
+using Vigil.Data;
+using Vigil.Features.Access;
+using Vigil.Features.Catalog;
+using Vigil.Features.Server;
+using Vigil.Web;
+
+namespace Vigil.Hosting;
+
+/// <summary>Builds and starts the server. This is the table of contents of the product: one line per area.</summary>
+public static class VigilHost
+{
+    public static WebApplication Build(ServeOptions options, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+
+        var services = builder.Services;
+        services.AddSingleton(options.TimeProvider);
+        services.AddSingleton(options);
+        services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddRazorComponents();
+        services.AddAntiforgery();
+        services.AddSingleton(sp => new ConfigReloader(options.ConfigPath, sp.GetServices<IConfigConsumer>(), sp.GetRequiredService<ILogger<ConfigReloader>>()));
+        services.AddHostedService<ReloadOnHangup>();
+
+        services.AddVigilData(DatabaseSettings.Parse(options.Database, options.DataDirectory));
+        services.AddServer();
+        services.AddCatalog();
+        configureServices?.Invoke(services);
+
+        var app = builder.Build();
+        app.UseBadRequestProblems();
+        app.UseStatusCodePages();
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new EmbeddedFileProvider(typeof(VigilHost).Assembly, "Vigil.wwwroot"),
+            OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "public, max-age=3600",
+        });
+        app.UseRouting();
+        app.UseHttpMetrics();
+        app.UseAntiforgery();
+
+        app.MapOpenApi().RequirePermission(Permission.SystemView);
+        app.MapPost("/-/reload", ReloadConfig).RequirePermission(Permission.ConfigReload).WithTags("System");
+        app.MapServer();
+        app.MapCatalog();
+        app.MapRazorComponents<App>();
+        return app;
+    }
+
+    /// <summary>Builds, migrates the database, applies the configuration, and starts listening.</summary>
+    public static async Task<WebApplication> StartAsync(ServeOptions options, Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(options.DataDirectory);
+        var app = Build(options, configureServices);
+        // Uptime counts from here, not from the first request that asks for it.
+        app.Services.GetRequiredService<ProcessClock>();
+        await DataModule.MigrateAsync(app.Services, cancellationToken);
+        var result = await app.Services.GetRequiredService<ConfigReloader>().ReloadAsync(cancellationToken);
+        if (!result.Applied)
+        {
+            await app.DisposeAsync();
+            throw result.Errors.Count > 0
+                ? new ConfigException(result.Errors)
+                : new InvalidOperationException(result.Message);
+        }
+        await app.StartAsync(cancellationToken);
+        return app;
+    }
+
+    public static void ConfigureJson(JsonSerializerOptions json)
+    {
+        json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        json.DictionaryKeyPolicy = null;
+        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        json.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+    }
+
+    /// <summary><c>POST /-/reload</c>, as Prometheus has it: reload the config file; an invalid one is refused and the running one kept.</summary>
+    private static async Task<Results<Ok<ReloadStatus>, ProblemHttpResult>> ReloadConfig(ConfigReloader reloader, CancellationToken cancellationToken)
+    {
+        var result = await reloader.ReloadAsync(cancellationToken);
+        if (result.Applied)
+        {
+            return TypedResults.Ok(new ReloadStatus("reloaded", reloader.Current.Fingerprint));
+        }
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status400BadRequest,
+            title: "Configuration rejected",
+            detail: result.Message,
+            extensions: new Dictionary<string, object?> { ["errors"] = result.Errors.Select(e => e.ToString()).ToArray() });
+    }
+
+    public sealed record ReloadStatus(string Status, string Fingerprint);
+
+    /// <summary>Reloads the configuration on SIGHUP, as Prometheus and Alertmanager do.</summary>
+    private sealed class ReloadOnHangup(ConfigReloader reloader, IHostApplicationLifetime lifetime) : IHostedService
+    {
+        private PosixSignalRegistration? registration;
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                _ = reloader.ReloadAsync(lifetime.ApplicationStopping);
+            });
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            registration?.Dispose();
+            return Task.CompletedTask;
+        }
+    }
+}
