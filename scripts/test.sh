@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs Vigil's whole test suite on a fresh Debian machine: installs what the tests need when it is
+# missing (PostgreSQL server binaries, Chromium), builds, runs every test project, and ends with
+# one line "N passed, N failed" counted from the test results (TRX files), not from xunit's summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+need=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || need+=(postgresql)
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-liberation)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing ${need[*]} with apt-get ..."
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" > /dev/null
+fi
+command -v dotnet > /dev/null || { echo "The .NET 10 SDK (dotnet) is required: https://dotnet.microsoft.com/download" >&2; exit 2; }
+
+results="artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+export VIGIL_SCREENSHOTS="$PWD/artifacts/screenshots"
+
+dotnet build Vigil.slnx -c Release --nologo -v quiet -clp:ErrorsOnly
+status=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" || status=$?
+done
+
+# Count from the TRX files: <Counters total=".." passed=".." failed=".." ...>
+passed=0
+failed=0
+shopt -s nullglob
+trx=("$results"/*.trx)
+for file in "${trx[@]}"; do
+  counters=$(grep -o '<Counters [^>]*>' "$file" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<< "$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<< "$counters")
+  e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<< "$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0}))
+done
+projects=$(find tests -name '*.csproj' | wc -l)
+if [ "${#trx[@]}" -lt "$projects" ]; then
+  echo "only ${#trx[@]} of $projects test projects produced results (a test host crashed?)" >&2
+  [ "$status" -ne 0 ] || status=1
+fi
+[ "$failed" -eq 0 ] || [ "$status" -ne 0 ] || status=1
+echo "$passed passed, $failed failed"
+exit "$status"
