@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Vigil.Tests.Support;
+
+/// <summary>
+/// <c>vigil serve</c> as a separate process (the built <c>vigil.dll</c> next to the tests), for what
+/// only a real process shows: signals (SIGHUP reload, SIGTERM shutdown) and crashes (SIGKILL).
+/// Listens on a free loopback port; its output is kept for failure messages.
+/// </summary>
+public sealed class ChildProcessServer : IAsyncDisposable
+{
+    private readonly StringBuilder log = new();
+    private Process? process;
+
+    public ChildProcessServer(string dataDirectory, string? configPath = null)
+    {
+        DataDirectory = dataDirectory;
+        ConfigPath = configPath;
+        Port = FreePort();
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public string DataDirectory { get; }
+    public string? ConfigPath { get; }
+    public int Port { get; }
+    public HttpClient Http { get; }
+    public int Pid => process?.Id ?? 0;
+
+    public string Log
+    {
+        get
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts the process and waits until <c>/health</c> answers (or the process dies).</summary>
+    public async Task StartAsync(TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vigil.dll"));
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{Port}");
+        start.ArgumentList.Add("--data");
+        start.ArgumentList.Add(DataDirectory);
+        if (ConfigPath is not null)
+        {
+            start.ArgumentList.Add("--config");
+            start.ArgumentList.Add(ConfigPath);
+        }
+        process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var deadline = Stopwatch.StartNew();
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        while (deadline.Elapsed < limit)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"vigil exited with {process.ExitCode} before answering:\n{Log}");
+            }
+            try
+            {
+                using var response = await Http.GetAsync("/health");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
+        }
+        throw new TimeoutException($"vigil did not answer /health within {limit}:\n{Log}");
+    }
+
+    /// <summary>Sends a POSIX signal by name (HUP, TERM, KILL) with the system's <c>kill</c>.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to exit and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await process!.WaitForExitAsync(cancel.Token);
+        return process.ExitCode;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds: for effects of a signal, which has no reply to wait on.</summary>
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"condition not met within {timeout}:\n{Log}");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (log)
+        {
+            log.AppendLine(line);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process?.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
