@@ -1,0 +1,73 @@
+namespace Vigil.Web.Charts;
+
+/// <summary>One line of a chart: a name for the legend and its points (time in ms, value); NaN breaks the line.</summary>
+public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points);
+
+public readonly record struct ChartPoint(long TimestampMs, double Value);
+
+/// <summary>
+/// The arithmetic of a chart, separate from its drawing: value range, "nice" tick values
+/// (1, 2, 5 × 10^n steps, as most plotting libraries choose), and time ticks on round minutes or hours.
+/// </summary>
+public static class ChartScale
+{
+    /// <summary>Up to about <paramref name="count"/> round tick values covering [min, max].</summary>
+    public static IReadOnlyList<double> NiceTicks(double min, double max, int count = 5)
+    {
+        if (!double.IsFinite(min) || !double.IsFinite(max))
+        {
+            return [];
+        }
+        if (max <= min)
+        {
+            max = min + (min == 0 ? 1 : Math.Abs(min) * 0.1);
+        }
+        var rough = (max - min) / Math.Max(1, count);
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(rough)));
+        var factor = (rough / magnitude) switch
+        {
+            < 1.5 => 1,
+            < 3.5 => 2,
+            < 7.5 => 5,
+            _ => 10,
+        };
+        var step = magnitude * factor;
+        var decimals = (int)Math.Clamp(-Math.Floor(Math.Log10(step)), 0, 15);
+        var first = Math.Floor(min / step);
+        var ticks = new List<double>();
+        for (var i = first; i * step <= max + (step / 2); i++)
+        {
+            ticks.Add(Math.Round(i * step, decimals));
+        }
+        return ticks;
+    }
+
+    /// <summary>Time ticks at round intervals (1 min .. 1 day) covering [startMs, endMs].</summary>
+    public static IReadOnlyList<long> TimeTicks(long startMs, long endMs, int count = 6)
+    {
+        long[] steps = [60_000, 300_000, 900_000, 1_800_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000, 7 * 86_400_000];
+        var span = Math.Max(1, endMs - startMs);
+        var step = steps.FirstOrDefault(s => span / s <= count, steps[^1]);
+        var ticks = new List<long>();
+        for (var t = (startMs + step - 1) / step * step; t <= endMs; t += step)
+        {
+            ticks.Add(t);
+        }
+        return ticks;
+    }
+
+    /// <summary>A value for an axis label: 1.5k, 2M, 0.25, 1e-5.</summary>
+    public static string FormatValue(double value)
+    {
+        var abs = Math.Abs(value);
+        return abs switch
+        {
+            0 => "0",
+            >= 1e9 => (value / 1e9).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + "G",
+            >= 1e6 => (value / 1e6).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + "M",
+            >= 1e3 => (value / 1e3).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + "k",
+            >= 0.01 => value.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture),
+            _ => value.ToString("0.##e0", System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+}

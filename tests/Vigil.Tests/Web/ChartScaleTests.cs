@@ -1,0 +1,31 @@
+using Vigil.Web.Charts;
+
+namespace Vigil.Tests.Web;
+
+public class ChartScaleTests
+{
+    [Theory]
+    [InlineData(0, 100, "0,20,40,60,80,100")]
+    [InlineData(0.12, 0.97, "0,0.2,0.4,0.6,0.8,1")]
+    [InlineData(3.9e9, 4.5e9, "3900000000,4000000000,4100000000,4200000000,4300000000,4400000000,4500000000")]
+    [InlineData(5, 5, "5,5.1,5.2,5.3,5.4,5.5")]
+    public void Value_ticks_are_round_numbers_covering_the_range(double min, double max, string expected) =>
+        Assert.Equal(expected, string.Join(",", ChartScale.NiceTicks(min, max).Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+
+    [Fact]
+    public void Time_ticks_fall_on_round_intervals()
+    {
+        var ticks = ChartScale.TimeTicks(1_700_000_000_000, 1_700_003_600_000);
+
+        Assert.All(ticks, t => Assert.Equal(0, t % 900_000));
+        Assert.InRange(ticks.Count, 3, 6);
+    }
+
+    [Theory]
+    [InlineData(1500, "1.5k")]
+    [InlineData(2_000_000, "2M")]
+    [InlineData(0.25, "0.25")]
+    [InlineData(0, "0")]
+    [InlineData(4e9, "4G")]
+    public void Axis_values_are_short(double value, string expected) => Assert.Equal(expected, ChartScale.FormatValue(value));
+}
