@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Vigil.Tests.Support;
@@ -19,7 +17,7 @@ public sealed class ChildProcessServer : IAsyncDisposable
     {
         DataDirectory = dataDirectory;
         ConfigPath = configPath;
-        Port = FreePort();
+        Port = LoopbackPorts.Free();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(10) };
     }
 
@@ -137,10 +135,4 @@ public sealed class ChildProcessServer : IAsyncDisposable
         process?.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Vigil.Tests.Support;
@@ -30,7 +28,7 @@ public sealed class PostgresServer : IAsyncLifetime
         }
         var data = Path.Combine(directory, "data");
         await RunPostgresAsync(asRoot, "initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
-        Port = FreePort();
+        Port = LoopbackPorts.Free();
         var settings = $"-p {Port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
         await RunPostgresAsync(asRoot, "pg_ctl", ["-D", data, "-o", settings, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"]);
     }
@@ -95,12 +93,6 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 [CollectionDefinition(Name)]
