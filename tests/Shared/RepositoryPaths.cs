@@ -17,5 +17,10 @@ public static class RepositoryPaths
         throw new InvalidOperationException($"Vigil.slnx not found above {AppContext.BaseDirectory}");
     }
 
+    /// <summary><c>shared/</c> beside the repository: conformance files and captured fixtures, read in place.</summary>
+    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared")) is var shared && Directory.Exists(shared)
+        ? shared
+        : throw new InvalidOperationException($"shared/ not found beside the repository ({Root}); tests read its fixtures in place.");
+
     public static string ExampleConfig => Path.Combine(Root, "deploy", "vigil.example.yaml");
 }

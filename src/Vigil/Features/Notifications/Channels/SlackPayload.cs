@@ -1,0 +1,32 @@
+namespace Vigil.Features.Notifications.Channels;
+
+/// <summary>A Slack incoming-webhook message with Alertmanager 0.25's default templates (<c>notify/slack</c>).</summary>
+public static class SlackPayload
+{
+    public static byte[] Render(NotificationGroup group, string? channel, string username = "Alertmanager") => GoJson.Write(json =>
+    {
+        json.WriteStartObject();
+        if (!string.IsNullOrEmpty(channel))
+        {
+            json.WriteString("channel", channel);
+        }
+        json.WriteString("username", username);
+        json.WriteStartArray("attachments");
+        json.WriteStartObject();
+        json.WriteString("title", group.Title);
+        json.WriteString("title_link", group.AlertListUrl);
+        json.WriteString("text", "");
+        json.WriteString("fallback", $"{group.Title} | {group.AlertListUrl}");
+        json.WriteString("callback_id", "");
+        json.WriteString("footer", "");
+        json.WriteString("color", group.Status == AlertStatus.Firing ? "danger" : "good");
+        json.WriteStartArray("mrkdwn_in");
+        json.WriteStringValue("fallback");
+        json.WriteStringValue("pretext");
+        json.WriteStringValue("text");
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+    });
+}

@@ -1,0 +1,83 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Vigil.Features.Notifications;
+
+/// <summary>
+/// JSON as Go's <c>encoding/json</c> writes it, so payloads match what receivers already get from
+/// Alertmanager byte for byte: UTF-8 unescaped, <c>&amp;</c> <c>&lt;</c> <c>&gt;</c> escaped as
+/// <c>\u0026</c> <c>\u003c</c> <c>\u003e</c>, a trailing newline (<c>json.Encoder</c>), and times
+/// as RFC 3339 with only as many fraction digits as needed.
+/// </summary>
+public static class GoJson
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static byte[] Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, Options))
+        {
+            write(json);
+        }
+        // '&', '<' and '>' cannot occur outside strings in JSON, so replacing them everywhere
+        // escapes exactly the characters Go escapes inside strings.
+        var output = new List<byte>(buffer.WrittenCount + 16);
+        foreach (var b in buffer.WrittenSpan)
+        {
+            switch (b)
+            {
+                case (byte)'&': output.AddRange("\\u0026"u8.ToArray()); break;
+                case (byte)'<': output.AddRange("\\u003c"u8.ToArray()); break;
+                case (byte)'>': output.AddRange("\\u003e"u8.ToArray()); break;
+                default: output.Add(b); break;
+            }
+        }
+        output.Add((byte)'\n');
+        return [.. output];
+    }
+
+    /// <summary>Go's <c>time.Time</c> JSON: RFC 3339, fraction trimmed; the zero time is <c>0001-01-01T00:00:00Z</c>.</summary>
+    public static string Time(DateTimeOffset? time)
+    {
+        if (time is null)
+        {
+            return "0001-01-01T00:00:00Z";
+        }
+        var utc = time.Value.UtcDateTime;
+        var text = utc.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture).TrimEnd('.');
+        return text + "Z";
+    }
+
+    /// <summary>A string quoted as Go's <c>%q</c> does for printable text.</summary>
+    public static string Quote(string value)
+    {
+        var sb = new StringBuilder("\"");
+        foreach (var ch in value)
+        {
+            sb.Append(ch switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\t' => "\\t",
+                '\r' => "\\r",
+                _ => ch.ToString(),
+            });
+        }
+        return sb.Append('"').ToString();
+    }
+
+    public static void WriteMap(Utf8JsonWriter json, string name, Vigil.Metrics.Labels labels)
+    {
+        json.WriteStartObject(name);
+        foreach (var l in labels)
+        {
+            json.WriteString(l.Name, l.Value);
+        }
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+using Vigil.Metrics;
+
+namespace Vigil.Features.Notifications;
+
+public enum AlertStatus
+{
+    Firing,
+    Resolved,
+}
+
+/// <summary>One alert as a notification carries it.</summary>
+public sealed record NotifiedAlert(
+    AlertStatus Status,
+    Labels Labels,
+    Labels Annotations,
+    DateTimeOffset StartsAt,
+    DateTimeOffset? EndsAt,
+    string GeneratorUrl)
+{
+    /// <summary>The alert's identity: Alertmanager's fingerprint of its label set.</summary>
+    public string Fingerprint => AlertFingerprint.Of(Labels);
+}
+
+/// <summary>
+/// What one notification to one receiver is about: a group of alerts and what they have in
+/// common. The same data Alertmanager gives its templates (<c>template.Data</c>), so that every
+/// channel renders the payload Alertmanager would (captured in shared/fixtures/alertmanager-0.25).
+/// </summary>
+public sealed class NotificationGroup
+{
+    public NotificationGroup(string receiver, string routeKey, Labels groupLabels, IEnumerable<NotifiedAlert> alerts, string externalUrl, int truncatedAlerts = 0)
+    {
+        Receiver = receiver;
+        GroupLabels = groupLabels;
+        // Alertmanager lists a group's alerts in label-set order.
+        Alerts = [.. alerts.OrderBy(a => a.Labels, Comparer<Labels>.Create(Labels.Compare))];
+        ExternalUrl = externalUrl;
+        TruncatedAlerts = truncatedAlerts;
+        GroupKey = $"{routeKey}:{FormatLabelSet(groupLabels)}";
+        CommonLabels = Common(Alerts.Select(a => a.Labels));
+        CommonAnnotations = Common(Alerts.Select(a => a.Annotations));
+    }
+
+    public string Receiver { get; }
+    public Labels GroupLabels { get; }
+    public IReadOnlyList<NotifiedAlert> Alerts { get; }
+    public string ExternalUrl { get; }
+    public int TruncatedAlerts { get; }
+
+    /// <summary>The route's key and the group's labels, e.g. <c>{}:{alertname="HighErrorRate", job="api"}</c>.</summary>
+    public string GroupKey { get; }
+    public Labels CommonLabels { get; }
+    public Labels CommonAnnotations { get; }
+
+    /// <summary>Firing while any alert in it fires.</summary>
+    public AlertStatus Status => Alerts.Any(a => a.Status == AlertStatus.Firing) ? AlertStatus.Firing : AlertStatus.Resolved;
+
+    public IEnumerable<NotifiedAlert> Firing => Alerts.Where(a => a.Status == AlertStatus.Firing);
+
+    public IEnumerable<NotifiedAlert> Resolved => Alerts.Where(a => a.Status == AlertStatus.Resolved);
+
+    /// <summary>Where the receiver's alerts are listed (Alertmanager's <c>__alertmanagerURL</c>).</summary>
+    public string AlertListUrl => $"{ExternalUrl}/#/alerts?receiver={Uri.EscapeDataString(Receiver).Replace("%20", "+", StringComparison.Ordinal)}";
+
+    /// <summary>
+    /// The default title of Alertmanager's templates (<c>__subject</c>):
+    /// <c>[FIRING:2] HighErrorRate api (critical 500)</c> — status and firing count, the group's
+    /// label values, then in parentheses the values of the other labels all alerts share.
+    /// </summary>
+    public string Title
+    {
+        get
+        {
+            var title = new StringBuilder("[").Append(Status == AlertStatus.Firing ? "FIRING" : "RESOLVED");
+            if (Status == AlertStatus.Firing)
+            {
+                title.Append(':').Append(Firing.Count().ToString(CultureInfo.InvariantCulture));
+            }
+            title.Append("] ").Append(string.Join(' ', GroupLabels.Select(l => l.Value)));
+            if (CommonLabels.Count > GroupLabels.Count)
+            {
+                var others = CommonLabels.Where(l => !GroupLabels.Has(l.Name)).Select(l => l.Value);
+                title.Append(" (").Append(string.Join(' ', others)).Append(')');
+            }
+            return title.ToString();
+        }
+    }
+
+    private static Labels Common(IEnumerable<Labels> sets)
+    {
+        Labels? common = null;
+        foreach (var set in sets)
+        {
+            common = common is null ? set : Labels.FromSorted([.. common.Where(l => set.Get(l.Name) == l.Value)]);
+        }
+        return common ?? Labels.Empty;
+    }
+
+    /// <summary>A label set as Prometheus's <c>LabelSet.String()</c> writes it: <c>{a="1", b="2"}</c>, values Go-quoted.</summary>
+    public static string FormatLabelSet(Labels labels) =>
+        "{" + string.Join(", ", labels.Select(l => $"{l.Name}={GoJson.Quote(l.Value)}")) + "}";
+}
+
+/// <summary>Alertmanager's alert fingerprint: FNV-1a 64 over the sorted label names and values, each followed by 0xff, as 16 hex digits.</summary>
+public static class AlertFingerprint
+{
+    public static string Of(Labels labels)
+    {
+        const ulong offset = 14695981039346656037;
+        const ulong prime = 1099511628211;
+        var hash = offset;
+        void Add(string text)
+        {
+            foreach (var b in Encoding.UTF8.GetBytes(text))
+            {
+                hash = (hash ^ b) * prime;
+            }
+            hash = (hash ^ 0xff) * prime;
+        }
+        foreach (var label in labels)
+        {
+            Add(label.Name);
+            Add(label.Value);
+        }
+        return hash.ToString("x16", CultureInfo.InvariantCulture);
+    }
+}
