@@ -41,9 +41,9 @@ internal sealed partial class Evaluator
 /// <summary>Binary operators on scalars and vectors (Prometheus 2.42 <c>VectorBinop</c>, <c>VectorscalarBinop</c>, set operators).</summary>
 internal static class BinaryOperations
 {
-    /// <summary>Operators that change the value's meaning and therefore drop the metric name.</summary>
+    /// <summary>Arithmetic operators drop the metric name; comparisons and (in 2.42) atan2 keep it.</summary>
     public static bool DropsMetricName(BinaryOp op) =>
-        op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div or BinaryOp.Mod or BinaryOp.Pow or BinaryOp.Atan2;
+        op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div or BinaryOp.Mod or BinaryOp.Pow;
 
     public static double Scalar(BinaryOp op, double l, double r) => op switch
     {

@@ -244,25 +244,25 @@ internal sealed partial class Evaluator(QueryContext ctx, long start, long end, 
             case ParenExpr p:
                 return LoadRange(p.Inner);
             case MatrixSelector ms:
-            {
-                var vs = ms.Selector;
-                var at = ResolveAt(vs.AtMs, vs.At);
-                var minRef = (at ?? start) - vs.OffsetMs;
-                var maxRef = (at ?? end) - vs.OffsetMs;
-                var series = Select(vs.Matchers, minRef - ms.RangeMs, maxRef, dropStale: true);
-                return new RangeSource(series, ms.RangeMs, vs.OffsetMs, at);
-            }
-            case SubqueryExpr sq:
-            {
-                var at = ResolveAt(sq.AtMs, sq.At);
-                var inner = EvalSubqueryInner(sq, at);
-                var series = new List<(Labels, Sample[])>(inner.Count);
-                foreach (var s in inner)
                 {
-                    series.Add((s.Labels, s.Points.ToArray()));
+                    var vs = ms.Selector;
+                    var at = ResolveAt(vs.AtMs, vs.At);
+                    var minRef = (at ?? start) - vs.OffsetMs;
+                    var maxRef = (at ?? end) - vs.OffsetMs;
+                    var series = Select(vs.Matchers, minRef - ms.RangeMs, maxRef, dropStale: true);
+                    return new RangeSource(series, ms.RangeMs, vs.OffsetMs, at);
                 }
-                return new RangeSource(series, sq.RangeMs, sq.OffsetMs, at);
-            }
+            case SubqueryExpr sq:
+                {
+                    var at = ResolveAt(sq.AtMs, sq.At);
+                    var inner = EvalSubqueryInner(sq, at);
+                    var series = new List<(Labels, Sample[])>(inner.Count);
+                    foreach (var s in inner)
+                    {
+                        series.Add((s.Labels, s.Points.ToArray()));
+                    }
+                    return new RangeSource(series, sq.RangeMs, sq.OffsetMs, at);
+                }
             default:
                 throw new PromQLEvaluationException("expected a range vector");
         }

@@ -25,31 +25,37 @@ internal static class InstantFunctions
             {
                 var min = a[1][0].Value;
                 var max = a[2][0].Value;
-                if (max >= min)
+                if (!(max < min))
                 {
                     Map(a[0], o, v => Math.Max(min, Math.Min(max, v)));
                 }
-            },
-            "clamp_min" => (a, ts, o) => { var min = a[1][0].Value; Map(a[0], o, v => Math.Max(min, v)); },
-            "clamp_max" => (a, ts, o) => { var max = a[1][0].Value; Map(a[0], o, v => Math.Min(max, v)); },
+            }
+            ,
+            "clamp_min" => (a, ts, o) => { var min = a[1][0].Value; Map(a[0], o, v => Math.Max(min, v)); }
+            ,
+            "clamp_max" => (a, ts, o) => { var max = a[1][0].Value; Map(a[0], o, v => Math.Min(max, v)); }
+            ,
             "round" => (a, ts, o) =>
             {
                 var toNearest = a.Length > 1 ? a[1][0].Value : 1;
                 // Rounds half up, to a multiple of to_nearest (Prometheus: floor(v/n + 0.5) * n via the inverse).
                 var inverse = 1.0 / toNearest;
                 Map(a[0], o, v => Math.Floor(v * inverse + 0.5) / inverse);
-            },
+            }
+            ,
             "absent" => (a, ts, o) =>
             {
                 if (a[0].Count == 0)
                 {
                     o.Add(new VecSample(AbsentLabels(call.Args[0]), 1));
                 }
-            },
+            }
+            ,
             "sort" => (a, ts, o) => SortByValue(a[0], o, descending: false),
             "sort_desc" => (a, ts, o) => SortByValue(a[0], o, descending: true),
             "histogram_quantile" => (a, ts, o) => HistogramQuantile.Compute(a[0][0].Value, a[1], o),
-            "histogram_count" or "histogram_sum" or "histogram_fraction" => (a, ts, o) => { },
+            "histogram_count" or "histogram_sum" or "histogram_fraction" => (a, ts, o) => { }
+            ,
             "label_replace" => LabelFunctions.Replace(call),
             "label_join" => LabelFunctions.Join(call),
             "minute" => DateFunction(d => d.Minute),

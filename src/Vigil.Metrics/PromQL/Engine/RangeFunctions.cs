@@ -29,14 +29,19 @@ internal static class RangeFunctions
         "resets" => Resets,
         "avg_over_time" => AvgOverTime,
         "sum_over_time" => SumOverTime,
-        "count_over_time" => static (ReadOnlySpan<Sample> w, in WindowInfo i, out double v) => { v = w.Length; return true; },
+        "count_over_time" => static (ReadOnlySpan<Sample> w, in WindowInfo i, out double v) => { v = w.Length; return true; }
+        ,
         "min_over_time" => MinOverTime,
         "max_over_time" => MaxOverTime,
-        "stddev_over_time" => static (ReadOnlySpan<Sample> w, in WindowInfo i, out double v) => { v = Math.Sqrt(Variance(w)); return true; },
-        "stdvar_over_time" => static (ReadOnlySpan<Sample> w, in WindowInfo i, out double v) => { v = Variance(w); return true; },
+        "stddev_over_time" => static (ReadOnlySpan<Sample> w, in WindowInfo i, out double v) => { v = Math.Sqrt(Variance(w)); return true; }
+        ,
+        "stdvar_over_time" => static (ReadOnlySpan<Sample> w, in WindowInfo i, out double v) => { v = Variance(w); return true; }
+        ,
         "quantile_over_time" => QuantileOverTime,
-        "last_over_time" => static (ReadOnlySpan<Sample> w, in WindowInfo i, out double v) => { v = w[^1].Value; return true; },
-        "present_over_time" or "absent_over_time" => static (ReadOnlySpan<Sample> w, in WindowInfo i, out double v) => { v = 1; return true; },
+        "last_over_time" => static (ReadOnlySpan<Sample> w, in WindowInfo i, out double v) => { v = w[^1].Value; return true; }
+        ,
+        "present_over_time" or "absent_over_time" => static (ReadOnlySpan<Sample> w, in WindowInfo i, out double v) => { v = 1; return true; }
+        ,
         _ => null,
     };
 
