@@ -1,0 +1,122 @@
+namespace Vigil.Metrics.PromQL;
+
+internal sealed partial class Evaluator
+{
+    private static Expr Unwrap(Expr e) => e is ParenExpr p ? Unwrap(p.Inner) : e;
+
+    private List<StepSeries> EvalCall(CallExpr call)
+    {
+        var name = call.Function.Name;
+        // timestamp() of a plain selector reports the samples' own timestamps, not the step time.
+        if (name == "timestamp" && Unwrap(call.Args[0]) is VectorSelector vs)
+        {
+            var mat = EvalVectorSelector(vs, sampleTimestamps: true);
+            foreach (var s in mat)
+            {
+                s.Labels = s.Labels.WithoutMetricName();
+            }
+            EnsureUniqueLabelsets(mat);
+            return mat;
+        }
+        for (var i = 0; i < call.Args.Count; i++)
+        {
+            if (Unwrap(call.Args[i]) is MatrixSelector or SubqueryExpr)
+            {
+                return EvalRangeFunction(call, i);
+            }
+        }
+        var fn = InstantFunctions.Get(call);
+        var args = new Expr?[call.Args.Count];
+        for (var i = 0; i < args.Length; i++)
+        {
+            args[i] = call.Args[i].Type == PromValueType.String ? null : call.Args[i];
+        }
+        var output = new List<VecSample>();
+        return RangeEval((vectors, ts) =>
+        {
+            output.Clear();
+            fn(vectors, ts, output);
+            return output;
+        }, args);
+    }
+
+    /// <summary>
+    /// A function over a range vector: the windows of each series are stepped through, the
+    /// function applied per window; the metric name is dropped except by <c>last_over_time</c>.
+    /// </summary>
+    private List<StepSeries> EvalRangeFunction(CallExpr call, int matrixIndex)
+    {
+        var name = call.Function.Name;
+        var fn = RangeFunctions.Get(name) ?? throw new PromQLEvaluationException($"function \"{name}\" is not supported");
+        var scalarArgs = new List<StepSeries>?[call.Args.Count];
+        for (var i = 0; i < call.Args.Count; i++)
+        {
+            if (i != matrixIndex)
+            {
+                scalarArgs[i] = Eval(call.Args[i]);
+            }
+        }
+        var argIndexes = Enumerable.Range(0, call.Args.Count).Where(i => i != matrixIndex).ToArray();
+        var src = LoadRange(call.Args[matrixIndex]);
+        var result = new List<StepSeries>();
+        var keepName = name == "last_over_time";
+        foreach (var (labels, samples) in src.Series)
+        {
+            ctx.Cancellation.ThrowIfCancellationRequested();
+            List<Sample>? points = null;
+            var step = 0;
+            for (var ts = start; ts <= end; ts += interval, step++)
+            {
+                var windowEnd = src.WindowEnd(ts);
+                var windowStart = windowEnd - src.RangeMs;
+                var lo = LowerBound(samples, windowStart);
+                var hi = UpperBound(samples, windowEnd);
+                if (hi <= lo)
+                {
+                    continue;
+                }
+                ctx.CheckSamples(hi - lo);
+                var arg = argIndexes.Length > 0 ? scalarArgs[argIndexes[0]]![0].Points[step].Value : 0;
+                var arg2 = argIndexes.Length > 1 ? scalarArgs[argIndexes[1]]![0].Points[step].Value : 0;
+                var info = new WindowInfo(windowStart, windowEnd, src.RangeMs, ts, arg, arg2);
+                if (fn(samples.AsSpan(lo, hi - lo), info, out var value))
+                {
+                    points ??= [];
+                    points.Add(new Sample(ts, value));
+                }
+            }
+            if (points is not null)
+            {
+                result.Add(new StepSeries(keepName ? labels : labels.WithoutMetricName(), points));
+            }
+        }
+        if (name == "absent_over_time")
+        {
+            return AbsentOverTime(result, call.Args[0]);
+        }
+        EnsureUniqueLabelsets(result);
+        return result;
+    }
+
+    /// <summary>1 at the steps where no series has a sample in its window, labelled from the selector's equality matchers.</summary>
+    private List<StepSeries> AbsentOverTime(List<StepSeries> present, Expr arg)
+    {
+        var found = new HashSet<long>();
+        foreach (var s in present)
+        {
+            foreach (var p in s.Points)
+            {
+                found.Add(p.TimestampMs);
+            }
+        }
+        var points = new List<Sample>();
+        for (var ts = start; ts <= end; ts += interval)
+        {
+            if (!found.Contains(ts))
+            {
+                points.Add(new Sample(ts, 1));
+            }
+        }
+        return points.Count == 0 ? [] : [new StepSeries(InstantFunctions.AbsentLabels(arg), points)];
+    }
+}
