@@ -11,7 +11,8 @@ public interface ISampleQuerier
     /// <summary>
     /// Every series that matches all <paramref name="matchers"/> and has at least one sample in
     /// [<paramref name="minTimeMs"/>, <paramref name="maxTimeMs"/>] (inclusive), with its samples
-    /// in that range. Order of series is unspecified.
+    /// in that range, ordered by labels (<see cref="Labels.Compare"/>) as Prometheus's storage returns
+    /// them: aggregations add floats in this order, so it decides their last digits.
     /// </summary>
     IReadOnlyList<Series> Select(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers);
 

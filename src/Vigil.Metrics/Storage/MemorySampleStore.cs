@@ -42,6 +42,7 @@ public sealed class MemorySampleStore : ISampleStore
                 }
             }
         }
+        result.Sort(static (a, b) => Labels.Compare(a.Labels, b.Labels));
         return result;
     }
 

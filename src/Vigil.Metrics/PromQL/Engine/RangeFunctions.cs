@@ -88,12 +88,15 @@ internal static class RangeFunctions
         var extrapolateTo = sampledInterval;
         extrapolateTo += durationToStart < threshold ? durationToStart : averageBetween / 2;
         extrapolateTo += durationToEnd < threshold ? durationToEnd : averageBetween / 2;
-        result *= extrapolateTo / sampledInterval;
+        // Prometheus 2.42 folds the division by the range into the factor and multiplies once
+        // (factor := extrapolateToInterval / sampledInterval; factor /= range; result *= factor):
+        // the last digit of rate() depends on doing the same (232 * (1/300) != 232 / 300).
+        var factor = extrapolateTo / sampledInterval;
         if (isRate)
         {
-            result /= info.RangeMs / 1000.0;
+            factor /= info.RangeMs / 1000.0;
         }
-        value = result;
+        value = result * factor;
         return true;
     }
 

@@ -70,7 +70,8 @@ internal static class Lexer
             {
                 if (parens.Count > 0)
                 {
-                    throw new PromQLParseException(q, parens.Peek(), "unclosed left parenthesis");
+                    // Prometheus reports this at the end of the input (promtool: "1:38" for a 37-character expression).
+                    throw new PromQLParseException(q, q.Length, "unclosed left parenthesis");
                 }
                 if (braceOpen >= 0)
                 {

@@ -12,6 +12,8 @@ public static class Permission
     public const string CatalogEdit = "catalog.edit";
     public const string SystemView = "system.view";
     public const string ConfigReload = "config.reload";
+    public const string MetricsView = "metrics.view";
+    public const string MetricsWrite = "metrics.write";
 }
 
 /// <summary>The permission an endpoint or console page requires, as endpoint metadata.</summary>

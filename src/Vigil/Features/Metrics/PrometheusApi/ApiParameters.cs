@@ -74,4 +74,14 @@ public static class ApiParameters
         }
         return null;
     }
+
+    /// <summary>A value type in Prometheus's words, for its error messages.</summary>
+    public static string Describe(Vigil.Metrics.PromQL.PromValueType type) => type switch
+    {
+        Vigil.Metrics.PromQL.PromValueType.Scalar => "scalar",
+        Vigil.Metrics.PromQL.PromValueType.InstantVector => "instant vector",
+        Vigil.Metrics.PromQL.PromValueType.RangeVector => "range vector",
+        Vigil.Metrics.PromQL.PromValueType.String => "string",
+        _ => "invalid",
+    };
 }

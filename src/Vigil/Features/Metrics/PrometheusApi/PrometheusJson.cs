@@ -121,17 +121,20 @@ public static class PrometheusJson
         return negative ? "-" + result : result;
     }
 
-    /// <summary>A timestamp in milliseconds written as Prometheus does: seconds as a JSON number (<c>1700001234.5</c>).</summary>
+    /// <summary>
+    /// A timestamp in milliseconds written as Prometheus does (<c>jsonutil.MarshalTimestamp</c>):
+    /// whole seconds, then, when there is a fraction, a point and exactly three digits
+    /// (<c>1700001234.500</c>).
+    /// </summary>
     public static void WriteTimestamp(Utf8JsonWriter json, long timestampMs)
     {
-        if (timestampMs % 1000 == 0)
-        {
-            json.WriteNumberValue(timestampMs / 1000);
-        }
-        else
-        {
-            json.WriteRawValue(FormatValue(timestampMs / 1000.0), skipInputValidation: true);
-        }
+        var sign = timestampMs < 0 ? "-" : "";
+        var abs = Math.Abs(timestampMs);
+        var fraction = abs % 1000;
+        var text = fraction == 0
+            ? $"{sign}{abs / 1000}"
+            : $"{sign}{abs / 1000}.{fraction:000}";
+        json.WriteRawValue(text, skipInputValidation: true);
     }
 
     /// <summary>A <c>[timestamp, "value"]</c> pair.</summary>

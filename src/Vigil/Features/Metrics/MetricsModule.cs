@@ -1,0 +1,35 @@
+using Vigil.Features.Access;
+using Vigil.Features.Metrics.PrometheusApi;
+using Vigil.Metrics.PromQL;
+using Vigil.Metrics.Storage;
+
+namespace Vigil.Features.Metrics;
+
+/// <summary>The metrics engine in the server: the sample store, PromQL, and the Prometheus-compatible API under <c>/prometheus/</c>.</summary>
+public static class MetricsModule
+{
+    public static IServiceCollection AddMetricsEngine(this IServiceCollection services)
+    {
+        services.AddSingleton<ISampleStore, MemorySampleStore>();
+        services.AddSingleton(new PromQLEngine());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/prometheus/api/v1").WithTags("Metrics (Prometheus API)");
+        foreach (var (path, handler) in new (string, Delegate)[]
+        {
+            ("/query", QueryEndpoints.Instant),
+            ("/query_range", QueryEndpoints.Range),
+            ("/series", MetadataEndpoints.Series),
+            ("/labels", MetadataEndpoints.LabelNames),
+        })
+        {
+            api.MapMethods(path, [HttpMethods.Get, HttpMethods.Post], handler).RequirePermission(Permission.MetricsView).DisableAntiforgery();
+        }
+        api.MapGet("/label/{name}/values", MetadataEndpoints.LabelValues).RequirePermission(Permission.MetricsView);
+        api.MapGet("/status/buildinfo", MetadataEndpoints.BuildInfo).RequirePermission(Permission.MetricsView);
+        return app;
+    }
+}

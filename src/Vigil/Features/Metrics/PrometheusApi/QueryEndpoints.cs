@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Vigil.Metrics;
+using Vigil.Metrics.PromQL;
+using Vigil.Metrics.Storage;
+using static Vigil.Features.Metrics.PrometheusApi.PrometheusJson;
+
+namespace Vigil.Features.Metrics.PrometheusApi;
+
+/// <summary>
+/// <c>/prometheus/api/v1/query</c> and <c>query_range</c>: PromQL over the embedded store, with the
+/// JSON shapes, status codes and error types of Prometheus 2.42's HTTP API.
+/// </summary>
+public static class QueryEndpoints
+{
+    /// <summary>How long a query may run when the request does not say (Prometheus's <c>--query.timeout</c> default).</summary>
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
+
+    public static async Task Instant(HttpContext context, ISampleStore store, PromQLEngine engine, TimeProvider clock)
+    {
+        await RunAsync(context, async (request, cancellationToken) =>
+        {
+            var time = request.TimeOr("time", clock.GetUtcNow().ToUnixTimeMilliseconds());
+            var expr = ParseQuery(request);
+            var value = await Task.Run(() => engine.InstantQuery(store, expr, time, cancellationToken), cancellationToken);
+            await WriteSuccessAsync(context.Response, json => WriteValue(json, value));
+        });
+    }
+
+    public static async Task Range(HttpContext context, ISampleStore store, PromQLEngine engine)
+    {
+        await RunAsync(context, async (request, cancellationToken) =>
+        {
+            var start = ApiParameters.ParseTime("start", request.Get("start") ?? throw new BadParameterException("start", "cannot parse \"\" to a valid timestamp"));
+            var end = ApiParameters.ParseTime("end", request.Get("end") ?? throw new BadParameterException("end", "cannot parse \"\" to a valid timestamp"));
+            var step = ApiParameters.ParseDuration("step", request.Get("step") ?? throw new BadParameterException("step", "cannot parse \"\" to a valid duration"));
+            if (ApiParameters.CheckRange(start, end, step) is { } rangeError)
+            {
+                throw new ApiError(ErrorType.BadData, rangeError);
+            }
+            var expr = ParseQuery(request);
+            if (expr.Type is not (PromValueType.Scalar or PromValueType.InstantVector))
+            {
+                throw new BadParameterException("query", $"invalid expression type \"{ApiParameters.Describe(expr.Type)}\" for range query, must be Scalar or instant Vector");
+            }
+            var matrix = await Task.Run(() => engine.RangeQuery(store, expr, start, end, step, cancellationToken), cancellationToken);
+            await WriteSuccessAsync(context.Response, json => WriteValue(json, matrix));
+        });
+    }
+
+    private static Expr ParseQuery(ApiRequest request)
+    {
+        try
+        {
+            return PromQLParser.Parse(request.Get("query") ?? "");
+        }
+        catch (PromQLParseException e)
+        {
+            throw new BadParameterException("query", e.Message);
+        }
+    }
+
+    /// <summary>Runs a handler with the request's timeout and turns failures into Prometheus error answers.</summary>
+    internal static async Task RunAsync(HttpContext context, Func<ApiRequest, CancellationToken, Task> handler)
+    {
+        ApiRequest request;
+        try
+        {
+            request = await ApiRequest.ReadAsync(context.Request);
+        }
+        catch (InvalidDataException e)
+        {
+            await WriteErrorAsync(context.Response, ErrorType.BadData, $"error parsing form values: {e.Message}");
+            return;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        try
+        {
+            var limit = request.Get("timeout") is { } t ? TimeSpan.FromMilliseconds(ApiParameters.ParseDuration("timeout", t)) : DefaultTimeout;
+            timeout.CancelAfter(limit);
+            await handler(request, timeout.Token);
+        }
+        catch (BadParameterException e)
+        {
+            await WriteErrorAsync(context.Response, ErrorType.BadData, e.Message);
+        }
+        catch (ApiError e)
+        {
+            await WriteErrorAsync(context.Response, e.Type, e.Message);
+        }
+        catch (PromQLEvaluationException e)
+        {
+            await WriteErrorAsync(context.Response, ErrorType.Execution, e.Message);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            await WriteErrorAsync(context.Response, ErrorType.Timeout, "query timed out in expression evaluation");
+        }
+    }
+
+    public static void WriteValue(Utf8JsonWriter json, QueryValue value)
+    {
+        json.WriteStartObject();
+        switch (value)
+        {
+            case ScalarValue scalar:
+                json.WriteString("resultType", "scalar");
+                json.WritePropertyName("result");
+                WritePoint(json, scalar.TimestampMs, scalar.Value);
+                break;
+            case StringValue text:
+                json.WriteString("resultType", "string");
+                json.WritePropertyName("result");
+                json.WriteStartArray();
+                WriteTimestamp(json, text.TimestampMs);
+                json.WriteStringValue(text.Value);
+                json.WriteEndArray();
+                break;
+            case VectorValue vector:
+                json.WriteString("resultType", "vector");
+                json.WriteStartArray("result");
+                foreach (var sample in vector.Samples)
+                {
+                    json.WriteStartObject();
+                    json.WritePropertyName("metric");
+                    WriteLabels(json, sample.Labels);
+                    json.WritePropertyName("value");
+                    WritePoint(json, sample.TimestampMs, sample.Value);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                break;
+            case MatrixValue matrix:
+                json.WriteString("resultType", "matrix");
+                json.WriteStartArray("result");
+                foreach (var series in matrix.Series)
+                {
+                    json.WriteStartObject();
+                    json.WritePropertyName("metric");
+                    WriteLabels(json, series.Labels);
+                    json.WriteStartArray("values");
+                    foreach (var point in series.Points)
+                    {
+                        WritePoint(json, point.TimestampMs, point.Value);
+                    }
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                break;
+        }
+        json.WriteEndObject();
+    }
+}
+
+/// <summary>A Prometheus API error of a given type, with Prometheus's message.</summary>
+public sealed class ApiError(ErrorType type, string message) : Exception(message)
+{
+    public ErrorType Type { get; } = type;
+}
