@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Vigil.Metrics;
+
+namespace Vigil.Features.Alerting.Templates;
+
+/// <summary>The functions Prometheus gives its templates (template/template.go) and the Go built-ins rules use.</summary>
+internal static class TemplateFunctions
+{
+    private static readonly HashSet<string> Names =
+    [
+        "query", "first", "label", "value", "strvalue", "args", "sortByLabel", "humanize", "humanize1024",
+        "humanizeDuration", "humanizePercentage", "humanizeTimestamp", "title", "toUpper", "toLower", "match",
+        "reReplaceAll", "safeHtml", "stripPort", "stripDomain", "externalURL", "pathPrefix", "parseDuration",
+        "printf", "print", "len", "index", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "urlquery", "html", "js",
+    ];
+
+    public static bool Exists(string name) => Names.Contains(name);
+
+    public static object? Call(string name, List<object?> args, TemplateData data)
+    {
+        object? Arg(int i) => i < args.Count ? args[i] : throw new TemplateException($"wrong number of args for {name}: want more than {args.Count}");
+        return name switch
+        {
+            "query" => data.Query?.Invoke((string)Arg(0)!) ?? throw new TemplateException("query is not available here"),
+            "first" => Arg(0) is IReadOnlyList<QuerySample> { Count: > 0 } list ? list[0] : throw new TemplateException("first() called on vector with no elements"),
+            "label" => Arg(1) is QuerySample s ? s.Labels.Get((string)Arg(0)!) : "",
+            "value" => Arg(0) is QuerySample v ? v.Value : TemplateValues.ToFloat(Arg(0)),
+            "strvalue" => Arg(0) is QuerySample sv ? sv.Labels.Get("__value__") : "",
+            "sortByLabel" => Arg(1) is IReadOnlyList<QuerySample> items
+                ? items.OrderBy(i => i.Labels.Get((string)Arg(0)!), StringComparer.Ordinal).ToList()
+                : Arg(1),
+            "humanize" => GoFormat.Humanize(TemplateValues.ToFloat(Arg(0))),
+            "humanize1024" => GoFormat.Humanize1024(TemplateValues.ToFloat(Arg(0))),
+            "humanizeDuration" => GoFormat.HumanizeDuration(TemplateValues.ToFloat(Arg(0))),
+            "humanizePercentage" => GoFormat.HumanizePercentage(TemplateValues.ToFloat(Arg(0))),
+            "humanizeTimestamp" => HumanizeTimestamp(TemplateValues.ToFloat(Arg(0))),
+            "title" => CultureInfo.InvariantCulture.TextInfo.ToTitleCase(TemplateValues.Print(Arg(0))),
+            "toUpper" => TemplateValues.Print(Arg(0)).ToUpperInvariant(),
+            "toLower" => TemplateValues.Print(Arg(0)).ToLowerInvariant(),
+            "match" => Regex.IsMatch(TemplateValues.Print(Arg(1)), TemplateValues.Print(Arg(0))),
+            "reReplaceAll" => Regex.Replace(TemplateValues.Print(Arg(2)), TemplateValues.Print(Arg(0)), GoReplacement(TemplateValues.Print(Arg(1)))),
+            "safeHtml" or "html" or "js" => TemplateValues.Print(Arg(0)),
+            "stripPort" => StripPort(TemplateValues.Print(Arg(0))),
+            "stripDomain" => TemplateValues.Print(Arg(0)).Split('.')[0],
+            "externalURL" => data.ExternalUrl,
+            "pathPrefix" => new Uri(data.ExternalUrl, UriKind.RelativeOrAbsolute).IsAbsoluteUri ? new Uri(data.ExternalUrl).AbsolutePath.TrimEnd('/') : "",
+            "parseDuration" => Vigil.Configuration.Duration.TryParse(TemplateValues.Print(Arg(0)), out var d) ? d.TotalSeconds : throw new TemplateException($"not a valid duration string: \"{Arg(0)}\""),
+            "urlquery" => Uri.EscapeDataString(string.Concat(args.Select(TemplateValues.Print))),
+            "printf" => Printf(TemplateValues.Print(Arg(0)), args.Skip(1).ToList()),
+            "print" => string.Concat(args.Select(TemplateValues.Print)),
+            "len" => (double)(Arg(0) switch { string s2 => s2.Length, Labels l => l.Count, System.Collections.ICollection c => c.Count, _ => 0 }),
+            "index" => Arg(0) is Labels map ? map.Get(TemplateValues.Print(Arg(1))) : Arg(0) is IReadOnlyList<QuerySample> list2 ? list2[(int)TemplateValues.ToFloat(Arg(1))] : null,
+            "eq" => args.Skip(1).Any(a => Compare(Arg(0), a) == 0),
+            "ne" => Compare(Arg(0), Arg(1)) != 0,
+            "lt" => Compare(Arg(0), Arg(1)) < 0,
+            "le" => Compare(Arg(0), Arg(1)) <= 0,
+            "gt" => Compare(Arg(0), Arg(1)) > 0,
+            "ge" => Compare(Arg(0), Arg(1)) >= 0,
+            "and" => args.FirstOrDefault(a => !TemplateValues.Truthy(a), args.LastOrDefault()),
+            "or" => args.FirstOrDefault(TemplateValues.Truthy, args.LastOrDefault()),
+            "not" => !TemplateValues.Truthy(Arg(0)),
+            "args" => args.ToDictionary(a => $"arg{args.IndexOf(a)}", a => a),
+            _ => throw new TemplateException($"function \"{name}\" not defined"),
+        };
+    }
+
+    private static int Compare(object? a, object? b) => (a, b) switch
+    {
+        (double x, double y) => x.CompareTo(y),
+        (string x, string y) => string.CompareOrdinal(x, y),
+        (bool x, bool y) => x.CompareTo(y),
+        _ => throw new TemplateException("incompatible types for comparison"),
+    };
+
+    private static string HumanizeTimestamp(double seconds)
+    {
+        if (double.IsNaN(seconds) || double.IsInfinity(seconds))
+        {
+            return GoFormat.G(seconds, 4);
+        }
+        var time = DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)).UtcDateTime;
+        return time.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture).TrimEnd('.') + " +0000 UTC";
+    }
+
+    private static string StripPort(string hostPort)
+    {
+        var colon = hostPort.LastIndexOf(':');
+        return colon > 0 && !hostPort.EndsWith(']') ? hostPort[..colon].Trim('[', ']') : hostPort;
+    }
+
+    /// <summary>Go writes <c>$1</c> and <c>${name}</c> in replacements as .NET does; only <c>$$</c> needs no change.</summary>
+    private static string GoReplacement(string replacement) => replacement;
+
+    /// <summary>Go's <c>fmt.Sprintf</c> for the verbs templates use: %s %v %d %f %.Nf %g %e %q %x %%.</summary>
+    public static string Printf(string format, List<object?> args)
+    {
+        var output = new StringBuilder();
+        var next = 0;
+        for (var i = 0; i < format.Length; i++)
+        {
+            if (format[i] != '%')
+            {
+                output.Append(format[i]);
+                continue;
+            }
+            var start = ++i;
+            while (i < format.Length && (char.IsAsciiDigit(format[i]) || format[i] is '.' or '-' or '+' or '#' or ' '))
+            {
+                i++;
+            }
+            if (i >= format.Length)
+            {
+                output.Append("%!(NOVERB)");
+                break;
+            }
+            var flags = format[start..i];
+            var verb = format[i];
+            if (verb == '%')
+            {
+                output.Append('%');
+                continue;
+            }
+            if (next >= args.Count)
+            {
+                output.Append($"%!{verb}(MISSING)");
+                continue;
+            }
+            var arg = args[next++];
+            var precision = flags.Contains('.', StringComparison.Ordinal) && int.TryParse(flags[(flags.IndexOf('.', StringComparison.Ordinal) + 1)..], out var p) ? p : (int?)null;
+            output.Append(verb switch
+            {
+                's' or 'v' => TemplateValues.Print(arg),
+                'd' => ((long)TemplateValues.ToFloat(arg)).ToString(CultureInfo.InvariantCulture),
+                'f' or 'F' => TemplateValues.ToFloat(arg).ToString("F" + (precision ?? 6).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+                'g' => GoFormat.G(TemplateValues.ToFloat(arg), precision ?? -1),
+                'e' => TemplateValues.ToFloat(arg).ToString((precision is { } ep ? "0." + new string('0', ep) : "0.000000") + "e+00", CultureInfo.InvariantCulture),
+                'q' => Notifications.GoJson.Quote(TemplateValues.Print(arg)),
+                'x' => arg is double dx ? ((long)dx).ToString("x", CultureInfo.InvariantCulture) : Convert.ToHexStringLower(Encoding.UTF8.GetBytes(TemplateValues.Print(arg))),
+                _ => $"%!{verb}({TemplateValues.Print(arg)})",
+            });
+        }
+        return output.ToString();
+    }
+}

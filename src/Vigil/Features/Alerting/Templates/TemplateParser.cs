@@ -1,0 +1,417 @@
+using System.Globalization;
+using System.Text;
+
+namespace Vigil.Features.Alerting.Templates;
+
+internal abstract record TemplateNode
+{
+    public abstract void Render(StringBuilder output, TemplateScope scope, TemplateData data);
+}
+
+internal sealed record TextNode(string Text) : TemplateNode
+{
+    public override void Render(StringBuilder output, TemplateScope scope, TemplateData data) => output.Append(Text);
+}
+
+internal sealed record ActionNode(Pipeline Pipeline) : TemplateNode
+{
+    public override void Render(StringBuilder output, TemplateScope scope, TemplateData data)
+    {
+        if (Pipeline.Declares is null)
+        {
+            output.Append(TemplateValues.Print(Pipeline.Evaluate(scope, data)));
+        }
+        else
+        {
+            scope.Variables[Pipeline.Declares] = Pipeline.Evaluate(scope, data);
+        }
+    }
+}
+
+/// <summary><c>with</c>, <c>if</c> and <c>range</c>, each with an optional <c>else</c>.</summary>
+internal sealed record BlockNode(string Kind, Pipeline Pipeline, IReadOnlyList<TemplateNode> Then, IReadOnlyList<TemplateNode> Else) : TemplateNode
+{
+    public override void Render(StringBuilder output, TemplateScope scope, TemplateData data)
+    {
+        var value = Pipeline.Evaluate(scope, data);
+        var saved = scope.Dot;
+        if (Kind == "range")
+        {
+            var items = value as System.Collections.IEnumerable is { } e and not string ? e.Cast<object?>().ToList() : [];
+            foreach (var item in items)
+            {
+                scope.Dot = item;
+                RenderAll(Then, output, scope, data);
+            }
+            scope.Dot = saved;
+            if (items.Count == 0)
+            {
+                RenderAll(Else, output, scope, data);
+            }
+            return;
+        }
+        if (TemplateValues.Truthy(value))
+        {
+            if (Kind == "with")
+            {
+                scope.Dot = value;
+            }
+            RenderAll(Then, output, scope, data);
+            scope.Dot = saved;
+        }
+        else
+        {
+            RenderAll(Else, output, scope, data);
+        }
+    }
+
+    private static void RenderAll(IReadOnlyList<TemplateNode> nodes, StringBuilder output, TemplateScope scope, TemplateData data)
+    {
+        foreach (var node in nodes)
+        {
+            node.Render(output, scope, data);
+        }
+    }
+}
+
+/// <summary>Splits a template into text and actions, and actions into pipelines, as Go's text/template parses them.</summary>
+internal static class TemplateParser
+{
+    public static IReadOnlyList<TemplateNode> Parse(string text)
+    {
+        var actions = Split(text);
+        var position = 0;
+        var nodes = ParseList(actions, ref position, out var terminator);
+        if (terminator is not null)
+        {
+            throw new TemplateException($"unexpected {{{{{terminator}}}}}");
+        }
+        return nodes;
+    }
+
+    private sealed record Piece(bool IsAction, string Text);
+
+    private static List<Piece> Split(string text)
+    {
+        var pieces = new List<Piece>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            var open = text.IndexOf("{{", i, StringComparison.Ordinal);
+            if (open < 0)
+            {
+                pieces.Add(new Piece(false, text[i..]));
+                break;
+            }
+            var literal = text[i..open];
+            var close = text.IndexOf("}}", open + 2, StringComparison.Ordinal);
+            if (close < 0)
+            {
+                throw new TemplateException("unclosed action");
+            }
+            var inner = text[(open + 2)..close];
+            // "{{- " trims white space before the action, " -}}" after it.
+            if (inner.StartsWith("- ", StringComparison.Ordinal) || inner == "-")
+            {
+                literal = literal.TrimEnd();
+                inner = inner[1..];
+            }
+            var trimAfter = inner.EndsWith(" -", StringComparison.Ordinal);
+            if (trimAfter)
+            {
+                inner = inner[..^1];
+            }
+            pieces.Add(new Piece(false, literal));
+            pieces.Add(new Piece(true, inner.Trim()));
+            i = close + 2;
+            if (trimAfter)
+            {
+                while (i < text.Length && char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+            }
+        }
+        return pieces;
+    }
+
+    private static List<TemplateNode> ParseList(List<Piece> pieces, ref int position, out string? terminator)
+    {
+        var nodes = new List<TemplateNode>();
+        while (position < pieces.Count)
+        {
+            var piece = pieces[position++];
+            if (!piece.IsAction)
+            {
+                if (piece.Text.Length > 0)
+                {
+                    nodes.Add(new TextNode(piece.Text));
+                }
+                continue;
+            }
+            var action = piece.Text;
+            if (action.StartsWith("/*", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            if (action is "end" or "else")
+            {
+                terminator = action;
+                return nodes;
+            }
+            var keyword = action.Split(' ', 2)[0];
+            if (keyword is "with" or "if" or "range")
+            {
+                var pipeline = Pipeline.Parse(action[keyword.Length..]);
+                var then = ParseList(pieces, ref position, out var end);
+                var otherwise = new List<TemplateNode>();
+                if (end == "else")
+                {
+                    otherwise = ParseList(pieces, ref position, out end);
+                }
+                if (end != "end")
+                {
+                    throw new TemplateException($"unexpected EOF: {{{{{keyword}}}}} without {{{{end}}}}");
+                }
+                nodes.Add(new BlockNode(keyword, pipeline, then, otherwise));
+                continue;
+            }
+            nodes.Add(new ActionNode(Pipeline.Parse(action)));
+        }
+        terminator = null;
+        return nodes;
+    }
+}
+
+/// <summary>A pipeline: commands joined by <c>|</c>; each command's result is the last argument of the next.</summary>
+internal sealed class Pipeline
+{
+    private readonly List<List<Operand>> commands;
+
+    private Pipeline(List<List<Operand>> commands, string? declares)
+    {
+        this.commands = commands;
+        Declares = declares;
+    }
+
+    /// <summary>The variable a <c>{{ $x := ... }}</c> action declares.</summary>
+    public string? Declares { get; }
+
+    public static Pipeline Parse(string text)
+    {
+        var tokens = Tokenize(text.Trim());
+        string? declares = null;
+        if (tokens.Count >= 2 && tokens[0].StartsWith('$') && tokens[1] is ":=" or "=")
+        {
+            declares = tokens[0];
+            tokens = tokens[2..];
+        }
+        var position = 0;
+        var commands = new List<List<Operand>> { new() };
+        while (position < tokens.Count)
+        {
+            var token = tokens[position];
+            if (token == "|")
+            {
+                position++;
+                commands.Add([]);
+                continue;
+            }
+            commands[^1].Add(ParseOperand(tokens, ref position));
+        }
+        if (commands.Any(c => c.Count == 0))
+        {
+            throw new TemplateException($"missing value for command in \"{text}\"");
+        }
+        return new Pipeline(commands, declares);
+    }
+
+    private static Operand ParseOperand(List<string> tokens, ref int position)
+    {
+        var token = tokens[position++];
+        if (token == "(")
+        {
+            var depth = 1;
+            var start = position;
+            while (position < tokens.Count && depth > 0)
+            {
+                depth += tokens[position] == "(" ? 1 : tokens[position] == ")" ? -1 : 0;
+                position++;
+            }
+            if (depth != 0)
+            {
+                throw new TemplateException("unclosed left paren");
+            }
+            return new Operand.Nested(Parse(string.Join(' ', tokens[start..(position - 1)])));
+        }
+        if (token.StartsWith('"') || token.StartsWith('`'))
+        {
+            return new Operand.Literal(Unquote(token));
+        }
+        if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            return new Operand.Literal(number);
+        }
+        if (token is "true" or "false")
+        {
+            return new Operand.Literal(token == "true");
+        }
+        if (token.StartsWith('$') || token.StartsWith('.'))
+        {
+            return new Operand.Path(token);
+        }
+        if (!TemplateFunctions.Exists(token))
+        {
+            throw new TemplateException($"function \"{token}\" not defined");
+        }
+        return new Operand.Function(token);
+    }
+
+    private static string Unquote(string token)
+    {
+        if (token.StartsWith('`'))
+        {
+            return token[1..^1];
+        }
+        var sb = new StringBuilder();
+        for (var i = 1; i < token.Length - 1; i++)
+        {
+            if (token[i] == '\\' && i + 1 < token.Length - 1)
+            {
+                i++;
+                sb.Append(token[i] switch { 'n' => '\n', 't' => '\t', 'r' => '\r', var c => c });
+            }
+            else
+            {
+                sb.Append(token[i]);
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static List<string> Tokenize(string text)
+    {
+        var tokens = new List<string>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (char.IsWhiteSpace(c))
+            {
+                i++;
+                continue;
+            }
+            if (c is '|' or '(' or ')')
+            {
+                tokens.Add(c.ToString());
+                i++;
+                continue;
+            }
+            if (c is '"' or '`')
+            {
+                var end = i + 1;
+                while (end < text.Length && text[end] != c)
+                {
+                    end += c == '"' && text[end] == '\\' ? 2 : 1;
+                }
+                if (end >= text.Length)
+                {
+                    throw new TemplateException("unterminated quoted string");
+                }
+                tokens.Add(text[i..(end + 1)]);
+                i = end + 1;
+                continue;
+            }
+            if (c == ':' && i + 1 < text.Length && text[i + 1] == '=')
+            {
+                tokens.Add(":=");
+                i += 2;
+                continue;
+            }
+            var start = i;
+            while (i < text.Length && !char.IsWhiteSpace(text[i]) && text[i] is not ('|' or '(' or ')'))
+            {
+                i++;
+            }
+            tokens.Add(text[start..i]);
+        }
+        return tokens;
+    }
+
+    public object? Evaluate(TemplateScope scope, TemplateData data)
+    {
+        object? result = null;
+        for (var c = 0; c < commands.Count; c++)
+        {
+            var command = commands[c];
+            var piped = c > 0;
+            if (command[0] is Operand.Function function)
+            {
+                var args = command.Skip(1).Select(o => o.Evaluate(scope, data)).ToList();
+                if (piped)
+                {
+                    args.Add(result);
+                }
+                result = TemplateFunctions.Call(function.Name, args, data);
+            }
+            else
+            {
+                if (command.Count > 1 || piped)
+                {
+                    throw new TemplateException($"can't give argument to non-function {command[0]}");
+                }
+                result = command[0].Evaluate(scope, data);
+            }
+        }
+        return result;
+    }
+}
+
+internal abstract record Operand
+{
+    public abstract object? Evaluate(TemplateScope scope, TemplateData data);
+
+    public sealed record Literal(object Value) : Operand
+    {
+        public override object? Evaluate(TemplateScope scope, TemplateData data) => Value;
+    }
+
+    public sealed record Function(string Name) : Operand
+    {
+        public override object? Evaluate(TemplateScope scope, TemplateData data) => TemplateFunctions.Call(Name, [], data);
+    }
+
+    public sealed record Nested(Pipeline Pipeline) : Operand
+    {
+        public override object? Evaluate(TemplateScope scope, TemplateData data) => Pipeline.Evaluate(scope, data);
+    }
+
+    /// <summary><c>$labels.instance</c>, <c>.Value</c>, <c>.</c>, <c>$value</c>.</summary>
+    public sealed record Path(string Text) : Operand
+    {
+        public override object? Evaluate(TemplateScope scope, TemplateData data)
+        {
+            object? value;
+            IEnumerable<string> fields;
+            if (Text.StartsWith('$'))
+            {
+                var parts = Text.Split('.');
+                if (!scope.Variables.TryGetValue(parts[0], out value))
+                {
+                    throw new TemplateException($"undefined variable \"{parts[0]}\"");
+                }
+                fields = parts.Skip(1);
+            }
+            else
+            {
+                value = scope.Dot;
+                fields = Text == "." ? [] : Text[1..].Split('.');
+            }
+            foreach (var field in fields)
+            {
+                value = TemplateValues.Field(value, field);
+            }
+            return value;
+        }
+    }
+}
