@@ -1,0 +1,108 @@
+using Vigil.Features.Alerting.Templates;
+using Vigil.Metrics;
+using Vigil.Metrics.PromQL;
+
+namespace Vigil.Features.Alerting.Rules;
+
+public enum AlertPhase
+{
+    Inactive,
+    Pending,
+    Firing,
+}
+
+/// <summary>One alert of an alerting rule: a label set that the rule's expression returned.</summary>
+public sealed class ActiveAlert(Labels labels, long activeAtMs)
+{
+    public Labels Labels { get; } = labels;
+    public Labels Annotations { get; set; } = Labels.Empty;
+    public AlertPhase Phase { get; set; } = AlertPhase.Pending;
+    public long ActiveAtMs { get; set; } = activeAtMs;
+    public long? FiredAtMs { get; set; }
+    public long? ResolvedAtMs { get; set; }
+    public long? KeepFiringSinceMs { get; set; }
+    public double Value { get; set; }
+}
+
+/// <summary>
+/// The alerts of one alerting rule and how they move between pending, firing and resolved, with
+/// Prometheus 2.42's semantics (rules/alerting.go): an alert is pending from the first evaluation
+/// that returns it, fires once it has been active for at least <c>for</c>, disappears at once
+/// while pending, and when firing is resolved, or kept firing for <c>keep_firing_for</c> after
+/// its condition clears. Resolved alerts are kept 15 minutes so they can be sent as resolved.
+/// </summary>
+public sealed class AlertState(Rule rule)
+{
+    private static readonly long ResolvedRetentionMs = (long)TimeSpan.FromMinutes(15).TotalMilliseconds;
+    private readonly Dictionary<Labels, ActiveAlert> active = [];
+
+    public Rule Rule { get; } = rule;
+
+    public IEnumerable<ActiveAlert> Alerts => active.Values;
+
+    /// <summary>Applies one evaluation's result at <paramref name="timeMs"/>.</summary>
+    /// <exception cref="PromQLEvaluationException">Two results have the same labels once the rule's labels are applied.</exception>
+    public void Apply(IReadOnlyList<VectorSample> result, long timeMs, Labels externalLabels, string externalUrl, Func<string, IReadOnlyList<QuerySample>>? query)
+    {
+        var seen = new HashSet<Labels>();
+        foreach (var sample in result)
+        {
+            var data = new TemplateData(sample.Labels, sample.Value, externalLabels, externalUrl, query);
+            var labels = sample.Labels.WithoutMetricName();
+            foreach (var (name, value) in Rule.Labels)
+            {
+                labels = labels.With(name, AlertTemplate.Expand(value, data));
+            }
+            labels = labels.With("alertname", Rule.Alert!);
+            if (!seen.Add(labels))
+            {
+                throw new PromQLEvaluationException("vector contains metrics with the same labelset after applying alert labels");
+            }
+            var annotations = Labels.From(Rule.Annotations.Select(a => new Label(a.Key, AlertTemplate.Expand(a.Value, data))));
+            if (active.TryGetValue(labels, out var alert) && alert.Phase != AlertPhase.Inactive)
+            {
+                alert.Value = sample.Value;
+                alert.Annotations = annotations;
+                continue;
+            }
+            active[labels] = new ActiveAlert(labels, timeMs) { Value = sample.Value, Annotations = annotations };
+        }
+
+        var forMs = (long)Rule.For.TotalMilliseconds;
+        var keepFiringMs = (long)Rule.KeepFiringFor.TotalMilliseconds;
+        foreach (var (labels, alert) in active.ToList())
+        {
+            if (!seen.Contains(labels))
+            {
+                var keepFiring = false;
+                if (alert.Phase == AlertPhase.Firing && keepFiringMs > 0)
+                {
+                    alert.KeepFiringSinceMs ??= timeMs;
+                    keepFiring = timeMs - alert.KeepFiringSinceMs < keepFiringMs;
+                }
+                if (alert.Phase == AlertPhase.Pending || (alert.ResolvedAtMs is { } resolvedAt && timeMs - resolvedAt > ResolvedRetentionMs))
+                {
+                    active.Remove(labels);
+                }
+                if (alert.Phase != AlertPhase.Inactive && !keepFiring)
+                {
+                    alert.Phase = AlertPhase.Inactive;
+                    alert.ResolvedAtMs = timeMs;
+                }
+                if (!keepFiring)
+                {
+                    continue;
+                }
+            }
+            else
+            {
+                alert.KeepFiringSinceMs = null;
+            }
+            if (alert.Phase == AlertPhase.Pending && timeMs - alert.ActiveAtMs >= forMs)
+            {
+                alert.Phase = AlertPhase.Firing;
+                alert.FiredAtMs = timeMs;
+            }
+        }
+    }
+}

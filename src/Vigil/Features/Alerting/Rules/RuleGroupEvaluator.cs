@@ -1,0 +1,88 @@
+using Vigil.Features.Alerting.Templates;
+using Vigil.Metrics;
+using Vigil.Metrics.PromQL;
+using Vigil.Metrics.Storage;
+
+namespace Vigil.Features.Alerting.Rules;
+
+/// <summary>
+/// Evaluates a rule group at one time over a sample store, as Prometheus does: rules in order,
+/// each seeing what the rules before it recorded; recording rules write their result; alerting
+/// rules update their alerts and write the <c>ALERTS</c> and <c>ALERTS_FOR_STATE</c> series.
+/// </summary>
+public sealed class RuleGroupEvaluator(RuleGroup group, ISampleStore store, PromQLEngine engine, Labels externalLabels, string externalUrl)
+{
+    private readonly Dictionary<Rule, AlertState> alerting = group.Rules.Where(r => r.Alert is not null).ToDictionary(r => r, r => new AlertState(r));
+
+    public RuleGroup Group { get; } = group;
+
+    public IEnumerable<AlertState> AlertStates => alerting.Values;
+
+    /// <summary>Evaluates every rule at <paramref name="timeMs"/>; returns the evaluation errors (the group goes on after one).</summary>
+    public async Task<IReadOnlyList<string>> EvaluateAsync(long timeMs, CancellationToken cancellationToken = default)
+    {
+        var errors = new List<string>();
+        foreach (var rule in Group.Rules)
+        {
+            try
+            {
+                var result = Vector(engine.InstantQuery(store, rule.Expr, timeMs, cancellationToken));
+                var appender = store.Appender();
+                if (rule.Record is not null)
+                {
+                    WriteRecorded(rule, result, timeMs, appender);
+                }
+                else
+                {
+                    var state = alerting[rule];
+                    state.Apply(result, timeMs, externalLabels, externalUrl, Query(timeMs, cancellationToken));
+                    WriteAlertSeries(state, timeMs, appender);
+                }
+                await appender.CommitAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is PromQLEvaluationException or TemplateException)
+            {
+                errors.Add($"group \"{Group.Name}\", rule \"{rule.Name}\": {e.Message}");
+            }
+        }
+        return errors;
+    }
+
+    private Func<string, IReadOnlyList<QuerySample>> Query(long timeMs, CancellationToken cancellationToken) => text =>
+        [.. Vector(engine.InstantQuery(store, text, timeMs, cancellationToken)).Select(s => new QuerySample(s.Labels, s.Value))];
+
+    private static IReadOnlyList<VectorSample> Vector(QueryValue value) => value switch
+    {
+        VectorValue v => v.Samples,
+        ScalarValue s => [new VectorSample(Labels.Empty, s.TimestampMs, s.Value)],
+        _ => throw new PromQLEvaluationException("rule result is not a vector or scalar"),
+    };
+
+    private static void WriteRecorded(Rule rule, IReadOnlyList<VectorSample> result, long timeMs, ISampleAppender appender)
+    {
+        var seen = new HashSet<Labels>();
+        foreach (var sample in result)
+        {
+            var labels = sample.Labels.With(Label.MetricName, rule.Record!);
+            foreach (var (name, value) in rule.Labels)
+            {
+                labels = labels.With(name, value);
+            }
+            if (!seen.Add(labels))
+            {
+                throw new PromQLEvaluationException("vector contains metrics with the same labelset after applying rule labels");
+            }
+            appender.Append(labels, timeMs, sample.Value);
+        }
+    }
+
+    private static void WriteAlertSeries(AlertState state, long timeMs, ISampleAppender appender)
+    {
+        foreach (var alert in state.Alerts.Where(a => a.Phase != AlertPhase.Inactive))
+        {
+            var phase = alert.Phase == AlertPhase.Firing ? "firing" : "pending";
+            appender.Append(alert.Labels.With(Label.MetricName, "ALERTS").With("alertstate", phase), timeMs, 1);
+            appender.Append(alert.Labels.With(Label.MetricName, "ALERTS_FOR_STATE"), timeMs, alert.ActiveAtMs / 1000.0);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Vigil.Cli;
+using Vigil.Tests.Support;
+
+namespace Vigil.Tests.Alerting;
+
+/// <summary>
+/// <c>vigil rules test</c> and <c>vigil rules check</c> give promtool 2.42's verdicts, exit codes and
+/// error messages for the rule tests in shared/conformance/rules (read in place; several are meant
+/// to fail): against promtool's recorded results, and against Debian's promtool run live.
+/// </summary>
+public partial class PromtoolRuleTestsConformance
+{
+    private static string Folder => Path.Combine(RepositoryPaths.Shared, "conformance", "rules");
+
+    public static TheoryData<string> TestFiles() => [.. Directory.GetFiles(Folder, "*.test.yml").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+
+    public static TheoryData<string> RuleFiles() =>
+        [.. Directory.GetFiles(Folder, "*.yml").Select(f => Path.GetFileName(f)).Where(f => !f.EndsWith(".test.yml", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+
+    private sealed record Recorded(int Exit, string Stdout, string Stderr);
+
+    [GeneratedRegex(@"^=== (?<command>[^\n]+)\nexit code: (?<exit>\d+)\n--- stdout\n(?<stdout>.*?)--- stderr\n(?<stderr>.*?)(?=^=== |\z)", RegexOptions.Multiline | RegexOptions.Singleline)]
+    private static partial Regex Entry();
+
+    private static Recorded RecordedFor(string command)
+    {
+        var text = File.ReadAllText(Path.Combine(Folder, "promtool-2.42-results.txt"));
+        var match = Entry().Matches(text).Single(m => m.Groups["command"].Value == command);
+        return new Recorded(int.Parse(match.Groups["exit"].Value, System.Globalization.CultureInfo.InvariantCulture), match.Groups["stdout"].Value, match.Groups["stderr"].Value);
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> VigilAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await CliRunner.RunAsync(new RootCommand { RulesCommand.Create() }, args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestFiles))]
+    public async Task Rules_test_gives_promtools_verdict_exit_code_and_errors(string file)
+    {
+        var expected = RecordedFor($"promtool test rules {file}");
+
+        var (exit, stdout, stderr) = await VigilAsync("rules", "test", Path.Combine(Folder, file));
+
+        Assert.Equal(expected.Exit, exit);
+        Assert.Equal(expected.Stdout.Contains("SUCCESS", StringComparison.Ordinal), stdout.Contains("SUCCESS", StringComparison.Ordinal));
+        Assert.Equal(expected.Stderr.TrimEnd(), stderr.TrimEnd());
+    }
+
+    [Theory]
+    [MemberData(nameof(RuleFiles))]
+    public async Task Rules_check_gives_promtools_verdict_and_rule_count(string file)
+    {
+        var expected = RecordedFor($"promtool check rules {file}");
+
+        var (exit, stdout, stderr) = await VigilAsync("rules", "check", Path.Combine(Folder, file));
+
+        Assert.Equal(expected.Exit, exit);
+        Assert.Equal(expected.Stdout.Split('\n')[1], stdout.Split('\n')[1]);
+        // promtool was given the file's name in its folder; Vigil was given the full path.
+        Assert.Equal(expected.Stderr.TrimEnd(), stderr.Replace(Folder + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).TrimEnd());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestFiles))]
+    public async Task Rules_test_agrees_with_promtool_run_on_the_same_file(string file)
+    {
+        const string promtool = "/usr/bin/promtool";
+        Assert.True(File.Exists(promtool), "promtool not found: scripts/test.sh installs Debian's prometheus package");
+        var start = new ProcessStartInfo(promtool, ["test", "rules", file]) { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        var vigil = await VigilAsync("rules", "test", Path.Combine(Folder, file));
+
+        Assert.Equal(process.ExitCode, vigil.Exit);
+        Assert.Equal(stderr.TrimEnd(), vigil.Stderr.TrimEnd());
+    }
+}
