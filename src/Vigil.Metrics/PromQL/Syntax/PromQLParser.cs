@@ -66,6 +66,10 @@ public sealed partial class PromQLParser
         return Next();
     }
 
+    /// <summary>Label names may be keywords too, and even <c>inf</c>/<c>nan</c>, which lex as numbers.</summary>
+    private static bool IsLabelName(Token t) =>
+        t.Kind == TokenKind.Identifier || (t.Kind == TokenKind.Number && char.IsAsciiLetter(t.Text[0]));
+
     private bool IsWord(Token t, string word) => t.Kind == TokenKind.Identifier && t.Text.Equals(word, StringComparison.OrdinalIgnoreCase);
 
     private Expr ParseExpr(int minPrecedence)
@@ -161,6 +165,10 @@ public sealed partial class PromQLParser
                 {
                     throw Error(t.Position, $"error parsing number: {t.Text}");
                 }
+                if (double.IsInfinity(value) && char.IsAsciiDigit(t.Text[^1]))
+                {
+                    throw Error(t.Position, $"error parsing number: strconv.ParseFloat: parsing \"{t.Text}\": value out of range");
+                }
                 return new NumberLiteral(value) { Position = t.Position };
             case TokenKind.String:
                 Next();
@@ -181,7 +189,9 @@ public sealed partial class PromQLParser
 
     private Expr ParseNamed(Token t)
     {
-        if (t.Kind == TokenKind.Identifier && Syntax.Aggregators.TryGetValue(t.Text, out var agg))
+        var afterName = PeekAt(1);
+        if (t.Kind == TokenKind.Identifier && Syntax.Aggregators.TryGetValue(t.Text, out var agg)
+            && (afterName.Kind == TokenKind.LeftParen || IsWord(afterName, "by") || IsWord(afterName, "without")))
         {
             return ParseAggregation(agg);
         }
@@ -208,7 +218,7 @@ public sealed partial class PromQLParser
         while (Peek.Kind != TokenKind.RightParen)
         {
             var t = Next();
-            if (t.Kind != TokenKind.Identifier)
+            if (!IsLabelName(t))
             {
                 throw Unexpected(t, context, "label");
             }
