@@ -60,9 +60,10 @@ internal sealed partial class Evaluator
         var src = LoadRange(call.Args[matrixIndex]);
         var result = new List<StepSeries>();
         var keepName = name == "last_over_time";
-        foreach (var (labels, samples) in src.Series)
+        foreach (var (labels, run) in src.Series)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
+            var samples = run.Span;
             List<Sample>? points = null;
             var step = 0;
             for (var ts = start; ts <= end; ts += interval, step++)
@@ -79,7 +80,7 @@ internal sealed partial class Evaluator
                 var arg = argIndexes.Length > 0 ? scalarArgs[argIndexes[0]]![0].Points[step].Value : 0;
                 var arg2 = argIndexes.Length > 1 ? scalarArgs[argIndexes[1]]![0].Points[step].Value : 0;
                 var info = new WindowInfo(windowStart, windowEnd, src.RangeMs, ts, arg, arg2);
-                if (fn(samples.AsSpan(lo, hi - lo), info, out var value))
+                if (fn(samples[lo..hi], info, out var value))
                 {
                     points ??= [];
                     points.Add(new Sample(ts, value));
