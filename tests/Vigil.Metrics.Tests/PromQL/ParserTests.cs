@@ -111,4 +111,49 @@ public sealed class ParserTests
         Assert.Equal((line, column), (e.Line, e.Column));
         Assert.Equal($"{line}:{column}: parse error: {reason}", e.Message);
     }
+
+    [Theory]
+    [InlineData("sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m] offset 1m @ 100.000))")]
+    [InlineData("a + on(b) group_left(c) d * 2 ^ 3 ^ 4")]
+    [InlineData("topk(3, x) or vector(1) unless -y")]
+    [InlineData("max_over_time(deriv(x[1h])[30m:1m] @ end())")]
+    [InlineData("{__name__=~\"a|b\", job!=\"x\\\"y\"}")]
+    [InlineData("count_values without (a) (\"v\", x)")]
+    [InlineData("x offset -5m > bool 1")]
+    public void Printed_queries_parse_back_to_the_same_text(string query)
+    {
+        var printed = PromQLPrinter.Print(PromQLParser.Parse(query));
+        Assert.Equal(printed, PromQLPrinter.Print(PromQLParser.Parse(printed)));
+    }
+
+    [Fact]
+    public void Every_conformance_query_survives_printing_and_reparsing()
+    {
+        var dir = ConformanceTests.ConformanceDirectory();
+        Assert.True(dir is not null, "shared/conformance/promql not found");
+        var failures = new List<string>();
+        foreach (var file in Directory.GetFiles(dir!, "*.test"))
+        {
+            var script = Vigil.Metrics.PromQL.Testing.TestScript.Parse(File.ReadAllText(file));
+            foreach (var eval in script.Commands.OfType<Vigil.Metrics.PromQL.Testing.EvalCommand>())
+            {
+                Expr parsed;
+                try
+                {
+                    parsed = PromQLParser.Parse(eval.Query);
+                }
+                catch (PromQLParseException)
+                {
+                    continue;
+                }
+                var printed = PromQLPrinter.Print(parsed);
+                var again = PromQLPrinter.Print(PromQLParser.Parse(printed));
+                if (printed != again)
+                {
+                    failures.Add($"{eval.Query} => {printed} => {again}");
+                }
+            }
+        }
+        Assert.Empty(failures);
+    }
 }
