@@ -15,8 +15,7 @@ internal sealed partial class Evaluator
             {
                 s.Labels = s.Labels.WithoutMetricName();
             }
-            EnsureUniqueLabelsets(mat);
-            return mat;
+            return MergeSameLabelsets(mat);
         }
         for (var i = 0; i < call.Args.Count; i++)
         {
@@ -38,6 +37,39 @@ internal sealed partial class Evaluator
             fn(vectors, ts, output);
             return output;
         }, args);
+    }
+
+    /// <summary>
+    /// Joins series that ended up with the same labels, which is fine as long as they never have
+    /// a point at the same step (Prometheus checks the labelsets step by step in <c>rangeEval</c>).
+    /// </summary>
+    private static List<StepSeries> MergeSameLabelsets(List<StepSeries> mat)
+    {
+        var byLabels = new Dictionary<Labels, StepSeries>(mat.Count);
+        var result = new List<StepSeries>(mat.Count);
+        foreach (var s in mat)
+        {
+            if (!byLabels.TryGetValue(s.Labels, out var first))
+            {
+                byLabels[s.Labels] = s;
+                result.Add(s);
+                continue;
+            }
+            var merged = new List<Sample>(first.Points.Count + s.Points.Count);
+            merged.AddRange(first.Points);
+            merged.AddRange(s.Points);
+            merged.Sort(static (a, b) => a.TimestampMs.CompareTo(b.TimestampMs));
+            for (var i = 1; i < merged.Count; i++)
+            {
+                if (merged[i].TimestampMs == merged[i - 1].TimestampMs)
+                {
+                    throw new PromQLEvaluationException("vector cannot contain metrics with the same labelset");
+                }
+            }
+            first.Points.Clear();
+            first.Points.AddRange(merged);
+        }
+        return result;
     }
 
     /// <summary>

@@ -312,7 +312,8 @@ public sealed partial class PromQLParser
         }
         if (lt is not (PromValueType.Scalar or PromValueType.InstantVector) || rt is not (PromValueType.Scalar or PromValueType.InstantVector))
         {
-            throw Error(lhs.Position, "binary expression must contain only scalar and instant vector types");
+            var bad = lt is PromValueType.Scalar or PromValueType.InstantVector ? rhs : lhs;
+            throw Error(bad.Position, "binary expression must contain only scalar and instant vector types");
         }
         var bothVectors = lt == PromValueType.InstantVector && rt == PromValueType.InstantVector;
         if (Syntax.IsComparison(op) && lt == PromValueType.Scalar && rt == PromValueType.Scalar && !returnBool)
@@ -321,15 +322,15 @@ public sealed partial class PromQLParser
         }
         if (Syntax.IsSetOperator(op) && !bothVectors)
         {
-            throw Error(opToken.Position, $"set operator \"{Syntax.Spell(op)}\" not allowed in binary scalar expression");
+            throw Error(lhs.Position, $"set operator \"{Syntax.Spell(op)}\" not allowed in binary scalar expression");
         }
         if (matching is not null && !bothVectors)
         {
-            throw Error(opToken.Position, "vector matching only allowed between instant vectors");
+            throw Error(lhs.Position, "vector matching only allowed between instant vectors");
         }
         if (matching is not null && Syntax.IsSetOperator(op) && matching.Cardinality is MatchCardinality.ManyToOne or MatchCardinality.OneToMany)
         {
-            throw Error(opToken.Position, $"no grouping allowed for \"{Syntax.Spell(op)}\" operation");
+            throw Error(lhs.Position, $"no grouping allowed for \"{Syntax.Spell(op)}\" operation");
         }
         if (matching is { On: true })
         {
