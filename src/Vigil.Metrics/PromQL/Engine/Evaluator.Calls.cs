@@ -98,12 +98,24 @@ internal sealed partial class Evaluator
             var samples = run.Span;
             List<Sample>? points = null;
             var step = 0;
+            int lo = 0, hi = 0;
             for (var ts = start; ts <= end; ts += interval, step++)
             {
+                // Windows only move forward from step to step, so both edges slide instead of being searched.
                 var windowEnd = src.WindowEnd(ts);
                 var windowStart = windowEnd - src.RangeMs;
-                var lo = LowerBound(samples, windowStart);
-                var hi = UpperBound(samples, windowEnd);
+                while (lo < samples.Length && samples[lo].TimestampMs < windowStart)
+                {
+                    lo++;
+                }
+                if (hi < lo)
+                {
+                    hi = lo;
+                }
+                while (hi < samples.Length && samples[hi].TimestampMs <= windowEnd)
+                {
+                    hi++;
+                }
                 if (hi <= lo)
                 {
                     continue;
