@@ -112,6 +112,14 @@ public sealed class ParserTests
         Assert.Equal($"{line}:{column}: parse error: {reason}", e.Message);
     }
 
+    [Fact]
+    public void Absurdly_nested_query_fails_as_a_parse_error()
+    {
+        var query = new string('(', 100_000) + "1" + new string(')', 100_000);
+        var e = Assert.Throws<PromQLParseException>(() => PromQLParser.Parse(query));
+        Assert.Equal("expression nested too deeply", e.Reason);
+    }
+
     [Theory]
     [InlineData("sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m] offset 1m @ 100.000))")]
     [InlineData("a + on(b) group_left(c) d * 2 ^ 3 ^ 4")]

@@ -116,6 +116,7 @@ internal sealed partial class Evaluator
         var result = new List<StepSeries>(series.Count);
         foreach (var (labels, run) in series)
         {
+            ctx.Cancellation.ThrowIfCancellationRequested();
             var samples = run.Span;
             List<Sample>? points = null;
             var next = 0;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Vigil.Metrics.PromQL;
 
 /// <summary>A series of an intermediate result, with one point per evaluation step where it has a value.</summary>
@@ -21,6 +23,10 @@ internal sealed partial class Evaluator(QueryContext ctx, long start, long end, 
     public List<StepSeries> Eval(Expr expr)
     {
         ctx.Cancellation.ThrowIfCancellationRequested();
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new PromQLEvaluationException("expression nested too deeply");
+        }
         var before = ctx.CurrentSamples;
         var result = expr switch
         {

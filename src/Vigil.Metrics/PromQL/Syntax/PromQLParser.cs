@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Vigil.Metrics.PromQL;
 
 /// <summary>
@@ -74,6 +76,11 @@ public sealed partial class PromQLParser
 
     private Expr ParseExpr(int minPrecedence)
     {
+        // A query nested deeper than the stack allows must fail as a query, not end the process.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Error(Peek.Position, "expression nested too deeply");
+        }
         var lhs = ParseUnary();
         while (true)
         {
