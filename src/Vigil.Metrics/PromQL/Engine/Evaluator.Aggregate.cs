@@ -7,7 +7,7 @@ internal sealed partial class Evaluator
     private List<StepSeries> EvalAggregate(AggregateExpr a)
     {
         var grouping = a.Grouping.Order(StringComparer.Ordinal).ToArray();
-        var keys = new Dictionary<Labels, Labels>();
+        var state = new Aggregation.State();
         var output = new List<VecSample>();
         if (a.Op == AggregationOp.CountValues)
         {
@@ -23,7 +23,7 @@ internal sealed partial class Evaluator
             return RangeEval((v, ts) =>
             {
                 output.Clear();
-                Aggregation.Run(a.Op, grouping, a.Without, 0, valueLabel, v[0], keys, output);
+                Aggregation.Run(a.Op, grouping, a.Without, 0, valueLabel, v[0], state, output);
                 return output;
             }, a.Inner);
         }
@@ -31,7 +31,7 @@ internal sealed partial class Evaluator
         {
             output.Clear();
             var param = a.Param is null ? 0 : v[0][0].Value;
-            Aggregation.Run(a.Op, grouping, a.Without, param, null, v[1], keys, output);
+            Aggregation.Run(a.Op, grouping, a.Without, param, null, v[1], state, output);
             return output;
         }, a.Param, a.Inner);
     }
@@ -40,14 +40,33 @@ internal sealed partial class Evaluator
 /// <summary>Aggregation operators over one step's vector (Prometheus 2.42 <c>evaluator.aggregation</c>).</summary>
 internal static class Aggregation
 {
-    private sealed class Group(Labels labels, double value)
+    internal sealed class Group
     {
-        public Labels Labels { get; } = labels;
-        public double Value { get; set; } = value;
-        public double Mean { get; set; } = value;
-        public long Count { get; set; } = 1;
+        public Labels Labels { get; private set; } = Labels.Empty;
+        public double Value { get; set; }
+        public double Mean { get; set; }
+        public long Count { get; set; }
         public List<VecSample>? Heap { get; set; }
         public List<double>? Values { get; set; }
+
+        public void Reset(Labels labels, double value)
+        {
+            Labels = labels;
+            Value = value;
+            Mean = value;
+            Count = 1;
+            Heap = null;
+            Values = null;
+        }
+    }
+
+    /// <summary>Buffers reused from step to step: group keys per series, the groups and their objects.</summary>
+    internal sealed class State
+    {
+        public Dictionary<Labels, Labels> Keys { get; } = [];
+        internal Dictionary<Labels, Group> Groups { get; } = [];
+        internal List<Group> Ordered { get; } = [];
+        internal List<Group> Pool { get; } = [];
     }
 
     /// <summary>The group a series falls into: <c>by</c> keeps the listed labels; <c>without</c> drops them and the metric name.</summary>
@@ -55,7 +74,7 @@ internal static class Aggregation
         without ? labels.Without([.. grouping, Label.MetricName]) : grouping.Length == 0 ? Labels.Empty : labels.Keep(grouping);
 
     public static void Run(AggregationOp op, string[] grouping, bool without, double param, string? valueLabel,
-        List<VecSample> input, Dictionary<Labels, Labels> keyCache, List<VecSample> output)
+        List<VecSample> input, State state, List<VecSample> output)
     {
         long k = 0;
         if (op is AggregationOp.TopK or AggregationOp.BottomK)
@@ -70,8 +89,11 @@ internal static class Aggregation
                 return;
             }
         }
-        var groups = new Dictionary<Labels, Group>();
-        var ordered = new List<Group>();
+        var keyCache = state.Keys;
+        var groups = state.Groups;
+        var ordered = state.Ordered;
+        groups.Clear();
+        ordered.Clear();
         foreach (var s in input)
         {
             var labels = s.Labels;
@@ -88,7 +110,12 @@ internal static class Aggregation
             }
             if (!groups.TryGetValue(key, out var g))
             {
-                g = new Group(key, s.Value);
+                if (ordered.Count == state.Pool.Count)
+                {
+                    state.Pool.Add(new Group());
+                }
+                g = state.Pool[ordered.Count];
+                g.Reset(key, s.Value);
                 groups[key] = g;
                 ordered.Add(g);
                 switch (op)

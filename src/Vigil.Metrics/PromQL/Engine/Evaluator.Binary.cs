@@ -27,12 +27,13 @@ internal sealed partial class Evaluator
             }, b.Lhs, b.Rhs);
         }
         var vectorOnLeft = lt == PromValueType.InstantVector;
+        var names = new MetricNameDropper();
         return RangeEval((v, ts) =>
         {
             output.Clear();
             var vector = vectorOnLeft ? v[0] : v[1];
             var scalar = vectorOnLeft ? v[1][0].Value : v[0][0].Value;
-            BinaryOperations.VectorScalar(b.Op, vector, scalar, !vectorOnLeft, b.ReturnBool, output);
+            BinaryOperations.VectorScalar(b.Op, vector, scalar, !vectorOnLeft, b.ReturnBool, output, names);
             return output;
         }, b.Lhs, b.Rhs);
     }
@@ -75,7 +76,8 @@ internal static class BinaryOperations
         _ => throw new PromQLEvaluationException($"operator \"{Syntax.Spell(op)}\" not allowed here"),
     };
 
-    public static void VectorScalar(BinaryOp op, List<VecSample> vector, double scalar, bool scalarOnLeft, bool returnBool, List<VecSample> output)
+    public static void VectorScalar(BinaryOp op, List<VecSample> vector, double scalar, bool scalarOnLeft, bool returnBool,
+        List<VecSample> output, MetricNameDropper names)
     {
         var comparison = Syntax.IsComparison(op);
         foreach (var s in vector)
@@ -94,7 +96,7 @@ internal static class BinaryOperations
             }
             if (keep)
             {
-                var labels = DropsMetricName(op) || returnBool ? s.Labels.WithoutMetricName() : s.Labels;
+                var labels = DropsMetricName(op) || returnBool ? names.Drop(s.Labels) : s.Labels;
                 output.Add(new VecSample(labels, value));
             }
         }
@@ -104,6 +106,9 @@ internal static class BinaryOperations
     internal sealed class VectorMatcher(BinaryOp op, VectorMatching matching, bool returnBool)
     {
         private readonly Dictionary<Labels, Labels> signatures = [];
+        private readonly Dictionary<Labels, VecSample> oneSide = [];
+        private readonly Dictionary<Labels, HashSet<Labels>?> matched = [];
+        private readonly HashSet<Labels> sideSignatures = [];
         private readonly Dictionary<(Labels, Labels), Labels> resultLabels = [];
         private readonly string[] matchingLabels = [.. matching.MatchingLabels];
         private readonly string[] ignoredLabels = [.. matching.MatchingLabels, Label.MetricName];
@@ -165,7 +170,8 @@ internal static class BinaryOperations
 
         private HashSet<Labels> SignatureSet(List<VecSample> v)
         {
-            var set = new HashSet<Labels>(v.Count);
+            var set = sideSignatures;
+            set.Clear();
             foreach (var s in v)
             {
                 set.Add(Signature(s.Labels));
@@ -185,7 +191,8 @@ internal static class BinaryOperations
             {
                 (lhs, rhs) = (rhs, lhs);
             }
-            var oneSide = new Dictionary<Labels, VecSample>(rhs.Count);
+            var oneSide = this.oneSide;
+            oneSide.Clear();
             foreach (var r in rhs)
             {
                 var sig = Signature(r.Labels);
@@ -196,7 +203,8 @@ internal static class BinaryOperations
                 }
                 oneSide[sig] = r;
             }
-            var matched = new Dictionary<Labels, HashSet<Labels>?>();
+            var matched = this.matched;
+            matched.Clear();
             foreach (var l in lhs)
             {
                 var sig = Signature(l.Labels);
@@ -215,10 +223,6 @@ internal static class BinaryOperations
                     continue;
                 }
                 var metric = ResultLabels(l.Labels, r.Labels);
-                if (returnBool)
-                {
-                    metric = metric.WithoutMetricName();
-                }
                 if (card == MatchCardinality.OneToOne)
                 {
                     if (matched.ContainsKey(sig))
@@ -256,7 +260,7 @@ internal static class BinaryOperations
                 return cached;
             }
             var result = many;
-            if (DropsMetricName(op))
+            if (DropsMetricName(op) || returnBool)
             {
                 result = result.WithoutMetricName();
             }

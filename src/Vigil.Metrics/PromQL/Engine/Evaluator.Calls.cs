@@ -15,8 +15,7 @@ internal sealed partial class Evaluator
             {
                 s.Labels = s.Labels.WithoutMetricName();
             }
-            EnsureUniqueLabelsets(mat);
-            return mat;
+            return MergeSameLabelsets(mat);
         }
         for (var i = 0; i < call.Args.Count; i++)
         {
@@ -41,6 +40,39 @@ internal sealed partial class Evaluator
     }
 
     /// <summary>
+    /// Joins series that ended up with the same labels, which is fine as long as they never have
+    /// a point at the same step (Prometheus checks the labelsets step by step in <c>rangeEval</c>).
+    /// </summary>
+    private static List<StepSeries> MergeSameLabelsets(List<StepSeries> mat)
+    {
+        var byLabels = new Dictionary<Labels, StepSeries>(mat.Count);
+        var result = new List<StepSeries>(mat.Count);
+        foreach (var s in mat)
+        {
+            if (!byLabels.TryGetValue(s.Labels, out var first))
+            {
+                byLabels[s.Labels] = s;
+                result.Add(s);
+                continue;
+            }
+            var merged = new List<Sample>(first.Points.Count + s.Points.Count);
+            merged.AddRange(first.Points);
+            merged.AddRange(s.Points);
+            merged.Sort(static (a, b) => a.TimestampMs.CompareTo(b.TimestampMs));
+            for (var i = 1; i < merged.Count; i++)
+            {
+                if (merged[i].TimestampMs == merged[i - 1].TimestampMs)
+                {
+                    throw new PromQLEvaluationException("vector cannot contain metrics with the same labelset");
+                }
+            }
+            first.Points.Clear();
+            first.Points.AddRange(merged);
+        }
+        return result;
+    }
+
+    /// <summary>
     /// A function over a range vector: the windows of each series are stepped through, the
     /// function applied per window; the metric name is dropped except by <c>last_over_time</c>.
     /// </summary>
@@ -60,17 +92,30 @@ internal sealed partial class Evaluator
         var src = LoadRange(call.Args[matrixIndex]);
         var result = new List<StepSeries>();
         var keepName = name == "last_over_time";
-        foreach (var (labels, samples) in src.Series)
+        foreach (var (labels, run) in src.Series)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
+            var samples = run.Span;
             List<Sample>? points = null;
             var step = 0;
+            int lo = 0, hi = 0;
             for (var ts = start; ts <= end; ts += interval, step++)
             {
+                // Windows only move forward from step to step, so both edges slide instead of being searched.
                 var windowEnd = src.WindowEnd(ts);
                 var windowStart = windowEnd - src.RangeMs;
-                var lo = LowerBound(samples, windowStart);
-                var hi = UpperBound(samples, windowEnd);
+                while (lo < samples.Length && samples[lo].TimestampMs < windowStart)
+                {
+                    lo++;
+                }
+                if (hi < lo)
+                {
+                    hi = lo;
+                }
+                while (hi < samples.Length && samples[hi].TimestampMs <= windowEnd)
+                {
+                    hi++;
+                }
                 if (hi <= lo)
                 {
                     continue;
@@ -79,7 +124,7 @@ internal sealed partial class Evaluator
                 var arg = argIndexes.Length > 0 ? scalarArgs[argIndexes[0]]![0].Points[step].Value : 0;
                 var arg2 = argIndexes.Length > 1 ? scalarArgs[argIndexes[1]]![0].Points[step].Value : 0;
                 var info = new WindowInfo(windowStart, windowEnd, src.RangeMs, ts, arg, arg2);
-                if (fn(samples.AsSpan(lo, hi - lo), info, out var value))
+                if (fn(samples[lo..hi], info, out var value))
                 {
                     points ??= [];
                     points.Add(new Sample(ts, value));

@@ -9,10 +9,11 @@ internal static class InstantFunctions
     public static InstantFunction Get(CallExpr call)
     {
         var name = call.Function.Name;
+        var names = new MetricNameDropper();
         var math = MathFunction(name);
         if (math is not null)
         {
-            return (a, ts, o) => Map(a[0], o, math);
+            return (a, ts, o) => Map(a[0], o, math, names);
         }
         return name switch
         {
@@ -20,27 +21,27 @@ internal static class InstantFunctions
             "pi" => (a, ts, o) => o.Add(new VecSample(Labels.Empty, Math.PI)),
             "vector" => (a, ts, o) => o.Add(new VecSample(Labels.Empty, a[0][0].Value)),
             "scalar" => (a, ts, o) => o.Add(new VecSample(Labels.Empty, a[0].Count == 1 ? a[0][0].Value : double.NaN)),
-            "timestamp" => (a, ts, o) => Map(a[0], o, _ => ts / 1000.0),
+            "timestamp" => (a, ts, o) => Map(a[0], o, _ => ts / 1000.0, names),
             "clamp" => (a, ts, o) =>
             {
                 var min = a[1][0].Value;
                 var max = a[2][0].Value;
                 if (!(max < min))
                 {
-                    Map(a[0], o, v => Math.Max(min, Math.Min(max, v)));
+                    Map(a[0], o, v => Math.Max(min, Math.Min(max, v)), names);
                 }
             }
             ,
-            "clamp_min" => (a, ts, o) => { var min = a[1][0].Value; Map(a[0], o, v => Math.Max(min, v)); }
+            "clamp_min" => (a, ts, o) => { var min = a[1][0].Value; Map(a[0], o, v => Math.Max(min, v), names); }
             ,
-            "clamp_max" => (a, ts, o) => { var max = a[1][0].Value; Map(a[0], o, v => Math.Min(max, v)); }
+            "clamp_max" => (a, ts, o) => { var max = a[1][0].Value; Map(a[0], o, v => Math.Min(max, v), names); }
             ,
             "round" => (a, ts, o) =>
             {
                 var toNearest = a.Length > 1 ? a[1][0].Value : 1;
                 // Rounds half up, to a multiple of to_nearest (Prometheus: floor(v/n + 0.5) * n via the inverse).
                 var inverse = 1.0 / toNearest;
-                Map(a[0], o, v => Math.Floor(v * inverse + 0.5) / inverse);
+                Map(a[0], o, v => Math.Floor(v * inverse + 0.5) / inverse, names);
             }
             ,
             "absent" => (a, ts, o) =>
@@ -58,14 +59,14 @@ internal static class InstantFunctions
             ,
             "label_replace" => LabelFunctions.Replace(call),
             "label_join" => LabelFunctions.Join(call),
-            "minute" => DateFunction(d => d.Minute),
-            "hour" => DateFunction(d => d.Hour),
-            "day_of_month" => DateFunction(d => d.Day),
-            "day_of_week" => DateFunction(d => (int)d.DayOfWeek),
-            "day_of_year" => DateFunction(d => d.DayOfYear),
-            "days_in_month" => DateFunction(d => DateTime.DaysInMonth(d.Year, d.Month)),
-            "month" => DateFunction(d => d.Month),
-            "year" => DateFunction(d => d.Year),
+            "minute" => DateFunction(d => d.Minute, names),
+            "hour" => DateFunction(d => d.Hour, names),
+            "day_of_month" => DateFunction(d => d.Day, names),
+            "day_of_week" => DateFunction(d => (int)d.DayOfWeek, names),
+            "day_of_year" => DateFunction(d => d.DayOfYear, names),
+            "days_in_month" => DateFunction(d => DateTime.DaysInMonth(d.Year, d.Month), names),
+            "month" => DateFunction(d => d.Month, names),
+            "year" => DateFunction(d => d.Year, names),
             _ => throw new PromQLEvaluationException($"function \"{name}\" is not supported"),
         };
     }
@@ -99,23 +100,23 @@ internal static class InstantFunctions
     };
 
     /// <summary>Applies <paramref name="f"/> to every element, dropping the metric name.</summary>
-    private static void Map(List<VecSample> input, List<VecSample> output, Func<double, double> f)
+    private static void Map(List<VecSample> input, List<VecSample> output, Func<double, double> f, MetricNameDropper names)
     {
         foreach (var s in input)
         {
-            output.Add(new VecSample(s.Labels.WithoutMetricName(), f(s.Value)));
+            output.Add(new VecSample(names.Drop(s.Labels), f(s.Value)));
         }
     }
 
     /// <summary>Date functions read each value as Unix seconds in UTC; without an argument they use the evaluation time.</summary>
-    private static InstantFunction DateFunction(Func<DateTime, int> part) => (a, ts, o) =>
+    private static InstantFunction DateFunction(Func<DateTime, int> part, MetricNameDropper names) => (a, ts, o) =>
     {
         if (a.Length == 0)
         {
             o.Add(new VecSample(Labels.Empty, DatePart(ts / 1000.0, part)));
             return;
         }
-        Map(a[0], o, v => DatePart(v, part));
+        Map(a[0], o, v => DatePart(v, part), names);
     };
 
     private static double DatePart(double seconds, Func<DateTime, int> part)

@@ -260,10 +260,10 @@ internal static class RangeFunctions
         return true;
     }
 
-    /// <summary>An incremental mean that keeps an infinite mean instead of turning it into NaN.</summary>
+    /// <summary>An incremental, Kahan-compensated mean that keeps an infinite mean instead of turning it into NaN.</summary>
     private static bool AvgOverTime(ReadOnlySpan<Sample> w, in WindowInfo info, out double value)
     {
-        double mean = 0, count = 0;
+        double mean = 0, count = 0, c = 0;
         foreach (var s in w)
         {
             count++;
@@ -278,20 +278,20 @@ internal static class RangeFunctions
                     continue;
                 }
             }
-            mean += s.Value / count - mean / count;
+            KahanAdd(s.Value / count - mean / count, ref mean, ref c);
         }
-        value = mean;
+        value = double.IsInfinity(mean) ? mean : mean + c;
         return true;
     }
 
     private static bool SumOverTime(ReadOnlySpan<Sample> w, in WindowInfo info, out double value)
     {
-        double sum = 0;
+        double sum = 0, c = 0;
         foreach (var s in w)
         {
-            sum += s.Value;
+            KahanAdd(s.Value, ref sum, ref c);
         }
-        value = sum;
+        value = double.IsInfinity(sum) ? sum : sum + c;
         return true;
     }
 
@@ -323,17 +323,18 @@ internal static class RangeFunctions
         return true;
     }
 
+    /// <summary>Welford's running variance with Kahan-compensated sums (Prometheus 2.42 <c>funcStdvarOverTime</c>).</summary>
     private static double Variance(ReadOnlySpan<Sample> w)
     {
-        double count = 0, mean = 0, aux = 0;
+        double count = 0, mean = 0, cMean = 0, aux = 0, cAux = 0;
         foreach (var s in w)
         {
             count++;
-            var delta = s.Value - mean;
-            mean += delta / count;
-            aux += delta * (s.Value - mean);
+            var delta = s.Value - (mean + cMean);
+            KahanAdd(delta / count, ref mean, ref cMean);
+            KahanAdd(delta * (s.Value - (mean + cMean)), ref aux, ref cAux);
         }
-        return aux / count;
+        return (aux + cAux) / count;
     }
 
     private static bool QuantileOverTime(ReadOnlySpan<Sample> w, in WindowInfo info, out double value)

@@ -36,6 +36,7 @@ internal readonly record struct Token(TokenKind Kind, string Text, int Position)
         TokenKind.Number => $"number \"{Text}\"",
         TokenKind.Duration => $"duration \"{Text}\"",
         TokenKind.String => $"string \"{Text}\"",
+        TokenKind.Operator when Text == "=" => "\"=\"",
         TokenKind.Operator => $"<op:{Text}>",
         TokenKind.At => "<@>",
         _ => $"\"{Text}\"",
@@ -111,7 +112,7 @@ internal static class Lexer
                 case '}':
                     if (braceOpen < 0)
                     {
-                        throw new PromQLParseException(q, i, "unexpected right brace '}'");
+                        throw new PromQLParseException(q, i, "unexpected character: '}'");
                     }
                     braceOpen = -1;
                     tokens.Add(new Token(TokenKind.RightBrace, "}", i++));
@@ -145,6 +146,19 @@ internal static class Lexer
                     tokens.Add(new Token(TokenKind.String, ReadString(q, ref i), start));
                     continue;
             }
+            if (braceOpen >= 0 && !(char.IsAsciiLetter(c) || c == '_' || c is '=' or '!'))
+            {
+                // Inside braces only label names, matching operators, strings and commas may appear.
+                throw new PromQLParseException(q, i, $"unexpected character inside braces: '{c}'");
+            }
+            if (braceOpen < 0 && i + 1 < q.Length && q[i + 1] == '~' && c is '=' or '!')
+            {
+                throw new PromQLParseException(q, i, $"unexpected character after '{c}': '~'");
+            }
+            if (c == '!' && (i + 1 >= q.Length || q[i + 1] is not ('=' or '~')))
+            {
+                throw new PromQLParseException(q, i, i + 1 < q.Length ? $"unexpected character after '!': '{q[i + 1]}'" : "unexpected end of input after '!'");
+            }
             var op = ReadOperator(q, i);
             if (op is not null)
             {
@@ -154,12 +168,17 @@ internal static class Lexer
             }
             if (char.IsAsciiDigit(c) || (c == '.' && i + 1 < q.Length && char.IsAsciiDigit(q[i + 1])))
             {
-                tokens.Add(ReadNumberOrDuration(q, ref i));
+                var token = ReadNumberOrDuration(q, ref i);
+                if (bracketOpen >= 0 && token.Kind == TokenKind.Number)
+                {
+                    throw new PromQLParseException(q, token.Position, "missing unit character in duration");
+                }
+                tokens.Add(token);
                 continue;
             }
             if (char.IsAsciiLetter(c) || c == '_' || c == ':')
             {
-                while (i < q.Length && (char.IsAsciiLetterOrDigit(q[i]) || q[i] == '_' || q[i] == ':'))
+                while (i < q.Length && (char.IsAsciiLetterOrDigit(q[i]) || q[i] == '_' || (q[i] == ':' && braceOpen < 0)))
                 {
                     i++;
                 }
@@ -225,9 +244,13 @@ internal static class Lexer
                 i++;
             }
             var text = q[start..i];
-            if (i < q.Length && (char.IsAsciiLetterOrDigit(q[i]) || q[i] == '_') || !Numbers.TryParseDuration(text, out _))
+            if (i < q.Length && (char.IsAsciiLetterOrDigit(q[i]) || q[i] == '_'))
             {
-                throw new PromQLParseException(q, start, $"bad duration syntax: \"{text}\"");
+                throw new PromQLParseException(q, start, $"bad duration syntax: \"{q[start..(i + 1)]}\"");
+            }
+            if (!Numbers.TryParseDuration(text, out _))
+            {
+                throw new PromQLParseException(q, start, $"not a valid duration string: \"{text}\"");
             }
             return new Token(TokenKind.Duration, text, start);
         }

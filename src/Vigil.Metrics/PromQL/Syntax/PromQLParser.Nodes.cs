@@ -17,7 +17,7 @@ public sealed partial class PromQLParser
             while (Peek.Kind != TokenKind.RightBrace)
             {
                 var labelToken = Next();
-                if (labelToken.Kind != TokenKind.Identifier)
+                if (!IsLabelName(labelToken))
                 {
                     throw Unexpected(labelToken, "label matching", "identifier or \"}\"");
                 }
@@ -89,20 +89,20 @@ public sealed partial class PromQLParser
                     MatrixSelector { Selector.OffsetWritten: false } ms => ms with { Selector = ms.Selector with { OffsetMs = offset, OffsetWritten = true } },
                     SubqueryExpr { OffsetWritten: false } sq => sq with { OffsetMs = offset, OffsetWritten = true },
                     VectorSelector or MatrixSelector or SubqueryExpr => throw Error(t.Position, "offset may not be set multiple times"),
-                    _ => throw Error(t.Position, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery"),
+                    _ => throw Error(expr.Position, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery"),
                 };
             }
             else if (t.Kind == TokenKind.At)
             {
                 Next();
-                var (at, anchor) = ParseAtValue();
+                var (at, anchor) = ParseAtValue(expr.Position);
                 expr = expr switch
                 {
                     VectorSelector { AtMs: null, At: AtAnchor.None } vs => vs with { AtMs = at, At = anchor },
                     MatrixSelector { Selector: { AtMs: null, At: AtAnchor.None } } ms => ms with { Selector = ms.Selector with { AtMs = at, At = anchor } },
                     SubqueryExpr { AtMs: null, At: AtAnchor.None } sq => sq with { AtMs = at, At = anchor },
                     VectorSelector or MatrixSelector or SubqueryExpr => throw Error(t.Position, "@ <timestamp> may not be set multiple times"),
-                    _ => throw Error(t.Position, "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery"),
+                    _ => throw Error(expr.Position, "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery"),
                 };
             }
             else
@@ -119,12 +119,23 @@ public sealed partial class PromQLParser
         {
             negative = Next().Text == "-";
         }
-        var d = Expect(TokenKind.Duration, context, "duration");
-        Numbers.TryParseDuration(d.Text, out var ms);
+        var ms = ParseDuration(context, "duration");
         return negative ? -ms : ms;
     }
 
-    private (long? At, AtAnchor Anchor) ParseAtValue()
+    /// <summary>A duration token; Prometheus rejects zero durations in ranges, steps and offsets.</summary>
+    private long ParseDuration(string context, string expected)
+    {
+        var d = Expect(TokenKind.Duration, context, expected);
+        Numbers.TryParseDuration(d.Text, out var ms);
+        if (ms == 0)
+        {
+            throw Error(d.Position, "duration must be greater than 0");
+        }
+        return ms;
+    }
+
+    private (long? At, AtAnchor Anchor) ParseAtValue(int atPosition)
     {
         var t = Peek;
         if (t.Kind == TokenKind.Identifier && (IsWord(t, "start") || IsWord(t, "end")))
@@ -142,12 +153,12 @@ public sealed partial class PromQLParser
         var n = Next();
         if (n.Kind != TokenKind.Number || !Numbers.TryParseLiteral(n.Text, out var seconds))
         {
-            throw Unexpected(n, "@", "number or start() or end()");
+            throw Unexpected(n, "@", "timestamp");
         }
         seconds *= sign;
         if (double.IsNaN(seconds) || double.IsInfinity(seconds) || Math.Abs(seconds * 1000) > long.MaxValue / 2.0)
         {
-            throw Error(t.Position, "timestamp out of bounds for @ modifier: " + seconds.ToString(CultureInfo.InvariantCulture));
+            throw Error(atPosition, "timestamp out of bounds for @ modifier: " + (double.IsNaN(seconds) ? "NaN" : double.IsInfinity(seconds) ? (seconds > 0 ? "+Inf" : "-Inf") : seconds.ToString("F6", CultureInfo.InvariantCulture)));
         }
         return ((long)Math.Round(seconds * 1000, MidpointRounding.AwayFromZero), AtAnchor.None);
     }
@@ -155,20 +166,19 @@ public sealed partial class PromQLParser
     private Expr ParseRangeOrSubquery(Expr expr)
     {
         var open = Next();
-        var range = Expect(TokenKind.Duration, "range", "duration");
-        Numbers.TryParseDuration(range.Text, out var rangeMs);
+        var rangeMs = ParseDuration("range", "duration");
         if (Peek.Kind == TokenKind.Colon)
         {
             Next();
             long stepMs = 0;
             if (Peek.Kind == TokenKind.Duration)
             {
-                Numbers.TryParseDuration(Next().Text, out stepMs);
+                stepMs = ParseDuration("subquery selector", "duration");
             }
             Expect(TokenKind.RightBracket, "subquery selector", "\"]\"");
             if (expr.Type != PromValueType.InstantVector)
             {
-                throw Error(expr.Position, $"subquery is only allowed on instant vector, got {Syntax.Describe(expr.Type)} instead");
+                throw Error(expr.Position, $"subquery is only allowed on instant vector, got {Syntax.ValueTypeName(expr.Type)} instead");
             }
             return new SubqueryExpr(expr, rangeMs, stepMs) { Position = expr.Position };
         }
@@ -177,9 +187,13 @@ public sealed partial class PromQLParser
         {
             throw Error(open.Position, "ranges only allowed for vector selectors");
         }
-        if (vs.OffsetWritten || vs.AtMs is not null || vs.At != AtAnchor.None)
+        if (vs.OffsetWritten)
         {
-            throw Error(open.Position, "no offset or @ modifiers allowed before range");
+            throw Error(open.Position, "no offset modifiers allowed before range");
+        }
+        if (vs.AtMs is not null || vs.At != AtAnchor.None)
+        {
+            throw Error(open.Position, "no @ modifiers allowed before range");
         }
         return new MatrixSelector(vs, rangeMs) { Position = vs.Position };
     }
@@ -197,20 +211,7 @@ public sealed partial class PromQLParser
             hasGrouping = true;
         }
         Expect(TokenKind.LeftParen, "aggregation", "\"(\"");
-        var args = new List<Expr>();
-        while (Peek.Kind != TokenKind.RightParen)
-        {
-            args.Add(ParseExpr(0));
-            if (Peek.Kind == TokenKind.Comma)
-            {
-                Next();
-            }
-            else if (Peek.Kind != TokenKind.RightParen)
-            {
-                throw Unexpected(Peek, "aggregation", "\",\" or \")\"");
-            }
-        }
-        Next();
+        var args = ParseArguments("aggregation");
         if (IsWord(Peek, "by") || IsWord(Peek, "without"))
         {
             if (hasGrouping)
@@ -219,6 +220,10 @@ public sealed partial class PromQLParser
             }
             without = IsWord(Next(), "without");
             grouping = ParseLabelList("grouping opts");
+        }
+        if (args.Count == 0)
+        {
+            throw Error(opToken.Position, "no arguments for aggregate expression provided");
         }
         var needsParam = op is AggregationOp.TopK or AggregationOp.BottomK or AggregationOp.Quantile or AggregationOp.CountValues;
         var expected = needsParam ? 2 : 1;
@@ -243,23 +248,34 @@ public sealed partial class PromQLParser
         return new AggregateExpr(op, inner, param, grouping, without) { Position = opToken.Position };
     }
 
-    private CallExpr ParseCall(PromFunction fn, int position)
+    /// <summary>Comma-separated arguments up to and including the closing parenthesis.</summary>
+    private List<Expr> ParseArguments(string context)
     {
-        Next();
         var args = new List<Expr>();
         while (Peek.Kind != TokenKind.RightParen)
         {
             args.Add(ParseExpr(0));
             if (Peek.Kind == TokenKind.Comma)
             {
-                Next();
+                var comma = Next();
+                if (Peek.Kind == TokenKind.RightParen)
+                {
+                    throw Error(comma.Position, "trailing commas not allowed in function call args");
+                }
             }
             else if (Peek.Kind != TokenKind.RightParen)
             {
-                throw Unexpected(Peek, "call", "\",\" or \")\"");
+                throw Unexpected(Peek, context, "\",\" or \")\"");
             }
         }
         Next();
+        return args;
+    }
+
+    private CallExpr ParseCall(PromFunction fn, int position)
+    {
+        Next();
+        var args = ParseArguments("function call");
         var declared = fn.ArgTypes.Length;
         if (fn.Variadic == 0 && args.Count != declared)
         {
@@ -292,11 +308,12 @@ public sealed partial class PromQLParser
         var rt = rhs.Type;
         if (returnBool && !Syntax.IsComparison(op))
         {
-            throw Error(opToken.Position, "bool modifier can only be used on comparisons");
+            throw Error(opToken.Position, "bool modifier can only be used on comparison operators");
         }
         if (lt is not (PromValueType.Scalar or PromValueType.InstantVector) || rt is not (PromValueType.Scalar or PromValueType.InstantVector))
         {
-            throw Error(lhs.Position, "binary expression must contain only scalar and instant vector types");
+            var bad = lt is PromValueType.Scalar or PromValueType.InstantVector ? rhs : lhs;
+            throw Error(bad.Position, "binary expression must contain only scalar and instant vector types");
         }
         var bothVectors = lt == PromValueType.InstantVector && rt == PromValueType.InstantVector;
         if (Syntax.IsComparison(op) && lt == PromValueType.Scalar && rt == PromValueType.Scalar && !returnBool)
@@ -305,15 +322,15 @@ public sealed partial class PromQLParser
         }
         if (Syntax.IsSetOperator(op) && !bothVectors)
         {
-            throw Error(opToken.Position, $"set operator \"{Syntax.Spell(op)}\" not allowed in binary scalar expression");
+            throw Error(lhs.Position, $"set operator \"{Syntax.Spell(op)}\" not allowed in binary scalar expression");
         }
         if (matching is not null && !bothVectors)
         {
-            throw Error(opToken.Position, "vector matching only allowed between instant vectors");
+            throw Error(lhs.Position, "vector matching only allowed between instant vectors");
         }
         if (matching is not null && Syntax.IsSetOperator(op) && matching.Cardinality is MatchCardinality.ManyToOne or MatchCardinality.OneToMany)
         {
-            throw Error(opToken.Position, $"no grouping allowed for \"{Syntax.Spell(op)}\" operation");
+            throw Error(lhs.Position, $"no grouping allowed for \"{Syntax.Spell(op)}\" operation");
         }
         if (matching is { On: true })
         {

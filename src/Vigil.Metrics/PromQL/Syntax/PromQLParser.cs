@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Vigil.Metrics.PromQL;
 
 /// <summary>
@@ -66,10 +68,19 @@ public sealed partial class PromQLParser
         return Next();
     }
 
+    /// <summary>Label names may be keywords too, and even <c>inf</c>/<c>nan</c>, which lex as numbers.</summary>
+    private static bool IsLabelName(Token t) =>
+        t.Kind == TokenKind.Identifier || (t.Kind == TokenKind.Number && char.IsAsciiLetter(t.Text[0]));
+
     private bool IsWord(Token t, string word) => t.Kind == TokenKind.Identifier && t.Text.Equals(word, StringComparison.OrdinalIgnoreCase);
 
     private Expr ParseExpr(int minPrecedence)
     {
+        // A query nested deeper than the stack allows must fail as a query, not end the process.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Error(Peek.Position, "expression nested too deeply");
+        }
         var lhs = ParseUnary();
         while (true)
         {
@@ -161,6 +172,10 @@ public sealed partial class PromQLParser
                 {
                     throw Error(t.Position, $"error parsing number: {t.Text}");
                 }
+                if (double.IsInfinity(value) && char.IsAsciiDigit(t.Text[^1]))
+                {
+                    throw Error(t.Position, $"error parsing number: strconv.ParseFloat: parsing \"{t.Text}\": value out of range");
+                }
                 return new NumberLiteral(value) { Position = t.Position };
             case TokenKind.String:
                 Next();
@@ -181,7 +196,9 @@ public sealed partial class PromQLParser
 
     private Expr ParseNamed(Token t)
     {
-        if (t.Kind == TokenKind.Identifier && Syntax.Aggregators.TryGetValue(t.Text, out var agg))
+        var afterName = PeekAt(1);
+        if (t.Kind == TokenKind.Identifier && Syntax.Aggregators.TryGetValue(t.Text, out var agg)
+            && (afterName.Kind == TokenKind.LeftParen || IsWord(afterName, "by") || IsWord(afterName, "without")))
         {
             return ParseAggregation(agg);
         }
@@ -208,7 +225,7 @@ public sealed partial class PromQLParser
         while (Peek.Kind != TokenKind.RightParen)
         {
             var t = Next();
-            if (t.Kind != TokenKind.Identifier)
+            if (!IsLabelName(t))
             {
                 throw Unexpected(t, context, "label");
             }

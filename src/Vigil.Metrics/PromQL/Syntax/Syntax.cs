@@ -97,6 +97,16 @@ internal static class Syntax
 
     public static string Spell(AggregationOp op) => Aggregators.First(kv => kv.Value == op).Key;
 
+    /// <summary>The short type names Prometheus prints in some errors (<c>ValueType.String()</c>).</summary>
+    public static string ValueTypeName(PromValueType t) => t switch
+    {
+        PromValueType.Scalar => "scalar",
+        PromValueType.InstantVector => "vector",
+        PromValueType.RangeVector => "matrix",
+        PromValueType.String => "string",
+        _ => "none",
+    };
+
     public static string Describe(PromValueType t) => t switch
     {
         PromValueType.Scalar => "scalar",
