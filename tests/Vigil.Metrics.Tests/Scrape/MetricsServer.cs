@@ -7,7 +7,7 @@ using System.Text;
 namespace Vigil.Metrics.Tests.Scrape;
 
 /// <summary>What the test server answers.</summary>
-internal sealed record MetricsResponse(string Body, string ContentType = "text/plain; version=0.0.4; charset=utf-8", int Status = 200, bool Gzip = false, bool Hang = false);
+public sealed record MetricsResponse(string Body, string ContentType = "text/plain; version=0.0.4; charset=utf-8", int Status = 200, bool Gzip = false, bool Hang = false);
 
 /// <summary>A minimal HTTP/1.1 server on a free 127.0.0.1 port that answers every request with <see cref="Response"/> and records the request headers.</summary>
 internal sealed class MetricsServer : IAsyncDisposable

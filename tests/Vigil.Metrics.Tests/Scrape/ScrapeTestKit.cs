@@ -31,7 +31,7 @@ internal sealed class ScrapeTestKit : IDisposable
 
     /// <summary>Every stored sample as <c>labels value @ms</c>, sorted, with stale markers shown as <c>stale</c>.</summary>
     public IReadOnlyList<string> Dump(string metricName) =>
-        [.. Store.Select(long.MinValue, long.MaxValue, [LabelMatcher.Equal(Label.MetricName, metricName)])
+        [.. Store.Select(0, Start.AddDays(1).ToUnixTimeMilliseconds(), [LabelMatcher.Equal(Label.MetricName, metricName)])
             .SelectMany(s => s.Samples.Select(x => $"{s.Labels} {(Sample.IsStaleNaN(x.Value) ? "stale" : x.Value.ToString(CultureInfo.InvariantCulture))} @{x.TimestampMs - Start.ToUnixTimeMilliseconds()}"))
             .Order(StringComparer.Ordinal)];
 
