@@ -1,4 +1,5 @@
 using Vigil.Metrics.Exposition;
+using Vigil.Metrics.Storage;
 
 namespace Vigil.Metrics.RemoteWrite;
 
@@ -15,6 +16,21 @@ public sealed record WriteRequest(IReadOnlyList<TimeSeries> Timeseries, IReadOnl
 
     /// <summary>Native histogram samples that were received and skipped (not supported yet).</summary>
     public int SkippedHistogramCount => Timeseries.Sum(t => t.SkippedHistograms);
+
+    /// <summary>Buffers every sample of every series into <paramref name="appender"/> (the caller commits); returns how many.</summary>
+    public int AppendTo(ISampleAppender appender)
+    {
+        var count = 0;
+        foreach (var series in Timeseries)
+        {
+            foreach (var sample in series.Samples)
+            {
+                appender.Append(series.Labels, sample.TimestampMs, sample.Value);
+                count++;
+            }
+        }
+        return count;
+    }
 }
 
 /// <summary>One <c>prometheus.TimeSeries</c>.</summary>

@@ -53,7 +53,7 @@ public sealed record ScrapeConfig
         }
         if (Timeout <= TimeSpan.Zero || Timeout > Interval)
         {
-            errors.Add($"job {JobName}: scrape timeout {Timeout} must be positive and not greater than scrape interval {Interval}");
+            errors.Add($"job {JobName}: scrape timeout {ScrapeTarget.GoDuration(Timeout)} must be positive and not greater than scrape interval {ScrapeTarget.GoDuration(Interval)}");
         }
         errors.AddRange(RelabelConfigs.SelectMany((r, i) => r.Validate().Select(e => $"job {JobName}: relabel_configs[{i}]: {e}")));
         errors.AddRange(MetricRelabelConfigs.SelectMany((r, i) => r.Validate().Select(e => $"job {JobName}: metric_relabel_configs[{i}]: {e}")));

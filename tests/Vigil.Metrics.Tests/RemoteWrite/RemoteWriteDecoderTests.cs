@@ -26,6 +26,23 @@ public class RemoteWriteDecoderTests
     }
 
     [Fact]
+    public async Task A_decoded_request_appends_every_sample_including_repeated_series()
+    {
+        var request = RemoteWriteDecoder.Decode(File.ReadAllBytes(Fixtures.Path("remote-write/samples.body.bin")));
+        var store = new Vigil.Metrics.Storage.MemorySampleStore();
+        var appender = store.Appender();
+
+        var appended = request.AppendTo(appender);
+        var result = await appender.CommitAsync();
+
+        Assert.Equal(15, appended);
+        Assert.Equal(15, result.Appended);
+        var up = Assert.Single(store.Select(0, long.MaxValue - 1, [LabelMatcher.Equal("__name__", "up")]));
+        Assert.Equal(3, up.Samples.Count);
+        Assert.Equal("eu-1", up.Labels.Get("cluster"));
+    }
+
+    [Fact]
     public void Metadata_sent_by_prometheus_2_42_decodes_to_its_decoded_view()
     {
         var request = RemoteWriteDecoder.Decode(File.ReadAllBytes(Fixtures.Path("remote-write/metadata.body.bin")));

@@ -68,7 +68,7 @@ public class ScrapeTargetTests
 
         Assert.Equal(
             [
-                "job node: scrape timeout 00:00:10 must be positive and not greater than scrape interval 00:00:05",
+                "job node: scrape timeout 10s must be positive and not greater than scrape interval 5s",
                 "job node: metric_relabel_configs[0]: relabel configuration for replace action requires 'target_label' value",
             ],
             errors);
