@@ -144,10 +144,14 @@ public class RemoteWriteDecoderTests
         Assert.Equal(expected, error.Message);
     }
 
-    [Fact]
-    public void A_body_that_is_not_snappy_is_rejected()
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF })]
+    [InlineData(new byte[] { })]
+    [InlineData(new byte[] { 0x05, 0x00 })]
+    [InlineData(new byte[] { 0xFF, 0x06, 0x00, 0x00, 0x73, 0x4E, 0x61, 0x50, 0x70, 0x59 })]
+    public void A_body_that_is_not_a_snappy_block_is_rejected(byte[] body)
     {
-        var error = Assert.Throws<RemoteWriteException>(() => RemoteWriteDecoder.Decode([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]));
+        var error = Assert.Throws<RemoteWriteException>(() => RemoteWriteDecoder.Decode(body));
 
         Assert.StartsWith("invalid snappy block", error.Message);
     }
