@@ -32,7 +32,8 @@ public sealed class LabelMatcher
         Value = value;
         if (type is MatchType.RegexMatch or MatchType.RegexNoMatch)
         {
-            regex = new Regex("^(?:" + value + ")$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
+            // \z, not $: in .NET "$" also matches before a final newline, and RE2 (Prometheus) does not.
+            regex = new Regex("^(?:" + value + @")\z", RegexOptions.CultureInvariant | RegexOptions.Singleline);
         }
     }
 

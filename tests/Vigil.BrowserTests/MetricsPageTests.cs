@@ -33,12 +33,12 @@ public sealed class MetricsPageTests(Chromium chromium, ITestOutputHelper output
     public Task Chromium_runs_a_query_and_sees_a_chart_and_a_table() =>
         chromium.RunAsync(nameof(Chromium_runs_a_query_and_sees_a_chart_and_a_table), output, async page =>
         {
-            await page.GotoAsync(new Uri(server.BaseAddress, "/metrics").ToString());
+            await page.GotoAsync(new Uri(server.BaseAddress, "/graph").ToString());
 
             await page.FillAsync("textarea[name=q]", "rate(http_requests_total[5m])");
             await page.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
 
-            await page.WaitForURLAsync("**/metrics?q=*");
+            await page.WaitForURLAsync("**/graph?q=*");
             Assert.Equal(2, await page.Locator("figure.chart svg polyline").CountAsync());
             var rows = await page.Locator("table.results tbody tr").AllInnerTextsAsync();
             Assert.Equal(2, rows.Count);
@@ -50,7 +50,7 @@ public sealed class MetricsPageTests(Chromium chromium, ITestOutputHelper output
     public Task Chromium_shows_a_query_that_does_not_parse_with_its_position() =>
         chromium.RunAsync(nameof(Chromium_shows_a_query_that_does_not_parse_with_its_position), output, async page =>
         {
-            await page.GotoAsync(new Uri(server.BaseAddress, "/metrics?q=" + Uri.EscapeDataString("rate(up[5m]")).ToString());
+            await page.GotoAsync(new Uri(server.BaseAddress, "/graph?q=" + Uri.EscapeDataString("rate(up[5m]")).ToString());
 
             Assert.Equal("1:12: parse error: unclosed left parenthesis", await page.Locator("[role=alert]").InnerTextAsync());
         });

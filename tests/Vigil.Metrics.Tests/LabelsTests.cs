@@ -31,6 +31,7 @@ public class LabelsTests
         Assert.True(m.Matches("500"));
         Assert.False(m.Matches("1500"));
         Assert.False(m.Matches("5000"));
+        Assert.False(m.Matches("500\n"));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class MemorySampleStore : ISampleStore
                     continue;
                 }
                 var from = LowerBound(samples, minTimeMs);
-                var to = LowerBound(samples, maxTimeMs + 1);
+                var to = maxTimeMs == long.MaxValue ? samples.Count : LowerBound(samples, maxTimeMs + 1);
                 if (to > from)
                 {
                     result.Add(new Series(labels, samples.GetRange(from, to - from)));

@@ -29,6 +29,7 @@ public static class MetricsModule
             api.MapMethods(path, [HttpMethods.Get, HttpMethods.Post], handler).RequirePermission(Permission.MetricsView).DisableAntiforgery();
         }
         api.MapGet("/label/{name}/values", MetadataEndpoints.LabelValues).RequirePermission(Permission.MetricsView);
+        api.MapPost("/write", ReceiveRemoteWrite.Handle).RequirePermission(Permission.MetricsWrite).DisableAntiforgery();
         api.MapGet("/status/buildinfo", MetadataEndpoints.BuildInfo).RequirePermission(Permission.MetricsView);
         return app;
     }
