@@ -7,6 +7,7 @@ var root = new RootCommand("Vigil: services, monitors, metrics, alerts, on-call,
     ServeCommand.Create(),
     ConfigCommand.Create(),
     RulesCommand.Create(),
+    MetricsCommand.Create(),
     VersionCommand.Create(),
 };
 return await CliRunner.RunAsync(root, args);

@@ -2,10 +2,8 @@ using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using Vigil.Metrics;
-using Vigil.Metrics.PromQL;
-using Vigil.Metrics.Storage;
+using System.CommandLine;
+using Vigil.Cli;
 using Vigil.Tests.Support;
 
 namespace Vigil.Tests.Metrics;
@@ -22,34 +20,21 @@ public sealed class PrometheusCompatibilityTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         server = await TestServer.StartAsync();
-        var appender = server.Services.GetRequiredService<ISampleStore>().Appender();
-        foreach (var (labels, timestampMs, value) in ReadOpenMetrics(Path.Combine(Folder, "grafana-data.om.gz")))
+        // The same file Prometheus was loaded from, imported as an operator would import it.
+        var file = Path.Combine(server.DataDirectory, "grafana-data.om");
+        await using (var input = new GZipStream(File.OpenRead(Path.Combine(Folder, "grafana-data.om.gz")), CompressionMode.Decompress))
+        await using (var output = File.Create(file))
         {
-            appender.Append(labels, timestampMs, value);
+            await input.CopyToAsync(output);
         }
-        await appender.CommitAsync();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await CliRunner.RunAsync(new RootCommand { MetricsCommand.Create() }, ["metrics", "import", file, "--server", server.BaseAddress.ToString()], stdout, stderr);
+        Assert.True(exit == 0, stderr.ToString());
+        Assert.Contains("imported 3360 samples of 28 series", stdout.ToString());
     }
 
     public async Task DisposeAsync() => await server.DisposeAsync();
-
-    /// <summary>The data file's sample lines: <c>name{labels} value timestamp-in-seconds</c>.</summary>
-    private static IEnumerable<(Labels, long, double)> ReadOpenMetrics(string path)
-    {
-        using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
-        while (reader.ReadLine() is { } line)
-        {
-            if (line.StartsWith('#') || line.Length == 0)
-            {
-                continue;
-            }
-            var timestampAt = line.LastIndexOf(' ');
-            var valueAt = line.LastIndexOf(' ', timestampAt - 1);
-            var selector = (VectorSelector)PromQLParser.Parse(line[..valueAt]);
-            var labels = Labels.From(selector.Matchers.Select(m => new Label(m.Name, m.Value)));
-            yield return (labels, long.Parse(line[(timestampAt + 1)..], System.Globalization.CultureInfo.InvariantCulture) * 1000,
-                double.Parse(line[(valueAt + 1)..timestampAt], System.Globalization.CultureInfo.InvariantCulture));
-        }
-    }
 
     public static TheoryData<string> Requests()
     {
