@@ -1,8 +1,8 @@
+using System.CommandLine;
 using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.CommandLine;
 using Vigil.Cli;
 using Vigil.Tests.Support;
 
