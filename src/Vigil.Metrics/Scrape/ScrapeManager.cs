@@ -18,6 +18,7 @@ public sealed class ScrapeManager : IAsyncDisposable
     private readonly CancellationTokenSource stopping;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Dictionary<(Uri Url, Labels Labels), Running> running = [];
+    private int disposed;
 
     /// <summary>Creates a manager with no targets.</summary>
     /// <param name="http">The client for scrapes; it should not decompress by itself, so the body limit applies to the real size.</param>
@@ -99,9 +100,13 @@ public sealed class ScrapeManager : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops every loop and waits for them.</summary>
+    /// <summary>Stops every loop and waits for them. Calling it again does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
         await stopping.CancelAsync().ConfigureAwait(false);
         List<Running> all;
         lock (running)

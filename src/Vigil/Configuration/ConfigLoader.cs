@@ -83,6 +83,10 @@ public static class ConfigLoader
                 yield return error;
             }
         }
+        foreach (var error in Features.Metrics.ScrapeSettingsRules.Validate(config.Metrics))
+        {
+            yield return error;
+        }
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ public sealed class VigilConfig
 {
     public ServerSettings Server { get; set; } = new();
     public List<ServiceDefinition> Services { get; set; } = [];
+    public Features.Metrics.MetricsSettings Metrics { get; set; } = new();
 }
 
 /// <summary>

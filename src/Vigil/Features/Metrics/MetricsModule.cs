@@ -12,6 +12,10 @@ public static class MetricsModule
     {
         services.AddSingleton<ISampleStore, MemorySampleStore>();
         services.AddSingleton(new PromQLEngine());
+        services.AddHttpClient("scrape", c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        services.AddSingleton<ApplyScrapeTargets>();
+        services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<ApplyScrapeTargets>());
         return services;
     }
 

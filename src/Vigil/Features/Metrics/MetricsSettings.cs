@@ -1,0 +1,160 @@
+using Vigil.Configuration;
+using Vigil.Metrics;
+using Vigil.Metrics.Scrape;
+
+namespace Vigil.Features.Metrics;
+
+/// <summary>The <c>metrics:</c> section of vigil.yaml. Scrape jobs use Prometheus's key names, so blocks from prometheus.yml paste in.</summary>
+public sealed class MetricsSettings
+{
+    public TimeSpan ScrapeInterval { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan ScrapeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public List<ScrapeJobSettings> ScrapeConfigs { get; set; } = [];
+}
+
+public sealed class ScrapeJobSettings
+{
+    [ConfigRequired]
+    public string? JobName { get; set; }
+    public TimeSpan? ScrapeInterval { get; set; }
+    public TimeSpan? ScrapeTimeout { get; set; }
+    public string? MetricsPath { get; set; }
+    public string? Scheme { get; set; }
+    public bool? HonorLabels { get; set; }
+    public bool? HonorTimestamps { get; set; }
+    public List<StaticConfigSettings> StaticConfigs { get; set; } = [];
+    public List<RelabelSettings> RelabelConfigs { get; set; } = [];
+    public List<RelabelSettings> MetricRelabelConfigs { get; set; } = [];
+}
+
+public sealed class StaticConfigSettings
+{
+    public List<string> Targets { get; set; } = [];
+    public Dictionary<string, string> Labels { get; set; } = [];
+}
+
+public sealed class RelabelSettings
+{
+    public List<string>? SourceLabels { get; set; }
+    public string? Separator { get; set; }
+    public string? TargetLabel { get; set; }
+    public string? Regex { get; set; }
+    public long? Modulus { get; set; }
+    public string? Replacement { get; set; }
+    /// <summary>replace, keep, drop, hashmod, labelmap, labeldrop, labelkeep, lowercase, uppercase, keepequal, dropequal.</summary>
+    public string? Action { get; set; }
+}
+
+/// <summary>Turns <c>metrics.scrape_configs</c> into the engine's scrape configurations, and says what is wrong with them.</summary>
+public static class ScrapeSettingsRules
+{
+    private static readonly Dictionary<string, RelabelAction> Actions = Enum.GetValues<RelabelAction>()
+        .ToDictionary(a => a.ToString().ToLowerInvariant(), a => a, StringComparer.Ordinal);
+
+    public static IEnumerable<FieldError> Validate(MetricsSettings settings)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < settings.ScrapeConfigs.Count; i++)
+        {
+            var job = settings.ScrapeConfigs[i];
+            var at = $"metrics.scrape_configs[{i}].";
+            if (job.JobName is not null && !names.Add(job.JobName))
+            {
+                yield return new FieldError($"{at}job_name", $"duplicate job name \"{job.JobName}\"");
+            }
+            var interval = job.ScrapeInterval ?? settings.ScrapeInterval;
+            if (interval < TimeSpan.FromSeconds(1))
+            {
+                yield return new FieldError($"{at}scrape_interval", "must be at least 1s");
+            }
+            if ((job.ScrapeTimeout ?? settings.ScrapeTimeout) > interval)
+            {
+                yield return new FieldError($"{at}scrape_timeout", $"must not be greater than the scrape interval ({Duration.Format(interval)})");
+            }
+            if (job.Scheme is not (null or "http" or "https"))
+            {
+                yield return new FieldError($"{at}scheme", "must be http or https");
+            }
+            for (var g = 0; g < job.StaticConfigs.Count; g++)
+            {
+                for (var t = 0; t < job.StaticConfigs[g].Targets.Count; t++)
+                {
+                    var target = job.StaticConfigs[g].Targets[t];
+                    if (!Uri.TryCreate("http://" + target, UriKind.Absolute, out var uri) || uri.Host.Length == 0 || uri.PathAndQuery != "/")
+                    {
+                        yield return new FieldError($"{at}static_configs[{g}].targets[{t}]", $"\"{target}\" is not host:port");
+                    }
+                }
+            }
+            foreach (var (list, key) in new[] { (job.RelabelConfigs, "relabel_configs"), (job.MetricRelabelConfigs, "metric_relabel_configs") })
+            {
+                for (var r = 0; r < list.Count; r++)
+                {
+                    foreach (var error in ValidateRelabel(list[r], $"{at}{key}[{r}]."))
+                    {
+                        yield return error;
+                    }
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<FieldError> ValidateRelabel(RelabelSettings r, string at)
+    {
+        if (r.Action is not null && !Actions.ContainsKey(r.Action))
+        {
+            yield return new FieldError($"{at}action", $"unknown relabel action \"{r.Action}\" (expected one of: {string.Join(", ", Actions.Keys)})");
+            yield break;
+        }
+        RelabelConfig? config = null;
+        string? regexError = null;
+        try
+        {
+            config = ToRelabel(r);
+        }
+        catch (ArgumentException e)
+        {
+            regexError = e.Message;
+        }
+        if (regexError is not null)
+        {
+            yield return new FieldError($"{at}regex", $"invalid regular expression: {regexError}");
+            yield break;
+        }
+        foreach (var message in config!.Validate())
+        {
+            yield return new FieldError(at.TrimEnd('.'), message);
+        }
+    }
+
+    private static RelabelConfig ToRelabel(RelabelSettings r)
+    {
+        var defaults = new RelabelConfig();
+        return new RelabelConfig
+        {
+            SourceLabels = r.SourceLabels ?? [],
+            Separator = r.Separator ?? defaults.Separator,
+            TargetLabel = r.TargetLabel ?? "",
+            Regex = r.Regex ?? defaults.Regex,
+            Modulus = (ulong)(r.Modulus ?? 0),
+            Replacement = r.Replacement ?? defaults.Replacement,
+            Action = r.Action is null ? RelabelAction.Replace : Actions[r.Action],
+        };
+    }
+
+    /// <summary>The engine's scrape configurations for a validated section.</summary>
+    public static IReadOnlyList<ScrapeConfig> ToScrapeConfigs(MetricsSettings settings) =>
+        [.. settings.ScrapeConfigs.Select(job => new ScrapeConfig
+        {
+            JobName = job.JobName!,
+            Interval = job.ScrapeInterval ?? settings.ScrapeInterval,
+            Timeout = job.ScrapeTimeout ?? settings.ScrapeTimeout,
+            Scheme = job.Scheme ?? "http",
+            MetricsPath = job.MetricsPath ?? "/metrics",
+            HonorLabels = job.HonorLabels ?? false,
+            HonorTimestamps = job.HonorTimestamps ?? true,
+            StaticConfigs = [.. job.StaticConfigs.Select(g => new StaticTargetGroup(g.Targets, Labels.From(g.Labels.Select(kv => new Label(kv.Key, kv.Value)))))],
+            RelabelConfigs = [.. job.RelabelConfigs.Select(ToRelabel)],
+            MetricRelabelConfigs = [.. job.MetricRelabelConfigs.Select(ToRelabel)],
+        })];
+}
