@@ -2,6 +2,7 @@ using System.Collections;
 using System.Security.Cryptography;
 using System.Text;
 using Vigil.Features.Catalog;
+using Vigil.Features.Monitors;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -82,6 +83,10 @@ public static class ConfigLoader
             {
                 yield return error;
             }
+        }
+        foreach (var error in MonitorConfigRules.Validate(config))
+        {
+            yield return error;
         }
     }
 

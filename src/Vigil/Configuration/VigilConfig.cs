@@ -1,4 +1,5 @@
 using Vigil.Features.Catalog;
+using Vigil.Features.Monitors;
 
 namespace Vigil.Configuration;
 
@@ -7,6 +8,8 @@ public sealed class VigilConfig
 {
     public ServerSettings Server { get; set; } = new();
     public List<ServiceDefinition> Services { get; set; } = [];
+    public MonitoringSettings Monitoring { get; set; } = new();
+    public List<MonitorDefinition> Monitors { get; set; } = [];
 }
 
 /// <summary>

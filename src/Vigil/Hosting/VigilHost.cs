@@ -10,6 +10,7 @@ using Vigil.Configuration;
 using Vigil.Data;
 using Vigil.Features.Access;
 using Vigil.Features.Catalog;
+using Vigil.Features.Monitors;
 using Vigil.Features.Server;
 using Vigil.Web;
 
@@ -45,6 +46,7 @@ public static class VigilHost
         services.AddVigilData(DatabaseSettings.Parse(options.Database, options.DataDirectory));
         services.AddServer();
         services.AddCatalog();
+        services.AddMonitors();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -63,6 +65,7 @@ public static class VigilHost
         app.MapPost("/-/reload", ReloadConfig).RequirePermission(Permission.ConfigReload).WithTags("System");
         app.MapServer();
         app.MapCatalog();
+        app.MapMonitors();
         app.MapRazorComponents<App>();
         return app;
     }
