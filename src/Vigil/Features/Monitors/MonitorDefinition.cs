@@ -42,8 +42,10 @@ public sealed class MonitorDefinition
     public string? Environment { get; set; }
     public string? Description { get; set; }
     /// <summary>How often to check; at least 1 s. Default 60 s.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(DurationJsonConverter))]
     public TimeSpan? Interval { get; set; }
     /// <summary>How long one check may take in all (connect, TLS, headers, body). Default 10 s.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(DurationJsonConverter))]
     public TimeSpan? Timeout { get; set; }
     /// <summary>Failed checks in a row that do not yet count as down (flap suppression). Default 0.</summary>
     public int? Retries { get; set; }
@@ -60,6 +62,7 @@ public sealed class MonitorDefinition
     public List<int>? ExpectedStatus { get; set; }
     public List<ConditionDefinition>? Conditions { get; set; }
     /// <summary>A response slower than this counts as degraded.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(DurationJsonConverter))]
     public TimeSpan? DegradedAfter { get; set; }
     public bool? FollowRedirects { get; set; }
     public bool? VerifyTls { get; set; }
@@ -84,11 +87,14 @@ public sealed class MonitorDefinition
     // heartbeat
     /// <summary>The secret in <c>/ping/{token}</c>; generated when not given.</summary>
     public string? Token { get; set; }
+    [System.Text.Json.Serialization.JsonConverter(typeof(DurationJsonConverter))]
     public TimeSpan? Period { get; set; }
     /// <summary>A cron expression (5 fields, UTC) instead of a period.</summary>
     public string? Cron { get; set; }
+    [System.Text.Json.Serialization.JsonConverter(typeof(DurationJsonConverter))]
     public TimeSpan? Grace { get; set; }
     /// <summary>A job that started and has not succeeded within this time is down (slow job).</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(DurationJsonConverter))]
     public TimeSpan? MaxDuration { get; set; }
 
     // dependency_health
