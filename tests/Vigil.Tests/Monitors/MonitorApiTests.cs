@@ -177,6 +177,23 @@ public abstract class MonitorApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_console_lists_monitors_and_shows_status_uptime_and_a_latency_chart()
+    {
+        await PostAsync("/api/monitors/api-health/check");
+        server.Clock.Advance(TimeSpan.FromSeconds(30));
+        await PostAsync("/api/monitors/api-health/check");
+
+        var list = await server.Http.GetStringAsync("/monitors");
+        var page = await server.Http.GetStringAsync("/monitors/api-health");
+        var catalog = await server.Http.GetStringAsync("/catalog");
+
+        Assert.Contains("data-monitor=\"api-health\"", list);
+        Assert.Contains("<svg class=\"latency\"", page);
+        Assert.Contains("connection refused", page);
+        Assert.Contains("major outage", catalog);
+    }
+
+    [Fact]
     public async Task A_paused_monitor_is_marked_and_resumes()
     {
         Assert.True((await PostAsync("/api/monitors/api-health/pause")).GetProperty("paused").GetBoolean());
