@@ -35,8 +35,7 @@ public sealed class MonitorDefinition
     public string? Name { get; set; }
     [ConfigRequired]
     public MonitorType? Type { get; set; }
-    /// <summary>The catalog service this monitor checks.</summary>
-    [ConfigRequired]
+    /// <summary>The catalog service this monitor checks (required; <see cref="MonitorRules"/> says so, so that <c>vigil monitor test</c> can go without).</summary>
     public string? Service { get; set; }
     /// <summary>One of the service's environments, when the monitor checks one.</summary>
     public string? Environment { get; set; }
