@@ -6,10 +6,19 @@ namespace Vigil.Features.Monitors.Scheduling;
 /// </summary>
 public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter writer, SampleWriter samples, MonitorEvents events, TimeProvider clock)
 {
+    // Vigil's own view of its checking, on /metrics: how many checks ran and how late they started.
+    private static readonly Prometheus.Counter Checks = Prometheus.Metrics.CreateCounter(
+        "vigil_monitor_checks_total", "Checks run, by result.", new Prometheus.CounterConfiguration { LabelNames = ["result"] });
+    private static readonly Prometheus.Histogram Lateness = Prometheus.Metrics.CreateHistogram(
+        "vigil_monitor_check_lateness_seconds", "How long after its scheduled time a check started.",
+        new Prometheus.HistogramConfiguration { Buckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10] });
+
     /// <param name="waitForSave">Return only once a state change is in the database (API calls); the scheduler does not wait.</param>
     public async Task<MonitorState> RecordAsync(MonitorDefinition m, CheckResult result, TimeSpan lateness, bool waitForSave)
     {
         var now = clock.GetUtcNow();
+        Checks.WithLabels(result.Status.ToString().ToLowerInvariant()).Inc();
+        Lateness.Observe(Math.Max(0, lateness.TotalSeconds));
         var state = states.Get(m.Name!);
         samples.Add(m, result, now);
         state.Add(new RecentResult(now, result.Status, result.Reason, result.Duration.TotalSeconds, lateness.TotalSeconds));
