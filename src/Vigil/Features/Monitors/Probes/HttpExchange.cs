@@ -67,9 +67,11 @@ public sealed class HttpExchange(TimeProvider clock) : IDisposable
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            var answerHeaders = response.Headers.Concat(response.Content.Headers)
-                .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
-                .ToDictionary(g => g.Key, g => string.Join(", ", g.SelectMany(h => h.Value)), StringComparer.OrdinalIgnoreCase);
+            var answerHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, values) in response.Headers.NonValidated.Concat(response.Content.Headers.NonValidated))
+            {
+                answerHeaders[name] = values.ToString();
+            }
             if (response.Content.Headers.ContentLength is > MaxBodyBytes)
             {
                 return (null, $"body too large: Content-Length {response.Content.Headers.ContentLength} exceeds the {MaxBodyBytes / 1024 / 1024} MiB limit");
@@ -94,18 +96,33 @@ public sealed class HttpExchange(TimeProvider clock) : IDisposable
     private static async Task<(string Text, bool TooLarge)> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[16 * 1024];
-        using var kept = new MemoryStream();
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        // Pooled: at a thousand checks a second, a fresh buffer per check is most of the garbage.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (kept.Length + read > MaxBodyBytes)
+            var length = 0;
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
             {
-                return ("", true);
+                length += read;
+                if (length > MaxBodyBytes)
+                {
+                    return ("", true);
+                }
+                if (length == buffer.Length)
+                {
+                    var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBodyBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
             }
-            kept.Write(buffer, 0, read);
+            return (Encoding.UTF8.GetString(buffer, 0, length), false);
         }
-        return (Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length), false);
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public static string Describe(Exception e)

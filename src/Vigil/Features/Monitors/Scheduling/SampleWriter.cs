@@ -15,6 +15,7 @@ public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logge
     public const string Duration = "vigil_monitor_duration_seconds";
     public const string CertificateExpiry = "vigil_monitor_cert_expiry_seconds";
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Metric, string Service, string Monitor, string? Environment), Labels> labels = new();
     private readonly Channel<(Labels Labels, long Ms, double Value)> pending = Channel.CreateUnbounded<(Labels, long, double)>(new UnboundedChannelOptions { SingleReader = true });
 
     public static Labels LabelsOf(string metric, string service, string monitor, string? environment) =>
@@ -27,13 +28,16 @@ public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logge
             return;
         }
         var ms = at.ToUnixTimeMilliseconds();
-        pending.Writer.TryWrite((LabelsOf(Up, m.Service!, m.Name!, m.Environment), ms, result.Status == MonitorStatus.Down ? 0 : 1));
-        pending.Writer.TryWrite((LabelsOf(Duration, m.Service!, m.Name!, m.Environment), ms, result.Duration.TotalSeconds));
+        pending.Writer.TryWrite((Cached(Up, m), ms, result.Status == MonitorStatus.Down ? 0 : 1));
+        pending.Writer.TryWrite((Cached(Duration, m), ms, result.Duration.TotalSeconds));
         if (result.CertificateExpirySeconds is { } expiry)
         {
-            pending.Writer.TryWrite((LabelsOf(CertificateExpiry, m.Service!, m.Name!, m.Environment), ms, expiry));
+            pending.Writer.TryWrite((Cached(CertificateExpiry, m), ms, expiry));
         }
     }
+
+    private Labels Cached(string metric, MonitorDefinition m) =>
+        labels.GetOrAdd((metric, m.Service!, m.Name!, m.Environment), key => LabelsOf(key.Metric, key.Service, key.Monitor, key.Environment));
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
