@@ -8,6 +8,7 @@ var root = new RootCommand("Vigil: services, monitors, metrics, alerts, on-call,
     ConfigCommand.Create(),
     RulesCommand.Create(),
     MetricsCommand.Create(),
+    MonitorCommand.Create(),
     VersionCommand.Create(),
 };
 return await CliRunner.RunAsync(root, args);

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Security.Cryptography;
 using System.Text;
 using Vigil.Features.Catalog;
+using Vigil.Features.Monitors;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -84,6 +85,10 @@ public static class ConfigLoader
             }
         }
         foreach (var error in Features.Metrics.ScrapeSettingsRules.Validate(config.Metrics))
+        {
+            yield return error;
+        }
+        foreach (var error in MonitorConfigRules.Validate(config))
         {
             yield return error;
         }

@@ -1,4 +1,5 @@
 using Vigil.Features.Catalog;
+using Vigil.Features.Monitors;
 
 namespace Vigil.Configuration;
 
@@ -8,6 +9,8 @@ public sealed class VigilConfig
     public ServerSettings Server { get; set; } = new();
     public List<ServiceDefinition> Services { get; set; } = [];
     public Features.Metrics.MetricsSettings Metrics { get; set; } = new();
+    public MonitoringSettings Monitoring { get; set; } = new();
+    public List<MonitorDefinition> Monitors { get; set; } = [];
 }
 
 /// <summary>

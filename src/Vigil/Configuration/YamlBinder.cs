@@ -22,7 +22,8 @@ internal sealed class YamlBinder(string file)
     /// <summary>Where a path was written; paths set from the environment are reported by variable name.</summary>
     public Dictionary<string, string> EnvironmentPaths { get; } = new(StringComparer.Ordinal);
 
-    public static string KeyOf(PropertyInfo property) => JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
+    public static string KeyOf(PropertyInfo property) =>
+        property.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
 
     public T Bind<T>(YamlNode? node) where T : new()
     {

@@ -11,6 +11,7 @@ using Vigil.Data;
 using Vigil.Features.Access;
 using Vigil.Features.Catalog;
 using Vigil.Features.Metrics;
+using Vigil.Features.Monitors;
 using Vigil.Features.Server;
 using Vigil.Web;
 
@@ -47,6 +48,7 @@ public static class VigilHost
         services.AddServer();
         services.AddCatalog();
         services.AddMetricsEngine();
+        services.AddMonitors();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -66,6 +68,7 @@ public static class VigilHost
         app.MapServer();
         app.MapCatalog();
         app.MapMetricsApi();
+        app.MapMonitors();
         app.MapRazorComponents<App>();
         return app;
     }

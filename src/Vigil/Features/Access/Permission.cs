@@ -10,6 +10,8 @@ public static class Permission
 {
     public const string CatalogView = "catalog.view";
     public const string CatalogEdit = "catalog.edit";
+    public const string MonitorsView = "monitors.view";
+    public const string MonitorsEdit = "monitors.edit";
     public const string SystemView = "system.view";
     public const string ConfigReload = "config.reload";
     public const string MetricsView = "metrics.view";

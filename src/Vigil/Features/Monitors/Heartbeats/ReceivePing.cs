@@ -1,0 +1,70 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Vigil.Data;
+using Vigil.Features.Monitors.Scheduling;
+
+namespace Vigil.Features.Monitors.Heartbeats;
+
+/// <summary>
+/// <c>/ping/{token}</c> (success), <c>/ping/{token}/start</c> and <c>/ping/{token}/fail</c>, by GET,
+/// HEAD or POST, with no login: the token is the secret, as in healthchecks.io. A POST body (first
+/// 10 KB) is kept as the job's last log. The heartbeat's state is judged at once.
+/// </summary>
+public static class ReceivePing
+{
+    public const int MaxLogBytes = 10 * 1024;
+
+    public static async Task<IResult> Handle(string token, string? kind, HttpRequest request, VigilDbContext db, RecordCheckResult record, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (kind is not (null or "start" or "fail"))
+        {
+            return Results.NotFound();
+        }
+        var monitor = await db.Set<StoredMonitor>().SingleOrDefaultAsync(m => m.Token == token, cancellationToken);
+        if (monitor is null)
+        {
+            return Results.Text("not found\n", statusCode: StatusCodes.Status404NotFound);
+        }
+        var now = clock.GetUtcNow();
+        switch (kind)
+        {
+            case "start":
+                monitor.LastStartPing = now;
+                break;
+            case "fail":
+                monitor.LastFailPing = now;
+                break;
+            default:
+                monitor.LastSuccessPing = now;
+                break;
+        }
+        var log = await ReadLogAsync(request, cancellationToken);
+        if (log is not null || kind != "start")
+        {
+            monitor.LastPingBody = log;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        if (!monitor.Paused)
+        {
+            var definition = monitor.Definition();
+            await record.RecordAsync(definition, HeartbeatProbe.Evaluate(monitor, definition, now), TimeSpan.Zero, waitForSave: true);
+        }
+        return Results.Text("OK\n");
+    }
+
+    private static async Task<string?> ReadLogAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!HttpMethods.IsPost(request.Method) && !HttpMethods.IsPut(request.Method))
+        {
+            return null;
+        }
+        var buffer = new byte[MaxLogBytes];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        {
+            total += read;
+        }
+        return total == 0 ? null : Encoding.UTF8.GetString(buffer, 0, total);
+    }
+}

@@ -1,0 +1,20 @@
+using System.Threading.Channels;
+
+namespace Vigil.Features.Monitors;
+
+/// <summary>"Monitor went down/up/degraded": one event per state change.</summary>
+public sealed record MonitorStateChanged(string Monitor, string Service, string? Environment, MonitorStatus From, MonitorStatus To, string Reason, DateTimeOffset At);
+
+/// <summary>
+/// The one in-process channel of monitor state changes, for the alerting slice to read. It holds
+/// the newest 10,000 events when nobody reads (oldest dropped), so an absent reader costs bounded memory.
+/// </summary>
+public sealed class MonitorEvents
+{
+    private readonly Channel<MonitorStateChanged> channel = Channel.CreateBounded<MonitorStateChanged>(
+        new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = false, SingleWriter = false });
+
+    public ChannelReader<MonitorStateChanged> Reader => channel.Reader;
+
+    public void Publish(MonitorStateChanged change) => channel.Writer.TryWrite(change);
+}

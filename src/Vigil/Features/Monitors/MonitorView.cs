@@ -1,0 +1,30 @@
+using Vigil.Features.Catalog;
+using Vigil.Features.Monitors.Scheduling;
+
+namespace Vigil.Features.Monitors;
+
+/// <summary>A monitor in API answers: its definition, where it came from, and its live state.</summary>
+public sealed record MonitorView(
+    string Name,
+    MonitorType Type,
+    string Service,
+    string? Environment,
+    string Origin,
+    bool ReadOnly,
+    bool Paused,
+    MonitorStatus Status,
+    DateTimeOffset? StatusSince,
+    string Reason,
+    string? PingUrl,
+    string? LastPingLog,
+    MonitorDefinition Definition,
+    IReadOnlyList<ComponentResult> Components,
+    IReadOnlyList<RecentResult> Recent)
+{
+    public static MonitorView From(StoredMonitor m, MonitorState? state, bool withRecent = false) => new(
+        m.Name, m.Type, m.Service, m.Environment,
+        m.Origin == ObjectOrigin.Config ? "config" : "api", m.Origin == ObjectOrigin.Config, m.Paused,
+        state?.Status ?? MonitorStatus.Unknown, state?.Since, state?.Reason ?? "",
+        m.Token is null ? null : $"/ping/{m.Token}", m.LastPingBody,
+        m.Definition(), state?.Components ?? [], withRecent ? state?.Recent() ?? [] : []);
+}

@@ -1,0 +1,35 @@
+namespace Vigil.Features.Monitors;
+
+/// <summary>A monitor's state. <c>Unknown</c> until the first result, and while Vigil was not running.</summary>
+public enum MonitorStatus
+{
+    Unknown,
+    Up,
+    Degraded,
+    Down,
+    Paused,
+}
+
+/// <summary>One part of a dependency-health answer (<c>database</c>: connected).</summary>
+public sealed record ComponentResult(string Name, MonitorStatus Status, string Value);
+
+/// <summary>The outcome of one check, with the reason a person reads ("status 503", "timeout after 10s").</summary>
+public sealed record CheckResult(MonitorStatus Status, string Reason, TimeSpan Duration)
+{
+    /// <summary>Seconds until the presented certificate expires, for TLS and HTTPS checks.</summary>
+    public double? CertificateExpirySeconds { get; init; }
+    public IReadOnlyList<ComponentResult> Components { get; init; } = [];
+
+    public static CheckResult Up(string reason, TimeSpan duration) => new(MonitorStatus.Up, reason, duration);
+    public static CheckResult Down(string reason, TimeSpan duration) => new(MonitorStatus.Down, reason, duration);
+
+    /// <summary>Up, or degraded when slower than the threshold.</summary>
+    public static CheckResult UpUnless(TimeSpan? degradedAfter, string reason, TimeSpan duration) =>
+        degradedAfter is { } limit && duration > limit
+            ? new(MonitorStatus.Degraded, $"slow: {Seconds(duration)} > {Seconds(limit)}", duration)
+            : Up(reason, duration);
+
+    public static string Seconds(TimeSpan t) => t.TotalSeconds >= 1
+        ? $"{t.TotalSeconds:0.##}s"
+        : $"{t.TotalMilliseconds:0}ms";
+}

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Vigil.Data;
+using Vigil.Features.Monitors.Scheduling;
+using Vigil.Hosting;
+
+namespace Vigil.Features.Monitors;
+
+/// <summary>
+/// <c>POST /api/monitors/{name}/check</c> runs a check now and records it like a scheduled one;
+/// <c>POST .../pause</c> and <c>.../resume</c> stop and restart checking (allowed for config
+/// monitors too: pausing is operational state, not definition). Paused time is not uptime or downtime.
+/// </summary>
+public static class RunMonitor
+{
+    public sealed record CheckAnswer(MonitorStatus Result, string Reason, double DurationSeconds, MonitorStatus Status, IReadOnlyList<ComponentResult> Components);
+
+    public static async Task<Results<Ok<CheckAnswer>, ProblemHttpResult>> CheckNow(
+        string name, VigilDbContext db, CheckRunner runner, RecordCheckResult record, CancellationToken cancellationToken)
+    {
+        var monitor = await db.Set<StoredMonitor>().AsNoTracking().SingleOrDefaultAsync(m => m.Name == name, cancellationToken);
+        if (monitor is null)
+        {
+            return Problems.NotFound($"no monitor named \"{name}\"");
+        }
+        var definition = monitor.Definition();
+        var result = await runner.RunAsync(definition, cancellationToken);
+        var state = await record.RecordAsync(definition, result, TimeSpan.Zero, waitForSave: true);
+        return TypedResults.Ok(new CheckAnswer(result.Status, result.Reason, result.Duration.TotalSeconds, state.Status, result.Components));
+    }
+
+    public static Task<Results<Ok<MonitorView>, ProblemHttpResult>> Pause(string name, VigilDbContext db, MonitorLoop loop, RecordCheckResult record, MonitorStates states, CancellationToken cancellationToken) =>
+        SetPausedAsync(name, true, db, loop, record, states, cancellationToken);
+
+    public static Task<Results<Ok<MonitorView>, ProblemHttpResult>> Resume(string name, VigilDbContext db, MonitorLoop loop, RecordCheckResult record, MonitorStates states, CancellationToken cancellationToken) =>
+        SetPausedAsync(name, false, db, loop, record, states, cancellationToken);
+
+    private static async Task<Results<Ok<MonitorView>, ProblemHttpResult>> SetPausedAsync(
+        string name, bool paused, VigilDbContext db, MonitorLoop loop, RecordCheckResult record, MonitorStates states, CancellationToken cancellationToken)
+    {
+        var monitor = await db.Set<StoredMonitor>().SingleOrDefaultAsync(m => m.Name == name, cancellationToken);
+        if (monitor is null)
+        {
+            return Problems.NotFound($"no monitor named \"{name}\"");
+        }
+        monitor.Paused = paused;
+        await db.SaveChangesAsync(cancellationToken);
+        await record.SetStatusAsync(monitor.Definition(), paused ? MonitorStatus.Paused : MonitorStatus.Unknown, paused ? "paused" : "resumed; waiting for the first check");
+        await loop.RefreshAsync(cancellationToken);
+        return TypedResults.Ok(MonitorView.From(monitor, states.Get(name)));
+    }
+}

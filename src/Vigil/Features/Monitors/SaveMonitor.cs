@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Vigil.Data;
+using Vigil.Features.Catalog;
+using Vigil.Features.Monitors.Scheduling;
+using Vigil.Hosting;
+
+namespace Vigil.Features.Monitors;
+
+/// <summary><c>POST /api/monitors</c> and <c>PUT /api/monitors/{name}</c>: API-defined monitors; config-defined ones are read-only.</summary>
+public static class SaveMonitor
+{
+    public static async Task<Results<Created<MonitorView>, ValidationProblem, ProblemHttpResult>> Create(
+        MonitorDefinition? body, VigilDbContext db, MonitorLoop loop, MonitorStates states, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (body is null)
+        {
+            return Problems.Field("body", "a JSON monitor definition is required");
+        }
+        if (await ValidateAsync(body, db, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+        if (await db.Set<StoredMonitor>().AnyAsync(m => m.Name == body.Name, cancellationToken))
+        {
+            return Problems.Conflict($"a monitor named \"{body.Name}\" already exists");
+        }
+        var now = clock.GetUtcNow();
+        var monitor = new StoredMonitor { Name = body.Name!, Service = body.Service!, Origin = ObjectOrigin.Api, CreatedAt = now, UpdatedAt = now };
+        monitor.Apply(body);
+        db.Add(monitor);
+        await db.SaveChangesAsync(cancellationToken);
+        await loop.RefreshAsync(cancellationToken);
+        return TypedResults.Created($"/api/monitors/{monitor.Name}", MonitorView.From(monitor, states.Get(monitor.Name)));
+    }
+
+    public static async Task<Results<Ok<MonitorView>, ValidationProblem, ProblemHttpResult>> Update(
+        string name, MonitorDefinition? body, VigilDbContext db, MonitorLoop loop, MonitorStates states, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (body is null)
+        {
+            return Problems.Field("body", "a JSON monitor definition is required");
+        }
+        body.Name ??= name;
+        if (body.Name != name)
+        {
+            return Problems.Field("name", $"does not match the monitor in the URL (\"{name}\"); monitors cannot be renamed");
+        }
+        var monitor = await db.Set<StoredMonitor>().SingleOrDefaultAsync(m => m.Name == name, cancellationToken);
+        if (monitor is null)
+        {
+            return Problems.NotFound($"no monitor named \"{name}\"");
+        }
+        if (monitor.Origin == ObjectOrigin.Config)
+        {
+            return Problems.Conflict($"monitor \"{name}\" is defined in the configuration file and is read-only through the API");
+        }
+        if (await ValidateAsync(body, db, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+        monitor.Apply(body);
+        monitor.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        await loop.RefreshAsync(cancellationToken);
+        return TypedResults.Ok(MonitorView.From(monitor, states.Get(name)));
+    }
+
+    private static async Task<ValidationProblem?> ValidateAsync(MonitorDefinition body, VigilDbContext db, CancellationToken cancellationToken)
+    {
+        var services = await db.Services.AsNoTracking().ToDictionaryAsync(s => s.Name, s => (IReadOnlyCollection<string>)s.Environments.Select(e => e.Name).ToList(), cancellationToken);
+        var errors = MonitorRules.Validate(body, "", s => services.GetValueOrDefault(s)).ToList();
+        if (body.Token is not null && await db.Set<StoredMonitor>().AnyAsync(m => m.Token == body.Token && m.Name != body.Name, cancellationToken))
+        {
+            errors.Add(new("token", "another heartbeat has the same token"));
+        }
+        return errors.Count > 0 ? Problems.Validation(errors) : null;
+    }
+}

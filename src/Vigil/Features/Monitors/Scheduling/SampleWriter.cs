@@ -1,0 +1,75 @@
+using System.Threading.Channels;
+using Vigil.Metrics;
+using Vigil.Metrics.Storage;
+
+namespace Vigil.Features.Monitors.Scheduling;
+
+/// <summary>
+/// Appends each result as samples: <c>vigil_monitor_up</c> (1 up or degraded, 0 down),
+/// <c>vigil_monitor_duration_seconds</c>, and for TLS checks <c>vigil_monitor_cert_expiry_seconds</c>,
+/// labelled <c>service</c>, <c>monitor</c> and <c>environment</c>; committed in batches.
+/// </summary>
+public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logger)
+{
+    public const string Up = "vigil_monitor_up";
+    public const string Duration = "vigil_monitor_duration_seconds";
+    public const string CertificateExpiry = "vigil_monitor_cert_expiry_seconds";
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Metric, string Service, string Monitor, string? Environment), Labels> labels = new();
+    private readonly Channel<(Labels Labels, long Ms, double Value)> pending = Channel.CreateUnbounded<(Labels, long, double)>(new UnboundedChannelOptions { SingleReader = true });
+
+    public static Labels LabelsOf(string metric, string service, string monitor, string? environment) =>
+        Labels.Of("__name__", metric, "service", service, "monitor", monitor, "environment", environment ?? "");
+
+    public void Add(MonitorDefinition m, CheckResult result, DateTimeOffset at)
+    {
+        if (result.Status is MonitorStatus.Unknown or MonitorStatus.Paused)
+        {
+            return;
+        }
+        var ms = at.ToUnixTimeMilliseconds();
+        pending.Writer.TryWrite((Cached(Up, m), ms, result.Status == MonitorStatus.Down ? 0 : 1));
+        pending.Writer.TryWrite((Cached(Duration, m), ms, result.Duration.TotalSeconds));
+        if (result.CertificateExpirySeconds is { } expiry)
+        {
+            pending.Writer.TryWrite((Cached(CertificateExpiry, m), ms, expiry));
+        }
+    }
+
+    private Labels Cached(string metric, MonitorDefinition m) =>
+        labels.GetOrAdd((metric, m.Service!, m.Name!, m.Environment), key => LabelsOf(key.Metric, key.Service, key.Monitor, key.Environment));
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await pending.Reader.WaitToReadAsync(cancellationToken))
+            {
+                await CommitAsync(10_000);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            await CommitAsync(int.MaxValue);
+        }
+    }
+
+    private async Task CommitAsync(int max)
+    {
+        var appender = store.Appender();
+        var count = 0;
+        while (count < max && pending.Reader.TryRead(out var s))
+        {
+            appender.Append(s.Labels, s.Ms, s.Value);
+            count++;
+        }
+        try
+        {
+            await appender.CommitAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Committing {Count} monitor samples failed", count);
+        }
+    }
+}
