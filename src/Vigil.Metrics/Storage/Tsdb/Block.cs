@@ -1,0 +1,218 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
+
+namespace Vigil.Metrics.Storage.Tsdb;
+
+/// <summary>
+/// A block opened for reading (format: <see cref="BlockFormat"/>). The index is loaded into
+/// memory; chunk bytes are read from the <c>chunks</c> file on demand. Queries hold a reference
+/// so retention can retire a block without pulling the file from under a running read.
+/// </summary>
+internal sealed class Block : IPostingsIndex, IDisposable
+{
+    private readonly Labels[] series;
+    private readonly ChunkRef[][] chunks;
+    private readonly Dictionary<string, Dictionary<string, int[]>> postings;
+    private readonly int[] all;
+    private readonly SafeFileHandle chunkFile;
+    private int references = 1;
+    private bool retired;
+
+    private Block(string path, Guid id, long minTime, long maxTime, long sizeBytes, Labels[] series, ChunkRef[][] chunks, Dictionary<string, Dictionary<string, int[]>> postings)
+    {
+        Path = path;
+        Id = id;
+        MinTime = minTime;
+        MaxTime = maxTime;
+        SizeBytes = sizeBytes;
+        this.series = series;
+        this.chunks = chunks;
+        this.postings = postings;
+        all = [.. Enumerable.Range(0, series.Length)];
+        chunkFile = File.OpenHandle(System.IO.Path.Combine(path, "chunks"), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+    }
+
+    public string Path { get; }
+
+    public Guid Id { get; }
+
+    public long MinTime { get; }
+
+    /// <summary>Exclusive end of the block's range.</summary>
+    public long MaxTime { get; }
+
+    public long SizeBytes { get; }
+
+    public int SeriesCount => series.Length;
+
+    public BlockExtent Extent => new(Id, MinTime, MaxTime, SizeBytes);
+
+    public IReadOnlyList<int> AllPostings => all;
+
+    public IEnumerable<string> ValuesOf(string name) => postings.TryGetValue(name, out var v) ? v.Keys : [];
+
+    public IReadOnlyList<int> PostingsFor(string name, string value) =>
+        postings.TryGetValue(name, out var v) && v.TryGetValue(value, out var ids) ? ids : [];
+
+    public static Block Open(string path)
+    {
+        using var meta = JsonDocument.Parse(File.ReadAllBytes(System.IO.Path.Combine(path, "meta.json")));
+        var root = meta.RootElement;
+        var id = Guid.ParseExact(root.GetProperty("id").GetString()!, "N");
+        var minTime = root.GetProperty("minTime").GetInt64();
+        var maxTime = root.GetProperty("maxTime").GetInt64();
+
+        var data = File.ReadAllBytes(System.IO.Path.Combine(path, "index"));
+        if (data.Length < 9 || Crc32C.Compute(data.AsSpan(0, data.Length - 4)) != BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(data.Length - 4)))
+        {
+            throw new InvalidDataException($"Block index {path} fails its checksum.");
+        }
+        var src = new ByteSource(data.AsSpan(0, data.Length - 4));
+        if (src.UInt32() != BlockFormat.IndexMagic || src.Byte() != BlockFormat.Version)
+        {
+            throw new InvalidDataException($"Block index {path} has an unknown format.");
+        }
+        var symbols = new string[src.Count()];
+        for (var i = 0; i < symbols.Length; i++)
+        {
+            symbols[i] = src.String();
+        }
+        var series = new Labels[src.Count()];
+        var chunks = new ChunkRef[series.Length][];
+        for (var i = 0; i < series.Length; i++)
+        {
+            var labels = new Label[src.Count()];
+            for (var j = 0; j < labels.Length; j++)
+            {
+                labels[j] = new Label(symbols[src.Below(symbols.Length)], symbols[src.Below(symbols.Length)]);
+            }
+            series[i] = Labels.FromSorted(labels);
+            var refs = new ChunkRef[src.Count()];
+            for (var j = 0; j < refs.Length; j++)
+            {
+                refs[j] = new ChunkRef(src.Varint(), src.Varint(), (long)src.Uvarint(), src.Below(1 << 24));
+            }
+            chunks[i] = refs;
+        }
+        var postings = new Dictionary<string, Dictionary<string, int[]>>(StringComparer.Ordinal);
+        var pairs = src.Count();
+        for (var i = 0; i < pairs; i++)
+        {
+            var name = symbols[src.Below(symbols.Length)];
+            var value = symbols[src.Below(symbols.Length)];
+            var ids = new int[src.Count()];
+            var prev = 0;
+            for (var j = 0; j < ids.Length; j++)
+            {
+                prev += (int)src.Uvarint();
+                ids[j] = prev;
+            }
+            if (!postings.TryGetValue(name, out var values))
+            {
+                postings[name] = values = new Dictionary<string, int[]>(StringComparer.Ordinal);
+            }
+            values[value] = ids;
+        }
+        var size = Directory.EnumerateFiles(path).Sum(f => new FileInfo(f).Length);
+        return new Block(path, id, minTime, maxTime, size, series, chunks, postings);
+    }
+
+    /// <summary>Takes a reference for a read; false once the block is retired.</summary>
+    public bool TryAcquire()
+    {
+        lock (chunks)
+        {
+            if (retired)
+            {
+                return false;
+            }
+            references++;
+            return true;
+        }
+    }
+
+    public void Release()
+    {
+        bool close;
+        lock (chunks)
+        {
+            close = --references == 0;
+        }
+        if (close)
+        {
+            chunkFile.Dispose();
+            if (retired)
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Deletes the block once the last reader is done.</summary>
+    public void Retire()
+    {
+        lock (chunks)
+        {
+            retired = true;
+        }
+        Release();
+    }
+
+    /// <summary>Closes the block without deleting it (store shutdown).</summary>
+    public void Dispose() => Release();
+
+    /// <summary>Matching series with their samples in [minT, maxT].</summary>
+    public IEnumerable<(Labels Labels, List<Sample> Samples)> Select(long minT, long maxT, IReadOnlyList<LabelMatcher> matchers)
+    {
+        if (minT >= MaxTime || maxT < MinTime)
+        {
+            yield break;
+        }
+        foreach (var ordinal in Postings.Select(this, matchers))
+        {
+            var refs = chunks[ordinal].Where(c => c.MinTime <= maxT && c.MaxTime >= minT).ToList();
+            if (refs.Count == 0)
+            {
+                continue;
+            }
+            var samples = new List<Sample>();
+            // A series' chunks are contiguous in the file: one read covers them.
+            var start = refs[0].Offset;
+            var end = refs[^1].Offset + refs[^1].Length + 4;
+            var buffer = new byte[end - start];
+            RandomAccess.Read(chunkFile, buffer, start);
+            foreach (var r in refs)
+            {
+                var data = buffer.AsSpan((int)(r.Offset - start), r.Length);
+                if (Crc32C.Compute(data) != BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan((int)(r.Offset - start) + r.Length)))
+                {
+                    throw new InvalidDataException($"Chunk at {r.Offset} in block {Path} fails its checksum.");
+                }
+                XorChunkReader.Decode(data, minT, maxT, samples);
+            }
+            if (samples.Count > 0)
+            {
+                yield return (series[ordinal], samples);
+            }
+        }
+    }
+
+    /// <summary>Labels of matching series with a chunk overlapping [minT, maxT].</summary>
+    public IEnumerable<Labels> SelectLabels(long minT, long maxT, IReadOnlyList<LabelMatcher> matchers)
+    {
+        if (minT >= MaxTime || maxT < MinTime)
+        {
+            yield break;
+        }
+        foreach (var ordinal in Postings.Select(this, matchers))
+        {
+            if (chunks[ordinal].Any(c => c.MinTime <= maxT && c.MaxTime >= minT))
+            {
+                yield return series[ordinal];
+            }
+        }
+    }
+
+    private readonly record struct ChunkRef(long MinTime, long MaxTime, long Offset, int Length);
+}
