@@ -211,21 +211,12 @@ internal sealed class MemSeries(int id, Labels labels)
         Open = null;
     }
 
+    private static readonly Comparer<Sample> ByTime = Comparer<Sample>.Create((a, b) => a.TimestampMs.CompareTo(b.TimestampMs));
+
+    /// <summary>Index of the sample at <paramref name="t"/>, or of where it would go (out-of-order timestamps are unique).</summary>
     private static int LowerBound(List<Sample> samples, long t)
     {
-        int lo = 0, hi = samples.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (samples[mid].TimestampMs < t)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo;
+        var i = samples.BinarySearch(new Sample(t, 0), ByTime);
+        return i >= 0 ? i : ~i;
     }
 }

@@ -153,12 +153,17 @@ internal sealed class WalLog : IDisposable
         }
     }
 
+    /// <summary>
+    /// Syncs and closes the log. Commits still waiting for their fsync are released (this sync
+    /// covers them); a running leader closes the handle it holds when it finishes.
+    /// </summary>
     public void Dispose()
     {
         lock (gate)
         {
             RandomAccess.FlushToDisk(current);
-            current.Dispose();
+            durableSeq = writtenSeq;
+            retired.Add(current);
             if (!flushing)
             {
                 DisposeRetiredLocked();
