@@ -5,31 +5,35 @@ using Microsoft.Win32.SafeHandles;
 namespace Vigil.Metrics.Storage.Tsdb;
 
 /// <summary>
-/// A block opened for reading (format: <see cref="BlockFormat"/>). The index is loaded into
-/// memory; chunk bytes are read from the <c>chunks</c> file on demand. Queries hold a reference
+/// A block opened for reading (format: <see cref="BlockFormat"/>). Postings and symbols are
+/// loaded into memory; each series stays in its compact encoded form (label symbol refs and
+/// chunk refs, tens of bytes) and is decoded only when a query selects it; chunk bytes are read
+/// from the <c>chunks</c> file on demand. Queries hold a reference
 /// so retention can retire a block without pulling the file from under a running read.
 /// </summary>
 internal sealed class Block : IPostingsIndex, IDisposable
 {
-    private readonly Labels[] series;
-    private readonly ChunkRef[][] chunks;
+    private readonly string[] symbols;
+    private readonly byte[] seriesData;
+    private readonly int[] seriesOffsets;
     private readonly Dictionary<string, Dictionary<string, int[]>> postings;
     private readonly int[] all;
     private readonly SafeFileHandle chunkFile;
     private int references = 1;
     private bool retired;
 
-    private Block(string path, Guid id, long minTime, long maxTime, long sizeBytes, Labels[] series, ChunkRef[][] chunks, Dictionary<string, Dictionary<string, int[]>> postings)
+    private Block(string path, Guid id, long minTime, long maxTime, long sizeBytes, string[] symbols, byte[] seriesData, int[] seriesOffsets, Dictionary<string, Dictionary<string, int[]>> postings)
     {
         Path = path;
         Id = id;
         MinTime = minTime;
         MaxTime = maxTime;
         SizeBytes = sizeBytes;
-        this.series = series;
-        this.chunks = chunks;
+        this.symbols = symbols;
+        this.seriesData = seriesData;
+        this.seriesOffsets = seriesOffsets;
         this.postings = postings;
-        all = [.. Enumerable.Range(0, series.Length)];
+        all = [.. Enumerable.Range(0, seriesOffsets.Length)];
         chunkFile = File.OpenHandle(System.IO.Path.Combine(path, "chunks"), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
     }
 
@@ -44,7 +48,7 @@ internal sealed class Block : IPostingsIndex, IDisposable
 
     public long SizeBytes { get; }
 
-    public int SeriesCount => series.Length;
+    public int SeriesCount => seriesOffsets.Length;
 
     public BlockExtent Extent => new(Id, MinTime, MaxTime, SizeBytes);
 
@@ -78,23 +82,27 @@ internal sealed class Block : IPostingsIndex, IDisposable
         {
             symbols[i] = src.String();
         }
-        var series = new Labels[src.Count()];
-        var chunks = new ChunkRef[series.Length][];
-        for (var i = 0; i < series.Length; i++)
+        var seriesOffsets = new int[src.Count()];
+        var seriesStart = src.Position;
+        for (var i = 0; i < seriesOffsets.Length; i++)
         {
-            var labels = new Label[src.Count()];
-            for (var j = 0; j < labels.Length; j++)
+            // Walk (and so validate) each series once; keep only where it starts.
+            seriesOffsets[i] = src.Position - seriesStart;
+            var labelCount = src.Count();
+            for (var j = 0; j < labelCount * 2; j++)
             {
-                labels[j] = new Label(symbols[src.Below(symbols.Length)], symbols[src.Below(symbols.Length)]);
+                src.Below(symbols.Length);
             }
-            series[i] = Labels.FromSorted(labels);
-            var refs = new ChunkRef[src.Count()];
-            for (var j = 0; j < refs.Length; j++)
+            var chunkCount = src.Count();
+            for (var j = 0; j < chunkCount; j++)
             {
-                refs[j] = new ChunkRef(src.Varint(), src.Varint(), (long)src.Uvarint(), src.Below(1 << 24));
+                src.Varint();
+                src.Varint();
+                src.Uvarint();
+                src.Below(1 << 24);
             }
-            chunks[i] = refs;
         }
+        var seriesData = data.AsSpan(seriesStart, src.Position - seriesStart).ToArray();
         var postings = new Dictionary<string, Dictionary<string, int[]>>(StringComparer.Ordinal);
         var pairs = src.Count();
         for (var i = 0; i < pairs; i++)
@@ -115,13 +123,13 @@ internal sealed class Block : IPostingsIndex, IDisposable
             values[value] = ids;
         }
         var size = Directory.EnumerateFiles(path).Sum(f => new FileInfo(f).Length);
-        return new Block(path, id, minTime, maxTime, size, series, chunks, postings);
+        return new Block(path, id, minTime, maxTime, size, symbols, seriesData, seriesOffsets, postings);
     }
 
     /// <summary>Takes a reference for a read; false once the block is retired.</summary>
     public bool TryAcquire()
     {
-        lock (chunks)
+        lock (postings)
         {
             if (retired)
             {
@@ -135,7 +143,7 @@ internal sealed class Block : IPostingsIndex, IDisposable
     public void Release()
     {
         bool close;
-        lock (chunks)
+        lock (postings)
         {
             close = --references == 0;
         }
@@ -152,7 +160,7 @@ internal sealed class Block : IPostingsIndex, IDisposable
     /// <summary>Deletes the block once the last reader is done.</summary>
     public void Retire()
     {
-        lock (chunks)
+        lock (postings)
         {
             retired = true;
         }
@@ -171,7 +179,8 @@ internal sealed class Block : IPostingsIndex, IDisposable
         }
         foreach (var ordinal in Postings.Select(this, matchers))
         {
-            var refs = chunks[ordinal].Where(c => c.MinTime <= maxT && c.MaxTime >= minT).ToList();
+            var refs = new List<ChunkRef>();
+            var labels = ReadSeries(ordinal, minT, maxT, refs);
             if (refs.Count == 0)
             {
                 continue;
@@ -193,7 +202,7 @@ internal sealed class Block : IPostingsIndex, IDisposable
             }
             if (samples.Count > 0)
             {
-                yield return (series[ordinal], samples);
+                yield return (labels, samples);
             }
         }
     }
@@ -207,11 +216,34 @@ internal sealed class Block : IPostingsIndex, IDisposable
         }
         foreach (var ordinal in Postings.Select(this, matchers))
         {
-            if (chunks[ordinal].Any(c => c.MinTime <= maxT && c.MaxTime >= minT))
+            var refs = new List<ChunkRef>();
+            var labels = ReadSeries(ordinal, minT, maxT, refs);
+            if (refs.Count > 0)
             {
-                yield return series[ordinal];
+                yield return labels;
             }
         }
+    }
+
+    /// <summary>Decodes series <paramref name="ordinal"/>: its labels, and into <paramref name="refs"/> its chunks overlapping [minT, maxT].</summary>
+    private Labels ReadSeries(int ordinal, long minT, long maxT, List<ChunkRef> refs)
+    {
+        var src = new ByteSource(seriesData.AsSpan(seriesOffsets[ordinal]));
+        var labels = new Label[src.Count()];
+        for (var j = 0; j < labels.Length; j++)
+        {
+            labels[j] = new Label(symbols[src.Below(symbols.Length)], symbols[src.Below(symbols.Length)]);
+        }
+        var chunkCount = src.Count();
+        for (var j = 0; j < chunkCount; j++)
+        {
+            var c = new ChunkRef(src.Varint(), src.Varint(), (long)src.Uvarint(), src.Below(1 << 24));
+            if (c.MinTime <= maxT && c.MaxTime >= minT)
+            {
+                refs.Add(c);
+            }
+        }
+        return Labels.FromSorted(labels);
     }
 
     private readonly record struct ChunkRef(long MinTime, long MaxTime, long Offset, int Length);
