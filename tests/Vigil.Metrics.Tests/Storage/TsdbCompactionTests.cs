@@ -100,8 +100,8 @@ public class TsdbCompactionTests : IDisposable
         await store.RunMaintenanceAsync();
 
         var stats = store.GetStats();
-        Assert.Equal(2, stats.Blocks);
-        Assert.Equal(2, stats.RetentionDeletedBlocksTotal);
+        Assert.Equal(2, stats.RetentionDeletedBlocksTotal); // both blocks of 16 days ago
+        Assert.Equal(1, stats.Blocks); // the two of 10 days ago, merged into one 6 h block
         Assert.DoesNotContain(SamplesOf(store, Job(0)), s => s.TimestampMs < T0 - 15 * day);
         Assert.Contains(SamplesOf(store, Job(0)), s => s.TimestampMs == T0 - 10 * day);
 
@@ -120,7 +120,7 @@ public class TsdbCompactionTests : IDisposable
         {
             await WriteMinutelyAsync(store, T0 - 9 * Hour, T0);
             await store.RunMaintenanceAsync();
-            Assert.Equal(4, store.GetStats().Blocks); // [-10h, -8h) ... [-4h, -2h)
+            Assert.Equal(3, store.GetStats().Blocks); // [-10h, -6h) merged, [-6h, -4h), [-4h, -2h)
         }
 
         await using var limited = TsdbStore.Open(dir.Path, Manual(clock) with { RetentionSizeBytes = 1 });
@@ -145,5 +145,36 @@ public class TsdbCompactionTests : IDisposable
             await Task.Yield();
         }
         Assert.Equal(2, store.GetStats().Blocks);
+    }
+
+    [Fact]
+    public async Task Small_blocks_are_merged_into_larger_ones_once_the_head_has_moved_past_their_range()
+    {
+        await using var store = TsdbStore.Open(dir.Path, Manual(clock));
+        await WriteMinutelyAsync(store, T0 - 9 * Hour, T0);
+
+        await store.RunMaintenanceAsync();
+
+        var blocksOnDisk = Directory.GetDirectories(Path.Combine(dir.Path, "blocks"));
+        Assert.Equal(3, blocksOnDisk.Length);
+        Assert.Equal(5, store.GetStats().CompactionsTotal); // 4 blocks from the head, then [-10h, -8h) + [-8h, -6h) merged
+        Assert.Equal(Enumerable.Range(0, 541).Select(i => T0 - 9 * Hour + i * Minute), SamplesOf(store, Job(1)).Select(s => s.TimestampMs));
+    }
+
+    [Fact]
+    public async Task Backfilled_data_overlapping_a_block_is_merged_with_it_and_deduplicated()
+    {
+        await using var store = TsdbStore.Open(dir.Path, Manual(clock));
+        await WriteMinutelyAsync(store, T0 - 5 * Hour, T0, series: 1);
+        await store.RunMaintenanceAsync();
+        Assert.Equal(2, store.GetStats().Blocks);
+
+        var late = Labels.Of("__name__", "imported", "source", "csv");
+        await WriteAsync(store, [.. Enumerable.Range(0, 60).Select(i => (late, T0 - 5 * Hour + i * Minute, (double)i))]);
+        await store.RunMaintenanceAsync();
+
+        Assert.Equal(2, store.GetStats().Blocks); // the late block overlapped [-6h, -4h) and was merged into it
+        Assert.Equal(60, SamplesOf(store, late).Count);
+        Assert.Equal(301, SamplesOf(store, Job(0)).Count);
     }
 }

@@ -62,4 +62,21 @@ public class TsdbRulesTests
         Assert.Empty(RetentionRules.BlocksToDelete(blocks, 150, 1000, 30, 0));
         Assert.Equal(3, RetentionRules.BlocksToDelete(blocks, 150, 1000, 1, 5).Count);
     }
+
+    [Fact]
+    public void Overlapping_blocks_are_merged_first_then_aligned_groups_behind_the_head()
+    {
+        const long h = 3_600_000;
+        BlockExtent Block(long min, long max) => new(Guid.NewGuid(), min * h, max * h, 1);
+        var retention = 360 * h; // ranges of 6 h and 18 h qualify (a tenth of retention is 36 h)
+        string Plan(long headMin, params BlockExtent[] blocks) =>
+            string.Join(' ', CompactionRules.BlocksToMerge(blocks, 2 * h, retention, headMin * h).Select(b => $"{b.MinTime / h}-{b.MaxTime / h}"));
+
+        Assert.Equal("0-2 1-3", Plan(100, Block(0, 2), Block(1, 3), Block(4, 6)));
+        Assert.Equal("0-2 2-4 4-6", Plan(6, Block(0, 2), Block(2, 4), Block(4, 6)));
+        Assert.Equal("", Plan(5, Block(0, 2), Block(2, 4), Block(4, 6))); // the head still writes into [0, 6)
+        Assert.Equal("0-6 6-12 12-18", Plan(18, Block(0, 6), Block(6, 12), Block(12, 18)));
+        Assert.Equal("", Plan(100, Block(0, 18), Block(18, 36)));
+        Assert.Equal("", Plan(100, Block(0, 2)));
+    }
 }

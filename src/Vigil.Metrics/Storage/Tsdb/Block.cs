@@ -186,19 +186,9 @@ internal sealed class Block : IPostingsIndex, IDisposable
                 continue;
             }
             var samples = new List<Sample>();
-            // A series' chunks are contiguous in the file: one read covers them.
-            var start = refs[0].Offset;
-            var end = refs[^1].Offset + refs[^1].Length + 4;
-            var buffer = new byte[end - start];
-            RandomAccess.Read(chunkFile, buffer, start);
-            foreach (var r in refs)
+            foreach (var chunk in ReadChunks(refs))
             {
-                var data = buffer.AsSpan((int)(r.Offset - start), r.Length);
-                if (Crc32C.Compute(data) != BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan((int)(r.Offset - start) + r.Length)))
-                {
-                    throw new InvalidDataException($"Chunk at {r.Offset} in block {Path} fails its checksum.");
-                }
-                XorChunkReader.Decode(data, minT, maxT, samples);
+                XorChunkReader.Decode(chunk.Data, minT, maxT, samples);
             }
             if (samples.Count > 0)
             {
@@ -223,6 +213,40 @@ internal sealed class Block : IPostingsIndex, IDisposable
                 yield return labels;
             }
         }
+    }
+
+    /// <summary>Every series with all its chunks, in label order (for merging blocks).</summary>
+    public IEnumerable<BlockSeries> AllSeries()
+    {
+        for (var ordinal = 0; ordinal < seriesOffsets.Length; ordinal++)
+        {
+            var refs = new List<ChunkRef>();
+            var labels = ReadSeries(ordinal, long.MinValue, long.MaxValue, refs);
+            yield return new BlockSeries(labels, ReadChunks(refs));
+        }
+    }
+
+    /// <summary>Reads and checks chunks; a series' chunks are contiguous in the file, so one read covers them.</summary>
+    private List<HeadChunk> ReadChunks(List<ChunkRef> refs)
+    {
+        var result = new List<HeadChunk>(refs.Count);
+        if (refs.Count == 0)
+        {
+            return result;
+        }
+        var start = refs[0].Offset;
+        var buffer = new byte[refs[^1].Offset + refs[^1].Length + 4 - start];
+        RandomAccess.Read(chunkFile, buffer, start);
+        foreach (var r in refs)
+        {
+            var data = buffer.AsSpan((int)(r.Offset - start), r.Length);
+            if (Crc32C.Compute(data) != BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan((int)(r.Offset - start) + r.Length)))
+            {
+                throw new InvalidDataException($"Chunk at {r.Offset} in block {Path} fails its checksum.");
+            }
+            result.Add(new HeadChunk(data.ToArray(), r.MinTime, r.MaxTime));
+        }
+        return result;
     }
 
     /// <summary>Decodes series <paramref name="ordinal"/>: its labels, and into <paramref name="refs"/> its chunks overlapping [minT, maxT].</summary>

@@ -10,10 +10,10 @@ internal sealed record BlockSeries(Labels Labels, IReadOnlyList<HeadChunk> Chunk
 /// Writes an immutable block directory (<c>blocks/&lt;id&gt;/</c>):
 /// <list type="bullet">
 /// <item><c>chunks</c>: magic <c>VCHK</c>, version byte, then each chunk's Gorilla bytes followed by their CRC-32C.</item>
-/// <item><c>index</c>: magic <c>VIDX</c>, version byte; a symbol table (every label string once);
-/// the series sorted by labels, each as symbol refs plus chunk refs (min time, max time, offset,
-/// length); postings (for each label pair, the delta-encoded ordinals of its series); a trailing
-/// CRC-32C of everything before it.</item>
+/// <item><c>index</c>: magic <c>VIDX</c>, version byte; a symbol table (every label string once,
+/// in order of first use); the series sorted by labels, each as symbol refs plus chunk refs (min
+/// time, max time, offset, length); postings (for each label pair, the delta-encoded ordinals of
+/// its series); a trailing CRC-32C of everything before it.</item>
 /// <item><c>meta.json</c>: time range and counts, for operators and for retention.</item>
 /// </list>
 /// Everything is written into <c>&lt;id&gt;.tmp</c>, fsynced, then renamed, so a crash leaves either
@@ -25,39 +25,31 @@ internal static class BlockFormat
     public const uint IndexMagic = 0x58444956; // "VIDX"
     public const byte Version = 1;
 
-    public static string Write(string blocksDir, Guid id, long minTime, long maxTime, IEnumerable<BlockSeries> input)
+    /// <summary>
+    /// Writes a block from series sorted by labels (<see cref="Labels.Compare"/>), streaming:
+    /// chunk bytes go to disk as they come and only the compact index is held in memory, so
+    /// merging large blocks does not load them whole. Returns the block's directory.
+    /// </summary>
+    public static string Write(string blocksDir, Guid id, long minTime, long maxTime, IEnumerable<BlockSeries> sortedSeries)
     {
-        var series = input.Where(s => s.Chunks.Count > 0).OrderBy(s => s.Labels, Comparer<Labels>.Create(Labels.Compare)).ToList();
         var final = Path.Combine(blocksDir, id.ToString("N"));
         var tmp = final + ".tmp";
         Directory.CreateDirectory(tmp);
 
-        var symbols = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var s in series)
+        var symbols = new Dictionary<string, int>(StringComparer.Ordinal);
+        int Symbol(string s)
         {
-            foreach (var l in s.Labels.AsSpan())
+            if (!symbols.TryGetValue(s, out var sym))
             {
-                symbols.Add(l.Name);
-                symbols.Add(l.Value);
+                symbols[s] = sym = symbols.Count;
             }
+            return sym;
         }
-        var symbolRefs = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var sym in symbols)
-        {
-            symbolRefs[sym] = symbolRefs.Count;
-        }
-
-        var index = new ByteSink(4096);
-        index.UInt32(IndexMagic);
-        index.Byte(Version);
-        index.Uvarint((ulong)symbols.Count);
-        foreach (var sym in symbols)
-        {
-            index.String(sym);
-        }
-        index.Uvarint((ulong)series.Count);
+        var seriesSection = new ByteSink(4096);
+        var postings = new Dictionary<(int Name, int Value), List<int>>();
         long samples = 0, chunkCount = 0;
-        var postings = new SortedDictionary<(int Name, int Value), List<int>>();
+        var seriesCount = 0;
+        Labels? previous = null;
         using (var chunks = new FileStream(Path.Combine(tmp, "chunks"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
         {
             Span<byte> header = stackalloc byte[5];
@@ -65,29 +57,38 @@ internal static class BlockFormat
             header[4] = Version;
             chunks.Write(header);
             Span<byte> crc = stackalloc byte[4];
-            for (var ordinal = 0; ordinal < series.Count; ordinal++)
+            foreach (var s in sortedSeries)
             {
-                var s = series[ordinal];
-                index.Uvarint((ulong)s.Labels.Count);
+                if (s.Chunks.Count == 0)
+                {
+                    continue;
+                }
+                if (previous is not null && Labels.Compare(previous, s.Labels) >= 0)
+                {
+                    throw new ArgumentException($"Series must come sorted and unique: {s.Labels} after {previous}.", nameof(sortedSeries));
+                }
+                previous = s.Labels;
+                var ordinal = seriesCount++;
+                seriesSection.Uvarint((ulong)s.Labels.Count);
                 foreach (var l in s.Labels.AsSpan())
                 {
-                    var name = symbolRefs[l.Name];
-                    var value = symbolRefs[l.Value];
-                    index.Uvarint((ulong)name);
-                    index.Uvarint((ulong)value);
+                    var name = Symbol(l.Name);
+                    var value = Symbol(l.Value);
+                    seriesSection.Uvarint((ulong)name);
+                    seriesSection.Uvarint((ulong)value);
                     if (!postings.TryGetValue((name, value), out var list))
                     {
                         postings[(name, value)] = list = [];
                     }
                     list.Add(ordinal);
                 }
-                index.Uvarint((ulong)s.Chunks.Count);
+                seriesSection.Uvarint((ulong)s.Chunks.Count);
                 foreach (var c in s.Chunks)
                 {
-                    index.Varint(c.MinTime);
-                    index.Varint(c.MaxTime);
-                    index.Uvarint((ulong)chunks.Position);
-                    index.Uvarint((ulong)c.Data.Length);
+                    seriesSection.Varint(c.MinTime);
+                    seriesSection.Varint(c.MaxTime);
+                    seriesSection.Uvarint((ulong)chunks.Position);
+                    seriesSection.Uvarint((ulong)c.Data.Length);
                     chunks.Write(c.Data);
                     BinaryPrimitives.WriteUInt32LittleEndian(crc, Crc32C.Compute(c.Data));
                     chunks.Write(crc);
@@ -97,6 +98,17 @@ internal static class BlockFormat
             }
             chunks.Flush(flushToDisk: true);
         }
+
+        var index = new ByteSink(seriesSection.Length + 4096);
+        index.UInt32(IndexMagic);
+        index.Byte(Version);
+        index.Uvarint((ulong)symbols.Count);
+        foreach (var sym in symbols.OrderBy(x => x.Value))
+        {
+            index.String(sym.Key);
+        }
+        index.Uvarint((ulong)seriesCount);
+        index.Raw(seriesSection.Span);
         index.Uvarint((ulong)postings.Count);
         foreach (var ((name, value), ordinals) in postings)
         {
@@ -112,7 +124,7 @@ internal static class BlockFormat
         }
         index.UInt32(Crc32C.Compute(index.Span));
         WriteDurably(Path.Combine(tmp, "index"), index.Span);
-        WriteDurably(Path.Combine(tmp, "meta.json"), Meta(id, minTime, maxTime, series.Count, samples, chunkCount));
+        WriteDurably(Path.Combine(tmp, "meta.json"), Meta(id, minTime, maxTime, seriesCount, samples, chunkCount));
         Directory.Move(tmp, final);
         return final;
     }

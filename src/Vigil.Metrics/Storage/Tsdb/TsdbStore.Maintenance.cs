@@ -4,7 +4,8 @@ public sealed partial class TsdbStore
 {
     /// <summary>
     /// Compacts head data older than about 1.5 block durations into blocks, checkpoints the head
-    /// and truncates the WAL it covers, then applies retention. The timer calls this too; runs
+    /// and truncates the WAL it covers, applies retention, then merges overlapping blocks and
+    /// small blocks into larger ones. The timer calls this too; runs
     /// never overlap.
     /// </summary>
     public async Task RunMaintenanceAsync(CancellationToken cancellationToken = default)
@@ -21,6 +22,7 @@ public sealed partial class TsdbStore
                 Checkpoint();
             }
             ApplyRetention();
+            MergeBlocks(cancellationToken);
         }
         finally
         {
@@ -84,7 +86,9 @@ public sealed partial class TsdbStore
                 break;
             }
             var maxTime = Math.Max(range.End, job.Max(j => Math.Max(j.Chunks.Count > 0 ? j.Chunks[^1].MaxTime : long.MinValue, j.OutOfOrder.Length > 0 ? j.OutOfOrder[^1].TimestampMs : long.MinValue)) + 1);
-            var input = job.Select(j => new BlockSeries(j.Series.Labels, j.OutOfOrder.Length == 0 ? j.Chunks : Reencode(j.Chunks, j.OutOfOrder)));
+            var input = job
+                .OrderBy(j => j.Series.Labels, LabelOrder)
+                .Select(j => new BlockSeries(j.Series.Labels, j.OutOfOrder.Length == 0 ? j.Chunks : Reencode([j.Chunks], [.. j.OutOfOrder])));
             var id = Guid.CreateVersion7(options.TimeProvider.GetUtcNow());
             var block = Block.Open(BlockFormat.Write(blocksDir, id, range.Start, maxTime, input));
             lock (gate)
@@ -106,15 +110,26 @@ public sealed partial class TsdbStore
         return any;
     }
 
-    /// <summary>Merges a series' in-order chunks with its out-of-order samples into fresh chunks.</summary>
-    private static List<HeadChunk> Reencode(List<HeadChunk> chunks, Sample[] outOfOrder)
+    private static readonly Comparer<Labels> LabelOrder = Comparer<Labels>.Create(Labels.Compare);
+
+    /// <summary>
+    /// Decodes runs of chunks (each run in time order; runs may overlap), merges them with extra
+    /// samples, and encodes the result into fresh chunks of at most 120 samples.
+    /// </summary>
+    private static List<HeadChunk> Reencode(IEnumerable<IReadOnlyList<HeadChunk>> chunkRuns, List<Sample> extra)
     {
-        var inOrder = new List<Sample>();
-        foreach (var c in chunks)
+        var runs = new List<IReadOnlyList<Sample>>();
+        foreach (var run in chunkRuns)
         {
-            XorChunkReader.Decode(c.Data, long.MinValue, long.MaxValue, inOrder);
+            var samples = new List<Sample>();
+            foreach (var c in run)
+            {
+                XorChunkReader.Decode(c.Data, long.MinValue, long.MaxValue, samples);
+            }
+            runs.Add(samples);
         }
-        var merged = SampleMerge.Merge([inOrder, outOfOrder]);
+        runs.Add(extra);
+        var merged = SampleMerge.Merge(runs);
         var result = new List<HeadChunk>();
         for (var i = 0; i < merged.Count; i += XorChunkWriter.TargetSamples)
         {
