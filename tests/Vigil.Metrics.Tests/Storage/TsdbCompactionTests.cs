@@ -177,4 +177,32 @@ public class TsdbCompactionTests : IDisposable
         Assert.Equal(60, SamplesOf(store, late).Count);
         Assert.Equal(301, SamplesOf(store, Job(0)).Count);
     }
+
+    [Fact]
+    public async Task Queries_and_maintenance_run_safely_while_samples_are_appended()
+    {
+        await using var store = TsdbStore.Open(dir.Path, Manual(clock) with { OutOfOrderTimeWindow = TimeSpan.FromMinutes(30) });
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var t = T0 - 8 * Hour; t <= T0; t += 4 * Minute)
+            {
+                await WriteAsync(store, (Job(w), t, w), (Job(w), t - 2 * Minute, w)); // the second is out of order
+            }
+        })).ToList();
+        var readers = Task.Run(async () =>
+        {
+            while (!writers.All(w => w.IsCompleted))
+            {
+                _ = store.Select(T0 - 9 * Hour, T0, [LabelMatcher.Equal("__name__", "requests_total")]);
+                await store.RunMaintenanceAsync();
+            }
+        });
+
+        await Task.WhenAll([.. writers, readers]);
+        await store.RunMaintenanceAsync();
+
+        var expected = Enumerable.Range(0, 121).SelectMany(i => new[] { T0 - 8 * Hour + i * 4 * Minute - 2 * Minute, T0 - 8 * Hour + i * 4 * Minute });
+        Assert.All(Enumerable.Range(0, 4), w => Assert.Equal(expected, SamplesOf(store, Job(w)).Select(s => s.TimestampMs)));
+        Assert.True(store.GetStats().Blocks > 0);
+    }
 }

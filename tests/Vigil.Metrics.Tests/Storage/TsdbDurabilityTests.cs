@@ -122,6 +122,32 @@ public class TsdbDurabilityTests : IDisposable
         Assert.Equal(51, All(reopened).Count);
     }
 
+    [Fact]
+    public async Task Corruption_in_an_earlier_segment_keeps_what_precedes_it_and_drops_the_later_segments()
+    {
+        var options = Options with { WalSegmentSizeBytes = 4096 };
+        await using (var store = TsdbStore.Open(dir.Path, options))
+        {
+            for (var i = 0; i < 600; i++)
+            {
+                await WriteAsync(store, (Cpu, i * 1000L, i));
+            }
+        }
+        var segments = Directory.GetFiles(Path.Combine(dir.Path, "wal")).Order(StringComparer.Ordinal).ToArray();
+        Assert.True(segments.Length >= 4, $"{segments.Length} segments");
+        var second = File.ReadAllBytes(segments[1]);
+        second[second.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(segments[1], second);
+
+        await using var reopened = TsdbStore.Open(dir.Path, options);
+
+        var kept = SamplesOf(reopened, Cpu);
+        Assert.InRange(kept.Count, 1, 599);
+        Assert.Equal(Enumerable.Range(0, kept.Count).Select(i => i * 1000L), kept.Select(s => s.TimestampMs)); // a prefix, no gaps
+        Assert.Equal(1, reopened.GetStats().WalCorruptionsRepairedTotal);
+        Assert.All(segments.Skip(2), s => Assert.True(!File.Exists(s) || new FileInfo(s).Length == 0, s)); // gone; the first may be reborn as the new, empty segment
+    }
+
     /// <summary>Writes two commits, copies the directory as a crash would leave it, and returns the copy's WAL segment.</summary>
     private async Task<string> WriteTwoBatchesAndCrash()
     {
