@@ -11,7 +11,7 @@ internal static class Footprint
 {
     public static async Task RunAsync()
     {
-        await HeadMemoryAsync(100_000, 120);
+        await HeadMemoryAsync(100_000, 180); // one sealed chunk and a half-full open one per series
         await BlockBytesAsync(10_000, 960);
     }
 
@@ -36,7 +36,7 @@ internal static class Footprint
         var stats = store.GetStats();
         Console.WriteLine($"head: {seriesCount:N0} series x {scrapes} samples, {stats.SamplesAppendedTotal:N0} samples in {elapsed.TotalSeconds:F1} s " +
             $"({stats.SamplesAppendedTotal / elapsed.TotalSeconds:N0} samples/s, {stats.WalFsyncsTotal} fsyncs)");
-        Console.WriteLine($"head: {(after - before) / (double)seriesCount:N0} bytes of managed memory per series " +
+        Console.WriteLine($"head: {(after - before) / (double)seriesCount:N0} bytes of managed memory per series, {(after - before) / (double)stats.SamplesAppendedTotal:F2} per sample " +
             $"(labels held by the caller excluded), {stats.HeadChunks:N0} chunks, WAL {stats.WalBytes / (double)stats.SamplesAppendedTotal:F2} bytes/sample");
         GC.KeepAlive(series);
         await store.DisposeAsync();

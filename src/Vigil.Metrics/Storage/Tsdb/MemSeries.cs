@@ -62,8 +62,11 @@ internal sealed class MemSeries(int id, Labels labels)
         var cut = false;
         if (Open is null || Open.Count >= XorChunkWriter.TargetSamples || t >= openChunkEnd)
         {
+            // A series compresses about as well from chunk to chunk: size the next buffer like the
+            // last full one instead of growing it by doubling, which wastes up to half.
+            var capacity = Open is { Count: >= XorChunkWriter.TargetSamples } ? Open.ByteLength + 16 : 32;
             SealOpen();
-            Open = new XorChunkWriter();
+            Open = new XorChunkWriter(capacity);
             openChunkEnd = CompactionRules.RangeOf(t, blockDurationMs).End;
             cut = true;
         }

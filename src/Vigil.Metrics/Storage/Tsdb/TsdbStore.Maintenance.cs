@@ -41,9 +41,11 @@ public sealed partial class TsdbStore
                 {
                     await RunMaintenanceAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    // The store keeps serving; the failure shows in stats and the next tick retries.
                     Interlocked.Increment(ref maintenanceFailures);
+                    lastMaintenanceError = e;
                 }
             }
         }

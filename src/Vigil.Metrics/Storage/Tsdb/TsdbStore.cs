@@ -35,6 +35,7 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
     private long retentionDeleted;
     private long maintenanceFailures;
     private bool disposed;
+    private Exception? lastMaintenanceError;
 
     private TsdbStore(string directory, TsdbOptions options, Head head, List<Block> blocks, WalReadResult replay)
     {
@@ -142,6 +143,9 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
     /// <inheritdoc />
     public IReadOnlyList<string> LabelValues(string name, long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers) =>
         [.. SelectLabels(minTimeMs, maxTimeMs, matchers).Select(l => l.Get(name)).Where(v => v.Length > 0).Distinct().Order(StringComparer.Ordinal)];
+
+    /// <summary>The error of the last failed background maintenance run, or null; for the server's logs and health check.</summary>
+    public Exception? LastMaintenanceError => Volatile.Read(ref lastMaintenanceError);
 
     /// <summary>A snapshot of the store's state and counters.</summary>
     public TsdbStats GetStats()
