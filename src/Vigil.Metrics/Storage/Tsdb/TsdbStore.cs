@@ -12,6 +12,11 @@ namespace Vigil.Metrics.Storage.Tsdb;
 /// <c>wal/checkpoint.NNNNNNNN/</c> (the head as of segment N), <c>blocks/&lt;id&gt;/</c>
 /// (<c>index</c>, <c>chunks</c>, <c>meta.json</c>). Samples become visible to queries while their
 /// commit is being fsynced, slightly before <see cref="ISampleAppender.CommitAsync"/> returns.
+/// Unlike Prometheus, there is no head-wide minimum valid time: a series' first sample may have
+/// any timestamp (so history can be imported from 1970 next to live series), and only the
+/// per-series order and out-of-order window apply. Data that lands in an already compacted range
+/// becomes an overlapping block that the next maintenance merges, deduplicating timestamps.
+/// Retention still applies to imported history: blocks older than the retention time go.
 /// </remarks>
 public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
 {
