@@ -1,0 +1,127 @@
+namespace Vigil.Metrics.Storage.Tsdb;
+
+/// <summary>
+/// The in-memory part of the store: series by labels and by id, their postings, and a pool
+/// that interns label strings so a thousand series of one job share one <c>"job"</c> and one
+/// value string. Not thread-safe: <see cref="TsdbStore"/> guards it with its lock.
+/// </summary>
+internal sealed class Head(long blockDurationMs)
+{
+    private readonly Dictionary<Labels, MemSeries> byLabels = [];
+    private readonly Dictionary<int, MemSeries> byId = [];
+    private readonly HashSet<string> strings = new(StringComparer.Ordinal);
+
+    public HeadPostings Postings { get; } = new();
+
+    public int NextId { get; set; } = 1;
+
+    public long ChunkCount { get; private set; }
+
+    public long MaxTime { get; private set; } = long.MinValue;
+
+    public int SeriesCount => byId.Count;
+
+    public IEnumerable<MemSeries> AllSeries => byId.Values;
+
+    public MemSeries GetOrCreate(Labels labels, out bool created)
+    {
+        if (byLabels.TryGetValue(labels, out var s))
+        {
+            created = false;
+            return s;
+        }
+        created = true;
+        return Create(NextId, labels);
+    }
+
+    /// <summary>Creates a series with a given id (replay) or the next id.</summary>
+    public MemSeries Create(int id, Labels labels)
+    {
+        var interned = new Label[labels.Count];
+        for (var i = 0; i < interned.Length; i++)
+        {
+            interned[i] = new Label(Intern(labels[i].Name), Intern(labels[i].Value));
+        }
+        var s = new MemSeries(id, Labels.FromSorted(interned));
+        byLabels[s.Labels] = s;
+        byId[id] = s;
+        Postings.Add(id, s.Labels);
+        NextId = Math.Max(NextId, id + 1);
+        return s;
+    }
+
+    public MemSeries? Get(int id) => byId.GetValueOrDefault(id);
+
+    public MemSeries? Get(Labels labels) => byLabels.GetValueOrDefault(labels);
+
+    public void AppendInOrder(MemSeries s, long t, double v)
+    {
+        if (s.AppendInOrder(t, v, blockDurationMs))
+        {
+            ChunkCount++;
+        }
+        MaxTime = Math.Max(MaxTime, t);
+    }
+
+    public void Restore(SeriesSnapshotRecord snapshot)
+    {
+        var s = Get(snapshot.Id) ?? Create(snapshot.Id, snapshot.Labels);
+        ChunkCount -= s.ChunkCount;
+        s.Restore(snapshot);
+        ChunkCount += s.ChunkCount;
+        if (s.HasSamples)
+        {
+            MaxTime = Math.Max(MaxTime, s.MaxTime);
+        }
+    }
+
+    public void RemoveCompacted(MemSeries s, IReadOnlyList<HeadChunk> chunks, IReadOnlyList<Sample> outOfOrder)
+    {
+        ChunkCount -= s.RemoveCompacted(chunks, outOfOrder);
+    }
+
+    /// <summary>
+    /// Drops series that hold no samples any more (all compacted into blocks). A later sample for
+    /// the same labels creates the series anew, as in Prometheus's head garbage collection.
+    /// </summary>
+    public int RemoveEmptySeries()
+    {
+        var empty = byId.Values.Where(s => s.IsEmpty).ToList();
+        foreach (var s in empty)
+        {
+            byId.Remove(s.Id);
+            byLabels.Remove(s.Labels);
+            Postings.Remove(s.Id, s.Labels);
+        }
+        return empty.Count;
+    }
+
+    /// <summary>The oldest timestamp held by any series, or <see cref="long.MaxValue"/>.</summary>
+    public long MinTime()
+    {
+        var min = long.MaxValue;
+        foreach (var s in byId.Values)
+        {
+            min = Math.Min(min, s.MinTime);
+        }
+        return min;
+    }
+
+    public IEnumerable<MemSeries> Select(IReadOnlyList<LabelMatcher> matchers)
+    {
+        foreach (var id in Tsdb.Postings.Select(Postings, matchers))
+        {
+            yield return byId[id];
+        }
+    }
+
+    private string Intern(string s)
+    {
+        if (strings.TryGetValue(s, out var existing))
+        {
+            return existing;
+        }
+        strings.Add(s);
+        return s;
+    }
+}

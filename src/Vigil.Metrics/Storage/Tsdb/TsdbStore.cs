@@ -1,0 +1,241 @@
+namespace Vigil.Metrics.Storage.Tsdb;
+
+/// <summary>
+/// The embedded durable sample store, modelled on the Prometheus TSDB: a write-ahead log, an
+/// in-memory head of Gorilla-compressed chunks with an inverted index, and immutable on-disk
+/// blocks that the head is compacted into. Open with <see cref="Open"/>, write through
+/// <see cref="Appender"/>, read through <see cref="Select"/>; compaction and retention run on a
+/// timer (<see cref="TsdbOptions.MaintenanceInterval"/>) or on <see cref="RunMaintenanceAsync"/>.
+/// </summary>
+/// <remarks>
+/// Layout under the directory: <c>wal/00000001</c>... (segments of CRC-framed records),
+/// <c>wal/checkpoint.NNNNNNNN/</c> (the head as of segment N), <c>blocks/&lt;id&gt;/</c>
+/// (<c>index</c>, <c>chunks</c>, <c>meta.json</c>). Samples become visible to queries while their
+/// commit is being fsynced, slightly before <see cref="ISampleAppender.CommitAsync"/> returns.
+/// Unlike Prometheus, there is no head-wide minimum valid time: a series' first sample may have
+/// any timestamp (so history can be imported from 1970 next to live series), and only the
+/// per-series order and out-of-order window apply. Data that lands in an already compacted range
+/// becomes an overlapping block that the next maintenance merges, deduplicating timestamps.
+/// Retention still applies to imported history: blocks older than the retention time go.
+/// </remarks>
+public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
+{
+    private readonly Lock gate = new();
+    private readonly SemaphoreSlim maintenance = new(1, 1);
+    private readonly TsdbOptions options;
+    private readonly string walDir;
+    private readonly string blocksDir;
+    private readonly Head head;
+    private readonly WalLog wal;
+    private readonly List<Block> blocks;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Task maintenanceLoop;
+    private readonly long corruptionsRepaired;
+    private readonly long bytesDropped;
+    private long samplesAppended;
+    private long outOfOrderAccepted;
+    private long outOfOrderRejected;
+    private long duplicatesRejected;
+    private long compactions;
+    private long retentionDeleted;
+    private long maintenanceFailures;
+    private bool disposed;
+    private Exception? lastMaintenanceError;
+
+    private TsdbStore(string directory, TsdbOptions options, Head head, List<Block> blocks, WalReadResult replay)
+    {
+        this.options = options;
+        this.head = head;
+        this.blocks = blocks;
+        walDir = Path.Combine(directory, "wal");
+        blocksDir = Path.Combine(directory, "blocks");
+        corruptionsRepaired = replay.Corruptions;
+        bytesDropped = replay.DroppedBytes;
+        wal = WalLog.Open(walDir, options.WalSegmentSizeBytes);
+        maintenanceLoop = options.MaintenanceInterval is { } interval ? MaintainLoopAsync(interval, stopping.Token) : Task.CompletedTask;
+    }
+
+    /// <summary>Directory this store lives in.</summary>
+    public string Directory => Path.GetDirectoryName(walDir)!;
+
+    /// <summary>
+    /// Opens (or creates) a store in <paramref name="directory"/>: loads its blocks and replays
+    /// the write-ahead log into the head. A torn or corrupt log tail is cut off at the last good
+    /// record and counted in <see cref="GetStats"/>; it never stops the store from opening.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    public static TsdbStore Open(string directory, TsdbOptions? options = null)
+    {
+        options ??= new TsdbOptions();
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid TSDB options: " + string.Join(" ", errors), nameof(options));
+        }
+        var blocksDir = Path.Combine(directory, "blocks");
+        System.IO.Directory.CreateDirectory(blocksDir);
+        foreach (var tmp in System.IO.Directory.EnumerateDirectories(blocksDir, "*.tmp"))
+        {
+            System.IO.Directory.Delete(tmp, recursive: true);
+        }
+        var blocks = System.IO.Directory.EnumerateDirectories(blocksDir).Select(Block.Open).OrderBy(b => b.MinTime).ToList();
+        var head = new Head((long)options.BlockDuration.TotalMilliseconds);
+        var replay = WalFiles.ReadAndRepair(Path.Combine(directory, "wal"));
+        Replay(head, replay.Records);
+        return new TsdbStore(directory, options, head, blocks, replay);
+    }
+
+    /// <inheritdoc />
+    public ISampleAppender Appender() => new TsdbAppender(this);
+
+    /// <inheritdoc />
+    public IReadOnlyList<Series> Select(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers)
+    {
+        var headData = new List<(Labels Labels, List<byte[]> Chunks, Sample[] OutOfOrder)>();
+        var readBlocks = AcquireBlocks(minTimeMs, maxTimeMs, () =>
+        {
+            foreach (var s in head.Select(matchers))
+            {
+                if (s.HasDataIn(minTimeMs, maxTimeMs))
+                {
+                    headData.Add((s.Labels, [.. s.ChunksOverlapping(minTimeMs, maxTimeMs)], s.OutOfOrderIn(minTimeMs, maxTimeMs)));
+                }
+            }
+        });
+        var runs = new Dictionary<Labels, List<IReadOnlyList<Sample>>>();
+        void Add(Labels labels, IReadOnlyList<Sample> samples)
+        {
+            if (samples.Count == 0)
+            {
+                return;
+            }
+            if (!runs.TryGetValue(labels, out var list))
+            {
+                runs[labels] = list = [];
+            }
+            list.Add(samples);
+        }
+        try
+        {
+            foreach (var b in readBlocks)
+            {
+                foreach (var (labels, samples) in b.Select(minTimeMs, maxTimeMs, matchers))
+                {
+                    Add(labels, samples);
+                }
+            }
+        }
+        finally
+        {
+            readBlocks.ForEach(b => b.Release());
+        }
+        foreach (var (labels, chunks, outOfOrder) in headData)
+        {
+            var samples = new List<Sample>();
+            foreach (var c in chunks)
+            {
+                XorChunkReader.Decode(c, minTimeMs, maxTimeMs, samples);
+            }
+            Add(labels, outOfOrder.Length == 0 ? samples : SampleMerge.Merge([samples, outOfOrder]));
+        }
+        return [.. runs.Select(r => new Series(r.Key, SampleMerge.Merge(r.Value)))];
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> LabelNames(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers) =>
+        [.. SelectLabels(minTimeMs, maxTimeMs, matchers).SelectMany(l => l.Select(x => x.Name)).Distinct().Order(StringComparer.Ordinal)];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> LabelValues(string name, long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers) =>
+        [.. SelectLabels(minTimeMs, maxTimeMs, matchers).Select(l => l.Get(name)).Where(v => v.Length > 0).Distinct().Order(StringComparer.Ordinal)];
+
+    /// <summary>The error of the last failed background maintenance run, or null; for the server's logs and health check.</summary>
+    public Exception? LastMaintenanceError => Volatile.Read(ref lastMaintenanceError);
+
+    /// <summary>A snapshot of the store's state and counters.</summary>
+    public TsdbStats GetStats()
+    {
+        lock (gate)
+        {
+            var min = head.MinTime();
+            return new TsdbStats
+            {
+                HeadSeries = head.SeriesCount,
+                HeadChunks = head.ChunkCount,
+                HeadMinTimeMs = min == long.MaxValue ? null : min,
+                HeadMaxTimeMs = min == long.MaxValue ? null : head.MaxTime,
+                SamplesAppendedTotal = samplesAppended,
+                OutOfOrderAcceptedTotal = outOfOrderAccepted,
+                OutOfOrderRejectedTotal = outOfOrderRejected,
+                DuplicatesRejectedTotal = duplicatesRejected,
+                WalFsyncsTotal = wal.Fsyncs,
+                WalBytes = wal.SizeBytes,
+                WalCorruptionsRepairedTotal = corruptionsRepaired,
+                WalBytesDroppedTotal = bytesDropped,
+                Blocks = blocks.Count,
+                BlocksBytes = blocks.Sum(b => b.SizeBytes),
+                CompactionsTotal = compactions,
+                RetentionDeletedBlocksTotal = retentionDeleted,
+                MaintenanceFailuresTotal = Interlocked.Read(ref maintenanceFailures),
+            };
+        }
+    }
+
+    /// <summary>Stops the maintenance timer, syncs and closes the WAL, and closes the blocks.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (disposed)
+        {
+            return;
+        }
+        await stopping.CancelAsync().ConfigureAwait(false);
+        await maintenanceLoop.ConfigureAwait(false);
+        await maintenance.WaitAsync().ConfigureAwait(false);
+        lock (gate)
+        {
+            disposed = true;
+            wal.Dispose();
+            blocks.ForEach(b => b.Dispose());
+            blocks.Clear();
+        }
+        maintenance.Release();
+        stopping.Dispose();
+    }
+
+    private List<Block> AcquireBlocks(long minTimeMs, long maxTimeMs, Action underLock)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            underLock();
+            return [.. blocks.Where(b => b.MinTime <= maxTimeMs && b.MaxTime > minTimeMs && b.TryAcquire())];
+        }
+    }
+
+    private HashSet<Labels> SelectLabels(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers)
+    {
+        var result = new HashSet<Labels>();
+        var readBlocks = AcquireBlocks(minTimeMs, maxTimeMs, () =>
+        {
+            foreach (var s in head.Select(matchers))
+            {
+                if (s.HasDataIn(minTimeMs, maxTimeMs))
+                {
+                    result.Add(s.Labels);
+                }
+            }
+        });
+        try
+        {
+            foreach (var b in readBlocks)
+            {
+                result.UnionWith(b.SelectLabels(minTimeMs, maxTimeMs, matchers));
+            }
+        }
+        finally
+        {
+            readBlocks.ForEach(b => b.Release());
+        }
+        return result;
+    }
+}

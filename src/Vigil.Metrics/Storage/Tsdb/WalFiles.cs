@@ -1,0 +1,150 @@
+using System.Buffers.Binary;
+using System.Globalization;
+
+namespace Vigil.Metrics.Storage.Tsdb;
+
+/// <summary>What reading a log found: its records, and what a torn or corrupt tail cost.</summary>
+internal sealed record WalReadResult(IReadOnlyList<WalRecord> Records, int Corruptions, long DroppedBytes);
+
+/// <summary>
+/// Naming, framing and crash repair of WAL segments and checkpoints. A frame is a little-endian
+/// u32 payload length, a u32 CRC-32C of the payload, then the payload. Reading stops at the
+/// first frame that is short, has an impossible length, a wrong checksum or an undecodable
+/// payload: that is where a crash cut the write (or the disk rotted). The segment is truncated
+/// there and later segments are removed, as Prometheus <c>wlog.Repair</c> does, since records
+/// after a gap may refer to series the gap defined.
+/// </summary>
+internal static class WalFiles
+{
+    public const int FrameHeaderSize = 8;
+    private const string CheckpointPrefix = "checkpoint.";
+
+    public static string SegmentPath(string dir, int index) => Path.Combine(dir, index.ToString("D8", CultureInfo.InvariantCulture));
+
+    public static string CheckpointPath(string dir, int index) => Path.Combine(dir, CheckpointPrefix + index.ToString("D8", CultureInfo.InvariantCulture));
+
+    public static IReadOnlyList<(int Index, string Path)> Segments(string dir) =>
+        [.. Directory.EnumerateFiles(dir)
+            .Select(p => (Ok: int.TryParse(Path.GetFileName(p), NumberStyles.None, CultureInfo.InvariantCulture, out var i), Index: i, Path: p))
+            .Where(x => x.Ok && Path.GetFileName(x.Path).Length == 8)
+            .Select(x => (x.Index, x.Path))
+            .OrderBy(x => x.Index)];
+
+    public static IReadOnlyList<(int Index, string Path)> Checkpoints(string dir) =>
+        [.. Directory.EnumerateDirectories(dir, CheckpointPrefix + "*")
+            .Select(p => (Ok: int.TryParse(Path.GetFileName(p)[CheckpointPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var i), Index: i, Path: p))
+            .Where(x => x.Ok)
+            .Select(x => (x.Index, x.Path))
+            .OrderBy(x => x.Index)];
+
+    /// <summary>Appends a frame around the payload that <paramref name="writePayload"/> writes.</summary>
+    public static void Frame(ByteSink sink, Action<ByteSink> writePayload)
+    {
+        var start = sink.Length;
+        sink.Reserve(FrameHeaderSize);
+        writePayload(sink);
+        var payload = sink.Span[(start + FrameHeaderSize)..];
+        sink.PatchUInt32(start, (uint)payload.Length);
+        sink.PatchUInt32(start + 4, Crc32C.Compute(payload));
+    }
+
+    /// <summary>Decodes frames until the end or the first bad one; returns the offset where good data ends.</summary>
+    public static int ReadFrames(ReadOnlySpan<byte> data, List<WalRecord> into)
+    {
+        var offset = 0;
+        while (offset < data.Length)
+        {
+            if (data.Length - offset < FrameHeaderSize)
+            {
+                return offset;
+            }
+            var length = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
+            var crc = BinaryPrimitives.ReadUInt32LittleEndian(data[(offset + 4)..]);
+            if (length == 0 || length > data.Length - offset - FrameHeaderSize)
+            {
+                return offset;
+            }
+            var payload = data.Slice(offset + FrameHeaderSize, (int)length);
+            if (Crc32C.Compute(payload) != crc)
+            {
+                return offset;
+            }
+            try
+            {
+                into.Add(WalRecords.Decode(payload));
+            }
+            catch (InvalidDataException)
+            {
+                return offset;
+            }
+            offset += FrameHeaderSize + (int)length;
+        }
+        return offset;
+    }
+
+    /// <summary>
+    /// Reads the newest complete checkpoint and the segments after it, repairing a damaged tail in
+    /// place. Older checkpoints, unfinished <c>.tmp</c> checkpoints and covered segments are removed.
+    /// </summary>
+    public static WalReadResult ReadAndRepair(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        foreach (var tmp in Directory.EnumerateDirectories(dir, "*.tmp"))
+        {
+            Directory.Delete(tmp, recursive: true);
+        }
+        var records = new List<WalRecord>();
+        var corruptions = 0;
+        long dropped = 0;
+        var checkpoints = Checkpoints(dir);
+        var covered = 0;
+        if (checkpoints.Count > 0)
+        {
+            var (index, path) = checkpoints[^1];
+            covered = index;
+            foreach (var old in checkpoints.Take(checkpoints.Count - 1))
+            {
+                Directory.Delete(old.Path, recursive: true);
+            }
+            var file = Path.Combine(path, "00000000");
+            var data = File.Exists(file) ? File.ReadAllBytes(file) : [];
+            var good = ReadFrames(data, records);
+            if (good < data.Length)
+            {
+                // A checkpoint is fsynced before it is renamed into place, so this is disk damage: keep what decodes.
+                corruptions++;
+                dropped += data.Length - good;
+            }
+        }
+        var segments = Segments(dir);
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var (index, path) = segments[i];
+            if (index <= covered)
+            {
+                File.Delete(path);
+                continue;
+            }
+            var data = File.ReadAllBytes(path);
+            var good = ReadFrames(data, records);
+            if (good == data.Length)
+            {
+                continue;
+            }
+            corruptions++;
+            dropped += data.Length - good;
+            using (var fs = new FileStream(path, FileMode.Open, FileAccess.Write))
+            {
+                fs.SetLength(good);
+                fs.Flush(flushToDisk: true);
+            }
+            foreach (var later in segments.Skip(i + 1))
+            {
+                dropped += new FileInfo(later.Path).Length;
+                File.Delete(later.Path);
+            }
+            break;
+        }
+        return new WalReadResult(records, corruptions, dropped);
+    }
+}

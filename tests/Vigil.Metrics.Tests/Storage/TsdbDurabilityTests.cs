@@ -1,0 +1,161 @@
+using Vigil.Metrics.Storage.Tsdb;
+using static Vigil.Metrics.Tests.Storage.TsdbTestKit;
+
+namespace Vigil.Metrics.Tests.Storage;
+
+public class TsdbDurabilityTests : IDisposable
+{
+    private readonly TempDirectory dir = new();
+    private static readonly Labels Cpu = Labels.Of("__name__", "cpu_seconds_total", "host", "a");
+    private static readonly Labels Mem = Labels.Of("__name__", "memory_bytes", "host", "a");
+
+    public void Dispose() => dir.Dispose();
+
+    private static TsdbOptions Options => Manual() with { RetentionTime = TimeSpan.FromDays(36_500) };
+
+    [Fact]
+    public async Task Committed_samples_survive_a_crash_without_shutdown()
+    {
+        var live = dir.Sub("live");
+        var crashed = dir.Sub("crashed");
+        await using (var store = TsdbStore.Open(live, Options))
+        {
+            await WriteAsync(store, (Cpu, 1000, 1.5), (Mem, 1000, 1024));
+            await WriteAsync(store, (Cpu, 2000, Sample.StaleNaN));
+            CopyDirectory(live, crashed); // the store is still open: nothing was flushed on shutdown
+        }
+
+        await using var reopened = TsdbStore.Open(crashed, Options);
+
+        Assert.Equal([1000L, 2000], SamplesOf(reopened, Cpu).Select(s => s.TimestampMs));
+        Assert.True(Sample.IsStaleNaN(SamplesOf(reopened, Cpu)[1].Value));
+        Assert.Equal(1024, SamplesOf(reopened, Mem).Single().Value);
+        Assert.Equal(0, reopened.GetStats().WalCorruptionsRepairedTotal);
+    }
+
+    [Fact]
+    public async Task A_reopened_store_keeps_accepting_samples_in_order_and_rejects_older_ones()
+    {
+        await using (var store = TsdbStore.Open(dir.Path, Options))
+        {
+            await WriteAsync(store, (Cpu, 1000, 1), (Cpu, 2000, 2));
+        }
+        await using (var store = TsdbStore.Open(dir.Path, Options))
+        {
+            var result = await WriteAsync(store, (Cpu, 1500, 9), (Cpu, 3000, 3), (Mem, 500, 1));
+            Assert.Equal(new Vigil.Metrics.Storage.AppendResult(2, 1, 0, 0), result);
+        }
+        await using var last = TsdbStore.Open(dir.Path, Options);
+
+        Assert.Equal([1000L, 2000, 3000], SamplesOf(last, Cpu).Select(s => s.TimestampMs));
+        Assert.Equal(2, last.GetStats().HeadSeries);
+    }
+
+    [Fact]
+    public async Task A_torn_last_record_is_cut_off_and_everything_before_it_is_kept()
+    {
+        var segment = await WriteTwoBatchesAndCrash();
+        var length = new FileInfo(segment).Length;
+        using (var fs = new FileStream(segment, FileMode.Open))
+        {
+            fs.SetLength(length - 5); // the crash hit mid-write
+        }
+
+        await using var store = TsdbStore.Open(dir.Sub("crashed"), Options);
+
+        Assert.Equal([1000L], SamplesOf(store, Cpu).Select(s => s.TimestampMs));
+        var stats = store.GetStats();
+        Assert.Equal(1, stats.WalCorruptionsRepairedTotal);
+        Assert.True(stats.WalBytesDroppedTotal > 0);
+        await WriteAsync(store, (Cpu, 3000, 3));
+        Assert.Equal([1000L, 3000], SamplesOf(store, Cpu).Select(s => s.TimestampMs));
+    }
+
+    [Fact]
+    public async Task A_flipped_byte_in_the_last_record_is_detected_by_its_checksum()
+    {
+        var segment = await WriteTwoBatchesAndCrash();
+        var bytes = File.ReadAllBytes(segment);
+        bytes[^3] ^= 0x40;
+        File.WriteAllBytes(segment, bytes);
+
+        await using (var store = TsdbStore.Open(dir.Sub("crashed"), Options))
+        {
+            Assert.Equal([1000L], SamplesOf(store, Cpu).Select(s => s.TimestampMs));
+            Assert.Equal(1, store.GetStats().WalCorruptionsRepairedTotal);
+        }
+        await using var again = TsdbStore.Open(dir.Sub("crashed"), Options);
+
+        Assert.Equal(0, again.GetStats().WalCorruptionsRepairedTotal); // repaired on disk the first time
+        Assert.Equal([1000L], SamplesOf(again, Cpu).Select(s => s.TimestampMs));
+    }
+
+    [Fact]
+    public async Task Garbage_in_place_of_a_log_does_not_stop_the_store_from_opening()
+    {
+        var wal = Path.Combine(dir.Path, "wal");
+        Directory.CreateDirectory(wal);
+        File.WriteAllBytes(Path.Combine(wal, "00000001"), [.. Enumerable.Range(0, 1000).Select(i => (byte)(i * 7))]);
+
+        await using var store = TsdbStore.Open(dir.Path, Options);
+
+        Assert.Empty(All(store));
+        Assert.Equal(1000, store.GetStats().WalBytesDroppedTotal);
+    }
+
+    [Fact]
+    public async Task Samples_spread_over_many_small_segments_are_all_replayed()
+    {
+        var options = Options with { WalSegmentSizeBytes = 4096 };
+        await using (var store = TsdbStore.Open(dir.Path, options))
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                await WriteAsync(store, (Cpu, i * 1000L, i), (Labels.Of("__name__", "s", "i", (i % 50).ToString(System.Globalization.CultureInfo.InvariantCulture)), i * 1000L, i));
+            }
+        }
+        Assert.True(Directory.GetFiles(Path.Combine(dir.Path, "wal")).Length > 3);
+
+        await using var reopened = TsdbStore.Open(dir.Path, options);
+
+        Assert.Equal(500, SamplesOf(reopened, Cpu).Count);
+        Assert.Equal(51, All(reopened).Count);
+    }
+
+    [Fact]
+    public async Task Corruption_in_an_earlier_segment_keeps_what_precedes_it_and_drops_the_later_segments()
+    {
+        var options = Options with { WalSegmentSizeBytes = 4096 };
+        await using (var store = TsdbStore.Open(dir.Path, options))
+        {
+            for (var i = 0; i < 600; i++)
+            {
+                await WriteAsync(store, (Cpu, i * 1000L, i));
+            }
+        }
+        var segments = Directory.GetFiles(Path.Combine(dir.Path, "wal")).Order(StringComparer.Ordinal).ToArray();
+        Assert.True(segments.Length >= 4, $"{segments.Length} segments");
+        var second = File.ReadAllBytes(segments[1]);
+        second[second.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(segments[1], second);
+
+        await using var reopened = TsdbStore.Open(dir.Path, options);
+
+        var kept = SamplesOf(reopened, Cpu);
+        Assert.InRange(kept.Count, 1, 599);
+        Assert.Equal(Enumerable.Range(0, kept.Count).Select(i => i * 1000L), kept.Select(s => s.TimestampMs)); // a prefix, no gaps
+        Assert.Equal(1, reopened.GetStats().WalCorruptionsRepairedTotal);
+        Assert.All(segments.Skip(2), s => Assert.True(!File.Exists(s) || new FileInfo(s).Length == 0, s)); // gone; the first may be reborn as the new, empty segment
+    }
+
+    /// <summary>Writes two commits, copies the directory as a crash would leave it, and returns the copy's WAL segment.</summary>
+    private async Task<string> WriteTwoBatchesAndCrash()
+    {
+        var live = dir.Sub("live");
+        await using var store = TsdbStore.Open(live, Options);
+        await WriteAsync(store, (Cpu, 1000, 1));
+        await WriteAsync(store, (Cpu, 2000, 2));
+        CopyDirectory(live, dir.Sub("crashed"));
+        return Directory.GetFiles(Path.Combine(dir.Sub("crashed"), "wal")).Single();
+    }
+}
