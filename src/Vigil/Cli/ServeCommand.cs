@@ -22,6 +22,7 @@ public static class ServeCommand
             var error = parse.InvocationConfiguration.Error;
             var configPath = CliRunner.Resolve(parse.GetValue(config), "VIGIL_CONFIG", File.Exists("vigil.yaml") ? "vigil.yaml" : null);
             var server = new ServerSettings();
+            var metrics = new Features.Metrics.MetricsSettings();
             if (configPath is not null)
             {
                 var loaded = ConfigLoader.Load(configPath);
@@ -34,6 +35,7 @@ public static class ServeCommand
                     return ExitCodes.Failed;
                 }
                 server = loaded.Config.Server;
+                metrics = loaded.Config.Metrics;
             }
             var options = new ServeOptions
             {
@@ -42,6 +44,7 @@ public static class ServeCommand
                 Urls = CliRunner.Resolve(parse.GetValue(urls), "VIGIL_URLS", server.Listen) ?? ServeOptions.DefaultUrls,
                 Database = CliRunner.Resolve(parse.GetValue(database), "VIGIL_DATABASE", server.Database),
                 ShutdownTimeout = server.ShutdownTimeout,
+                Metrics = metrics,
             };
             try
             {

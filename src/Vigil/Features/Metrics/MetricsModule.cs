@@ -2,6 +2,7 @@ using Vigil.Features.Access;
 using Vigil.Features.Metrics.PrometheusApi;
 using Vigil.Metrics.PromQL;
 using Vigil.Metrics.Storage;
+using Vigil.Metrics.Storage.Tsdb;
 
 namespace Vigil.Features.Metrics;
 
@@ -10,7 +11,21 @@ public static class MetricsModule
 {
     public static IServiceCollection AddMetricsEngine(this IServiceCollection services)
     {
-        services.AddSingleton<ISampleStore, MemorySampleStore>();
+        // The embedded store lives in DATA/metrics; it is opened once (WAL replay) and flushed at shutdown.
+        services.AddSingleton<ISampleStore>(sp =>
+        {
+            var serve = sp.GetRequiredService<Hosting.ServeOptions>();
+            var settings = serve.Metrics;
+            return TsdbStore.Open(Path.Combine(serve.DataDirectory, "metrics"), new TsdbOptions
+            {
+                RetentionTime = settings.Retention,
+                RetentionSizeBytes = settings.RetentionSizeMb > 0 ? settings.RetentionSizeMb * 1024 * 1024 : null,
+                OutOfOrderTimeWindow = settings.OutOfOrderWindow,
+                TimeProvider = sp.GetRequiredService<TimeProvider>(),
+            });
+        });
+        services.AddSingleton<Server.IHealthContributor, MetricsStoreHealth>();
+        services.AddHostedService<ExportStoreStats>();
         services.AddSingleton(new PromQLEngine());
         services.AddHttpClient("scrape", c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });

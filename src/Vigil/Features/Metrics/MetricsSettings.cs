@@ -7,6 +7,12 @@ namespace Vigil.Features.Metrics;
 /// <summary>The <c>metrics:</c> section of vigil.yaml. Scrape jobs use Prometheus's key names, so blocks from prometheus.yml paste in.</summary>
 public sealed class MetricsSettings
 {
+    /// <summary>How long samples are kept (Prometheus's <c>--storage.tsdb.retention.time</c>). Read at start.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(15);
+    /// <summary>Most MiB the store may use on disk (blocks and WAL); 0 for no limit. Read at start.</summary>
+    public long RetentionSizeMb { get; set; }
+    /// <summary>How far back a series may receive samples older than its newest one (Prometheus's <c>out_of_order_time_window</c>). Read at start.</summary>
+    public TimeSpan OutOfOrderWindow { get; set; } = TimeSpan.Zero;
     public TimeSpan ScrapeInterval { get; set; } = TimeSpan.FromMinutes(1);
     public TimeSpan ScrapeTimeout { get; set; } = TimeSpan.FromSeconds(10);
     public List<ScrapeJobSettings> ScrapeConfigs { get; set; } = [];

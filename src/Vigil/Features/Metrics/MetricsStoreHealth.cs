@@ -1,0 +1,24 @@
+using Vigil.Features.Server;
+using Vigil.Metrics.Storage;
+using Vigil.Metrics.Storage.Tsdb;
+
+namespace Vigil.Features.Metrics;
+
+/// <summary>The metrics store on <c>/api/health</c>: ok, or degraded when its last maintenance (compaction, retention) failed.</summary>
+public sealed class MetricsStoreHealth(ISampleStore store) : IHealthContributor
+{
+    public bool IsDependency => false;
+
+    public Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken)
+    {
+        if (store is not TsdbStore tsdb)
+        {
+            return Task.FromResult(new ComponentHealth("metrics_store", "ok", HealthLevel.Healthy));
+        }
+        var stats = tsdb.GetStats();
+        var detail = $"{stats.HeadSeries} series in memory, {stats.Blocks} blocks";
+        return Task.FromResult(tsdb.LastMaintenanceError is { } error
+            ? new ComponentHealth("metrics_store", "degraded", HealthLevel.Degraded, Detail: $"maintenance failed: {error.Message}; {detail}")
+            : new ComponentHealth("metrics_store", "ok", HealthLevel.Healthy, Detail: detail));
+    }
+}
