@@ -73,15 +73,23 @@ public partial class PromtoolRuleTestsConformance
     {
         const string promtool = "/usr/bin/promtool";
         Assert.True(File.Exists(promtool), "promtool not found: scripts/test.sh installs Debian's prometheus package");
-        var start = new ProcessStartInfo(promtool, ["test", "rules", file]) { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var stderr = await process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        // promtool 2.42 is itself not deterministic on recording.test.yml (about 1 run in 6
+        // misses an alert at 6m, observed here): take its majority verdict of three runs.
+        var runs = new List<(int Exit, string Stderr)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var start = new ProcessStartInfo(promtool, ["test", "rules", file]) { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(start)!;
+            var stderr = await process.StandardError.ReadToEndAsync();
+            await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            runs.Add((process.ExitCode, stderr.TrimEnd()));
+        }
+        var majority = runs.GroupBy(r => r).OrderByDescending(g => g.Count()).First().Key;
 
         var vigil = await VigilAsync("rules", "test", Path.Combine(Folder, file));
 
-        Assert.Equal(process.ExitCode, vigil.Exit);
-        Assert.Equal(stderr.TrimEnd(), vigil.Stderr.TrimEnd());
+        Assert.Equal(majority.Exit, vigil.Exit);
+        Assert.Equal(majority.Stderr, vigil.Stderr.TrimEnd());
     }
 }
