@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Security.Cryptography;
 using System.Text;
+using Vigil.Features.Access;
 using Vigil.Features.Catalog;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -81,6 +82,25 @@ public static class ConfigLoader
             foreach (var error in ServiceRules.Validate(service, $"services[{i}].", names.Contains))
             {
                 yield return error;
+            }
+        }
+        foreach (var error in AccessRules.Validate(config.Access, "access."))
+        {
+            yield return error;
+        }
+        if (config.Server.Tls is { } tls)
+        {
+            if (string.IsNullOrWhiteSpace(tls.Certificate))
+            {
+                yield return new FieldError("server.tls.certificate", "a certificate file (PEM or PFX) is required when tls is set");
+            }
+            else if (!File.Exists(tls.Certificate))
+            {
+                yield return new FieldError("server.tls.certificate", $"no such file: {tls.Certificate}");
+            }
+            if (tls.Key is not null && !File.Exists(tls.Key))
+            {
+                yield return new FieldError("server.tls.key", $"no such file: {tls.Key}");
             }
         }
     }
