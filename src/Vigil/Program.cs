@@ -6,6 +6,7 @@ var root = new RootCommand("Vigil: services, monitors, metrics, alerts, on-call,
 {
     ServeCommand.Create(),
     ConfigCommand.Create(),
+    AdminCommand.Create(),
     VersionCommand.Create(),
 };
 return await CliRunner.RunAsync(root, args);

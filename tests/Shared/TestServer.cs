@@ -117,11 +117,14 @@ public sealed partial class TestServer : IAsyncDisposable
     /// <summary>A client signed in through the console's sign-in form (a cookie session), as a browser would be.</summary>
     public async Task<HttpClient> SignInAsync(string username, string password, string? code = null)
     {
-        var client = NewClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false });
+        var client = NewBrowser();
         var response = await PostSignInFormAsync(client, username, password, code);
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"sign-in as {username} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return client;
     }
+
+    /// <summary>A client that keeps cookies and does not follow redirects, like a browser before it signs in.</summary>
+    public HttpClient NewBrowser() => NewClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false });
 
     /// <summary>Fills and posts the sign-in form (with its antiforgery token) and returns the answer unfollowed.</summary>
     public static async Task<HttpResponseMessage> PostSignInFormAsync(HttpClient client, string username, string password, string? code = null)
@@ -143,6 +146,26 @@ public sealed partial class TestServer : IAsyncDisposable
 
     [GeneratedRegex("""<input type="hidden" name="(?<name>[^"]+)" value="(?<value>[^"]*)"\s*/?>""")]
     private static partial Regex HiddenInput();
+
+    /// <summary>Fills a console form (its hidden fields plus <paramref name="fields"/>) on <paramref name="path"/> and posts it.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, string formName, Dictionary<string, string> fields)
+    {
+        var form = await FormFieldsAsync(client, path);
+        form["_handler"] = formName;
+        foreach (var (key, value) in fields)
+        {
+            form[key] = value;
+        }
+        return await client.PostAsync(path, new FormUrlEncodedContent(form));
+    }
+
+    /// <summary>Creates a user through the API as the super_admin; returns the id.</summary>
+    public async Task<int> CreateUserAsync(string username, string role, string? password = "a long enough password")
+    {
+        var response = await Http.PostAsJsonAsync("/api/users", new { username, password, roles = new[] { new { role } } }, Json);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Json)).GetProperty("user").GetProperty("id").GetInt32();
+    }
 
     public sealed record CreatedToken(int Id, string Name, string Role, string Token);
 

@@ -44,6 +44,8 @@ public static class AccessModule
         api.MapGet("/tokens", ListTokens.Handle).RequirePermission(Permission.AccountSelf);
         api.MapPost("/tokens", CreateToken.Handle).RequirePermission(Permission.AccountSelf);
         api.MapDelete("/tokens/{id:int}", RevokeToken.Handle).RequirePermission(Permission.AccountSelf);
+        api.MapGet("/audit", QueryAuditLog.Handle).RequirePermission(Permission.AuditView);
+        api.MapGet("/audit/export.csv", QueryAuditLog.HandleCsv).RequirePermission(Permission.AuditView);
         return app;
     }
 }
