@@ -42,6 +42,7 @@ public static class ServeCommand
                 Urls = CliRunner.Resolve(parse.GetValue(urls), "VIGIL_URLS", server.Listen) ?? ServeOptions.DefaultUrls,
                 Database = CliRunner.Resolve(parse.GetValue(database), "VIGIL_DATABASE", server.Database),
                 ShutdownTimeout = server.ShutdownTimeout,
+                Tls = server.Tls,
             };
             try
             {

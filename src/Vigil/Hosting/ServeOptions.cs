@@ -12,6 +12,8 @@ public sealed record ServeOptions
     /// <summary>The <c>vigil.yaml</c> to load and reload, if any.</summary>
     public string? ConfigPath { get; init; }
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The certificate for <c>https://</c> listen addresses (<c>server.tls</c>).</summary>
+    public Configuration.TlsSettings? Tls { get; init; }
     /// <summary>The clock; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -28,6 +28,8 @@ public static class AccessModule
         services.AddScoped<AuditLog>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<RateLimiter>();
+        services.AddSingleton<ArchiveAuditLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<ArchiveAuditLog>());
         return services;
     }
 
@@ -41,6 +43,8 @@ public static class AccessModule
         api.MapPost("/users", CreateUser.Handle).RequirePermission(Permission.AccessManage);
         api.MapGet("/users/{id:int}", ListUsers.HandleOne).RequirePermission(Permission.AccessManage);
         api.MapPut("/users/{id:int}/roles", SetUserRoles.Handle).RequirePermission(Permission.AccessManage);
+        api.MapGet("/users/{id:int}/export", PersonalData.HandleExport).RequirePermission(Permission.PersonalDataManage);
+        api.MapDelete("/users/{id:int}", PersonalData.HandleErase).RequirePermission(Permission.PersonalDataManage);
         api.MapGet("/tokens", ListTokens.Handle).RequirePermission(Permission.AccountSelf);
         api.MapPost("/tokens", CreateToken.Handle).RequirePermission(Permission.AccountSelf);
         api.MapDelete("/tokens/{id:int}", RevokeToken.Handle).RequirePermission(Permission.AccountSelf);
