@@ -49,8 +49,7 @@ public static class PersonalData
         {
             return Problems.Forbidden("id", $"the user holds role \"{wider.Role}\", which grants more than you hold");
         }
-        if (user.Roles.Any(r => r.Role == Role.SuperAdmin && r.Scope == null)
-            && !await db.RoleAssignments.AnyAsync(r => r.Role == Role.SuperAdmin && r.Scope == null && r.UserId != id, cancellationToken))
+        if (user.Roles.Any(r => r.Role == Role.SuperAdmin && r.Scope == null) && await SetUserRoles.IsLastSuperAdminAsync(db, id, cancellationToken))
         {
             return Problems.Conflict("this is the last super_admin; make someone else super_admin first");
         }

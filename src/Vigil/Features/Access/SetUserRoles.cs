@@ -45,7 +45,7 @@ public static class SetUserRoles
             return Problems.Forbidden("roles", $"role \"{wider.Role}\" grants more than you hold, so you can neither grant nor remove it");
         }
         if (before.Contains(new RoleGrant(Role.SuperAdmin)) && !after.Contains(new RoleGrant(Role.SuperAdmin))
-            && !await db.RoleAssignments.AnyAsync(r => r.Role == Role.SuperAdmin && r.Scope == null && r.UserId != id, cancellationToken))
+            && await IsLastSuperAdminAsync(db, id, cancellationToken))
         {
             return Problems.Conflict($"\"{user.Username}\" is the last super_admin; make someone else super_admin first");
         }
@@ -55,4 +55,8 @@ public static class SetUserRoles
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(UserView.From(user));
     }
+
+    /// <summary>Whether no one but this user holds super_admin globally: then the role must stay.</summary>
+    public static async Task<bool> IsLastSuperAdminAsync(VigilDbContext db, int userId, CancellationToken cancellationToken) =>
+        !await db.RoleAssignments.AnyAsync(r => r.Role == Role.SuperAdmin && r.Scope == null && r.UserId != userId, cancellationToken);
 }
