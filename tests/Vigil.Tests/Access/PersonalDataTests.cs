@@ -54,7 +54,7 @@ public abstract class PersonalDataTests : IAsyncLifetime
         var entries = await server.AuditAsync();
         Assert.DoesNotContain(entries, e => e.Username == "mo");
         Assert.Contains(entries, e => e.UserId == id && e.Action == "sign_in" && e.Username == PersonalData.Pseudonym(id));
-        Assert.Equal(("erase", "user", id.ToString()), (entries.Last().Action, entries.Last().Resource, entries.Last().ResourceId));
+        Assert.Equal(("erase", "user", id.ToString(), "127.0.0.1"), (entries.Last().Action, entries.Last().Resource, entries.Last().ResourceId, entries.Last().IpAddress));
         Assert.Equal(HttpStatusCode.Unauthorized, (await session.GetAsync("/api/me")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await server.WithToken(token.Token).GetAsync("/api/me")).StatusCode);
     }

@@ -144,7 +144,8 @@ public abstract partial class SignInTests : IAsyncLifetime
         var stored = await server.QueryAsync(db => Task.FromResult(db.Users.Single(u => u.Username == "jude").MfaSecret!));
         Assert.DoesNotContain(secret, stored);
         Assert.DoesNotContain(Convert.ToBase64String(key), stored);
-        Assert.Equal("mfa_enable", (await LastAuditAsync()).Action);
+        var enabled = await LastAuditAsync();
+        Assert.Equal(("mfa_enable", "user", "jude", "127.0.0.1"), (enabled.Action, enabled.Resource, enabled.Username, enabled.IpAddress));
 
         var browser = server.NewBrowser();
         Assert.Contains("Enter the code", await (await TestServer.PostSignInFormAsync(browser, "jude", Password)).Content.ReadAsStringAsync());

@@ -112,7 +112,10 @@ public abstract class TokenApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, demoted.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.PostAsJsonAsync("/api/services", new { }, TestServer.Json)).StatusCode);
         var entry = (await server.AuditAsync()).Last();
-        Assert.Equal(("roles_change", "user", dana.ToString(), TestServer.AdminUsername), (entry.Action, entry.Resource, entry.ResourceId, entry.Username));
+        Assert.Equal(("roles_change", "user", dana.ToString(), TestServer.AdminUsername, "127.0.0.1"), (entry.Action, entry.Resource, entry.ResourceId, entry.Username, entry.IpAddress));
+        Assert.Contains("\"role\":\"viewer\"", entry.Metadata);
+        var creation = (await server.AuditAsync()).Single(e => e.Action == "create" && e.Resource == "user" && e.ResourceId == dana.ToString());
+        Assert.Equal((TestServer.AdminUsername, "127.0.0.1"), (creation.Username, creation.IpAddress));
     }
 
     [Fact]
