@@ -39,4 +39,33 @@ public sealed class SignInPageTests(Chromium chromium, ITestOutputHelper output)
             var entries = await server.AuditAsync();
             Assert.Equal("sign_out", entries.Last().Action);
         });
+
+    [Fact]
+    public Task Chromium_creates_an_api_token_sees_it_once_and_revokes_it() =>
+        chromium.RunAsync(nameof(Chromium_creates_an_api_token_sees_it_once_and_revokes_it), output, async page =>
+        {
+            await ConsoleSession.SignInAsync(page, server);
+            await page.GetByRole(AriaRole.Link, new() { Name = "API tokens" }).ClickAsync();
+            await page.WaitForURLAsync("**/account/tokens");
+
+            await page.GetByLabel("Name").FillAsync("grafana");
+            await page.GetByLabel("Role").SelectOptionAsync("viewer");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
+
+            var secret = await page.Locator("[data-token]").InnerTextAsync();
+            Assert.StartsWith("vgl_", secret);
+            using (var client = server.WithToken(secret))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/api/services")).StatusCode);
+            }
+            await page.GotoAsync(new Uri(server.BaseAddress, "/account/tokens").ToString());
+            Assert.Equal(0, await page.Locator("[data-token]").CountAsync());
+            Assert.DoesNotContain(secret, await page.ContentAsync());
+
+            await page.Locator("tr[data-token-name=grafana]").GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+
+            Assert.Contains("revoked", await page.Locator("tr[data-token-name=grafana]").InnerTextAsync());
+            using var revoked = server.WithToken(secret);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await revoked.GetAsync("/api/services")).StatusCode);
+        });
 }
