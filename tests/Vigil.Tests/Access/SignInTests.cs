@@ -111,6 +111,7 @@ public abstract partial class SignInTests : IAsyncLifetime
 
         Assert.Equal("/account/password", (await session.GetAsync("/catalog")).Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.Forbidden, (await session.GetAsync("/api/services")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await session.PostAsync("/api/tokens", new StringContent("""{"name": "bypass"}""", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
         var changed = await TestServer.PostFormAsync(session, "/account/password", "password", new()
         {
             ["Input.Current"] = password,

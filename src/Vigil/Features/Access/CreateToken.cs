@@ -66,6 +66,11 @@ public static class CreateToken
         {
             return new Outcome(null, errors, null);
         }
+        if (caller.MustChangePassword || caller.MustEnrolMfa)
+        {
+            // Otherwise a token would be a way around the password change or the MFA requirement.
+            return new Outcome(null, [], "change your one-time password and enrol MFA where your role requires it before creating tokens");
+        }
         if (!RolePermissions.MayGrant(caller.Permissions, body.Role))
         {
             return new Outcome(null, [], $"a token cannot carry role \"{body.Role}\": it grants more than you hold");
