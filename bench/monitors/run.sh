@@ -11,6 +11,8 @@ dotnet build -c Release src/Vigil -v q -nologo >/dev/null
 dotnet build -c Release bench/monitors/Target -v q -nologo >/dev/null
 python3 bench/monitors/make-config.py "$MONITORS" "http://127.0.0.1:$TARGET_PORT" "$WORK/vigil.yaml"
 
+echo "bench-password-$$-$RANDOM" >"$WORK/password"
+dotnet src/Vigil/bin/Release/net10.0/vigil.dll admin create --username bench --password-stdin --data "$WORK/data" <"$WORK/password" >/dev/null
 dotnet bench/monitors/Target/bin/Release/net10.0/Target.dll "http://127.0.0.1:$TARGET_PORT" >"$WORK/target.log" 2>&1 &
 TARGET_PID=$!
 dotnet src/Vigil/bin/Release/net10.0/vigil.dll serve --config "$WORK/vigil.yaml" --data "$WORK/data" --urls "http://127.0.0.1:$VIGIL_PORT" >"$WORK/vigil.log" 2>&1 &
@@ -18,10 +20,11 @@ VIGIL_PID=$!
 trap 'kill $VIGIL_PID $TARGET_PID 2>/dev/null || true' EXIT
 echo "work directory: $WORK" >&2
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$VIGIL_PORT/health" >/dev/null && break; sleep 1; done
+TOKEN=$(python3 bench/lib/token.py "http://127.0.0.1:$VIGIL_PORT" bench "$(cat "$WORK/password")")
 sleep "$WARMUP"
 
 ticks() { awk '{print $14+$15}' "/proc/$VIGIL_PID/stat"; }
-curl -fs "http://127.0.0.1:$VIGIL_PORT/metrics" >"$WORK/metrics-start.txt"
+curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$VIGIL_PORT/metrics" >"$WORK/metrics-start.txt"
 CPU_START=$(ticks); T_START=$(date +%s.%N)
 : >"$WORK/rss.txt"
 for _ in $(seq 1 "$SECONDS_MEASURED"); do
@@ -29,7 +32,7 @@ for _ in $(seq 1 "$SECONDS_MEASURED"); do
 done
 CPU_END=$(ticks); T_END=$(date +%s.%N)
 echo "$CPU_START $CPU_END $T_START $T_END" >"$WORK/cpu.txt"
-curl -fs "http://127.0.0.1:$VIGIL_PORT/metrics" >"$WORK/metrics-end.txt"
+curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$VIGIL_PORT/metrics" >"$WORK/metrics-end.txt"
 
 python3 - "$WORK" "$CPU_START" "$CPU_END" "$T_START" "$T_END" "$MONITORS" <<'PY'
 import os, re, sys

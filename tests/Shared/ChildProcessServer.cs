@@ -12,6 +12,7 @@ public sealed class ChildProcessServer : IAsyncDisposable
 {
     private readonly StringBuilder log = new();
     private Process? process;
+    private bool authenticated;
 
     public ChildProcessServer(string dataDirectory, string? configPath = null)
     {
@@ -38,9 +39,17 @@ public sealed class ChildProcessServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the process and waits until <c>/health</c> answers (or the process dies).</summary>
+    /// <summary>
+    /// Starts the process and waits until <c>/health</c> answers (or the process dies). When the data
+    /// directory is new it creates the test super_admin with <c>vigil admin create</c> beforehand, and afterwards
+    /// signs in through the sign-in form and gives <see cref="Http"/> an API token, as an operator would.
+    /// </summary>
     public async Task StartAsync(TimeSpan? timeout = null)
     {
+        if (!File.Exists(Path.Combine(DataDirectory, "vigil.db")))
+        {
+            await CreateAdministratorAsync();
+        }
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vigil.dll"));
         start.ArgumentList.Add("serve");
@@ -71,6 +80,10 @@ public sealed class ChildProcessServer : IAsyncDisposable
                 using var response = await Http.GetAsync("/health");
                 if (response.IsSuccessStatusCode)
                 {
+                    if (!authenticated)
+                    {
+                        await AuthenticateAsync();
+                    }
                     return;
                 }
             }
@@ -81,6 +94,38 @@ public sealed class ChildProcessServer : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
         }
         throw new TimeoutException($"vigil did not answer /health within {limit}:\n{Log}");
+    }
+
+    private async Task CreateAdministratorAsync()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "vigil.dll"), "admin", "create", "--username", TestServer.AdminUsername, "--password-stdin", "--data", DataDirectory })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var admin = Process.Start(start)!;
+        await admin.StandardInput.WriteLineAsync(TestServer.AdminPassword);
+        admin.StandardInput.Close();
+        var output = admin.StandardOutput.ReadToEndAsync();
+        var error = admin.StandardError.ReadToEndAsync();
+        await admin.WaitForExitAsync();
+        if (admin.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"vigil admin create exited with {admin.ExitCode}: {await output}{await error}");
+        }
+    }
+
+    private async Task AuthenticateAsync()
+    {
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = Http.BaseAddress };
+        using var signIn = await TestServer.PostSignInFormAsync(browser, TestServer.AdminUsername, TestServer.AdminPassword);
+        if (signIn.StatusCode != System.Net.HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"sign-in answered {(int)signIn.StatusCode}:\n{Log}");
+        }
+        var token = await TestServer.CreateTokenAsync(browser, "child-process-tests", "super_admin");
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Token);
+        authenticated = true;
     }
 
     /// <summary>Sends a POSIX signal by name (HUP, TERM, KILL) with the system's <c>kill</c>.</summary>

@@ -1,11 +1,15 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Vigil.Data;
+using Vigil.Features.Access;
 using Vigil.Hosting;
 
 namespace Vigil.Tests.Support;
@@ -13,10 +17,19 @@ namespace Vigil.Tests.Support;
 /// <summary>
 /// A real Vigil server for one test: Kestrel on a free loopback port, its own data directory and
 /// database (SQLite file, or a fresh database on the test run's PostgreSQL), a fake clock.
+/// <see cref="Http"/> is a <c>super_admin</c>: at start the server gets a super_admin
+/// (<see cref="AdminUsername"/>, as <c>vigil admin create</c> makes one), who signs in through the
+/// console's sign-in form and creates an API token with <c>POST /api/tokens</c>: the real paths,
+/// no bypass. <see cref="ClientFor"/> gives a client whose token carries another role.
 /// </summary>
-public sealed class TestServer : IAsyncDisposable
+public sealed partial class TestServer : IAsyncDisposable
 {
+    public const string AdminUsername = "test-admin";
+    public const string AdminPassword = "correct horse battery staple";
+
     private readonly WebApplication app;
+    private readonly Dictionary<string, HttpClient> roleClients = [];
+    private readonly List<HttpClient> clients = [];
 
     private TestServer(WebApplication app, string dataDirectory, FakeTimeProvider clock)
     {
@@ -25,11 +38,19 @@ public sealed class TestServer : IAsyncDisposable
         Clock = clock;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
-        Http = new HttpClient { BaseAddress = BaseAddress };
+        Http = NewClient();
+        Anonymous = NewClient(new HttpClientHandler { AllowAutoRedirect = false });
     }
 
     public Uri BaseAddress { get; }
+    /// <summary>Authenticated as a super_admin with an API token.</summary>
     public HttpClient Http { get; }
+    /// <summary>No credentials at all; redirects (to the sign-in page) are not followed.</summary>
+    public HttpClient Anonymous { get; }
+    /// <summary>The id of <see cref="AdminUsername"/>.</summary>
+    public int AdminId { get; private set; }
+    /// <summary>The id of <see cref="Http"/>'s token.</summary>
+    public int AdminTokenId { get; private set; }
     public string DataDirectory { get; }
     public FakeTimeProvider Clock { get; }
     public IServiceProvider Services => app.Services;
@@ -66,8 +87,118 @@ public sealed class TestServer : IAsyncDisposable
             TimeProvider = clock,
         };
         var app = await VigilHost.StartAsync(options);
-        return new TestServer(app, dataDirectory, clock);
+        var server = new TestServer(app, dataDirectory, clock);
+        await server.AuthenticateAsync();
+        return server;
     }
+
+    private HttpClient NewClient(HttpMessageHandler? handler = null)
+    {
+        var client = handler is null ? new HttpClient() : new HttpClient(handler);
+        client.BaseAddress = BaseAddress;
+        clients.Add(client);
+        return client;
+    }
+
+    private async Task AuthenticateAsync()
+    {
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var error = await BootstrapAdministrator.CreateAsync(scope.ServiceProvider, AdminUsername, AdminPassword, mustChangePassword: false, CancellationToken.None);
+            Assert.Null(error);
+        }
+        var session = await SignInAsync(AdminUsername, AdminPassword);
+        var token = await CreateTokenAsync(session, "tests", Role.SuperAdmin);
+        AdminTokenId = token.Id;
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        AdminId = (await QueryAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Users, u => u.Username == AdminUsername))).Id;
+    }
+
+    /// <summary>A client signed in through the console's sign-in form (a cookie session), as a browser would be.</summary>
+    public async Task<HttpClient> SignInAsync(string username, string password, string? code = null)
+    {
+        var client = NewBrowser();
+        var response = await PostSignInFormAsync(client, username, password, code);
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"sign-in as {username} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return client;
+    }
+
+    /// <summary>A client that keeps cookies and does not follow redirects, like a browser before it signs in.</summary>
+    public HttpClient NewBrowser() => NewClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false });
+
+    /// <summary>Fills and posts the sign-in form (with its antiforgery token) and returns the answer unfollowed.</summary>
+    public static async Task<HttpResponseMessage> PostSignInFormAsync(HttpClient client, string username, string password, string? code = null)
+    {
+        var fields = await FormFieldsAsync(client, "/signin");
+        fields["Input.Username"] = username;
+        fields["Input.Password"] = password;
+        fields["Input.Code"] = code ?? "";
+        return await client.PostAsync("/signin", new FormUrlEncodedContent(fields));
+    }
+
+    /// <summary>The hidden fields of a console page's forms (antiforgery token, form name).</summary>
+    public static async Task<Dictionary<string, string>> FormFieldsAsync(HttpClient client, string path)
+    {
+        var html = await client.GetStringAsync(path);
+        return HiddenInput().Matches(html).GroupBy(m => WebUtility.HtmlDecode(m.Groups["name"].Value))
+            .ToDictionary(g => g.Key, g => WebUtility.HtmlDecode(g.First().Groups["value"].Value));
+    }
+
+    [GeneratedRegex("""<input type="hidden" name="(?<name>[^"]+)" value="(?<value>[^"]*)"\s*/?>""")]
+    private static partial Regex HiddenInput();
+
+    /// <summary>Fills a console form (its hidden fields plus <paramref name="fields"/>) on <paramref name="path"/> and posts it.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, string formName, Dictionary<string, string> fields)
+    {
+        var form = await FormFieldsAsync(client, path);
+        form["_handler"] = formName;
+        foreach (var (key, value) in fields)
+        {
+            form[key] = value;
+        }
+        return await client.PostAsync(path, new FormUrlEncodedContent(form));
+    }
+
+    /// <summary>Creates a user through the API as the super_admin; returns the id.</summary>
+    public async Task<int> CreateUserAsync(string username, string role, string? password = "a long enough password")
+    {
+        var response = await Http.PostAsJsonAsync("/api/users", new { username, password, roles = new[] { new { role } } }, Json);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Json)).GetProperty("user").GetProperty("id").GetInt32();
+    }
+
+    public sealed record CreatedToken(int Id, string Name, string Role, string Token);
+
+    public static async Task<CreatedToken> CreateTokenAsync(HttpClient client, string name, string role)
+    {
+        var response = await client.PostAsJsonAsync("/api/tokens", new { name, role }, Json);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /api/tokens answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<CreatedToken>(Json))!;
+    }
+
+    /// <summary>A client whose API token carries <paramref name="role"/> (created by the super_admin).</summary>
+    public async Task<HttpClient> ClientFor(string role)
+    {
+        if (!roleClients.TryGetValue(role, out var client))
+        {
+            var token = await CreateTokenAsync(Http, $"{role}-token", role);
+            client = WithToken(token.Token);
+            roleClients[role] = client;
+        }
+        return client;
+    }
+
+    /// <summary>A client sending <c>Authorization: Bearer <paramref name="token"/></c>; it does not follow redirects.</summary>
+    public HttpClient WithToken(string token)
+    {
+        var client = NewClient(new HttpClientHandler { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>The audit entries, newest last.</summary>
+    public Task<List<AuditEntry>> AuditAsync() =>
+        QueryAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.AuditLog.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id)));
 
     /// <summary>Replaces the config file on disk (a reload picks it up).</summary>
     public Task WriteConfigAsync(string yaml) => File.WriteAllTextAsync(Path.Combine(DataDirectory, "vigil.yaml"), yaml);
@@ -84,7 +215,7 @@ public sealed class TestServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Http.Dispose();
+        clients.ForEach(c => c.Dispose());
         await app.StopAsync();
         await app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -43,6 +43,7 @@ public sealed class CatalogPageTests(Chromium chromium, ITestOutputHelper output
     public Task Chromium_shows_the_services_from_the_config_with_their_environments_and_dependencies() =>
         chromium.RunAsync(nameof(Chromium_shows_the_services_from_the_config_with_their_environments_and_dependencies), output, async page =>
         {
+            await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/").ToString());
 
             Assert.EndsWith("/catalog", page.Url);
@@ -60,6 +61,7 @@ public sealed class CatalogPageTests(Chromium chromium, ITestOutputHelper output
     public Task Chromium_follows_a_dependency_to_the_service_it_points_at() =>
         chromium.RunAsync(nameof(Chromium_follows_a_dependency_to_the_service_it_points_at), output, async page =>
         {
+            await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/catalog/checkout").ToString());
             Assert.Contains("Dana Reyes", await page.Locator("main").InnerTextAsync());
 
@@ -74,6 +76,7 @@ public sealed class CatalogPageTests(Chromium chromium, ITestOutputHelper output
     public Task Chromium_filters_the_catalog_by_tier_without_javascript_state() =>
         chromium.RunAsync(nameof(Chromium_filters_the_catalog_by_tier_without_javascript_state), output, async page =>
         {
+            await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/catalog").ToString());
 
             await page.SelectOptionAsync("select[name=tier]", "2");

@@ -33,6 +33,7 @@ public sealed class MetricsPageTests(Chromium chromium, ITestOutputHelper output
     public Task Chromium_runs_a_query_and_sees_a_chart_and_a_table() =>
         chromium.RunAsync(nameof(Chromium_runs_a_query_and_sees_a_chart_and_a_table), output, async page =>
         {
+            await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/graph").ToString());
 
             await page.FillAsync("textarea[name=q]", "rate(http_requests_total[5m])");
@@ -50,6 +51,7 @@ public sealed class MetricsPageTests(Chromium chromium, ITestOutputHelper output
     public Task Chromium_shows_a_query_that_does_not_parse_with_its_position() =>
         chromium.RunAsync(nameof(Chromium_shows_a_query_that_does_not_parse_with_its_position), output, async page =>
         {
+            await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/graph?q=" + Uri.EscapeDataString("rate(up[5m]")).ToString());
 
             Assert.Equal("1:12: parse error: unclosed left parenthesis", await page.Locator("[role=alert]").InnerTextAsync());

@@ -36,6 +36,7 @@ public sealed class MonitorPagesTests(Chromium chromium, ITestOutputHelper outpu
     public Task Chromium_goes_from_the_monitors_list_to_a_monitor_with_its_status_uptime_and_latency_chart() =>
         chromium.RunAsync(nameof(Chromium_goes_from_the_monitors_list_to_a_monitor_with_its_status_uptime_and_latency_chart), output, async page =>
         {
+            await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/catalog").ToString());
             await page.GetByRole(AriaRole.Link, new() { Name = "Monitors" }).ClickAsync();
             await page.WaitForURLAsync("**/monitors");

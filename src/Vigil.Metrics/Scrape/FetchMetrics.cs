@@ -24,6 +24,10 @@ internal static class FetchMetrics
         request.Headers.TryAddWithoutValidation(
             "X-Prometheus-Scrape-Timeout-Seconds",
             target.Config.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture));
+        if (target.Config.Credentials is { } credentials)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", credentials.HeaderValue());
+        }
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         if (response.StatusCode != System.Net.HttpStatusCode.OK)
         {

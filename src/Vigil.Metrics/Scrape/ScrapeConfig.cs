@@ -30,6 +30,11 @@ public sealed record ScrapeConfig
     /// <summary>The largest uncompressed body accepted; a larger one fails the scrape. Default 64 MiB.</summary>
     public long BodySizeLimitBytes { get; init; } = 64L << 20;
 
+    /// <summary>
+    /// What the scrape request authenticates with (<c>authorization</c> or <c>basic_auth</c>), or null.
+    /// </summary>
+    public ScrapeCredentials? Credentials { get; init; }
+
     /// <summary>The targets and their labels (<c>static_configs</c>).</summary>
     public IReadOnlyList<StaticTargetGroup> StaticConfigs { get; init; } = [];
 
@@ -65,3 +70,25 @@ public sealed record ScrapeConfig
 /// <param name="Targets">Addresses such as <c>127.0.0.1:9100</c>.</param>
 /// <param name="Labels">Labels added to each of these targets.</param>
 public sealed record StaticTargetGroup(IReadOnlyList<string> Targets, Labels Labels);
+
+/// <summary>
+/// The <c>Authorization</c> header of a scrape, as Prometheus's HTTP client config sets it:
+/// <c>authorization: {type, credentials | credentials_file}</c> sends <c>TYPE credentials</c>;
+/// <c>basic_auth: {username, password | password_file}</c> sends <c>Basic base64(user:password)</c>.
+/// A file is read again on every scrape, so a rotated secret is used without a reload.
+/// </summary>
+/// <param name="Type">The scheme: <c>Bearer</c> by default, <c>Basic</c> for basic_auth.</param>
+/// <param name="Secret">The credentials (or, for basic auth, the password), or null to read <paramref name="SecretFile"/>.</param>
+/// <param name="SecretFile">The file holding the secret, or null.</param>
+/// <param name="Username">The basic-auth username; null for other types.</param>
+public sealed record ScrapeCredentials(string Type, string? Secret, string? SecretFile, string? Username = null)
+{
+    /// <summary>The header value to send now; reads <see cref="SecretFile"/> when set.</summary>
+    public string HeaderValue()
+    {
+        var secret = SecretFile is null ? Secret ?? "" : File.ReadAllText(SecretFile).Trim();
+        return Username is null
+            ? $"{Type} {secret}"
+            : "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{Username}:{secret}"));
+    }
+}

@@ -65,7 +65,7 @@ public sealed class ScrapeLoop
                 Metadata = result.Metadata;
             }
         }
-        catch (Exception e) when (e is ScrapeFailedException or HttpRequestException or ExpositionException or InvalidDataException or IOException)
+        catch (Exception e) when (e is ScrapeFailedException or HttpRequestException or ExpositionException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
             batch = ScrapeBatch.ForFailure(ms, previous, e.Message);
         }

@@ -18,9 +18,9 @@ public static class MetricsCommand
     public static Command Create()
     {
         var file = new Argument<FileInfo>("FILE") { Description = "OpenMetrics text file ending with # EOF; every sample needs a timestamp." };
-        var server = ApiClient.ServerOption();
-        var token = ApiClient.TokenOption();
-        var import = new Command("import", "Backfill samples from an OpenMetrics file into a Vigil server.") { file, server, token };
+        var server = new ServerClient();
+        var import = new Command("import", "Backfill samples from an OpenMetrics file into a Vigil server.") { file };
+        server.AddTo(import);
         import.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -47,7 +47,13 @@ public static class MetricsCommand
                 await error.WriteLineAsync($"{path}: sample {untimed.Labels} has no timestamp; an import needs one on every sample");
                 return ExitCodes.Failed;
             }
-            using var http = ApiClient.Create(parse, server, token);
+            var (client, usage) = server.Connect(parse);
+            if (client is null)
+            {
+                await error.WriteLineAsync($"vigil: {usage}");
+                return ExitCodes.Usage;
+            }
+            using var http = client;
             var sent = 0;
             foreach (var batch in parsed.Samples.Chunk(BatchSamples))
             {
@@ -58,7 +64,7 @@ public static class MetricsCommand
                 content.Headers.ContentType = new MediaTypeHeaderValue(RemoteWriteEncoder.ContentType);
                 content.Headers.ContentEncoding.Add("snappy");
                 content.Headers.Add("X-Prometheus-Remote-Write-Version", RemoteWriteEncoder.VersionHeader);
-                using var response = await http.PostAsync("prometheus/api/v1/write", content, cancellationToken);
+                using var response = await http.PostAsync("/prometheus/api/v1/write", content, cancellationToken);
                 if (!response.IsSuccessStatusCode)
                 {
                     await error.WriteLineAsync($"vigil: server refused the batch after {sent} samples: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");

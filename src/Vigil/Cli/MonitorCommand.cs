@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace Vigil.Cli;
@@ -11,14 +10,13 @@ namespace Vigil.Cli;
 /// </summary>
 public static class MonitorCommand
 {
-    public static Command Create(HttpMessageHandler? handler = null)
+    public static Command Create()
     {
-        var server = new Option<string?>("--server") { Description = "Vigil's URL (or VIGIL_SERVER); default http://127.0.0.1:8080." };
-        var token = new Option<string?>("--token") { Description = "An API token (or VIGIL_TOKEN)." };
+        var server = new ServerClient();
         var name = new Argument<string>("NAME") { Description = "The monitor's name." };
 
         var list = new Command("list", "List monitors with their status.");
-        list.SetAction((parse, ct) => CallAsync(parse, server, token, handler, HttpMethod.Get, "/api/monitors", ct, (body, output) =>
+        list.SetAction((parse, ct) => CallAsync(parse, server, HttpMethod.Get, "/api/monitors", ct, (body, output) =>
         {
             output.WriteLine($"{"NAME",-28} {"STATUS",-9} {"TYPE",-18} {"SERVICE",-16} REASON");
             foreach (var m in body.EnumerateArray())
@@ -29,7 +27,7 @@ public static class MonitorCommand
         }));
 
         var status = new Command("status", "Show a monitor's status and last results; exit 1 when it is down.") { name };
-        status.SetAction((parse, ct) => CallAsync(parse, server, token, handler, HttpMethod.Get, $"/api/monitors/{Uri.EscapeDataString(parse.GetValue(name)!)}", ct, (m, output) =>
+        status.SetAction((parse, ct) => CallAsync(parse, server, HttpMethod.Get, $"/api/monitors/{Uri.EscapeDataString(parse.GetValue(name)!)}", ct, (m, output) =>
         {
             var state = m.GetProperty("status").GetString();
             output.WriteLine($"{m.GetProperty("name").GetString()}: {state} since {m.GetProperty("status_since")} — {m.GetProperty("reason").GetString()}");
@@ -43,7 +41,7 @@ public static class MonitorCommand
         Command Toggle(string verb, string description)
         {
             var command = new Command(verb, description) { name };
-            command.SetAction((parse, ct) => CallAsync(parse, server, token, handler, HttpMethod.Post, $"/api/monitors/{Uri.EscapeDataString(parse.GetValue(name)!)}/{verb}", ct, (m, output) =>
+            command.SetAction((parse, ct) => CallAsync(parse, server, HttpMethod.Post, $"/api/monitors/{Uri.EscapeDataString(parse.GetValue(name)!)}/{verb}", ct, (m, output) =>
             {
                 output.WriteLine($"{m.GetProperty("name").GetString()}: {(m.GetProperty("paused").GetBoolean() ? "paused" : "resumed")}");
                 return ExitCodes.Ok;
@@ -55,34 +53,23 @@ public static class MonitorCommand
         {
             list, status, Toggle("pause", "Stop checking a monitor."), Toggle("resume", "Start checking a paused monitor again."), MonitorTestCommand.Create(),
         };
-        monitor.Options.Add(server);
-        monitor.Options.Add(token);
-        server.Recursive = true;
-        token.Recursive = true;
+        server.AddTo(monitor, recursive: true);
         return monitor;
     }
 
     private static async Task<int> CallAsync(
-        ParseResult parse, Option<string?> serverOption, Option<string?> tokenOption, HttpMessageHandler? handler,
-        HttpMethod method, string path, CancellationToken cancellationToken, Func<JsonElement, TextWriter, int> print)
+        ParseResult parse, ServerClient server, HttpMethod method, string path, CancellationToken cancellationToken, Func<JsonElement, TextWriter, int> print)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
-        var server = CliRunner.Resolve(parse.GetValue(serverOption), "VIGIL_SERVER", "http://127.0.0.1:8080")!;
-        var token = CliRunner.Resolve(parse.GetValue(tokenOption), "VIGIL_TOKEN", null);
-        if (!Uri.TryCreate(server, UriKind.Absolute, out var baseAddress))
+        var (client, usage) = server.Connect(parse);
+        if (client is null)
         {
-            await error.WriteLineAsync($"vigil: --server \"{server}\" is not a URL");
+            await error.WriteLineAsync($"vigil: {usage}");
             return ExitCodes.Usage;
         }
-        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        http.BaseAddress = baseAddress;
-        http.Timeout = TimeSpan.FromSeconds(30);
+        using var http = client;
         using var request = new HttpRequestMessage(method, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
         try
         {
             using var response = await http.SendAsync(request, cancellationToken);
@@ -107,7 +94,7 @@ public static class MonitorCommand
         }
         catch (HttpRequestException e)
         {
-            await error.WriteLineAsync($"vigil: cannot reach {server}: {e.Message}");
+            await error.WriteLineAsync($"vigil: cannot reach {http.BaseAddress}: {e.Message}");
             return ExitCodes.Failed;
         }
     }

@@ -45,6 +45,7 @@ public static class ServeCommand
                 Database = CliRunner.Resolve(parse.GetValue(database), "VIGIL_DATABASE", server.Database),
                 ShutdownTimeout = server.ShutdownTimeout,
                 Metrics = metrics,
+                Tls = server.Tls,
             };
             try
             {

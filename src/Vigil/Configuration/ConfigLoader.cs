@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Security.Cryptography;
 using System.Text;
+using Vigil.Features.Access;
 using Vigil.Features.Catalog;
 using Vigil.Features.Monitors;
 using YamlDotNet.Core;
@@ -58,6 +59,7 @@ public static class ConfigLoader
             ApplyEnvironment(mapping, environment, binder);
         }
         var config = binder.Bind<VigilConfig>(root);
+        ResolveFiles(config, Path.GetDirectoryName(Path.GetFullPath(file))!);
         // A value the binder could not read is reported once: later rules would only restate it
         // ("kettle" is not a kind, so the dependency "needs a kind").
         var errors = new List<ConfigError>(binder.Errors);
@@ -65,6 +67,22 @@ public static class ConfigLoader
         errors.AddRange(Validate(config).Select(binder.Locate).Where(e => !reported.Contains((e.File, e.Line, e.Column))));
         errors.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
         return new LoadedConfig(config, errors, file, fingerprint);
+    }
+
+    /// <summary>As in prometheus.yml, a relative secret file path is taken from the config file's directory.</summary>
+    private static void ResolveFiles(VigilConfig config, string directory)
+    {
+        foreach (var job in config.Metrics.ScrapeConfigs)
+        {
+            if (job.Authorization is { CredentialsFile: { } credentials })
+            {
+                job.Authorization.CredentialsFile = Path.Combine(directory, credentials);
+            }
+            if (job.BasicAuth is { PasswordFile: { } password })
+            {
+                job.BasicAuth.PasswordFile = Path.Combine(directory, password);
+            }
+        }
     }
 
     /// <summary>Rules that span the whole file (names unique, references resolve), after binding.</summary>
@@ -91,6 +109,25 @@ public static class ConfigLoader
         foreach (var error in MonitorConfigRules.Validate(config))
         {
             yield return error;
+        }
+        foreach (var error in AccessRules.Validate(config.Access, "access."))
+        {
+            yield return error;
+        }
+        if (config.Server.Tls is { } tls)
+        {
+            if (string.IsNullOrWhiteSpace(tls.Certificate))
+            {
+                yield return new FieldError("server.tls.certificate", "a certificate file (PEM or PFX) is required when tls is set");
+            }
+            else if (!File.Exists(tls.Certificate))
+            {
+                yield return new FieldError("server.tls.certificate", $"no such file: {tls.Certificate}");
+            }
+            if (tls.Key is not null && !File.Exists(tls.Key))
+            {
+                yield return new FieldError("server.tls.key", $"no such file: {tls.Key}");
+            }
         }
     }
 

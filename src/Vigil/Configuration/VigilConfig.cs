@@ -1,3 +1,4 @@
+using Vigil.Features.Access;
 using Vigil.Features.Catalog;
 using Vigil.Features.Monitors;
 
@@ -11,6 +12,7 @@ public sealed class VigilConfig
     public Features.Metrics.MetricsSettings Metrics { get; set; } = new();
     public MonitoringSettings Monitoring { get; set; } = new();
     public List<MonitorDefinition> Monitors { get; set; } = [];
+    public AccessSettings Access { get; set; } = new();
 }
 
 /// <summary>
@@ -28,4 +30,20 @@ public sealed class ServerSettings
     public string? Database { get; set; }
     /// <summary>How long a graceful shutdown (SIGTERM, Ctrl-C) may take before work in flight is abandoned.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>A certificate for HTTPS listen addresses (TLS 1.2 and 1.3 only).</summary>
+    public TlsSettings? Tls { get; set; }
+}
+
+/// <summary>
+/// <c>server.tls</c>: a PEM certificate with its PEM key, or a PFX (PKCS#12) file with its password.
+/// Used by every <c>https://</c> address in <c>server.listen</c>.
+/// </summary>
+public sealed class TlsSettings
+{
+    /// <summary>A <c>.pem</c>/<c>.crt</c> certificate (chain) or a <c>.pfx</c>/<c>.p12</c> file.</summary>
+    public string? Certificate { get; set; }
+    /// <summary>The PEM private key, when the certificate is PEM.</summary>
+    public string? Key { get; set; }
+    /// <summary>The PFX password, or the PEM key's password if it is encrypted.</summary>
+    public string? Password { get; set; }
 }

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Vigil.Features.Access;
 using Vigil.Features.Catalog;
 
 namespace Vigil.Data;
@@ -11,13 +13,33 @@ namespace Vigil.Data;
 public abstract class VigilDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Service> Services => Set<Service>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(VigilDbContext).Assembly);
 }
 
 /// <summary>The SQLite flavour (default: one file in the data directory).</summary>
-public sealed class SqliteVigilDbContext(DbContextOptions<SqliteVigilDbContext> options) : VigilDbContext(options);
+public sealed class SqliteVigilDbContext(DbContextOptions<SqliteVigilDbContext> options) : VigilDbContext(options)
+{
+    private static readonly ValueConverter<DateTimeOffset, long> UtcTicks =
+        new(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => e.ClrType.IsDefined(typeof(SqliteSortableTimesAttribute), false)))
+        {
+            foreach (var property in entity.GetProperties().Where(p => p.ClrType == typeof(DateTimeOffset) || p.ClrType == typeof(DateTimeOffset?)))
+            {
+                property.SetValueConverter(UtcTicks);
+            }
+        }
+    }
+}
 
 /// <summary>The PostgreSQL flavour, for several replicas over one database.</summary>
 public sealed class PostgresVigilDbContext(DbContextOptions<PostgresVigilDbContext> options) : VigilDbContext(options);

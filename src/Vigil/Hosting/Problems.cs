@@ -22,4 +22,12 @@ public static class Problems
 
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
+
+    /// <summary>403 naming the field whose value the caller may not ask for (e.g. a role wider than their own).</summary>
+    public static ProblemHttpResult Forbidden(string path, string reason) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status403Forbidden,
+            title: "Forbidden",
+            detail: $"{path}: {reason}",
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [path] = [reason] } });
 }

@@ -14,6 +14,8 @@ public sealed record ServeOptions
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>The metrics store's settings that apply at start (retention, out-of-order window).</summary>
     public Features.Metrics.MetricsSettings Metrics { get; init; } = new();
+    /// <summary>The certificate for <c>https://</c> listen addresses (<c>server.tls</c>).</summary>
+    public Configuration.TlsSettings? Tls { get; init; }
     /// <summary>The clock; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

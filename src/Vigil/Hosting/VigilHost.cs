@@ -28,6 +28,15 @@ public static class VigilHost
             EnvironmentName = Environments.Production,
         });
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (options.Tls is { } tls)
+        {
+            var certificate = TlsCertificate.Load(tls);
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ServerCertificate = certificate;
+                https.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+            }));
+        }
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
@@ -45,6 +54,7 @@ public static class VigilHost
         services.AddHostedService<ReloadOnHangup>();
 
         services.AddVigilData(DatabaseSettings.Parse(options.Database, options.DataDirectory));
+        services.AddAccess(options.DataDirectory);
         services.AddServer();
         services.AddCatalog();
         services.AddMetricsEngine();
@@ -61,15 +71,17 @@ public static class VigilHost
         });
         app.UseRouting();
         app.UseHttpMetrics();
+        app.UseAccessEnforcement();
         app.UseAntiforgery();
 
         app.MapOpenApi().RequirePermission(Permission.SystemView);
         app.MapPost("/-/reload", ReloadConfig).RequirePermission(Permission.ConfigReload).WithTags("System");
+        app.MapAccess();
         app.MapServer();
         app.MapCatalog();
         app.MapMetricsApi();
         app.MapMonitors();
-        app.MapRazorComponents<App>();
+        app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }
 
@@ -81,6 +93,7 @@ public static class VigilHost
         // Uptime counts from here, not from the first request that asks for it.
         app.Services.GetRequiredService<ProcessClock>();
         await DataModule.MigrateAsync(app.Services, cancellationToken);
+        await BootstrapAdministrator.OnFirstStartAsync(app.Services, cancellationToken);
         var result = await app.Services.GetRequiredService<ConfigReloader>().ReloadAsync(cancellationToken);
         if (!result.Applied)
         {
@@ -93,6 +106,19 @@ public static class VigilHost
         return app;
     }
 
+    /// <summary>
+    /// The components framework maps <c>/_framework/opaque-redirect</c> (redirects of enhanced
+    /// navigation, which the console does not use). It gets a permission like every other endpoint:
+    /// signed-in users only.
+    /// </summary>
+    private static void DeclareFrameworkEndpoints(EndpointBuilder endpoint)
+    {
+        if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } pattern } && pattern.TrimStart('/').StartsWith("_framework/", StringComparison.Ordinal))
+        {
+            endpoint.Metadata.Add(new RequirePermissionAttribute(Permission.AccountSelf));
+        }
+    }
+
     public static void ConfigureJson(JsonSerializerOptions json)
     {
         json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -103,9 +129,11 @@ public static class VigilHost
     }
 
     /// <summary><c>POST /-/reload</c>, as Prometheus has it: reload the config file; an invalid one is refused and the running one kept.</summary>
-    private static async Task<Results<Ok<ReloadStatus>, ProblemHttpResult>> ReloadConfig(ConfigReloader reloader, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ReloadStatus>, ProblemHttpResult>> ReloadConfig(ConfigReloader reloader, VigilDbContext db, AuditLog audit, CancellationToken cancellationToken)
     {
         var result = await reloader.ReloadAsync(cancellationToken);
+        audit.Record("reload", "config", reloader.Path, new { applied = result.Applied, fingerprint = reloader.Current.Fingerprint, errors = result.Errors.Count });
+        await db.SaveChangesAsync(cancellationToken);
         if (result.Applied)
         {
             return TypedResults.Ok(new ReloadStatus("reloaded", reloader.Current.Fingerprint));

@@ -55,6 +55,14 @@ public abstract class CatalogApiTests : IAsyncLifetime
     private Task<string> SnapshotAsync() => server.QueryAsync(async db =>
         JsonSerializer.Serialize((await db.Services.AsNoTracking().OrderBy(s => s.Name).ToListAsync()).Select(ServiceView.From)));
 
+    /// <summary>The newest audit entry is this change, by the test's super_admin, from loopback.</summary>
+    private async Task AssertAuditedAsync(string action, string service)
+    {
+        var entry = (await server.AuditAsync()).Last();
+        Assert.Equal((action, "service", service, TestServer.AdminUsername, "127.0.0.1"),
+            (entry.Action, entry.Resource, entry.ResourceId, entry.Username, entry.IpAddress));
+    }
+
     [Fact]
     public async Task Services_from_config_are_listed_and_marked_read_only()
     {
@@ -93,6 +101,7 @@ public abstract class CatalogApiTests : IAsyncLifetime
             """));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("/api/services/payments", created.Headers.Location?.ToString());
+        await AssertAuditedAsync("create", "payments");
 
         var fetched = await server.GetJsonAsync<ServiceView>("/api/services/payments");
         Assert.Equal("api", fetched.Origin);
@@ -101,6 +110,7 @@ public abstract class CatalogApiTests : IAsyncLifetime
 
         var updated = await server.Http.PutAsync("/api/services/payments", Json("""{"tier": 2, "description": "Card payments"}"""));
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        await AssertAuditedAsync("update", "payments");
         fetched = await server.GetJsonAsync<ServiceView>("/api/services/payments");
         Assert.Equal(2, fetched.Tier);
         Assert.Equal("Card payments", fetched.Description);
@@ -108,6 +118,7 @@ public abstract class CatalogApiTests : IAsyncLifetime
 
         var deleted = await server.Http.DeleteAsync("/api/services/payments");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await AssertAuditedAsync("delete", "payments");
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/api/services/payments")).StatusCode);
     }
 
@@ -155,6 +166,7 @@ public abstract class CatalogApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, delete.StatusCode);
         Assert.Contains("read-only", await put.Content.ReadAsStringAsync());
         Assert.Equal(before, await SnapshotAsync());
+        Assert.DoesNotContain(await server.AuditAsync(), e => e.Resource == "service");
     }
 
     [Fact]

@@ -6,11 +6,13 @@ namespace Vigil.Tests.Cli;
 
 public class CliTests
 {
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunWithInputAsync("", args);
+
+    private static async Task<(int Exit, string Output, string Error)> RunWithInputAsync(string input, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var root = new RootCommand { ServeCommand.Create(), ConfigCommand.Create(), VersionCommand.Create() };
+        var root = new RootCommand { ServeCommand.Create(), ConfigCommand.Create(), VersionCommand.Create(), AdminCommand.Create(new StringReader(input)) };
         var exit = await CliRunner.RunAsync(root, args, output, error);
         return (exit, output.ToString(), error.ToString());
     }
@@ -41,6 +43,30 @@ public class CliTests
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Admin_create_reads_the_password_from_stdin_and_refuses_a_taken_name_or_a_weak_password()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"vigil-cli-{Guid.NewGuid():N}");
+        try
+        {
+            var created = await RunWithInputAsync("a long enough password\n", "admin", "create", "--username", "ops", "--password-stdin", "--data", data);
+            var again = await RunWithInputAsync("a long enough password\n", "admin", "create", "--username", "ops", "--password-stdin", "--data", data);
+            var weak = await RunWithInputAsync("short\n", "admin", "create", "--username", "ops2", "--password-stdin", "--data", data);
+            var noStdin = await RunAsync("admin", "create", "--username", "ops3", "--data", data);
+
+            Assert.True(created.Exit == 0, created.Error);
+            Assert.Contains("created super_admin \"ops\"", created.Output);
+            Assert.Equal((1, true), (again.Exit, again.Error.Contains("already exists")));
+            Assert.Equal((1, true), (weak.Exit, weak.Error.Contains("at least 12 characters")));
+            Assert.Equal(2, noStdin.Exit);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
         }
     }
 

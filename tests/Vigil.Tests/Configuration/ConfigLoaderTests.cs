@@ -20,6 +20,29 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void Access_settings_are_read_and_their_mistakes_pointed_at()
+    {
+        var loaded = Parse("""
+            access:
+              session_timeout: 30s
+              mfa_required_roles: [admin, root]
+              lockout:
+                failures: 3
+              rate_limits:
+                api: 0
+            """);
+
+        Assert.Equal(3, loaded.Config.Access.Lockout.Failures);
+        Assert.Equal(
+            [
+                "vigil.yaml:2:20: must be at least 1m",
+                "vigil.yaml:3:31: unknown role \"root\"; the roles are super_admin, admin, manager, operator, viewer",
+                "vigil.yaml:7:10: must be at least 1 request per minute",
+            ],
+            loaded.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
     public void Every_mistake_is_reported_with_its_line_and_column_not_just_the_first()
     {
         var loaded = Parse("""

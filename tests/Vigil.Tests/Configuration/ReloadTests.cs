@@ -70,6 +70,9 @@ public abstract class ReloadTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("api:2,checkout:,manual:", await NamesAsync());
+        var entry = (await server.AuditAsync()).Last();
+        Assert.Equal(("reload", "config", TestServer.AdminUsername, "127.0.0.1"), (entry.Action, entry.Resource, entry.Username, entry.IpAddress));
+        Assert.Contains("\"applied\":true", entry.Metadata);
     }
 }
 

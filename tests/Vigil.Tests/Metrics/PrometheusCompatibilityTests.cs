@@ -27,9 +27,10 @@ public sealed class PrometheusCompatibilityTests : IAsyncLifetime
         {
             await input.CopyToAsync(output);
         }
+        var token = await TestServer.CreateTokenAsync(server.Http, "importer", Vigil.Features.Access.Role.Operator);
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await CliRunner.RunAsync(new RootCommand { MetricsCommand.Create() }, ["metrics", "import", file, "--server", server.BaseAddress.ToString()], stdout, stderr);
+        var exit = await CliRunner.RunAsync(new RootCommand { MetricsCommand.Create() }, ["metrics", "import", file, "--server", server.BaseAddress.ToString(), "--token", token.Token], stdout, stderr);
         Assert.True(exit == 0, stderr.ToString());
         Assert.Contains("imported 3360 samples of 28 series", stdout.ToString());
     }

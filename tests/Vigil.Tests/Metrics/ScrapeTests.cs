@@ -26,12 +26,16 @@ public sealed class ScrapeTests : IAsyncLifetime
     [Fact]
     public async Task A_scrape_job_added_by_a_reload_scrapes_its_target_on_the_clock()
     {
+        // Vigil's own /metrics wants system.view: the job reads a viewer token from a file beside vigil.yaml.
+        var token = await TestServer.CreateTokenAsync(server.Http, "scraper", Vigil.Features.Access.Role.Viewer);
+        await File.WriteAllTextAsync(Path.Combine(server.DataDirectory, "metrics-token"), token.Token + "\n");
         await server.WriteConfigAsync($"""
             metrics:
               scrape_configs:
                 - job_name: vigil
                   scrape_interval: 15s
                   scrape_timeout: 5s
+                  authorization: {"{"}credentials_file: metrics-token{"}"}
                   static_configs:
                     - targets: ["{server.BaseAddress.Authority}"]
                       labels: {"{"}env: test{"}"}
@@ -71,6 +75,8 @@ public sealed class ScrapeTests : IAsyncLifetime
                     - source_labels: [x]
                       regex: "(unclosed"
                 - job_name: a
+                  authorization: {type: Basic, credentials: x, credentials_file: y}
+                  basic_auth: {username: u, password: p, password_file: f}
             """, new Hashtable());
 
         Assert.Equal(
@@ -80,6 +86,10 @@ public sealed class ScrapeTests : IAsyncLifetime
                 "vigil.yaml:9:19: unknown relabel action \"shuffle\" (expected one of: replace, keep, drop, hashmod, labelmap, labeldrop, labelkeep, lowercase, uppercase, keepequal, dropequal)",
                 "vigil.yaml:11:18: invalid regular expression: Invalid pattern '^(?:(unclosed)\\z' at offset 16. Not enough )'s.",
                 "vigil.yaml:12:17: duplicate job name \"a\"",
+                "vigil.yaml:13:22: at most one of basic_auth and authorization may be configured",
+                "vigil.yaml:13:29: authorization type cannot be set to \"basic\", use \"basic_auth\" instead",
+                "vigil.yaml:13:49: at most one of authorization credentials and credentials_file must be configured",
+                "vigil.yaml:14:43: at most one of basic_auth password and password_file must be configured",
             ],
             loaded.Errors.Select(e => e.ToString()));
     }

@@ -76,6 +76,9 @@ public abstract class MonitorApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.NoContent, (await server.Http.DeleteAsync("/api/monitors/db-port")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/api/monitors/db-port")).StatusCode);
+        var audit = (await server.AuditAsync()).Where(e => e.Resource == "monitor").ToList();
+        Assert.Equal(["create db-port", "update db-port", "delete db-port"], audit.Select(e => $"{e.Action} {e.ResourceId}"));
+        Assert.All(audit, e => Assert.Equal(TestServer.AdminUsername, e.Username));
     }
 
     [Theory]
@@ -200,6 +203,7 @@ public abstract class MonitorApiTests : IAsyncLifetime
         Assert.Equal("paused", (await GetAsync("/api/monitors/api-health")).GetProperty("status").GetString());
 
         Assert.False((await PostAsync("/api/monitors/api-health/resume")).GetProperty("paused").GetBoolean());
+        Assert.Equal(["pause", "resume"], (await server.AuditAsync()).Where(e => e.Resource == "monitor").Select(e => e.Action));
     }
 }
 

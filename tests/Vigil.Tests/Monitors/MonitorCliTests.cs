@@ -71,11 +71,15 @@ public sealed class MonitorCliTests
             monitors: [{name: api-port, type: tcp, service: api, host: 127.0.0.1, port: 1}]
             """);
         var url = server.BaseAddress.ToString();
+        var token = (await TestServer.CreateTokenAsync(server.Http, "cli", Vigil.Features.Access.Role.Operator)).Token;
+        var viewer = (await TestServer.CreateTokenAsync(server.Http, "cli-viewer", Vigil.Features.Access.Role.Viewer)).Token;
 
-        var list = await RunAsync("monitor", "list", "--server", url, "--token", "secret");
-        var pause = await RunAsync("monitor", "pause", "api-port", "--server", url);
-        var status = await RunAsync("monitor", "status", "api-port", "--server", url);
-        var missing = await RunAsync("monitor", "status", "nope", "--server", url);
+        var list = await RunAsync("monitor", "list", "--server", url, "--token", token);
+        var pause = await RunAsync("monitor", "pause", "api-port", "--server", url, "--token", token);
+        var status = await RunAsync("monitor", "status", "api-port", "--server", url, "--token", token);
+        var missing = await RunAsync("monitor", "status", "nope", "--server", url, "--token", token);
+        var tokenless = await RunAsync("monitor", "list", "--server", url);
+        var refused = await RunAsync("monitor", "resume", "api-port", "--server", url, "--token", viewer);
 
         Assert.Equal(0, list.Exit);
         Assert.Contains("api-port", list.Output);
@@ -83,5 +87,8 @@ public sealed class MonitorCliTests
         Assert.Contains("api-port: paused", status.Output);
         Assert.Equal(1, missing.Exit);
         Assert.Contains("no monitor named \"nope\"", missing.Error);
+        Assert.Equal((2, "vigil: an API token is required: --token or VIGIL_TOKEN\n"), (tokenless.Exit, tokenless.Error));
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("403 Forbidden: this requires the permission monitors.edit", refused.Error);
     }
 }

@@ -4,7 +4,8 @@ namespace Vigil.Features.Access;
 /// Named permissions, one per area and kind of action. Every endpoint declares the one it needs
 /// with <see cref="PermissionEndpointExtensions.RequirePermission{TBuilder}"/> (or
 /// <c>@attribute [RequirePermission(...)]</c> on a console page), or declares itself public with
-/// <see cref="PermissionEndpointExtensions.AllowAnonymousCaller{TBuilder}"/>.
+/// <see cref="PermissionEndpointExtensions.AllowAnonymousCaller{TBuilder}"/>. An endpoint that
+/// declares neither is refused to everyone (see <see cref="AccessDecision"/>).
 /// </summary>
 public static class Permission
 {
@@ -16,6 +17,82 @@ public static class Permission
     public const string ConfigReload = "config.reload";
     public const string MetricsView = "metrics.view";
     public const string MetricsWrite = "metrics.write";
+    /// <summary>One's own account: password, MFA enrolment, one's own API tokens.</summary>
+    public const string AccountSelf = "account.self";
+    /// <summary>Other people's accounts: create users, change their roles, revoke their tokens.</summary>
+    public const string AccessManage = "access.manage";
+    public const string AuditView = "audit.view";
+    /// <summary>GDPR requests: export everything about a user, erase a user.</summary>
+    public const string PersonalDataManage = "personal_data.manage";
+
+    /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
+    public const string Everything = "*";
+
+    public static IReadOnlyList<string> All { get; } =
+        [CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage, AuditView, PersonalDataManage];
+}
+
+/// <summary>The five roles of the seeds' access-control guide.</summary>
+public static class Role
+{
+    public const string SuperAdmin = "super_admin";
+    public const string Admin = "admin";
+    public const string Manager = "manager";
+    public const string Operator = "operator";
+    public const string Viewer = "viewer";
+
+    /// <summary>Widest first.</summary>
+    public static IReadOnlyList<string> All { get; } = [SuperAdmin, Admin, Manager, Operator, Viewer];
+
+    public static bool IsKnown(string? role) => role is not null && All.Contains(role);
+}
+
+/// <summary>
+/// The role → permission matrix, the one place it is written (docs/access.md shows it). A new
+/// area adds its permissions to <see cref="Permission"/> and a column here.
+/// </summary>
+public static class RolePermissions
+{
+    private static readonly Dictionary<string, HashSet<string>> Matrix = new(StringComparer.Ordinal)
+    {
+        [Role.SuperAdmin] = [.. Permission.All, Permission.Everything],
+        [Role.Admin] =
+        [
+            Permission.CatalogView, Permission.CatalogEdit, Permission.MonitorsView, Permission.MonitorsEdit,
+            Permission.MetricsView, Permission.MetricsWrite, Permission.SystemView, Permission.ConfigReload,
+            Permission.AccountSelf, Permission.AccessManage, Permission.AuditView, Permission.PersonalDataManage,
+        ],
+        [Role.Manager] =
+        [
+            Permission.CatalogView, Permission.CatalogEdit, Permission.MonitorsView, Permission.MonitorsEdit,
+            Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
+        ],
+        // Operators pause and resume checks during incidents, and agents that push metrics
+        // (remote-write, imports) get operator tokens.
+        [Role.Operator] =
+        [
+            Permission.CatalogView, Permission.MonitorsView, Permission.MonitorsEdit, Permission.MetricsView,
+            Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf,
+        ],
+        [Role.Viewer] = [Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf],
+    };
+
+    public static IReadOnlySet<string> Of(string role) =>
+        Matrix.TryGetValue(role, out var permissions) ? permissions : new HashSet<string>();
+
+    public static bool Grants(string role, string permission) => Of(role).Contains(permission);
+
+    /// <summary>The union of the roles' permissions.</summary>
+    public static HashSet<string> Union(IEnumerable<string> roles) =>
+        roles.SelectMany(Of).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether someone holding <paramref name="held"/> may hand out <paramref name="role"/> (to a
+    /// token or another user): only when the role grants nothing they do not hold themselves.
+    /// Only super_admin holds <see cref="Permission.Everything"/>, so only it may grant super_admin.
+    /// </summary>
+    public static bool MayGrant(IReadOnlySet<string> held, string role) =>
+        Role.IsKnown(role) && Of(role).All(held.Contains);
 }
 
 /// <summary>The permission an endpoint or console page requires, as endpoint metadata.</summary>
@@ -25,7 +102,7 @@ public sealed class RequirePermissionAttribute(string name) : Attribute
     public string Name { get; } = name;
 }
 
-/// <summary>Marks an endpoint as answering anonymous callers on purpose (liveness, public status page).</summary>
+/// <summary>Marks an endpoint as answering anonymous callers on purpose (liveness, sign-in, public status page).</summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
 public sealed class PublicEndpointAttribute : Attribute;
 

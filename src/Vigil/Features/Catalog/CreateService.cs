@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
+using Vigil.Features.Access;
 using Vigil.Hosting;
 
 namespace Vigil.Features.Catalog;
@@ -9,7 +10,7 @@ namespace Vigil.Features.Catalog;
 public static class CreateService
 {
     public static async Task<Results<Created<ServiceView>, ValidationProblem, ProblemHttpResult>> Handle(
-        ServiceDefinition? body, VigilDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        ServiceDefinition? body, VigilDbContext db, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -29,6 +30,7 @@ public static class CreateService
         var service = new Service { Name = body.Name!, Origin = ObjectOrigin.Api, CreatedAt = now, UpdatedAt = now };
         ServiceRules.Apply(body, service);
         db.Services.Add(service);
+        audit.Record("create", "service", service.Name);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/services/{service.Name}", ServiceView.From(service));
     }

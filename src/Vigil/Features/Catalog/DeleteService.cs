@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
+using Vigil.Features.Access;
 using Vigil.Hosting;
 
 namespace Vigil.Features.Catalog;
@@ -8,7 +9,7 @@ namespace Vigil.Features.Catalog;
 /// <summary><c>DELETE /api/services/{name}</c>: refused for config-defined services and for services others depend on.</summary>
 public static class DeleteService
 {
-    public static async Task<Results<NoContent, ProblemHttpResult>> Handle(string name, VigilDbContext db, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Handle(string name, VigilDbContext db, AuditLog audit, CancellationToken cancellationToken)
     {
         var service = await db.Services.SingleOrDefaultAsync(s => s.Name == name, cancellationToken);
         if (service is null)
@@ -28,6 +29,7 @@ public static class DeleteService
             return Problems.Conflict($"service \"{name}\" is a dependency of {string.Join(", ", dependents.Order().Select(d => $"\"{d}\""))}; remove those dependencies first");
         }
         db.Services.Remove(service);
+        audit.Record("delete", "service", service.Name);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
+using Vigil.Features.Access;
 using Vigil.Hosting;
 
 namespace Vigil.Features.Catalog;
@@ -9,7 +10,7 @@ namespace Vigil.Features.Catalog;
 public static class UpdateService
 {
     public static async Task<Results<Ok<ServiceView>, ValidationProblem, ProblemHttpResult>> Handle(
-        string name, ServiceDefinition? body, VigilDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        string name, ServiceDefinition? body, VigilDbContext db, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -37,6 +38,7 @@ public static class UpdateService
         }
         ServiceRules.Apply(body, service);
         service.UpdatedAt = clock.GetUtcNow();
+        audit.Record("update", "service", service.Name);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(ServiceView.From(service));
     }

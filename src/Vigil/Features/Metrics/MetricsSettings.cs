@@ -28,9 +28,28 @@ public sealed class ScrapeJobSettings
     public string? Scheme { get; set; }
     public bool? HonorLabels { get; set; }
     public bool? HonorTimestamps { get; set; }
+    public AuthorizationSettings? Authorization { get; set; }
+    public BasicAuthSettings? BasicAuth { get; set; }
     public List<StaticConfigSettings> StaticConfigs { get; set; } = [];
     public List<RelabelSettings> RelabelConfigs { get; set; } = [];
     public List<RelabelSettings> MetricRelabelConfigs { get; set; } = [];
+}
+
+/// <summary>Prometheus's <c>authorization</c> block: sends <c>Authorization: TYPE CREDENTIALS</c>.</summary>
+public sealed class AuthorizationSettings
+{
+    public string? Type { get; set; }
+    public string? Credentials { get; set; }
+    public string? CredentialsFile { get; set; }
+}
+
+/// <summary>Prometheus's <c>basic_auth</c> block.</summary>
+public sealed class BasicAuthSettings
+{
+    [ConfigRequired]
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public string? PasswordFile { get; set; }
 }
 
 public sealed class StaticConfigSettings
@@ -76,6 +95,26 @@ public static class ScrapeSettingsRules
             if ((job.ScrapeTimeout ?? settings.ScrapeTimeout) > interval)
             {
                 yield return new FieldError($"{at}scrape_timeout", $"must not be greater than the scrape interval ({Duration.Format(interval)})");
+            }
+            // Prometheus's HTTP client config rules (common/config/http_config.go Validate).
+            if (job.Authorization is not null && job.BasicAuth is not null)
+            {
+                yield return new FieldError($"{at}authorization", "at most one of basic_auth and authorization may be configured");
+            }
+            if (job.Authorization is { } authorization)
+            {
+                if (string.Equals(authorization.Type, "basic", StringComparison.OrdinalIgnoreCase))
+                {
+                    yield return new FieldError($"{at}authorization.type", "authorization type cannot be set to \"basic\", use \"basic_auth\" instead");
+                }
+                if (authorization.Credentials is not null && authorization.CredentialsFile is not null)
+                {
+                    yield return new FieldError($"{at}authorization.credentials", "at most one of authorization credentials and credentials_file must be configured");
+                }
+            }
+            if (job.BasicAuth is { Password: not null, PasswordFile: not null })
+            {
+                yield return new FieldError($"{at}basic_auth.password", "at most one of basic_auth password and password_file must be configured");
             }
             if (job.Scheme is not (null or "http" or "https"))
             {
@@ -159,6 +198,12 @@ public static class ScrapeSettingsRules
             MetricsPath = job.MetricsPath ?? "/metrics",
             HonorLabels = job.HonorLabels ?? false,
             HonorTimestamps = job.HonorTimestamps ?? true,
+            Credentials = job switch
+            {
+                { Authorization: { } a } => new ScrapeCredentials(string.IsNullOrEmpty(a.Type) ? "Bearer" : a.Type, a.Credentials, a.CredentialsFile),
+                { BasicAuth: { } b } => new ScrapeCredentials("Basic", b.Password, b.PasswordFile, b.Username),
+                _ => null,
+            },
             StaticConfigs = [.. job.StaticConfigs.Select(g => new StaticTargetGroup(g.Targets, Labels.From(g.Labels.Select(kv => new Label(kv.Key, kv.Value)))))],
             RelabelConfigs = [.. job.RelabelConfigs.Select(ToRelabel)],
             MetricRelabelConfigs = [.. job.MetricRelabelConfigs.Select(ToRelabel)],

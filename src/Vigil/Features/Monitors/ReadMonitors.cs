@@ -30,7 +30,7 @@ public static class ReadMonitors
             : TypedResults.Ok(MonitorView.From(monitor, states.Get(name), withRecent: true));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, VigilDbContext db, MonitorLoop loop, MonitorStates states, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, VigilDbContext db, Access.AuditLog audit, MonitorLoop loop, MonitorStates states, CancellationToken cancellationToken)
     {
         var monitor = await db.Set<StoredMonitor>().SingleOrDefaultAsync(m => m.Name == name, cancellationToken);
         if (monitor is null)
@@ -42,6 +42,7 @@ public static class ReadMonitors
             return Problems.Conflict($"monitor \"{name}\" is defined in the configuration file and is read-only through the API");
         }
         db.Remove(monitor);
+        audit.Record("delete", "monitor", monitor.Name);
         await db.SaveChangesAsync(cancellationToken);
         await loop.RefreshAsync(cancellationToken);
         states.Remove(name);

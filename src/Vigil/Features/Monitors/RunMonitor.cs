@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
+using Vigil.Features.Access;
 using Vigil.Features.Monitors.Scheduling;
 using Vigil.Hosting;
 
@@ -29,14 +30,14 @@ public static class RunMonitor
         return TypedResults.Ok(new CheckAnswer(result.Status, result.Reason, result.Duration.TotalSeconds, state.Status, result.Components));
     }
 
-    public static Task<Results<Ok<MonitorView>, ProblemHttpResult>> Pause(string name, VigilDbContext db, MonitorLoop loop, RecordCheckResult record, MonitorStates states, CancellationToken cancellationToken) =>
-        SetPausedAsync(name, true, db, loop, record, states, cancellationToken);
+    public static Task<Results<Ok<MonitorView>, ProblemHttpResult>> Pause(string name, VigilDbContext db, AuditLog audit, MonitorLoop loop, RecordCheckResult record, MonitorStates states, CancellationToken cancellationToken) =>
+        SetPausedAsync(name, true, db, audit, loop, record, states, cancellationToken);
 
-    public static Task<Results<Ok<MonitorView>, ProblemHttpResult>> Resume(string name, VigilDbContext db, MonitorLoop loop, RecordCheckResult record, MonitorStates states, CancellationToken cancellationToken) =>
-        SetPausedAsync(name, false, db, loop, record, states, cancellationToken);
+    public static Task<Results<Ok<MonitorView>, ProblemHttpResult>> Resume(string name, VigilDbContext db, AuditLog audit, MonitorLoop loop, RecordCheckResult record, MonitorStates states, CancellationToken cancellationToken) =>
+        SetPausedAsync(name, false, db, audit, loop, record, states, cancellationToken);
 
     private static async Task<Results<Ok<MonitorView>, ProblemHttpResult>> SetPausedAsync(
-        string name, bool paused, VigilDbContext db, MonitorLoop loop, RecordCheckResult record, MonitorStates states, CancellationToken cancellationToken)
+        string name, bool paused, VigilDbContext db, AuditLog audit, MonitorLoop loop, RecordCheckResult record, MonitorStates states, CancellationToken cancellationToken)
     {
         var monitor = await db.Set<StoredMonitor>().SingleOrDefaultAsync(m => m.Name == name, cancellationToken);
         if (monitor is null)
@@ -44,6 +45,7 @@ public static class RunMonitor
             return Problems.NotFound($"no monitor named \"{name}\"");
         }
         monitor.Paused = paused;
+        audit.Record(paused ? "pause" : "resume", "monitor", monitor.Name);
         await db.SaveChangesAsync(cancellationToken);
         await record.SetStatusAsync(monitor.Definition(), paused ? MonitorStatus.Paused : MonitorStatus.Unknown, paused ? "paused" : "resumed; waiting for the first check");
         await loop.RefreshAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
+using Vigil.Features.Access;
 using Vigil.Features.Catalog;
 using Vigil.Features.Monitors.Scheduling;
 using Vigil.Hosting;
@@ -11,7 +12,7 @@ namespace Vigil.Features.Monitors;
 public static class SaveMonitor
 {
     public static async Task<Results<Created<MonitorView>, ValidationProblem, ProblemHttpResult>> Create(
-        MonitorDefinition? body, VigilDbContext db, MonitorLoop loop, MonitorStates states, TimeProvider clock, CancellationToken cancellationToken)
+        MonitorDefinition? body, VigilDbContext db, AuditLog audit, MonitorLoop loop, MonitorStates states, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -29,13 +30,14 @@ public static class SaveMonitor
         var monitor = new StoredMonitor { Name = body.Name!, Service = body.Service!, Origin = ObjectOrigin.Api, CreatedAt = now, UpdatedAt = now };
         monitor.Apply(body);
         db.Add(monitor);
+        audit.Record("create", "monitor", monitor.Name);
         await db.SaveChangesAsync(cancellationToken);
         await loop.RefreshAsync(cancellationToken);
         return TypedResults.Created($"/api/monitors/{monitor.Name}", MonitorView.From(monitor, states.Get(monitor.Name)));
     }
 
     public static async Task<Results<Ok<MonitorView>, ValidationProblem, ProblemHttpResult>> Update(
-        string name, MonitorDefinition? body, VigilDbContext db, MonitorLoop loop, MonitorStates states, TimeProvider clock, CancellationToken cancellationToken)
+        string name, MonitorDefinition? body, VigilDbContext db, AuditLog audit, MonitorLoop loop, MonitorStates states, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -61,6 +63,7 @@ public static class SaveMonitor
         }
         monitor.Apply(body);
         monitor.UpdatedAt = clock.GetUtcNow();
+        audit.Record("update", "monitor", monitor.Name);
         await db.SaveChangesAsync(cancellationToken);
         await loop.RefreshAsync(cancellationToken);
         return TypedResults.Ok(MonitorView.From(monitor, states.Get(name)));

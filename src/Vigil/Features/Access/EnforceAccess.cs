@@ -1,0 +1,107 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Vigil.Configuration;
+using Vigil.Data;
+
+namespace Vigil.Features.Access;
+
+/// <summary>
+/// The one gate every routed request passes: resolves the caller, applies the rate limit, then
+/// checks the endpoint's declared permission (<see cref="AccessDecision"/>). API callers get
+/// <c>application/problem+json</c>; console pages send anonymous callers to the sign-in page.
+/// </summary>
+public static class EnforceAccess
+{
+    public static IApplicationBuilder UseAccessEnforcement(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null)
+        {
+            // Nothing routed here: the 404 that follows reveals nothing.
+            await next(context);
+            return;
+        }
+        var services = context.RequestServices;
+        var settings = services.GetRequiredService<ConfigReloader>().Current.Config.Access;
+        var db = services.GetRequiredService<VigilDbContext>();
+        var resolved = await ResolveCaller.ResolveAsync(context, db, services.GetRequiredService<TimeProvider>(), settings);
+        var caller = resolved.Caller;
+        context.Features.Set(caller);
+        if (caller.IsAuthenticated)
+        {
+            context.User = ResolveCaller.CallerPrincipal(caller);
+        }
+
+        var isPage = endpoint.Metadata.GetMetadata<ComponentTypeMetadata>() is not null;
+        var rateClass = RateLimiter.Classify(context.Request.Path, isPage);
+        if (rateClass != RateClass.None)
+        {
+            var limit = rateClass switch
+            {
+                RateClass.Auth => settings.RateLimits.Auth,
+                RateClass.Health => settings.RateLimits.Health,
+                RateClass.Metrics => settings.RateLimits.Metrics,
+                _ => settings.RateLimits.Api,
+            };
+            var take = services.GetRequiredService<RateLimiter>().Take(rateClass, caller.ClientKey(context.Connection.RemoteIpAddress?.ToString()), limit);
+            if (!take.Allowed)
+            {
+                var seconds = (int)Math.Ceiling(take.RetryAfter.TotalSeconds);
+                context.Response.Headers.RetryAfter = Math.Max(1, seconds).ToString(CultureInfo.InvariantCulture);
+                await WriteProblemAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"at most {limit} requests per minute are allowed for this client on these endpoints; retry after {Math.Max(1, seconds)} s");
+                return;
+            }
+        }
+
+        if (resolved.Rejection is not null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            await WriteProblemAsync(context, StatusCodes.Status401Unauthorized, "Not authenticated", resolved.Rejection);
+            return;
+        }
+
+        var required = endpoint.Metadata.GetOrderedMetadata<RequirePermissionAttribute>().Select(p => p.Name).ToList();
+        var verdict = AccessDecision.Decide(endpoint.Metadata.GetMetadata<PublicEndpointAttribute>() is not null, required, caller);
+        switch (verdict)
+        {
+            case AccessVerdict.Allowed:
+                await next(context);
+                return;
+            case AccessVerdict.SignInRequired when isPage:
+                context.Response.Redirect($"/signin?return={Uri.EscapeDataString(context.Request.Path + context.Request.QueryString)}");
+                return;
+            case AccessVerdict.Forbidden when isPage:
+                // The page says who is signed in and what is missing, and offers another sign-in.
+                context.Response.Redirect($"/signin?return={Uri.EscapeDataString(context.Request.Path + context.Request.QueryString)}&denied={Uri.EscapeDataString(string.Join(",", required))}");
+                return;
+            case AccessVerdict.SignInRequired:
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await WriteProblemAsync(context, StatusCodes.Status401Unauthorized, "Not authenticated",
+                    "sign in, or send an API token as \"Authorization: Bearer <token>\"");
+                return;
+            case AccessVerdict.PasswordChangeRequired when isPage:
+                context.Response.Redirect("/account/password");
+                return;
+            case AccessVerdict.MfaEnrolmentRequired when isPage:
+                context.Response.Redirect("/account/mfa");
+                return;
+            case AccessVerdict.PasswordChangeRequired:
+                await WriteProblemAsync(context, StatusCodes.Status403Forbidden, "Forbidden", "the one-time password must be changed first (console: /account/password)");
+                return;
+            case AccessVerdict.MfaEnrolmentRequired:
+                await WriteProblemAsync(context, StatusCodes.Status403Forbidden, "Forbidden", "your role requires multi-factor sign-in; enrol first (console: /account/mfa)");
+                return;
+            case AccessVerdict.Undeclared:
+                await WriteProblemAsync(context, StatusCodes.Status403Forbidden, "Forbidden", "this endpoint declares no permission, so it is refused to everyone");
+                return;
+            default:
+                await WriteProblemAsync(context, StatusCodes.Status403Forbidden, "Forbidden",
+                    $"this requires the permission {string.Join(", ", required.Where(p => !caller.Has(p)))}, which {caller.Username} does not have");
+                return;
+        }
+    });
+
+    private static Task WriteProblemAsync(HttpContext context, int status, string title, string detail) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);
+}

@@ -1,0 +1,93 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.EntityFrameworkCore;
+using Vigil.Configuration;
+using Vigil.Data;
+
+namespace Vigil.Features.Access;
+
+/// <summary>
+/// Finds who is calling: an <c>Authorization: Bearer</c> token, else the console's session
+/// cookie, else nobody. A token that is unknown, revoked or expired is an error (the caller meant
+/// to authenticate), not an anonymous call.
+/// </summary>
+public static class ResolveCaller
+{
+    public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string UserIdClaim = "vigil:uid";
+    public const string StampClaim = "vigil:stamp";
+
+    /// <summary>Token use is recorded at most this often per token, so a busy script does not write on every request.</summary>
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    public sealed record Result(Caller Caller, string? Rejection);
+
+    public static async Task<Result> ResolveAsync(HttpContext context, VigilDbContext db, TimeProvider clock, AccessSettings settings)
+    {
+        var now = clock.GetUtcNow();
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.Length > 0)
+        {
+            if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                return new(Caller.Anonymous, "the Authorization header must be \"Bearer <token>\"");
+            }
+            return await FromTokenAsync(header["Bearer ".Length..].Trim(), db, now);
+        }
+        var session = await context.AuthenticateAsync(Scheme);
+        if (!session.Succeeded || !int.TryParse(session.Principal.FindFirstValue(UserIdClaim), out var userId))
+        {
+            return new(Caller.Anonymous, null);
+        }
+        var user = await db.Users.AsNoTracking().Include(u => u.Roles).SingleOrDefaultAsync(u => u.Id == userId);
+        if (user is null || user.ErasedAt is not null || user.SecurityStamp != session.Principal.FindFirstValue(StampClaim) || user.LockedUntil > now)
+        {
+            // Password changed, user erased or locked: the session ends.
+            await context.SignOutAsync(Scheme);
+            return new(Caller.Anonymous, null);
+        }
+        var roles = user.GlobalRoles.ToList();
+        return new(new Caller(CallerKind.Session, user.Id, user.Username, RolePermissions.Union(roles))
+        {
+            MustChangePassword = user.MustChangePassword,
+            MustEnrolMfa = !user.MfaEnabled && roles.Any(settings.MfaRequiredRoles.Contains),
+        }, null);
+    }
+
+    private static async Task<Result> FromTokenAsync(string secret, VigilDbContext db, DateTimeOffset now)
+    {
+        var hash = ApiToken.HashOf(secret);
+        var token = await db.ApiTokens.AsNoTracking().Include(t => t.User!).ThenInclude(u => u.Roles).SingleOrDefaultAsync(t => t.Hash == hash);
+        if (token is null || token.User is null || token.User.ErasedAt is not null)
+        {
+            return new(Caller.Anonymous, "the token is not valid");
+        }
+        if (token.RevokedAt is not null)
+        {
+            return new(Caller.Anonymous, "the token has been revoked");
+        }
+        if (!token.IsUsableAt(now))
+        {
+            return new(Caller.Anonymous, "the token has expired");
+        }
+        if (token.LastUsedAt is null || now - token.LastUsedAt >= LastUsedResolution)
+        {
+            await db.ApiTokens.Where(t => t.Id == token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, (DateTimeOffset?)now));
+        }
+        // A token never does more than its owner may do now: demoting the owner narrows the token.
+        var owner = RolePermissions.Union(token.User.GlobalRoles);
+        var permissions = RolePermissions.Of(token.Role).Where(owner.Contains).ToHashSet(StringComparer.Ordinal);
+        return new(new Caller(CallerKind.Token, token.UserId, token.User.Username, permissions, token.Id), null);
+    }
+
+    /// <summary>The claims of a console session: the user, and the stamp that a password change or erasure invalidates.</summary>
+    public static ClaimsPrincipal SessionPrincipal(User user) =>
+        new(new ClaimsIdentity(
+            [new Claim(UserIdClaim, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(StampClaim, user.SecurityStamp), new Claim(ClaimTypes.Name, user.Username)],
+            Scheme, ClaimTypes.Name, ClaimTypes.Role));
+
+    /// <summary>The caller as a principal, for console pages (<c>context.User</c>).</summary>
+    public static ClaimsPrincipal CallerPrincipal(Caller caller) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, caller.Username ?? "")], caller.Kind.ToString(), ClaimTypes.Name, ClaimTypes.Role));
+}
