@@ -183,6 +183,34 @@ public sealed class EngineSemanticsTests
             """
         },
         {
+            "date_functions_match_go_even_for_values_that_are_no_time",
+            """
+            load 1m
+              t{v="nan"} NaN
+              t{v="now"} 1700000000
+
+            eval instant at 0 year(t)
+              {v="nan"} 292277026596
+              {v="now"} 2023
+
+            eval instant at 0 minute(t)
+              {v="nan"} 30
+              {v="now"} 13
+
+            eval instant at 0 day_of_week(t)
+              {v="nan"} 0
+              {v="now"} 2
+
+            eval instant at 0 day_of_year(t)
+              {v="nan"} 339
+              {v="now"} 318
+
+            eval instant at 0 days_in_month(t)
+              {v="nan"} 31
+              {v="now"} 30
+            """
+        },
+        {
             "topk_and_sort_order_results",
             """
             load 1m

@@ -62,9 +62,9 @@ internal static class InstantFunctions
             "minute" => DateFunction(d => d.Minute, names),
             "hour" => DateFunction(d => d.Hour, names),
             "day_of_month" => DateFunction(d => d.Day, names),
-            "day_of_week" => DateFunction(d => (int)d.DayOfWeek, names),
+            "day_of_week" => DateFunction(d => d.DayOfWeek, names),
             "day_of_year" => DateFunction(d => d.DayOfYear, names),
-            "days_in_month" => DateFunction(d => DateTime.DaysInMonth(d.Year, d.Month), names),
+            "days_in_month" => DateFunction(d => d.DaysInMonth, names),
             "month" => DateFunction(d => d.Month, names),
             "year" => DateFunction(d => d.Year, names),
             _ => throw new PromQLEvaluationException($"function \"{name}\" is not supported"),
@@ -109,25 +109,15 @@ internal static class InstantFunctions
     }
 
     /// <summary>Date functions read each value as Unix seconds in UTC; without an argument they use the evaluation time.</summary>
-    private static InstantFunction DateFunction(Func<DateTime, int> part, MetricNameDropper names) => (a, ts, o) =>
+    private static InstantFunction DateFunction(Func<CalendarTime, double> part, MetricNameDropper names) => (a, ts, o) =>
     {
         if (a.Length == 0)
         {
-            o.Add(new VecSample(Labels.Empty, DatePart(ts / 1000.0, part)));
+            o.Add(new VecSample(Labels.Empty, part(GoCalendar.FromUnixSeconds(ts / 1000))));
             return;
         }
-        Map(a[0], o, v => DatePart(v, part), names);
+        Map(a[0], o, v => part(GoCalendar.FromUnixSeconds(GoCalendar.ToInt64(v))), names);
     };
-
-    private static double DatePart(double seconds, Func<DateTime, int> part)
-    {
-        if (double.IsNaN(seconds) || seconds < -62135596800 || seconds >= 253402300800)
-        {
-            return double.NaN;
-        }
-        var t = DateTime.UnixEpoch.AddSeconds(Math.Truncate(seconds));
-        return part(t);
-    }
 
     /// <summary>Ascending (or descending) by value with NaNs last; ties keep their order.</summary>
     private static void SortByValue(List<VecSample> input, List<VecSample> output, bool descending)
