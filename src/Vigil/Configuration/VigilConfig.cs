@@ -13,6 +13,12 @@ public sealed class VigilConfig
     public MonitoringSettings Monitoring { get; set; } = new();
     public List<MonitorDefinition> Monitors { get; set; } = [];
     public AccessSettings Access { get; set; } = new();
+    public Features.Alerting.AlertingSettings Alerting { get; set; } = new();
+    public Features.Alerting.Routing.RoutingSettings Routing { get; set; } = new();
+    public List<Features.Alerting.Routing.MaintenanceWindowDefinition> MaintenanceWindows { get; set; } = [];
+    public List<Features.Notifications.Channels.ChannelDefinition> Channels { get; set; } = [];
+    public Features.Notifications.NotificationSettings Notifications { get; set; } = new();
+    public List<Features.OnCall.ScheduleDefinition> Schedules { get; set; } = [];
 }
 
 /// <summary>

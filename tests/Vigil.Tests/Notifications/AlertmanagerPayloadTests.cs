@@ -18,7 +18,7 @@ public class AlertmanagerPayloadTests
     public static TheoryData<string> Steps => new() { "step1-firing", "step2-one-resolved", "step3-resolved" };
 
     /// <summary>The alerts of one step, as the alerting slice will hand them over (read from the capture's data).</summary>
-    private static NotificationGroup GroupOf(string step)
+    internal static NotificationGroup GroupOf(string step)
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Fixtures, "webhook", $"{step}.body.json")));
         var alerts = doc.RootElement.GetProperty("alerts").EnumerateArray().Select(a => new NotifiedAlert(

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Vigil.Data;
+using Vigil.Metrics;
+
+namespace Vigil.Features.Notifications.Outbox;
+
+/// <summary>
+/// One notification to one channel, waiting for or past delivery. Written in the same transaction
+/// as the state change that caused it (see <see cref="NotificationOutbox.Enqueue"/>), so a crash
+/// can neither lose it nor send it for a change that never committed.
+/// </summary>
+[SqliteSortableTimes]
+public sealed class OutboxMessage
+{
+    public long Id { get; set; }
+    /// <summary>The channel's name (<c>channels[].name</c>).</summary>
+    public required string Channel { get; set; }
+    /// <summary>The same key for every attempt and every retry of this notification; sent to receivers that dedupe on it.</summary>
+    public required string IdempotencyKey { get; set; }
+    /// <summary>The aggregation group it is for (<see cref="NotificationGroup.GroupKey"/>).</summary>
+    public required string GroupKey { get; set; }
+    /// <summary>The group as <see cref="NotificationRequest"/> JSON: everything a channel renders from.</summary>
+    public required string Payload { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>When to try (again); null once delivered or given up.</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+    public OutboxStatus Status { get; set; }
+}
+
+public enum OutboxStatus
+{
+    Pending,
+    Delivered,
+    Failed,
+}
+
+internal sealed class OutboxMessageMapping : IEntityTypeConfiguration<OutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessage> builder)
+    {
+        builder.ToTable("notification_outbox");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.Channel).HasMaxLength(100);
+        builder.Property(m => m.IdempotencyKey).HasMaxLength(200);
+        builder.Property(m => m.GroupKey).HasMaxLength(2000);
+        builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
+        builder.HasIndex(m => m.IdempotencyKey).IsUnique();
+        builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
+    }
+}
+
+/// <summary>A notification as stored in the outbox: the group's data, enough to rebuild a <see cref="NotificationGroup"/>.</summary>
+public sealed record NotificationRequest(
+    string Channel,
+    string Receiver,
+    string RouteKey,
+    IReadOnlyDictionary<string, string> GroupLabels,
+    IReadOnlyList<NotificationRequest.Alert> Alerts,
+    string ExternalUrl,
+    int TruncatedAlerts = 0)
+{
+    public sealed record Alert(
+        AlertStatus Status,
+        IReadOnlyDictionary<string, string> Labels,
+        IReadOnlyDictionary<string, string> Annotations,
+        DateTimeOffset StartsAt,
+        DateTimeOffset? EndsAt,
+        string GeneratorUrl);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static NotificationRequest For(string channel, NotificationGroup group, string routeKey) => new(
+        channel, group.Receiver, routeKey, Map(group.GroupLabels),
+        [.. group.Alerts.Select(a => new Alert(a.Status, Map(a.Labels), Map(a.Annotations), a.StartsAt, a.EndsAt, a.GeneratorUrl))],
+        group.ExternalUrl, group.TruncatedAlerts);
+
+    public NotificationGroup ToGroup() => new(
+        Receiver, RouteKey, Of(GroupLabels),
+        Alerts.Select(a => new NotifiedAlert(a.Status, Of(a.Labels), Of(a.Annotations), a.StartsAt, a.EndsAt, a.GeneratorUrl)),
+        ExternalUrl, TruncatedAlerts);
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static NotificationRequest FromJson(string json) => JsonSerializer.Deserialize<NotificationRequest>(json, Json)!;
+
+    private static Dictionary<string, string> Map(Labels labels) => labels.ToDictionary(l => l.Name, l => l.Value, StringComparer.Ordinal);
+
+    private static Labels Of(IReadOnlyDictionary<string, string> map) => Labels.From(map.Select(kv => new Label(kv.Key, kv.Value)));
+}
+
+/// <summary>
+/// Puts notifications in the outbox inside the caller's unit of work: the message is durable when
+/// the caller's <c>SaveChangesAsync</c> commits, together with whatever state change caused it
+/// (the dispatcher's notification log, a channel test). Delivery reads the outbox.
+/// </summary>
+public static class NotificationOutbox
+{
+    /// <param name="idempotencyKey">Stable for this notification: a second enqueue with the same key is a duplicate and must not be sent twice.</param>
+    public static OutboxMessage Enqueue(VigilDbContext db, NotificationRequest request, string idempotencyKey, DateTimeOffset now)
+    {
+        var message = new OutboxMessage
+        {
+            Channel = request.Channel,
+            IdempotencyKey = idempotencyKey,
+            GroupKey = request.ToGroup().GroupKey,
+            Payload = request.ToJson(),
+            CreatedAt = now,
+            NextAttemptAt = now,
+            Status = OutboxStatus.Pending,
+        };
+        db.Set<OutboxMessage>().Add(message);
+        return message;
+    }
+}
