@@ -9,6 +9,7 @@ using Prometheus;
 using Vigil.Configuration;
 using Vigil.Data;
 using Vigil.Features.Access;
+using Vigil.Features.Alerting;
 using Vigil.Features.Catalog;
 using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
@@ -59,6 +60,7 @@ public static class VigilHost
         services.AddCatalog();
         services.AddMetricsEngine();
         services.AddMonitors();
+        services.AddAlerting();
         configureServices?.Invoke(services);
 
         var app = builder.Build();

@@ -1,0 +1,121 @@
+using Microsoft.EntityFrameworkCore;
+using Vigil.Configuration;
+using Vigil.Data;
+using Vigil.Features.Notifications;
+
+namespace Vigil.Features.Alerting;
+
+/// <summary>
+/// Takes alerts from every source into the state store with Alertmanager's rules
+/// (api/v2 <c>postAlertsHandler</c> and <c>provider/mem</c> <c>Put</c>): a missing start is now; a
+/// missing end is now + <c>resolve_timeout</c>, marked as a timeout; an alert that overlaps the
+/// stored one with the same labels is merged with it (<see cref="Merge"/>). When the task
+/// completes the alerts are committed, and <see cref="Received"/> tells the dispatcher which changed.
+/// </summary>
+public sealed class ReceiveAlerts(IServiceScopeFactory scopes, ConfigReloader config, TimeProvider clock) : IAlertIngest
+{
+    /// <summary>Raised after a commit with the fingerprints that were written.</summary>
+    public event Action<IReadOnlyList<string>>? Received;
+
+    public async Task PutAsync(IReadOnlyList<IncomingAlert> alerts, CancellationToken cancellationToken)
+    {
+        if (alerts.Count == 0)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var resolveTimeout = config.Current.Config.Routing.ResolveTimeout;
+        // The last of several alerts with the same labels in one batch wins, as in a sequence of puts.
+        var incoming = alerts.Select(a => Normalize(a, now, resolveTimeout)).GroupBy(a => a.Fingerprint).Select(g => g.Last()).ToList();
+        var fingerprints = incoming.Select(a => a.Fingerprint).ToList();
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            var existing = await db.Set<StoredAlert>().Where(a => fingerprints.Contains(a.Fingerprint)).ToDictionaryAsync(a => a.Fingerprint, cancellationToken);
+            foreach (var alert in incoming)
+            {
+                if (existing.TryGetValue(alert.Fingerprint, out var old))
+                {
+                    var merged = Overlaps(old, alert) ? Merge(old, alert) : alert;
+                    (old.AnnotationsJson, old.StartsAt, old.EndsAt, old.Timeout, old.UpdatedAt, old.GeneratorUrl, old.Source) =
+                        (merged.AnnotationsJson, merged.StartsAt, merged.EndsAt, merged.Timeout, merged.UpdatedAt, merged.GeneratorUrl, merged.Source);
+                }
+                else
+                {
+                    db.Add(alert);
+                }
+            }
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        Received?.Invoke(fingerprints);
+    }
+
+    private static StoredAlert Normalize(IncomingAlert alert, DateTimeOffset now, TimeSpan resolveTimeout)
+    {
+        // api/v2: "if startsAt is zero, set it to now"; "if endsAt is zero, set it to now + resolve_timeout
+        // and mark it as a timeout"; an end before the start is refused by the API before this point.
+        var startsAt = alert.StartsAt ?? now;
+        return new StoredAlert
+        {
+            Fingerprint = AlertFingerprint.Of(alert.Labels),
+            LabelsJson = StoredAlert.Encode(alert.Labels),
+            AnnotationsJson = StoredAlert.Encode(alert.Annotations),
+            StartsAt = startsAt,
+            EndsAt = alert.EndsAt ?? now + resolveTimeout,
+            Timeout = alert.EndsAt is null,
+            UpdatedAt = now,
+            GeneratorUrl = alert.GeneratorUrl,
+            Source = alert.Source,
+        };
+    }
+
+    /// <summary>
+    /// Alertmanager's provider/mem <c>Put</c>: merge only when the new alert's end or start falls
+    /// strictly inside the stored one's active range; otherwise the new alert replaces it.
+    /// </summary>
+    public static bool Overlaps(StoredAlert old, StoredAlert alert) =>
+        (alert.EndsAt > old.StartsAt && alert.EndsAt < old.EndsAt) || (alert.StartsAt > old.StartsAt && alert.StartsAt < old.EndsAt);
+
+    /// <summary>
+    /// Alertmanager's <c>Alert.Merge</c>: the younger alert wins, with the earliest start; if it is
+    /// resolved, the latest explicit resolution wins; if not, a later end that is not a timeout wins.
+    /// </summary>
+    public static StoredAlert Merge(StoredAlert a, StoredAlert o)
+    {
+        if (o.UpdatedAt < a.UpdatedAt)
+        {
+            return Merge(o, a);
+        }
+        var result = Copy(o);
+        if (a.StartsAt < o.StartsAt)
+        {
+            result.StartsAt = a.StartsAt;
+        }
+        var now = o.UpdatedAt;
+        if (o.IsResolvedAt(now))
+        {
+            if (a.IsResolvedAt(now) && a.EndsAt > o.EndsAt)
+            {
+                result.EndsAt = a.EndsAt;
+            }
+        }
+        else if (a.EndsAt > o.EndsAt && !a.Timeout)
+        {
+            result.EndsAt = a.EndsAt;
+        }
+        return result;
+    }
+
+    private static StoredAlert Copy(StoredAlert o) => new()
+    {
+        Fingerprint = o.Fingerprint,
+        LabelsJson = o.LabelsJson,
+        AnnotationsJson = o.AnnotationsJson,
+        StartsAt = o.StartsAt,
+        EndsAt = o.EndsAt,
+        Timeout = o.Timeout,
+        UpdatedAt = o.UpdatedAt,
+        GeneratorUrl = o.GeneratorUrl,
+        Source = o.Source,
+    };
+}
