@@ -78,7 +78,7 @@ public abstract class MonitorApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/api/monitors/db-port")).StatusCode);
         var audit = (await server.AuditAsync()).Where(e => e.Resource == "monitor").ToList();
         Assert.Equal(["create db-port", "update db-port", "delete db-port"], audit.Select(e => $"{e.Action} {e.ResourceId}"));
-        Assert.All(audit, e => Assert.Equal(TestServer.AdminUsername, e.Username));
+        Assert.All(audit, e => Assert.Equal((TestServer.AdminUsername, "127.0.0.1"), (e.Username, e.IpAddress)));
     }
 
     [Theory]
