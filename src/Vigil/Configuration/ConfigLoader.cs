@@ -65,6 +65,7 @@ public static class ConfigLoader
         var errors = new List<ConfigError>(binder.Errors);
         var reported = errors.Select(e => (e.File, e.Line, e.Column)).ToHashSet();
         errors.AddRange(Validate(config).Select(binder.Locate).Where(e => !reported.Contains((e.File, e.Line, e.Column))));
+        errors.AddRange(Features.Alerting.Rules.LoadRuleGroups.Load(config.Alerting, file));
         errors.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
         return new LoadedConfig(config, errors, file, fingerprint);
     }
@@ -107,6 +108,10 @@ public static class ConfigLoader
             yield return error;
         }
         foreach (var error in MonitorConfigRules.Validate(config))
+        {
+            yield return error;
+        }
+        foreach (var error in Features.Alerting.Rules.LoadRuleGroups.Validate(config.Alerting))
         {
             yield return error;
         }

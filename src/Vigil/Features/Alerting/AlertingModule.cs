@@ -6,6 +6,9 @@ public static class AlertingModule
     {
         services.AddSingleton<ReceiveAlerts>();
         services.AddSingleton<IAlertIngest>(sp => sp.GetRequiredService<ReceiveAlerts>());
+        services.AddSingleton<Evaluation.EvaluateRules>();
+        services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<Evaluation.EvaluateRules>());
+        services.AddHostedService(sp => sp.GetRequiredService<Evaluation.EvaluateRules>());
         return services;
     }
 }

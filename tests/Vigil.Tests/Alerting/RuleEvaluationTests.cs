@@ -1,0 +1,136 @@
+using Vigil.Features.Alerting.Rules;
+using Vigil.Metrics;
+using Vigil.Tests.Support;
+
+namespace Vigil.Tests.Alerting;
+
+/// <summary>Rules evaluated inside the running server: pending, firing after <c>for</c>, sent to the dispatcher with Prometheus's times, resolved.</summary>
+public abstract class RuleEvaluationTests : IAsyncLifetime
+{
+    private const string Config = """
+        alerting:
+          evaluation_interval: 15s
+          external_url: https://vigil.example.com
+          external_labels:
+            region: eu-1
+          rules:
+            - name: HighErrorRate
+              expr: errors_per_second > 5
+              duration: 1 minute
+              severity: high
+              channels: [slack, email]
+              summary: "{{ $labels.service }} fails {{ $value }} times a second"
+        """;
+
+    private static readonly Labels Errors = Labels.Of("__name__", "errors_per_second", "service", "api");
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+    private TestServer server = null!;
+
+    protected abstract Task<string?> DatabaseAsync();
+
+    public async Task InitializeAsync() => server = await TestServer.StartAsync(await DatabaseAsync(), Config);
+
+    public async Task DisposeAsync() => await server.DisposeAsync();
+
+    private async Task StepAsync(double errors)
+    {
+        await server.SampleAsync(Errors, errors);
+        await server.AdvanceAndEvaluateAsync(Interval);
+    }
+
+    [Fact]
+    public async Task Alert_waits_its_for_duration_then_fires_and_is_sent_until_it_resolves()
+    {
+        await StepAsync(10);
+        var pending = server.Alert("HighErrorRate");
+        Assert.Equal(AlertPhase.Pending, pending?.Phase);
+        Assert.Empty(await server.StoredAlertsAsync());
+
+        // Active at the first evaluation; fires at the first evaluation at least 1 minute later.
+        for (var i = 0; i < 3; i++)
+        {
+            await StepAsync(10);
+            Assert.Equal(AlertPhase.Pending, server.Alert("HighErrorRate")!.Phase);
+        }
+        await StepAsync(10);
+        var firing = server.Alert("HighErrorRate")!;
+        Assert.Equal(AlertPhase.Firing, firing.Phase);
+        Assert.Equal(pending!.ActiveAt.AddMinutes(1), firing.FiredAt);
+
+        var stored = Assert.Single(await server.StoredAlertsAsync());
+        Assert.Equal(
+            Labels.Of("alertname", "HighErrorRate", "channels", "slack,email", "region", "eu-1", "service", "api", "severity", "high"),
+            stored.Labels);
+        Assert.Equal("api fails 10 times a second", stored.Annotations.Get("summary"));
+        Assert.Equal("rule", stored.Source);
+        Assert.Equal(firing.FiredAt, stored.StartsAt);
+        // Prometheus: valid until now + 4 × max(resend delay 1m, interval 15s).
+        Assert.Equal(firing.FiredAt!.Value.AddMinutes(4), stored.EndsAt);
+        Assert.Equal("https://vigil.example.com/graph?g0.expr=errors_per_second+%3E+5&g0.tab=1", stored.GeneratorUrl);
+
+        // Not sent again within the resend delay; sent again once it has passed.
+        await StepAsync(10);
+        Assert.Equal(firing.FiredAt.Value.AddMinutes(4), Assert.Single(await server.StoredAlertsAsync()).EndsAt);
+        for (var i = 0; i < 4; i++)
+        {
+            await StepAsync(10);
+        }
+        Assert.Equal(firing.FiredAt.Value.AddMinutes(1.25).AddMinutes(4), Assert.Single(await server.StoredAlertsAsync()).EndsAt);
+
+        // The condition clears: resolved at that evaluation and sent at once with that end.
+        await StepAsync(1);
+        var resolved = server.Alert("HighErrorRate")!;
+        Assert.Equal(AlertPhase.Inactive, resolved.Phase);
+        var ended = Assert.Single(await server.StoredAlertsAsync());
+        Assert.Equal(resolved.ResolvedAt, ended.EndsAt);
+        Assert.True(ended.IsResolvedAt(server.Clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task Alerts_and_their_for_state_are_written_as_series()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await StepAsync(10);
+        }
+        var alerts = await server.Http.GetStringAsync("/prometheus/api/v1/query?query=ALERTS");
+        Assert.Contains("\"alertstate\":\"firing\"", alerts, StringComparison.Ordinal);
+        var forState = await server.Http.GetStringAsync("/prometheus/api/v1/query?query=ALERTS_FOR_STATE");
+        Assert.Contains("\"alertname\":\"HighErrorRate\"", forState, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_firing_alert_keeps_firing_after_a_restart_without_waiting_its_for_again()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await StepAsync(10);
+        }
+        var firing = server.Alert("HighErrorRate")!;
+        Assert.Equal(AlertPhase.Firing, firing.Phase);
+
+        server = await server.RestartAsync(TimeSpan.FromMinutes(2));
+
+        // Prometheus restores after the second evaluation; the third fires without a new 1-minute wait.
+        await StepAsync(10);
+        await StepAsync(10);
+        Assert.Equal(AlertPhase.Pending, server.Alert("HighErrorRate")!.Phase);
+        Assert.Equal(firing.ActiveAt, server.Alert("HighErrorRate")!.ActiveAt);
+        await StepAsync(10);
+        Assert.Equal(AlertPhase.Firing, server.Alert("HighErrorRate")!.Phase);
+        var stored = Assert.Single(await server.StoredAlertsAsync());
+        Assert.Equal(firing.FiredAt, stored.StartsAt);
+        Assert.False(stored.IsResolvedAt(server.Clock.GetUtcNow()));
+    }
+}
+
+public sealed class RuleEvaluationOnSqlite : RuleEvaluationTests
+{
+    protected override Task<string?> DatabaseAsync() => Task.FromResult<string?>(null);
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class RuleEvaluationOnPostgres(PostgresServer postgres) : RuleEvaluationTests
+{
+    protected override async Task<string?> DatabaseAsync() => await postgres.CreateDatabaseAsync();
+}
