@@ -73,6 +73,13 @@ public static class ConfigLoader
     /// <summary>As in prometheus.yml, a relative secret file path is taken from the config file's directory.</summary>
     private static void ResolveFiles(VigilConfig config, string directory)
     {
+        foreach (var integration in config.Alerting.Integrations)
+        {
+            if (integration.TokenFile is { } tokenFile)
+            {
+                integration.TokenFile = Path.Combine(directory, tokenFile);
+            }
+        }
         foreach (var job in config.Metrics.ScrapeConfigs)
         {
             if (job.Authorization is { CredentialsFile: { } credentials })
@@ -112,6 +119,10 @@ public static class ConfigLoader
             yield return error;
         }
         foreach (var error in Features.Alerting.Rules.LoadRuleGroups.Validate(config.Alerting))
+        {
+            yield return error;
+        }
+        foreach (var error in Features.Alerting.Inbound.IntegrationTokens.Validate(config.Alerting.Integrations))
         {
             yield return error;
         }

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Vigil.Features.Alerting.Rules;
 using Vigil.Metrics;
 using Vigil.Tests.Support;
@@ -97,6 +99,29 @@ public abstract class RuleEvaluationTests : IAsyncLifetime
         Assert.Contains("\"alertstate\":\"firing\"", alerts, StringComparison.Ordinal);
         var forState = await server.Http.GetStringAsync("/prometheus/api/v1/query?query=ALERTS_FOR_STATE");
         Assert.Contains("\"alertname\":\"HighErrorRate\"", forState, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_rules_api_and_the_Prometheus_rules_and_alerts_endpoints_show_rules_and_their_alerts()
+    {
+        await StepAsync(10);
+
+        var viewer = await server.ClientFor("viewer");
+        var rules = await viewer.GetFromJsonAsync<JsonElement>("/api/rules");
+        var group = rules.GetProperty("groups")[0];
+        Assert.Equal(("vigil.yaml", 15.0), (group.GetProperty("name").GetString(), group.GetProperty("interval_seconds").GetDouble()));
+        var rule = group.GetProperty("rules")[0];
+        Assert.Equal("errors_per_second > 5", rule.GetProperty("query").GetString());
+        Assert.Equal(("alerting", "pending", "ok", 60.0), (rule.GetProperty("type").GetString(), rule.GetProperty("state").GetString(), rule.GetProperty("health").GetString(), rule.GetProperty("for_seconds").GetDouble()));
+        Assert.Equal("slack,email", rule.GetProperty("labels").GetProperty("channels").GetString());
+        Assert.Equal("pending", rule.GetProperty("alerts")[0].GetProperty("state").GetString());
+
+        var prometheusRules = await viewer.GetFromJsonAsync<JsonElement>("/prometheus/api/v1/rules");
+        var promRule = prometheusRules.GetProperty("data").GetProperty("groups")[0].GetProperty("rules")[0];
+        Assert.Equal(("HighErrorRate", 60.0, "alerting"), (promRule.GetProperty("name").GetString(), promRule.GetProperty("duration").GetDouble(), promRule.GetProperty("type").GetString()));
+        var alerts = await viewer.GetFromJsonAsync<JsonElement>("/prometheus/api/v1/alerts");
+        var alert = alerts.GetProperty("data").GetProperty("alerts")[0];
+        Assert.Equal(("pending", "1e+01", "api"), (alert.GetProperty("state").GetString(), alert.GetProperty("value").GetString(), alert.GetProperty("labels").GetProperty("service").GetString()));
     }
 
     [Fact]

@@ -33,6 +33,9 @@ public sealed class AlertingSettings
     /// <summary>How often a firing alert is sent again (Prometheus's <c>--rules.alert.resend-delay</c>).</summary>
     public TimeSpan ResendDelay { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Senders that post alerts to Vigil, each with its own token (Alertmanager API v2, PagerDuty Events v2, webhooks).</summary>
+    public List<Inbound.IntegrationDefinition> Integrations { get; set; } = [];
+
     /// <summary>The rule groups read from <see cref="RuleFiles"/> and <see cref="Rules"/> when the configuration was loaded.</summary>
     [ConfigIgnore]
     public IReadOnlyList<RuleGroup> LoadedGroups { get; set; } = [];
