@@ -125,6 +125,25 @@ public abstract class RuleEvaluationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_rules_page_shows_each_alert_with_its_state_history()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await StepAsync(10);
+        }
+        var alert = server.Alert("HighErrorRate")!;
+        await StepAsync(1);
+
+        var viewer = await server.ClientFor("viewer");
+        var html = System.Net.WebUtility.HtmlDecode(await viewer.GetStringAsync("/rules"));
+
+        Assert.Contains("errors_per_second &gt; 5".Replace("&gt;", ">", StringComparison.Ordinal), html, StringComparison.Ordinal);
+        Assert.Contains($"{alert.ActiveAt:u} pending", html, StringComparison.Ordinal);
+        Assert.Contains($"{alert.FiredAt:u} firing", html, StringComparison.Ordinal);
+        Assert.Contains($"{server.Alert("HighErrorRate")!.ResolvedAt:u} resolved", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_firing_alert_keeps_firing_after_a_restart_without_waiting_its_for_again()
     {
         for (var i = 0; i < 5; i++)

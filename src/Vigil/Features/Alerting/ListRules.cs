@@ -119,7 +119,7 @@ public static class ListRules
         ["state"] = Phase(a.Phase),
         ["activeAt"] = a.ActiveAt,
         // web/api/v1: strconv.FormatFloat(value, 'e', -1, 64).
-        ["value"] = GoFormat.E(a.Value),
+        ["value"] = GoFormat.E(a.Value).Replace('E', 'e'),
     };
 
     private static object LastEvaluation(RuleSnapshot r) =>

@@ -46,7 +46,7 @@ public sealed class EvaluateRules(
         var next = new List<(RuleGroupLoop, CancellationTokenSource, Task?)>();
         foreach (var group in settings.LoadedGroups)
         {
-            var loop = new RuleGroupLoop(group, group.Interval ?? settings.EvaluationInterval, store, engine, ingest, clock, settings, firstLoad, logger);
+            var loop = new RuleGroupLoop(group, group.Interval ?? settings.EvaluationInterval, store, engine, ingest, clock, settings, firstLoad, RecordAsync, logger);
             if (previous.TryGetValue((group.File, group.Name), out var old))
             {
                 CopyState(old, loop);
@@ -82,6 +82,14 @@ public sealed class EvaluateRules(
                 state.CopyFrom(match);
             }
         }
+    }
+
+    private async Task RecordAsync(IReadOnlyList<AlertStateChange> changes, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Data.VigilDbContext>();
+        db.AddRange(changes);
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private void StartLoops()

@@ -22,6 +22,7 @@ public sealed class RuleGroupLoop(
     TimeProvider clock,
     AlertingSettings settings,
     bool restore,
+    Func<IReadOnlyList<AlertStateChange>, CancellationToken, Task> recordChanges,
     ILogger logger)
 {
     private readonly Labels externalLabels = Labels.From(settings.ExternalLabels.Select(kv => new Label(kv.Key, kv.Value)));
@@ -97,9 +98,23 @@ public sealed class RuleGroupLoop(
     {
         var started = clock.GetUtcNow();
         var watch = System.Diagnostics.Stopwatch.StartNew();
+        var before = Evaluator.AlertStates.ToDictionary(s => s, s => (IReadOnlyDictionary<Labels, AlertPhase>)s.Alerts.ToDictionary(a => a.Labels, a => a.Phase));
         foreach (var error in await Evaluator.EvaluateAsync(evalMs, cancellationToken))
         {
             logger.LogWarning("Rule evaluation failed: {Error}", error);
+        }
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(evalMs);
+        var changes = Evaluator.AlertStates.SelectMany(s => AlertStateChange.Between(group, s, before[s], at)).ToList();
+        if (changes.Count > 0)
+        {
+            try
+            {
+                await recordChanges(changes, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Could not record {Count} alert state changes of group {Group}", changes.Count, group.Name);
+            }
         }
         var alerts = new List<IncomingAlert>();
         foreach (var state in Evaluator.AlertStates)
