@@ -136,7 +136,7 @@ public sealed class RuleFileReloadTests : IAsyncLifetime
         var error = Assert.Single(errors);
         Assert.EndsWith("rules/broken.yml:5:15: group \"broken\", rule 1, \"MissingParen\": could not parse expression: 1:34: parse error: unclosed left parenthesis", error);
         var groups = server.Services.GetRequiredService<EvaluateRules>().Groups;
-        Assert.Equal(["api"], groups.Select(g => g.Group.Name));
+        Assert.Equal(["api", "monitor_rules"], groups.Select(g => g.Group.Name));
     }
 
     [Fact]

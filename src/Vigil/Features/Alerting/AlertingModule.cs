@@ -11,6 +11,9 @@ public static class AlertingModule
         services.AddSingleton<Evaluation.EvaluateRules>();
         services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<Evaluation.EvaluateRules>());
         services.AddHostedService(sp => sp.GetRequiredService<Evaluation.EvaluateRules>());
+        services.AddSingleton<MonitorRules.RaiseMonitorAlerts>();
+        services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<MonitorRules.RaiseMonitorAlerts>());
+        services.AddHostedService(sp => sp.GetRequiredService<MonitorRules.RaiseMonitorAlerts>());
         services.AddSingleton<Inbound.IntegrationTokens>();
         services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<Inbound.IntegrationTokens>());
         return services;

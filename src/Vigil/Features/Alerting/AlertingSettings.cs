@@ -33,6 +33,9 @@ public sealed class AlertingSettings
     /// <summary>How often a firing alert is sent again (Prometheus's <c>--rules.alert.resend-delay</c>).</summary>
     public TimeSpan ResendDelay { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Alerts raised by monitors without PromQL: down, heartbeat missed, certificate expiring.</summary>
+    public MonitorRuleSettings MonitorRules { get; set; } = new();
+
     /// <summary>Senders that post alerts to Vigil, each with its own token (Alertmanager API v2, PagerDuty Events v2, webhooks).</summary>
     public List<Inbound.IntegrationDefinition> Integrations { get; set; } = [];
 
@@ -58,4 +61,20 @@ public sealed class ShortRuleDefinition
     public string? Summary { get; set; }
     public string? Description { get; set; }
     public string? Runbook { get; set; }
+}
+
+/// <summary>
+/// <c>alerting.monitor_rules</c>: <c>MonitorDown</c> when a monitor is down (after its
+/// <c>retries</c>: "down for N consecutive checks"), <c>HeartbeatMissed</c> when a heartbeat is,
+/// <c>CertificateExpiring</c> when a TLS check sees fewer than <see cref="CertificateExpiryDays"/> days left.
+/// </summary>
+public sealed class MonitorRuleSettings
+{
+    public bool Enabled { get; set; } = true;
+    /// <summary>The <c>severity</c> label of MonitorDown and HeartbeatMissed.</summary>
+    public string Severity { get; set; } = "critical";
+    /// <summary>Days left below which CertificateExpiring fires; 0 turns it off.</summary>
+    public int CertificateExpiryDays { get; set; } = 14;
+    /// <summary>The <c>severity</c> label of CertificateExpiring.</summary>
+    public string CertificateSeverity { get; set; } = "warning";
 }

@@ -120,7 +120,7 @@ public sealed class RuleGroupLoop(
         foreach (var state in Evaluator.AlertStates)
         {
             var url = SendAlerts.GeneratorUrl(externalUrl, state.Rule.ExprText);
-            alerts.AddRange(SendAlerts.Select(state, evalMs, settings.ResendDelay, interval, externalLabels, url));
+            alerts.AddRange(SendAlerts.Select(state, evalMs, settings.ResendDelay, interval, externalLabels, url, group.Source));
         }
         if (alerts.Count > 0)
         {

@@ -33,7 +33,7 @@ public static class SendAlerts
     /// A firing alert is valid until now + 4 × max(resend delay, interval) ("allow for two Eval or
     /// Alertmanager send failures"); a resolved one ends at its resolution. Its start is when it fired.
     /// </summary>
-    public static List<IncomingAlert> Select(AlertState state, long nowMs, TimeSpan resendDelay, TimeSpan interval, Labels externalLabels, string generatorUrl)
+    public static List<IncomingAlert> Select(AlertState state, long nowMs, TimeSpan resendDelay, TimeSpan interval, Labels externalLabels, string generatorUrl, string source = "rule")
     {
         var delta = (long)(interval > resendDelay ? interval : resendDelay).TotalMilliseconds;
         var sent = new List<IncomingAlert>();
@@ -61,7 +61,7 @@ public static class SendAlerts
                 alert.FiredAtMs is { } fired ? DateTimeOffset.FromUnixTimeMilliseconds(fired) : null,
                 DateTimeOffset.FromUnixTimeMilliseconds(endsAt),
                 generatorUrl,
-                "rule"));
+                source));
         }
         return sent;
     }

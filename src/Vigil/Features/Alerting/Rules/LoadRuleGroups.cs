@@ -59,8 +59,25 @@ public static partial class LoadRuleGroups
             }
             groups.Add(new RuleGroup(ShortFormGroup, Path.GetFullPath(configFile), null, rules));
         }
+        if (settings.MonitorRules is { Enabled: true, CertificateExpiryDays: > 0 } monitorRules)
+        {
+            groups.Add(CertificateExpiryGroup(monitorRules, Path.GetFullPath(configFile)));
+        }
         settings.LoadedGroups = groups;
         return errors;
+    }
+
+    /// <summary>The name of the group of built-in monitor rules evaluated as PromQL.</summary>
+    public const string MonitorGroup = "monitor_rules";
+
+    /// <summary>CertificateExpiring over the samples TLS and HTTPS monitors write (<c>vigil_monitor_cert_expiry_seconds</c>).</summary>
+    private static RuleGroup CertificateExpiryGroup(MonitorRuleSettings settings, string file)
+    {
+        var text = $"vigil_monitor_cert_expiry_seconds < {settings.CertificateExpiryDays * 86400}";
+        var rule = new Rule("CertificateExpiring", null, text, Vigil.Metrics.PromQL.PromQLParser.Parse(text), TimeSpan.Zero, TimeSpan.Zero,
+            [new("severity", settings.CertificateSeverity)],
+            [new("summary", "The certificate of {{ $labels.monitor }} expires in {{ $value | humanizeDuration }}")]);
+        return new RuleGroup(MonitorGroup, file, null, [rule], "monitor");
     }
 
     /// <summary>Validation of the short-form rules and aliases, addressed by path in vigil.yaml.</summary>
