@@ -25,6 +25,8 @@ public static class AlertingModule
         app.MapGet("/prometheus/api/v1/rules", ListRules.Prometheus).RequirePermission(Permission.AlertsView).WithTags("Metrics (Prometheus API)");
         app.MapGet("/prometheus/api/v1/alerts", ListRules.PrometheusAlerts).RequirePermission(Permission.AlertsView).WithTags("Metrics (Prometheus API)");
         app.MapPost("/api/v2/alerts", Inbound.ReceiveAlertmanagerAlerts.Handle).RequireIntegrationToken().DisableAntiforgery().WithTags("Alerting");
+        app.MapPost("/api/integrations/pagerduty/enqueue", Inbound.ReceivePagerDutyEvent.Handle).RequireIntegrationToken().DisableAntiforgery().WithTags("Alerting");
+        app.MapPost("/api/integrations/webhook/{name}", Inbound.ReceiveWebhookAlert.Handle).RequireIntegrationToken().DisableAntiforgery().WithTags("Alerting");
         return app;
     }
 }

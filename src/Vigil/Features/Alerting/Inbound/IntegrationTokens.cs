@@ -23,6 +23,28 @@ public sealed class IntegrationDefinition
     /// <summary>A file holding the token (relative to vigil.yaml's directory); only its hash is kept in memory.</summary>
     [ConfigRequired]
     public string? TokenFile { get; set; }
+    /// <summary>For <c>type: webhook</c>: where the alert's parts are in the posted JSON.</summary>
+    public WebhookMapping? Mapping { get; set; }
+}
+
+/// <summary>
+/// Dotted paths into a webhook's JSON (<c>data.issue.title</c>, <c>alerts.0.status</c>): which
+/// field is the alert's name, labels, annotations, status, and identity.
+/// </summary>
+public sealed class WebhookMapping
+{
+    /// <summary>The path of the alert's name (label <c>alertname</c>).</summary>
+    [ConfigRequired]
+    public string? Alertname { get; set; }
+    /// <summary>Label name → path.</summary>
+    public Dictionary<string, string> Labels { get; set; } = [];
+    /// <summary>Annotation name → path.</summary>
+    public Dictionary<string, string> Annotations { get; set; } = [];
+    /// <summary>The path of the status; the alert is resolved when it equals <see cref="ResolvedValue"/>.</summary>
+    public string? Status { get; set; }
+    public string ResolvedValue { get; set; } = "resolved";
+    /// <summary>The path of a key that identifies the alert across trigger and resolve (label <c>dedup_key</c>).</summary>
+    public string? DedupKey { get; set; }
 }
 
 /// <summary>
@@ -43,6 +65,10 @@ public sealed class IntegrationTokens : IConfigConsumer
             {
                 yield return new FieldError($"alerting.integrations[{i}].name", $"duplicate integration name \"{d.Name}\"");
             }
+            if (d.Type == IntegrationType.Webhook && d.Mapping is null)
+            {
+                yield return new FieldError($"alerting.integrations[{i}].mapping", "a webhook integration needs a mapping (at least alertname: PATH)");
+            }
             if (d.TokenFile is not null && (!File.Exists(d.TokenFile) || File.ReadAllText(d.TokenFile).Trim().Length < 16))
             {
                 yield return new FieldError($"alerting.integrations[{i}].token_file", File.Exists(d.TokenFile)
@@ -52,11 +78,17 @@ public sealed class IntegrationTokens : IConfigConsumer
         }
     }
 
+    private volatile IReadOnlyDictionary<string, WebhookMapping> mappings = new Dictionary<string, WebhookMapping>();
+
     public Task ApplyAsync(VigilConfig config, CancellationToken cancellationToken)
     {
         integrations = [.. config.Alerting.Integrations.Select(d => (d.Name!, d.Type, Hash(File.ReadAllText(d.TokenFile!).Trim())))];
+        mappings = config.Alerting.Integrations.Where(d => d.Type == IntegrationType.Webhook && d.Mapping is not null).ToDictionary(d => d.Name!, d => d.Mapping!, StringComparer.Ordinal);
         return Task.CompletedTask;
     }
+
+    /// <summary>The field mapping of a webhook integration.</summary>
+    public WebhookMapping? MappingOf(string name) => mappings.GetValueOrDefault(name);
 
     /// <summary>The name of the integration of <paramref name="type"/> whose token this is, if any.</summary>
     public string? Find(IntegrationType type, string? token, string? name = null)
