@@ -65,6 +65,7 @@ public static class ConfigLoader
         var errors = new List<ConfigError>(binder.Errors);
         var reported = errors.Select(e => (e.File, e.Line, e.Column)).ToHashSet();
         errors.AddRange(Validate(config).Select(binder.Locate).Where(e => !reported.Contains((e.File, e.Line, e.Column))));
+        errors.AddRange(Features.Alerting.Rules.LoadRuleGroups.Load(config.Alerting, file));
         errors.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
         return new LoadedConfig(config, errors, file, fingerprint);
     }
@@ -72,6 +73,13 @@ public static class ConfigLoader
     /// <summary>As in prometheus.yml, a relative secret file path is taken from the config file's directory.</summary>
     private static void ResolveFiles(VigilConfig config, string directory)
     {
+        foreach (var integration in config.Alerting.Integrations)
+        {
+            if (integration.TokenFile is { } tokenFile)
+            {
+                integration.TokenFile = Path.Combine(directory, tokenFile);
+            }
+        }
         foreach (var job in config.Metrics.ScrapeConfigs)
         {
             if (job.Authorization is { CredentialsFile: { } credentials })
@@ -107,6 +115,14 @@ public static class ConfigLoader
             yield return error;
         }
         foreach (var error in MonitorConfigRules.Validate(config))
+        {
+            yield return error;
+        }
+        foreach (var error in Features.Alerting.Rules.LoadRuleGroups.Validate(config.Alerting))
+        {
+            yield return error;
+        }
+        foreach (var error in Features.Alerting.Inbound.IntegrationTokens.Validate(config.Alerting.Integrations))
         {
             yield return error;
         }

@@ -24,7 +24,10 @@ public static class EnforceAccess
         var services = context.RequestServices;
         var settings = services.GetRequiredService<ConfigReloader>().Current.Config.Access;
         var db = services.GetRequiredService<VigilDbContext>();
-        var resolved = await ResolveCaller.ResolveAsync(context, db, services.GetRequiredService<TimeProvider>(), settings);
+        // An integration's bearer token is its own, checked by the endpoint, not a user's API token.
+        var resolved = endpoint.Metadata.GetMetadata<IntegrationTokenAttribute>() is not null
+            ? new ResolveCaller.Result(Caller.Anonymous, null)
+            : await ResolveCaller.ResolveAsync(context, db, services.GetRequiredService<TimeProvider>(), settings);
         var caller = resolved.Caller;
         context.Features.Set(caller);
         if (caller.IsAuthenticated)

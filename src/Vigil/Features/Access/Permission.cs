@@ -22,6 +22,8 @@ public static class Permission
     /// <summary>Other people's accounts: create users, change their roles, revoke their tokens.</summary>
     public const string AccessManage = "access.manage";
     public const string AuditView = "audit.view";
+    /// <summary>Rules, their evaluation and the alerts they raise.</summary>
+    public const string AlertsView = "alerts.view";
     /// <summary>GDPR requests: export everything about a user, erase a user.</summary>
     public const string PersonalDataManage = "personal_data.manage";
 
@@ -29,7 +31,7 @@ public static class Permission
     public const string Everything = "*";
 
     public static IReadOnlyList<string> All { get; } =
-        [CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage, AuditView, PersonalDataManage];
+        [CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage, AuditView, PersonalDataManage, AlertsView];
 }
 
 /// <summary>The five roles of the seeds' access-control guide.</summary>
@@ -60,21 +62,21 @@ public static class RolePermissions
         [
             Permission.CatalogView, Permission.CatalogEdit, Permission.MonitorsView, Permission.MonitorsEdit,
             Permission.MetricsView, Permission.MetricsWrite, Permission.SystemView, Permission.ConfigReload,
-            Permission.AccountSelf, Permission.AccessManage, Permission.AuditView, Permission.PersonalDataManage,
+            Permission.AccountSelf, Permission.AccessManage, Permission.AuditView, Permission.PersonalDataManage, Permission.AlertsView,
         ],
         [Role.Manager] =
         [
             Permission.CatalogView, Permission.CatalogEdit, Permission.MonitorsView, Permission.MonitorsEdit,
-            Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
+            Permission.MetricsView, Permission.SystemView, Permission.AccountSelf, Permission.AlertsView,
         ],
         // Operators pause and resume checks during incidents, and agents that push metrics
         // (remote-write, imports) get operator tokens.
         [Role.Operator] =
         [
             Permission.CatalogView, Permission.MonitorsView, Permission.MonitorsEdit, Permission.MetricsView,
-            Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf,
+            Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf, Permission.AlertsView,
         ],
-        [Role.Viewer] = [Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf],
+        [Role.Viewer] = [Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf, Permission.AlertsView],
     };
 
     public static IReadOnlySet<string> Of(string role) =>
@@ -102,6 +104,14 @@ public sealed class RequirePermissionAttribute(string name) : Attribute
     public string Name { get; } = name;
 }
 
+/// <summary>
+/// Marks a public endpoint whose caller proves itself with an integration token of its own
+/// (<c>Authorization: Bearer</c> or a <c>routing_key</c>) that the endpoint checks: the header is
+/// not read as a Vigil API token.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class IntegrationTokenAttribute : Attribute;
+
 /// <summary>Marks an endpoint as answering anonymous callers on purpose (liveness, sign-in, public status page).</summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
 public sealed class PublicEndpointAttribute : Attribute;
@@ -113,4 +123,8 @@ public static class PermissionEndpointExtensions
 
     public static TBuilder AllowAnonymousCaller<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new PublicEndpointAttribute());
+
+    /// <summary>Public at user level, authorised by an integration token the handler checks (see <see cref="IntegrationTokenAttribute"/>).</summary>
+    public static TBuilder RequireIntegrationToken<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new PublicEndpointAttribute(), new IntegrationTokenAttribute());
 }

@@ -52,7 +52,9 @@ public sealed class RateLimiter(TimeProvider clock)
         }
         // Remote-write senders and Grafana-style dashboards call the Prometheus API many times a
         // minute by design (a sender per shard; a query per panel per refresh).
-        if (path.StartsWithSegments("/prometheus"))
+        // Alert senders (Prometheus, vmalert, PagerDuty-style and webhook integrations) are data
+        // plane too: a Prometheus sends every alert every minute, in batches per evaluation.
+        if (path.StartsWithSegments("/prometheus") || path.StartsWithSegments("/api/v2/alerts") || path.StartsWithSegments("/api/integrations"))
         {
             return RateClass.Metrics;
         }

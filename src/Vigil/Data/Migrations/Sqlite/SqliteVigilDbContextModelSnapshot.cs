@@ -228,6 +228,48 @@ namespace Vigil.Data.Migrations.Sqlite
                     b.ToTable("access_users", (string)null);
                 });
 
+            modelBuilder.Entity("Vigil.Features.Alerting.Evaluation.AlertStateChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GroupName")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LabelsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RuleName")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("Fingerprint", "At");
+
+                    b.ToTable("alert_state_changes", (string)null);
+                });
+
             modelBuilder.Entity("Vigil.Features.Alerting.StoredAlert", b =>
                 {
                     b.Property<long>("Id")

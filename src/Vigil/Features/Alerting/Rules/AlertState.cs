@@ -22,6 +22,10 @@ public sealed class ActiveAlert(Labels labels, long activeAtMs)
     public long? ResolvedAtMs { get; set; }
     public long? KeepFiringSinceMs { get; set; }
     public double Value { get; set; }
+    /// <summary>When it was last sent to the dispatcher (Prometheus's <c>LastSentAt</c>).</summary>
+    public long? LastSentAtMs { get; set; }
+    /// <summary>The end sent with it while firing (Prometheus's <c>ValidUntil</c>).</summary>
+    public long? ValidUntilMs { get; set; }
 }
 
 /// <summary>
@@ -39,6 +43,23 @@ public sealed class AlertState(Rule rule)
     public Rule Rule { get; } = rule;
 
     public IEnumerable<ActiveAlert> Alerts => active.Values;
+
+    /// <summary>
+    /// False until the <c>for</c> state of a server's first evaluations has been restored from
+    /// <c>ALERTS_FOR_STATE</c>; until then that series is not written, so the restore reads what
+    /// was written before the restart (Prometheus's <c>AlertingRule.restored</c>).
+    /// </summary>
+    public bool Restored { get; set; } = true;
+
+    /// <summary>Takes over the alerts of the same rule from before a reload (Prometheus's <c>Group.CopyState</c>).</summary>
+    public void CopyFrom(AlertState previous)
+    {
+        foreach (var (labels, alert) in previous.active)
+        {
+            active[labels] = alert;
+        }
+        Restored = previous.Restored;
+    }
 
     /// <summary>Applies one evaluation's result at <paramref name="timeMs"/>.</summary>
     /// <exception cref="PromQLEvaluationException">Two results have the same labels once the rule's labels are applied.</exception>

@@ -7,7 +7,8 @@ using YamlDotNet.RepresentationModel;
 namespace Vigil.Features.Alerting.Rules;
 
 /// <summary>A group of rules evaluated together, in order, on one interval.</summary>
-public sealed record RuleGroup(string Name, string File, TimeSpan? Interval, IReadOnlyList<Rule> Rules);
+/// <param name="Source">The <see cref="IncomingAlert.Source"/> of its alerts: <c>rule</c>, or <c>monitor</c> for the built-in monitor rules.</param>
+public sealed record RuleGroup(string Name, string File, TimeSpan? Interval, IReadOnlyList<Rule> Rules, string Source = "rule");
 
 /// <summary>An alerting rule (<see cref="Alert"/> set) or a recording rule (<see cref="Record"/> set), as in Prometheus rule files.</summary>
 public sealed record Rule(

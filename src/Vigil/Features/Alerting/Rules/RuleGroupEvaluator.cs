@@ -18,12 +18,22 @@ public sealed class RuleGroupEvaluator(RuleGroup group, ISampleStore store, Prom
 
     public IEnumerable<AlertState> AlertStates => alerting.Values;
 
+    /// <summary>The alert state of an alerting rule of this group.</summary>
+    public AlertState StateOf(Rule rule) => alerting[rule];
+
+    /// <summary>How each rule's last evaluation went (for <c>/api/rules</c>).</summary>
+    public IReadOnlyDictionary<Rule, RuleHealth> Health => health;
+
+    private readonly Dictionary<Rule, RuleHealth> health = [];
+
     /// <summary>Evaluates every rule at <paramref name="timeMs"/>; returns the evaluation errors (the group goes on after one).</summary>
     public async Task<IReadOnlyList<string>> EvaluateAsync(long timeMs, CancellationToken cancellationToken = default)
     {
         var errors = new List<string>();
         foreach (var rule in Group.Rules)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            string? error = null;
             try
             {
                 var result = Vector(engine.InstantQuery(store, rule.Expr, timeMs, cancellationToken));
@@ -42,8 +52,10 @@ public sealed class RuleGroupEvaluator(RuleGroup group, ISampleStore store, Prom
             }
             catch (Exception e) when (e is PromQLEvaluationException or TemplateException)
             {
+                error = e.Message;
                 errors.Add($"group \"{Group.Name}\", rule \"{rule.Name}\": {e.Message}");
             }
+            health[rule] = new RuleHealth(timeMs, System.Diagnostics.Stopwatch.GetElapsedTime(started), error);
         }
         return errors;
     }
@@ -82,7 +94,13 @@ public sealed class RuleGroupEvaluator(RuleGroup group, ISampleStore store, Prom
         {
             var phase = alert.Phase == AlertPhase.Firing ? "firing" : "pending";
             appender.Append(alert.Labels.With(Label.MetricName, "ALERTS").With("alertstate", phase), timeMs, 1);
-            appender.Append(alert.Labels.With(Label.MetricName, "ALERTS_FOR_STATE"), timeMs, alert.ActiveAtMs / 1000.0);
+            if (state.Restored)
+            {
+                appender.Append(alert.Labels.With(Label.MetricName, "ALERTS_FOR_STATE"), timeMs, alert.ActiveAtMs / 1000.0);
+            }
         }
     }
 }
+
+/// <summary>A rule's last evaluation: when, how long it took, and its error if it failed.</summary>
+public sealed record RuleHealth(long EvaluatedAtMs, TimeSpan Duration, string? Error);

@@ -77,7 +77,7 @@ public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter wr
         state.Status = status;
         state.Since = now;
         state.Reason = reason;
-        events.Publish(new MonitorStateChanged(m.Name!, m.Service!, m.Environment, from, status, reason, now));
+        events.Publish(new MonitorStateChanged(m.Name!, m.Service!, m.Environment, from, status, reason, now, m.Type));
         return writer.Enqueue(new StateChange { Monitor = m.Name!, At = now, Status = status, Reason = reason.Length > 500 ? reason[..500] : reason });
     }
 }

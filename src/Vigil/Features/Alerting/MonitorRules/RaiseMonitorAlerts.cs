@@ -1,0 +1,110 @@
+using Vigil.Configuration;
+using Vigil.Features.Monitors;
+using Vigil.Metrics;
+
+namespace Vigil.Features.Alerting.MonitorRules;
+
+/// <summary>
+/// Monitor rules without PromQL: a monitor that goes down (after its retries) raises
+/// <c>MonitorDown</c> — <c>HeartbeatMissed</c> for a heartbeat — labelled <c>monitor</c>,
+/// <c>service</c>, <c>environment</c>, <c>severity</c>, source <c>monitor</c>; it is sent again
+/// every resend delay while down (with Prometheus's end of 4 × the resend delay), and resolved
+/// (end = the recovery time) when the monitor comes back up or is paused.
+/// </summary>
+public sealed class RaiseMonitorAlerts(MonitorEvents events, IServiceProvider services, TimeProvider clock, ILogger<RaiseMonitorAlerts> logger)
+    : BackgroundService, IConfigConsumer
+{
+    private readonly Dictionary<string, MonitorStateChanged> down = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+    private volatile MonitorRuleSettings settings = new();
+    private TimeSpan resendDelay = TimeSpan.FromMinutes(1);
+
+    public Task ApplyAsync(VigilConfig config, CancellationToken cancellationToken)
+    {
+        settings = config.Alerting.MonitorRules;
+        resendDelay = config.Alerting.ResendDelay;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The alert of a monitor state change: what it is called and what it says.</summary>
+    public static IncomingAlert AlertOf(MonitorStateChanged change, string severity, DateTimeOffset? endsAt)
+    {
+        var name = change.Type == MonitorType.Heartbeat ? "HeartbeatMissed" : "MonitorDown";
+        var labels = Labels.Of("alertname", name, "monitor", change.Monitor, "service", change.Service, "severity", severity);
+        if (!string.IsNullOrEmpty(change.Environment))
+        {
+            labels = labels.With("environment", change.Environment);
+        }
+        var summary = change.Type == MonitorType.Heartbeat ? $"Heartbeat {change.Monitor} missed" : $"Monitor {change.Monitor} is down";
+        return new IncomingAlert(labels, Labels.Of("summary", summary, "description", change.Reason), change.At, endsAt, $"/monitors/{Uri.EscapeDataString(change.Monitor)}", "monitor");
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var resend = ResendAsync(stoppingToken);
+        try
+        {
+            await foreach (var change in events.Reader.ReadAllAsync(stoppingToken))
+            {
+                if (!settings.Enabled)
+                {
+                    continue;
+                }
+                IncomingAlert? alert = null;
+                lock (gate)
+                {
+                    if (change.To == MonitorStatus.Down)
+                    {
+                        down[change.Monitor] = change;
+                        alert = AlertOf(change, settings.Severity, change.At + (4 * resendDelay));
+                    }
+                    else if (down.Remove(change.Monitor, out var was))
+                    {
+                        alert = AlertOf(was, settings.Severity, change.At);
+                    }
+                }
+                if (alert is not null)
+                {
+                    await PutAsync([alert], stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        await resend;
+    }
+
+    private async Task ResendAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(resendDelay, clock, stoppingToken);
+                var now = clock.GetUtcNow();
+                List<IncomingAlert> alerts;
+                lock (gate)
+                {
+                    alerts = [.. down.Values.Select(c => AlertOf(c, settings.Severity, now + (4 * resendDelay)))];
+                }
+                await PutAsync(alerts, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task PutAsync(IReadOnlyList<IncomingAlert> alerts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await services.GetRequiredService<IAlertIngest>().PutAsync(alerts, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Could not hand {Count} monitor alerts to the dispatcher", alerts.Count);
+        }
+    }
+}
