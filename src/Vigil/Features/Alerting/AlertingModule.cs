@@ -1,3 +1,6 @@
+using Vigil.Features.Alerting.Dispatch;
+using Vigil.Features.Alerting.Maintenance;
+
 namespace Vigil.Features.Alerting;
 
 public static class AlertingModule
@@ -6,6 +9,10 @@ public static class AlertingModule
     {
         services.AddSingleton<ReceiveAlerts>();
         services.AddSingleton<IAlertIngest>(sp => sp.GetRequiredService<ReceiveAlerts>());
+        services.AddSingleton<ActiveMaintenanceSource>();
+        services.AddSingleton<DispatchAlerts>();
+        services.AddSingleton<DispatchLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<DispatchLoop>());
         return services;
     }
 }
