@@ -83,6 +83,7 @@ public static class VigilHost
         app.MapCatalog();
         app.MapMetricsApi();
         app.MapMonitors();
+        app.MapAlerting();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

@@ -2,7 +2,6 @@ using Vigil.Configuration;
 using Vigil.Features.Alerting.Dispatch;
 using Vigil.Features.Alerting.Routing;
 using Vigil.Metrics;
-using MatchType = Vigil.Features.Alerting.Routing.MatchType;
 
 namespace Vigil.Tests.Alerting;
 
@@ -102,12 +101,12 @@ public class RoutingTreeTests
     }
 
     [Theory]
-    [InlineData("severity=\"critical\"", "severity", MatchType.Equal, "critical")]
-    [InlineData("service=~\"api|web\"", "service", MatchType.Regex, "api|web")]
-    [InlineData("env != dev", "env", MatchType.NotEqual, "dev")]
-    [InlineData("team!~\"db.*\"", "team", MatchType.NotRegex, "db.*")]
-    [InlineData("msg=\"say \\\"hi\\\"\"", "msg", MatchType.Equal, "say \"hi\"")]
-    public void Matchers_parse_alertmanagers_syntax(string text, string name, MatchType type, string value)
+    [InlineData("severity=\"critical\"", "severity", MatcherKind.Equal, "critical")]
+    [InlineData("service=~\"api|web\"", "service", MatcherKind.Regex, "api|web")]
+    [InlineData("env != dev", "env", MatcherKind.NotEqual, "dev")]
+    [InlineData("team!~\"db.*\"", "team", MatcherKind.NotRegex, "db.*")]
+    [InlineData("msg=\"say \\\"hi\\\"\"", "msg", MatcherKind.Equal, "say \"hi\"")]
+    public void Matchers_parse_alertmanagers_syntax(string text, string name, MatcherKind type, string value)
     {
         var m = Matcher.Parse(text);
         Assert.Equal((name, type, value), (m.Name, m.Type, m.Value));

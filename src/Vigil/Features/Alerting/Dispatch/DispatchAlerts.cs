@@ -125,7 +125,7 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
         }
         await db.SaveChangesAsync(cancellationToken);
 
-        var muting = await MutingAsync(db, alerts, settings, now, cancellationToken);
+        var muting = await MutingAsync(db, alerts, settings, maintenance, now, cancellationToken);
         var incidents = scope.ServiceProvider.GetService<IIncidentOpener>();
         foreach (var (key, group) in groups.Where(g => g.Value.NextFlushAt <= now).OrderBy(g => g.Value.NextFlushAt).ThenBy(g => g.Value.Id))
         {
@@ -160,7 +160,9 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
         }
         var firing = notified.Where(a => a.Status == AlertStatus.Firing).Select(a => a.Fingerprint).ToHashSet(StringComparer.Ordinal);
         var resolvedSet = notified.Where(a => a.Status == AlertStatus.Resolved).Select(a => a.Fingerprint).ToHashSet(StringComparer.Ordinal);
-        var reason = NotifyDecision.NeedsUpdate(last, firing, resolvedSet, route.RepeatInterval, now);
+        // notify.go MultiStage: when every alert was muted the pipeline stops before dedup, so
+        // nothing is sent and the log keeps what the receiver was last told.
+        var reason = notified.Count == 0 ? NotifyReason.NothingChanged : NotifyDecision.NeedsUpdate(last, firing, resolvedSet, route.RepeatInterval, now);
         if (reason.Notifies())
         {
             var sequence = (entry?.Sequence ?? 0) + 1;
@@ -223,7 +225,8 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
         return "vigil-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
-    private async Task<AlertMuting> MutingAsync(VigilDbContext db, List<StoredAlert> alerts, RoutingSettings settings, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Everything that can mute an alert at <paramref name="now"/>: active silences, inhibition rules, maintenance windows, catalog dependencies.</summary>
+    public static async Task<AlertMuting> MutingAsync(VigilDbContext db, IReadOnlyList<StoredAlert> alerts, RoutingSettings settings, ActiveMaintenanceSource maintenance, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var views = alerts.Select(a => new AlertView(a.Fingerprint, a.Labels, !a.IsResolvedAt(now))).ToList();
         var silences = await db.Set<Silences.Silence>().AsNoTracking().Where(s => s.EndsAt > now).ToListAsync(cancellationToken);
@@ -240,7 +243,7 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
         {
             if (byFingerprint.TryGetValue(fingerprint, out var alert))
             {
-                db.Add(new AlertEvent { Fingerprint = fingerprint, At = now, Kind = "received", Status = alert.IsResolvedAt(now) ? "resolved" : "firing", Detail = alert.Source });
+                db.Add(new AlertEvent { Fingerprint = fingerprint, At = alert.UpdatedAt, Kind = "received", Status = alert.IsResolvedAt(now) ? "resolved" : "firing", Detail = alert.Source });
                 any = true;
             }
         }

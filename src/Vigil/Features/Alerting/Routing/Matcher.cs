@@ -4,7 +4,7 @@ using Vigil.Metrics;
 
 namespace Vigil.Features.Alerting.Routing;
 
-public enum MatchType
+public enum MatcherKind
 {
     Equal,
     NotEqual,
@@ -22,40 +22,40 @@ public sealed class Matcher
 {
     private readonly Regex? regex;
 
-    private Matcher(string name, MatchType type, string value)
+    private Matcher(string name, MatcherKind type, string value)
     {
         Name = name;
         Type = type;
         Value = value;
-        if (type is MatchType.Regex or MatchType.NotRegex)
+        if (type is MatcherKind.Regex or MatcherKind.NotRegex)
         {
             regex = new Regex("^(?:" + value + ")$", RegexOptions.CultureInvariant | RegexOptions.Singleline, TimeSpan.FromSeconds(1));
         }
     }
 
     public string Name { get; }
-    public MatchType Type { get; }
+    public MatcherKind Type { get; }
     public string Value { get; }
 
-    public static Matcher Create(string name, MatchType type, string value) => new(name, type, value);
+    public static Matcher Create(string name, MatcherKind type, string value) => new(name, type, value);
 
     public bool Matches(Labels labels)
     {
         var value = labels.Get(Name);
         return Type switch
         {
-            MatchType.Equal => value == Value,
-            MatchType.NotEqual => value != Value,
-            MatchType.Regex => regex!.IsMatch(value),
+            MatcherKind.Equal => value == Value,
+            MatcherKind.NotEqual => value != Value,
+            MatcherKind.Regex => regex!.IsMatch(value),
             _ => !regex!.IsMatch(value),
         };
     }
 
-    public static string Operator(MatchType type) => type switch
+    public static string Operator(MatcherKind type) => type switch
     {
-        MatchType.Equal => "=",
-        MatchType.NotEqual => "!=",
-        MatchType.Regex => "=~",
+        MatcherKind.Equal => "=",
+        MatcherKind.NotEqual => "!=",
+        MatcherKind.Regex => "=~",
         _ => "!~",
     };
 
@@ -80,29 +80,29 @@ public sealed class Matcher
             return false;
         }
         var rest = s[i..].TrimStart();
-        MatchType type;
+        MatcherKind type;
         if (rest.StartsWith("=~", StringComparison.Ordinal))
         {
-            type = MatchType.Regex;
+            type = MatcherKind.Regex;
         }
         else if (rest.StartsWith("!~", StringComparison.Ordinal))
         {
-            type = MatchType.NotRegex;
+            type = MatcherKind.NotRegex;
         }
         else if (rest.StartsWith("!=", StringComparison.Ordinal))
         {
-            type = MatchType.NotEqual;
+            type = MatcherKind.NotEqual;
         }
         else if (rest.StartsWith('='))
         {
-            type = MatchType.Equal;
+            type = MatcherKind.Equal;
         }
         else
         {
             error = $"\"{text}\" is not a matcher: expected =, !=, =~ or !~ after \"{name}\"";
             return false;
         }
-        var raw = rest[(type == MatchType.Equal ? 1 : 2)..].Trim();
+        var raw = rest[(type == MatcherKind.Equal ? 1 : 2)..].Trim();
         string value;
         if (raw.StartsWith('"'))
         {
