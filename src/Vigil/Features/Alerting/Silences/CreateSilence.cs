@@ -23,6 +23,7 @@ public static class CreateSilence
     public static async Task<(SilenceView? Silence, IReadOnlyList<Configuration.FieldError> Errors)> CreateAsync(
         SilenceRequest body, string createdBy, VigilDbContext db, AuditLog audit, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        body = body.Resolve(now);
         var errors = SilenceRules.Validate(body, now).ToList();
         if (errors.Count > 0)
         {

@@ -11,8 +11,17 @@ public sealed record SilenceView(string Id, IReadOnlyList<string> Matchers, Date
         new(s.SilenceId, s.MatcherTexts, s.StartsAt, s.EndsAt, s.CreatedBy, s.Comment, s.UpdatedAt, s.StateAt(now));
 }
 
-/// <summary>The body of <c>POST /api/silences</c>; <c>created_by</c> is always the caller.</summary>
-public sealed record SilenceRequest(IReadOnlyList<string>? Matchers, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, string? Comment);
+/// <summary>
+/// The body of <c>POST /api/silences</c>; <c>created_by</c> is always the caller. Instead of
+/// <c>ends_at</c> a <c>duration</c> (<c>2h</c>) may be given, counted from the start on the server's clock.
+/// </summary>
+public sealed record SilenceRequest(IReadOnlyList<string>? Matchers, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, string? Comment, string? Duration = null)
+{
+    public SilenceRequest Resolve(DateTimeOffset now) =>
+        EndsAt is null && Duration is { } d && Configuration.Duration.TryParse(d, out var length) && length > TimeSpan.Zero
+            ? this with { EndsAt = (StartsAt is { } s && s > now ? s : now) + length }
+            : this;
+}
 
 /// <summary>The body of <c>PUT /api/silences/{id}</c>: extend or shorten a silence, or change its comment.</summary>
 public sealed record SilenceUpdate(DateTimeOffset? EndsAt, string? Comment);
@@ -44,7 +53,11 @@ public static class SilenceRules
         {
             yield return new FieldError("matchers", "at least one matcher must not match the empty string (the silence would mute every alert)");
         }
-        if (request.EndsAt is not { } ends)
+        if (request.EndsAt is null && request.Duration is { } duration)
+        {
+            yield return new FieldError("duration", $"\"{duration}\" is not a positive duration such as 30m or 2h");
+        }
+        else if (request.EndsAt is not { } ends)
         {
             yield return new FieldError("ends_at", "required: when the silence ends");
         }
