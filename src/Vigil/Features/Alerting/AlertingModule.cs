@@ -1,7 +1,10 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Vigil.Configuration;
 using Vigil.Features.Access;
 using Vigil.Features.Alerting.Dispatch;
 using Vigil.Features.Alerting.Maintenance;
 using Vigil.Features.Alerting.Silences;
+using Vigil.Features.Monitors;
 
 namespace Vigil.Features.Alerting;
 
@@ -12,6 +15,9 @@ public static class AlertingModule
         services.AddSingleton<ReceiveAlerts>();
         services.AddSingleton<IAlertIngest>(sp => sp.GetRequiredService<ReceiveAlerts>());
         services.AddSingleton<ActiveMaintenanceSource>();
+        services.AddSingleton<IConfigConsumer, SyncMaintenanceFromConfig>();
+        // Maintenance windows take the place of the monitors' stand-in calendar, so uptime leaves them out.
+        services.Replace(ServiceDescriptor.Singleton<IMaintenanceCalendar, MaintenanceCalendar>());
         services.AddSingleton<DispatchAlerts>();
         services.AddSingleton<DispatchLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<DispatchLoop>());
@@ -31,6 +37,12 @@ public static class AlertingModule
         silences.MapPost("/", CreateSilence.Handle).RequirePermission(Permission.AlertsSilence).WithName("CreateSilence");
         silences.MapPut("/{id}", ChangeSilence.Extend).RequirePermission(Permission.AlertsSilence).WithName("ExtendSilence");
         silences.MapDelete("/{id}", ChangeSilence.Expire).RequirePermission(Permission.AlertsSilence).WithName("ExpireSilence");
+
+        var maintenance = app.MapGroup("/api/maintenance-windows").WithTags("Maintenance");
+        maintenance.MapGet("/", SaveMaintenanceWindow.List).RequirePermission(Permission.AlertsView).WithName("ListMaintenanceWindows");
+        maintenance.MapPost("/", SaveMaintenanceWindow.Create).RequirePermission(Permission.AlertsSilence).WithName("CreateMaintenanceWindow");
+        maintenance.MapPut("/{name}", SaveMaintenanceWindow.Update).RequirePermission(Permission.AlertsSilence).WithName("UpdateMaintenanceWindow");
+        maintenance.MapDelete("/{name}", SaveMaintenanceWindow.Delete).RequirePermission(Permission.AlertsSilence).WithName("DeleteMaintenanceWindow");
         return app;
     }
 }

@@ -67,9 +67,3 @@ public sealed class InhibitRuleSettings
     public List<string> TargetMatchers { get; set; } = [];
     public List<string> Equal { get; set; } = [];
 }
-
-/// <summary>One entry of <c>maintenance_windows:</c>: a recurring or one-off window per service that mutes its alerts.</summary>
-public sealed class MaintenanceWindowDefinition
-{
-    public string? Name { get; set; }
-}
