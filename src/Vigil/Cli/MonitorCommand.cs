@@ -57,8 +57,9 @@ public static class MonitorCommand
         return monitor;
     }
 
-    private static async Task<int> CallAsync(
-        ParseResult parse, ServerClient server, HttpMethod method, string path, CancellationToken cancellationToken, Func<JsonElement, TextWriter, int> print)
+    /// <summary>Calls the server's API and prints the JSON answer; a problem answer is printed as its detail with exit 1. Shared by the client verbs.</summary>
+    internal static async Task<int> CallAsync(
+        ParseResult parse, ServerClient server, HttpMethod method, string path, CancellationToken cancellationToken, Func<JsonElement, TextWriter, int> print, HttpContent? content = null)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
@@ -69,7 +70,7 @@ public static class MonitorCommand
             return ExitCodes.Usage;
         }
         using var http = client;
-        using var request = new HttpRequestMessage(method, path);
+        using var request = new HttpRequestMessage(method, path) { Content = content };
         try
         {
             using var response = await http.SendAsync(request, cancellationToken);

@@ -126,6 +126,14 @@ public static class ConfigLoader
         {
             yield return error;
         }
+        foreach (var error in Features.Alerting.Routing.RoutingRules.Validate(config))
+        {
+            yield return error;
+        }
+        foreach (var error in Features.Alerting.Maintenance.SyncMaintenanceFromConfig.Validate(config))
+        {
+            yield return error;
+        }
         foreach (var error in AccessRules.Validate(config.Access, "access."))
         {
             yield return error;

@@ -22,16 +22,18 @@ public static class Permission
     /// <summary>Other people's accounts: create users, change their roles, revoke their tokens.</summary>
     public const string AccessManage = "access.manage";
     public const string AuditView = "audit.view";
-    /// <summary>Rules, their evaluation and the alerts they raise.</summary>
-    public const string AlertsView = "alerts.view";
     /// <summary>GDPR requests: export everything about a user, erase a user.</summary>
     public const string PersonalDataManage = "personal_data.manage";
+    /// <summary>See rules and their evaluation, alerts with their state and history, silences and maintenance windows.</summary>
+    public const string AlertsView = "alerts.view";
+    /// <summary>Create, extend and expire silences; edit maintenance windows defined through the API.</summary>
+    public const string AlertsSilence = "alerts.silence";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
 
     public static IReadOnlyList<string> All { get; } =
-        [CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage, AuditView, PersonalDataManage, AlertsView];
+        [CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage, AuditView, PersonalDataManage, AlertsView, AlertsSilence];
 }
 
 /// <summary>The five roles of the seeds' access-control guide.</summary>
@@ -62,19 +64,20 @@ public static class RolePermissions
         [
             Permission.CatalogView, Permission.CatalogEdit, Permission.MonitorsView, Permission.MonitorsEdit,
             Permission.MetricsView, Permission.MetricsWrite, Permission.SystemView, Permission.ConfigReload,
-            Permission.AccountSelf, Permission.AccessManage, Permission.AuditView, Permission.PersonalDataManage, Permission.AlertsView,
+            Permission.AccountSelf, Permission.AccessManage, Permission.AuditView, Permission.PersonalDataManage,
+            Permission.AlertsView, Permission.AlertsSilence,
         ],
         [Role.Manager] =
         [
             Permission.CatalogView, Permission.CatalogEdit, Permission.MonitorsView, Permission.MonitorsEdit,
-            Permission.MetricsView, Permission.SystemView, Permission.AccountSelf, Permission.AlertsView,
+            Permission.MetricsView, Permission.SystemView, Permission.AccountSelf, Permission.AlertsView, Permission.AlertsSilence,
         ],
         // Operators pause and resume checks during incidents, and agents that push metrics
         // (remote-write, imports) get operator tokens.
         [Role.Operator] =
         [
             Permission.CatalogView, Permission.MonitorsView, Permission.MonitorsEdit, Permission.MetricsView,
-            Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf, Permission.AlertsView,
+            Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf, Permission.AlertsView, Permission.AlertsSilence,
         ],
         [Role.Viewer] = [Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf, Permission.AlertsView],
     };

@@ -1,4 +1,10 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Vigil.Configuration;
 using Vigil.Features.Access;
+using Vigil.Features.Alerting.Dispatch;
+using Vigil.Features.Alerting.Maintenance;
+using Vigil.Features.Alerting.Silences;
+using Vigil.Features.Monitors;
 
 namespace Vigil.Features.Alerting;
 
@@ -16,6 +22,13 @@ public static class AlertingModule
         services.AddHostedService(sp => sp.GetRequiredService<MonitorRules.RaiseMonitorAlerts>());
         services.AddSingleton<Inbound.IntegrationTokens>();
         services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<Inbound.IntegrationTokens>());
+        services.AddSingleton<ActiveMaintenanceSource>();
+        services.AddSingleton<IConfigConsumer, SyncMaintenanceFromConfig>();
+        // Maintenance windows take the place of the monitors' stand-in calendar, so uptime leaves them out.
+        services.Replace(ServiceDescriptor.Singleton<IMaintenanceCalendar, MaintenanceCalendar>());
+        services.AddSingleton<DispatchAlerts>();
+        services.AddSingleton<DispatchLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<DispatchLoop>());
         return services;
     }
 
@@ -27,6 +40,23 @@ public static class AlertingModule
         app.MapPost("/api/v2/alerts", Inbound.ReceiveAlertmanagerAlerts.Handle).RequireIntegrationToken().DisableAntiforgery().WithTags("Alerting");
         app.MapPost("/api/integrations/pagerduty/enqueue", Inbound.ReceivePagerDutyEvent.Handle).RequireIntegrationToken().DisableAntiforgery().WithTags("Alerting");
         app.MapPost("/api/integrations/webhook/{name}", Inbound.ReceiveWebhookAlert.Handle).RequireIntegrationToken().DisableAntiforgery().WithTags("Alerting");
+        var alerts = app.MapGroup("/api/alerts").WithTags("Alerts");
+        alerts.MapGet("/", ListAlerts.Handle).RequirePermission(Permission.AlertsView).WithName("ListAlerts");
+        alerts.MapGet("/groups", ListAlerts.Groups).RequirePermission(Permission.AlertsView).WithName("ListAlertGroups");
+        alerts.MapGet("/{fingerprint}", ListAlerts.Get).RequirePermission(Permission.AlertsView).WithName("GetAlert");
+
+        var silences = app.MapGroup("/api/silences").WithTags("Silences");
+        silences.MapGet("/", ListSilences.Handle).RequirePermission(Permission.AlertsView).WithName("ListSilences");
+        silences.MapGet("/{id}", ListSilences.Get).RequirePermission(Permission.AlertsView).WithName("GetSilence");
+        silences.MapPost("/", CreateSilence.Handle).RequirePermission(Permission.AlertsSilence).WithName("CreateSilence");
+        silences.MapPut("/{id}", ChangeSilence.Extend).RequirePermission(Permission.AlertsSilence).WithName("ExtendSilence");
+        silences.MapDelete("/{id}", ChangeSilence.Expire).RequirePermission(Permission.AlertsSilence).WithName("ExpireSilence");
+
+        var maintenance = app.MapGroup("/api/maintenance-windows").WithTags("Maintenance");
+        maintenance.MapGet("/", SaveMaintenanceWindow.List).RequirePermission(Permission.AlertsView).WithName("ListMaintenanceWindows");
+        maintenance.MapPost("/", SaveMaintenanceWindow.Create).RequirePermission(Permission.AlertsSilence).WithName("CreateMaintenanceWindow");
+        maintenance.MapPut("/{name}", SaveMaintenanceWindow.Update).RequirePermission(Permission.AlertsSilence).WithName("UpdateMaintenanceWindow");
+        maintenance.MapDelete("/{name}", SaveMaintenanceWindow.Delete).RequirePermission(Permission.AlertsSilence).WithName("DeleteMaintenanceWindow");
         return app;
     }
 }

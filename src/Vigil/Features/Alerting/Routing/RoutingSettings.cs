@@ -8,10 +8,62 @@ public sealed class RoutingSettings
     /// (Alertmanager's <c>global.resolve_timeout</c>, default 5m).
     /// </summary>
     public TimeSpan ResolveTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The base of links in notifications (Alertmanager's <c>--web.external-url</c>), e.g. <c>https://vigil.example.com</c>.</summary>
+    public string ExternalUrl { get; set; } = "";
+
+    /// <summary>
+    /// Alerts of a service whose catalog dependency has a firing alert are suppressed and named in
+    /// the dependency's alert instead of paging on their own.
+    /// </summary>
+    public bool DependencySuppression { get; set; } = true;
+
+    /// <summary>The root of the routing tree; without one every alert goes nowhere.</summary>
+    public RouteSettings? Route { get; set; }
+
+    public List<InhibitRuleSettings> InhibitRules { get; set; } = [];
 }
 
-/// <summary>One entry of <c>maintenance_windows:</c>: a recurring or one-off window per service that mutes its alerts.</summary>
-public sealed class MaintenanceWindowDefinition
+/// <summary>
+/// One node of the routing tree, with Alertmanager's keys (<c>config/config.go</c> <c>Route</c>).
+/// Unset keys are inherited from the parent (<c>dispatch/route.go</c> <c>NewRoute</c>); the root's
+/// defaults are Alertmanager's: group_wait 30s, group_interval 5m, repeat_interval 4h.
+/// </summary>
+public sealed class RouteSettings
 {
-    public string? Name { get; set; }
+    /// <summary>A channel name (<c>channels[].name</c>).</summary>
+    public string? Receiver { get; set; }
+    /// <summary>Label names to group by; <c>...</c> groups by all labels.</summary>
+    public List<string>? GroupBy { get; set; }
+    public TimeSpan? GroupWait { get; set; }
+    public TimeSpan? GroupInterval { get; set; }
+    public TimeSpan? RepeatInterval { get; set; }
+    /// <summary>Alertmanager matchers, all of which must match: <c>severity="critical"</c>, <c>service=~"api|web"</c>.</summary>
+    public List<string> Matchers { get; set; } = [];
+    /// <summary>Keep looking at later sibling routes after this one matched.</summary>
+    public bool Continue { get; set; }
+    public List<RouteSettings> Routes { get; set; } = [];
+    /// <summary>
+    /// A resolved notification reaches this receiver for every alert it was told was firing, even
+    /// when the alert was silenced, inhibited or in maintenance since (Vigil's addition; default true).
+    /// </summary>
+    public bool? SendResolvedAlways { get; set; }
+    /// <summary>Notifications of this route ask the incidents area to open an incident (inherited).</summary>
+    public bool? OpenIncident { get; set; }
+    /// <summary>Names of <c>routing.time_intervals</c> when this route sends nothing. Not implemented yet: rejected if set.</summary>
+    public List<string> MuteTimeIntervals { get; set; } = [];
+    /// <summary>Names of <c>routing.time_intervals</c> outside which this route sends nothing. Not implemented yet: rejected if set.</summary>
+    public List<string> ActiveTimeIntervals { get; set; } = [];
+}
+
+/// <summary>
+/// Alertmanager's <c>inhibit_rules</c> entry: while an alert matching <see cref="SourceMatchers"/>
+/// fires, alerts matching <see cref="TargetMatchers"/> with the same values of the
+/// <see cref="Equal"/> labels are muted.
+/// </summary>
+public sealed class InhibitRuleSettings
+{
+    public List<string> SourceMatchers { get; set; } = [];
+    public List<string> TargetMatchers { get; set; } = [];
+    public List<string> Equal { get; set; } = [];
 }

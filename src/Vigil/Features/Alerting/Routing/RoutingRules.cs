@@ -1,0 +1,125 @@
+using Vigil.Configuration;
+
+namespace Vigil.Features.Alerting.Routing;
+
+/// <summary>Checks <c>routing:</c>: the tree's receivers name channels, matchers parse, intervals are positive (Alertmanager <c>config/config.go</c> rules).</summary>
+public static class RoutingRules
+{
+    public static IEnumerable<FieldError> Validate(VigilConfig config)
+    {
+        var routing = config.Routing;
+        var channels = config.Channels.Where(c => c.Name is not null).Select(c => c.Name!).ToHashSet(StringComparer.Ordinal);
+        if (routing.Route is { } root)
+        {
+            // Alertmanager: "root route must specify a default receiver" and "root route must not have any matchers".
+            if (string.IsNullOrEmpty(root.Receiver))
+            {
+                yield return new FieldError("routing.route.receiver", "the root route must name a receiver (a channel)");
+            }
+            if (root.Matchers.Count > 0)
+            {
+                yield return new FieldError("routing.route.matchers", "the root route must not have matchers: it receives every alert");
+            }
+            if (root.Continue)
+            {
+                yield return new FieldError("routing.route.continue", "the root route cannot have continue set");
+            }
+            foreach (var error in ValidateRoute(root, "routing.route", channels))
+            {
+                yield return error;
+            }
+        }
+        for (var i = 0; i < routing.InhibitRules.Count; i++)
+        {
+            var rule = routing.InhibitRules[i];
+            var at = $"routing.inhibit_rules[{i}].";
+            foreach (var error in ValidateMatchers(rule.SourceMatchers, at + "source_matchers"))
+            {
+                yield return error;
+            }
+            foreach (var error in ValidateMatchers(rule.TargetMatchers, at + "target_matchers"))
+            {
+                yield return error;
+            }
+            if (rule.TargetMatchers.Count == 0)
+            {
+                yield return new FieldError(at + "target_matchers", "an inhibition rule needs target_matchers (else it would mute every alert)");
+            }
+        }
+        if (routing.ResolveTimeout <= TimeSpan.Zero)
+        {
+            yield return new FieldError("routing.resolve_timeout", "must be greater than 0");
+        }
+        if (routing.ExternalUrl.Length > 0 && !Uri.TryCreate(routing.ExternalUrl, UriKind.Absolute, out _))
+        {
+            yield return new FieldError("routing.external_url", $"\"{routing.ExternalUrl}\" is not an absolute URL");
+        }
+    }
+
+    private static IEnumerable<FieldError> ValidateRoute(RouteSettings route, string at, HashSet<string> channels)
+    {
+        if (route.Receiver is { Length: > 0 } receiver && !channels.Contains(receiver))
+        {
+            yield return new FieldError($"{at}.receiver", $"route references an unknown channel \"{receiver}\" (define it under channels:)");
+        }
+        if (route.GroupBy is { } groupBy)
+        {
+            if (groupBy.Contains("...") && groupBy.Count > 1)
+            {
+                yield return new FieldError($"{at}.group_by", "cannot have wildcard group_by (`...`) and other labels at the same time");
+            }
+            for (var i = 0; i < groupBy.Count; i++)
+            {
+                if (groupBy[i] != "..." && !IsLabelName(groupBy[i]))
+                {
+                    yield return new FieldError($"{at}.group_by[{i}]", $"invalid label name \"{groupBy[i]}\"");
+                }
+            }
+            if (groupBy.Distinct().Count() != groupBy.Count)
+            {
+                yield return new FieldError($"{at}.group_by", "duplicated label in group_by");
+            }
+        }
+        if (route.GroupInterval is { } gi && gi <= TimeSpan.Zero)
+        {
+            yield return new FieldError($"{at}.group_interval", "must be greater than 0");
+        }
+        if (route.RepeatInterval is { } ri && ri <= TimeSpan.Zero)
+        {
+            yield return new FieldError($"{at}.repeat_interval", "must be greater than 0");
+        }
+        if (route.MuteTimeIntervals.Count > 0)
+        {
+            yield return new FieldError($"{at}.mute_time_intervals", "time intervals are not supported yet; use a maintenance window or a silence");
+        }
+        if (route.ActiveTimeIntervals.Count > 0)
+        {
+            yield return new FieldError($"{at}.active_time_intervals", "time intervals are not supported yet");
+        }
+        foreach (var error in ValidateMatchers(route.Matchers, $"{at}.matchers"))
+        {
+            yield return error;
+        }
+        for (var i = 0; i < route.Routes.Count; i++)
+        {
+            foreach (var error in ValidateRoute(route.Routes[i], $"{at}.routes[{i}]", channels))
+            {
+                yield return error;
+            }
+        }
+    }
+
+    public static IEnumerable<FieldError> ValidateMatchers(IReadOnlyList<string> matchers, string at)
+    {
+        for (var i = 0; i < matchers.Count; i++)
+        {
+            if (!Matcher.TryParse(matchers[i], out _, out var reason))
+            {
+                yield return new FieldError($"{at}[{i}]", reason);
+            }
+        }
+    }
+
+    public static bool IsLabelName(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+}

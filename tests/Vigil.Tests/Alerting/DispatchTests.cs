@@ -1,0 +1,194 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Vigil.Features.Alerting;
+using Vigil.Features.Alerting.Dispatch;
+using Vigil.Features.Notifications.Channels;
+using Vigil.Features.Notifications.Outbox;
+using Vigil.Metrics;
+using Vigil.Tests.Support;
+
+namespace Vigil.Tests.Alerting;
+
+/// <summary>The dispatcher groups alerts, waits and repeats as Alertmanager does, and writes each notification to the outbox once.</summary>
+public abstract class DispatchTests : IAsyncLifetime
+{
+    private static string Fixtures => Path.Combine(RepositoryPaths.Shared, "fixtures", "alertmanager-0.25");
+
+    private TestServer server = null!;
+
+    protected abstract Task<string?> DatabaseAsync();
+
+    public async Task InitializeAsync() => server = await TestServer.StartAsync(await DatabaseAsync(), """
+        channels:
+          - name: oncall
+            type: webhook
+          - name: dba
+            type: webhook
+        routing:
+          resolve_timeout: 5h
+          external_url: http://alertmanager.vigil.example:9093
+          route:
+            receiver: oncall
+            group_by: [alertname, job]
+            group_wait: 2s
+            group_interval: 5s
+            repeat_interval: 4h
+            routes:
+              - matchers: ['team="db"']
+                receiver: dba
+                group_by: [alertname]
+                group_wait: 30s
+                group_interval: 5m
+        """);
+
+    public async Task DisposeAsync() => await server.DisposeAsync();
+
+    private async Task AtAsync(DateTimeOffset at)
+    {
+        server.Clock.SetUtcNow(at);
+        await server.Services.GetRequiredService<DispatchAlerts>().RunOnceAsync(CancellationToken.None);
+    }
+
+    private Task PutAsync(params IncomingAlert[] alerts) =>
+        server.Services.GetRequiredService<IAlertIngest>().PutAsync(alerts, CancellationToken.None);
+
+    private Task<List<OutboxMessage>> OutboxAsync() =>
+        server.QueryAsync(db => db.Set<OutboxMessage>().AsNoTracking().OrderBy(m => m.Id).ToListAsync());
+
+    /// <summary>An alert as posted in the fixtures (posted/stepN.json), through the same ingest every source uses.</summary>
+    private static IncomingAlert[] Posted(string step)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Fixtures, "posted", $"{step}.json")));
+        return [.. doc.RootElement.EnumerateArray().Select(a => new IncomingAlert(
+            LabelsOf(a.GetProperty("labels")), LabelsOf(a.GetProperty("annotations")),
+            a.GetProperty("startsAt").GetDateTimeOffset(),
+            a.TryGetProperty("endsAt", out var ends) ? ends.GetDateTimeOffset() : null,
+            a.GetProperty("generatorURL").GetString()!, "alertmanager"))];
+    }
+
+    private static Labels LabelsOf(JsonElement map) => Labels.From(map.EnumerateObject().Select(p => new Label(p.Name, p.Value.GetString()!)));
+
+    private static IncomingAlert Alert(string name, string job, DateTimeOffset? endsAt = null, params string[] more) =>
+        new(Labels.Of([.. new[] { "alertname", name, "job", job }, .. more]), Labels.Empty, null, endsAt, "http://vigil/rules", "rule");
+
+    [Fact]
+    public async Task Alertmanagers_recorded_steps_give_the_same_three_webhook_bodies_byte_for_byte()
+    {
+        // The recording posted step 1 one minute after the alerts started, step 2 eight seconds
+        // later (api-1 ended a second before), step 3 eight seconds after that (api-2 ended).
+        var t0 = DateTimeOffset.Parse("2026-11-22T20:03:03.5Z", System.Globalization.CultureInfo.InvariantCulture);
+        await AtAsync(t0);
+        await PutAsync(Posted("step1"));
+        // The alerts started more than group_wait ago: the group flushes at once (aggrGroup.insert).
+        await AtAsync(t0);
+        Assert.Single(await OutboxAsync());
+        await AtAsync(t0.AddSeconds(5));
+        await AtAsync(t0.AddSeconds(8));
+        await PutAsync(Posted("step2"));
+        await AtAsync(t0.AddSeconds(8));
+        Assert.Single(await OutboxAsync());
+        await AtAsync(t0.AddSeconds(10));
+        await AtAsync(t0.AddSeconds(15));
+        await AtAsync(t0.AddSeconds(16));
+        await PutAsync(Posted("step3"));
+        await AtAsync(t0.AddSeconds(20));
+        await AtAsync(t0.AddSeconds(25));
+        await AtAsync(t0.AddSeconds(30));
+
+        var sent = await OutboxAsync();
+        Assert.Equal(3, sent.Count);
+        string[] steps = ["step1-firing", "step2-one-resolved", "step3-resolved"];
+        for (var i = 0; i < 3; i++)
+        {
+            var expected = await File.ReadAllTextAsync(Path.Combine(Fixtures, "webhook", $"{steps[i]}.body.json"));
+            var request = NotificationRequest.FromJson(sent[i].Payload);
+            Assert.Equal("oncall", sent[i].Channel);
+            Assert.Equal(expected, Encoding.UTF8.GetString(WebhookPayload.Render(request.ToGroup())));
+        }
+        Assert.Equal(3, sent.Select(m => m.IdempotencyKey).Distinct().Count());
+        // Both alerts were resolved and notified, so they are gone, and so is their group.
+        Assert.Equal(0, await server.QueryAsync(db => db.Set<StoredAlert>().CountAsync()));
+        Assert.Equal(0, await server.QueryAsync(db => db.Set<AlertGroup>().CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_group_waits_group_wait_notifies_changes_at_group_interval_and_repeats_after_repeat_interval()
+    {
+        var t0 = server.Clock.GetUtcNow();
+        await PutAsync(Alert("DiskFull", "db", null, "team", "db"));
+        await AtAsync(t0.AddSeconds(29));
+        Assert.Empty(await OutboxAsync());
+        await AtAsync(t0.AddSeconds(30));
+        var first = Assert.Single(await OutboxAsync());
+        Assert.Equal("dba", first.Channel);
+        Assert.Equal("{}/{team=\"db\"}:{alertname=\"DiskFull\"}", first.GroupKey);
+
+        // A second alert of the group waits for the next group_interval tick (30s + 5m).
+        await AtAsync(t0.AddMinutes(1));
+        await PutAsync(Alert("DiskFull", "replica", null, "team", "db"));
+        await AtAsync(t0.AddMinutes(5));
+        Assert.Single(await OutboxAsync());
+        await AtAsync(t0.AddMinutes(5).AddSeconds(30));
+        var second = (await OutboxAsync())[1];
+        Assert.Equal(["db", "replica"], NotificationRequest.FromJson(second.Payload).Alerts.Select(a => a.Labels["job"]));
+
+        // Nothing changes: silence until repeat_interval (4h, inherited) has passed since the last notification.
+        for (var tick = t0.AddMinutes(10).AddSeconds(30); tick <= t0.AddHours(4).AddMinutes(5).AddSeconds(30); tick = tick.AddMinutes(5))
+        {
+            await AtAsync(tick);
+        }
+        Assert.Equal(2, (await OutboxAsync()).Count);
+        await AtAsync(t0.AddHours(4).AddMinutes(10).AddSeconds(30));
+        Assert.Equal(3, (await OutboxAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_restarted_dispatcher_keeps_the_timers_and_the_log_so_it_neither_loses_nor_repeats_a_notification()
+    {
+        var t0 = server.Clock.GetUtcNow();
+        await PutAsync(Alert("DiskFull", "db", null, "team", "db"));
+        await AtAsync(t0.AddSeconds(10));
+
+        // A new dispatcher (as after a restart) has only the database to go on.
+        var restarted = ActivatorUtilities.CreateInstance<DispatchAlerts>(server.Services);
+        server.Clock.SetUtcNow(t0.AddSeconds(30));
+        await restarted.RunOnceAsync(CancellationToken.None);
+        await restarted.RunOnceAsync(CancellationToken.None);
+        Assert.Single(await OutboxAsync());
+        var again = ActivatorUtilities.CreateInstance<DispatchAlerts>(server.Services);
+        server.Clock.SetUtcNow(t0.AddMinutes(5).AddSeconds(30));
+        await again.RunOnceAsync(CancellationToken.None);
+        Assert.Single(await OutboxAsync());
+    }
+
+    [Fact]
+    public async Task Alerts_that_fire_and_resolve_between_notifications_are_not_sent()
+    {
+        var t0 = server.Clock.GetUtcNow();
+        await PutAsync(Alert("DiskFull", "db", null, "team", "db"));
+        await AtAsync(t0.AddSeconds(30));
+        await AtAsync(t0.AddMinutes(1));
+        await PutAsync(Alert("DiskFull", "replica", null, "team", "db"));
+        await AtAsync(t0.AddMinutes(2));
+        await PutAsync(Alert("DiskFull", "replica", t0.AddMinutes(2), "team", "db"));
+        await AtAsync(t0.AddMinutes(5).AddSeconds(30));
+        // Firing {db} as before, replica resolved: Alertmanager sends it as a new resolved alert.
+        var sent = await OutboxAsync();
+        Assert.Equal(2, sent.Count);
+        var alerts = NotificationRequest.FromJson(sent[1].Payload).Alerts;
+        Assert.Equal([("db", "Firing"), ("replica", "Resolved")], alerts.Select(a => (a.Labels["job"], a.Status.ToString())));
+    }
+}
+
+public sealed class DispatchOnSqlite : DispatchTests
+{
+    protected override Task<string?> DatabaseAsync() => Task.FromResult<string?>(null);
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class DispatchOnPostgres(PostgresServer postgres) : DispatchTests
+{
+    protected override async Task<string?> DatabaseAsync() => await postgres.CreateDatabaseAsync();
+}
