@@ -13,6 +13,7 @@ using Vigil.Features.Alerting;
 using Vigil.Features.Catalog;
 using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
+using Vigil.Features.Notifications;
 using Vigil.Features.Server;
 using Vigil.Web;
 
@@ -61,6 +62,7 @@ public static class VigilHost
         services.AddMetricsEngine();
         services.AddMonitors();
         services.AddAlerting();
+        services.AddNotifications();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -83,6 +85,7 @@ public static class VigilHost
         app.MapCatalog();
         app.MapMetricsApi();
         app.MapMonitors();
+        app.MapNotifications();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

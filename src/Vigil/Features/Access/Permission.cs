@@ -24,12 +24,16 @@ public static class Permission
     public const string AuditView = "audit.view";
     /// <summary>GDPR requests: export everything about a user, erase a user.</summary>
     public const string PersonalDataManage = "personal_data.manage";
+    /// <summary>See channels, the notification outbox and its delivery attempts.</summary>
+    public const string NotificationsView = "notifications.view";
+    /// <summary>Send a test notification through a channel.</summary>
+    public const string NotificationsTest = "notifications.test";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
 
     public static IReadOnlyList<string> All { get; } =
-        [CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage, AuditView, PersonalDataManage];
+        [CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage, AuditView, PersonalDataManage, NotificationsView, NotificationsTest];
 }
 
 /// <summary>The five roles of the seeds' access-control guide.</summary>
@@ -61,20 +65,21 @@ public static class RolePermissions
             Permission.CatalogView, Permission.CatalogEdit, Permission.MonitorsView, Permission.MonitorsEdit,
             Permission.MetricsView, Permission.MetricsWrite, Permission.SystemView, Permission.ConfigReload,
             Permission.AccountSelf, Permission.AccessManage, Permission.AuditView, Permission.PersonalDataManage,
+            Permission.NotificationsView, Permission.NotificationsTest,
         ],
         [Role.Manager] =
         [
             Permission.CatalogView, Permission.CatalogEdit, Permission.MonitorsView, Permission.MonitorsEdit,
-            Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
+            Permission.MetricsView, Permission.SystemView, Permission.AccountSelf, Permission.NotificationsView, Permission.NotificationsTest,
         ],
         // Operators pause and resume checks during incidents, and agents that push metrics
         // (remote-write, imports) get operator tokens.
         [Role.Operator] =
         [
             Permission.CatalogView, Permission.MonitorsView, Permission.MonitorsEdit, Permission.MetricsView,
-            Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf,
+            Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf, Permission.NotificationsView, Permission.NotificationsTest,
         ],
-        [Role.Viewer] = [Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf],
+        [Role.Viewer] = [Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf, Permission.NotificationsView],
     };
 
     public static IReadOnlySet<string> Of(string role) =>
