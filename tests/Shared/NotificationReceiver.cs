@@ -15,7 +15,8 @@ namespace Vigil.Tests.Support;
 /// </summary>
 public sealed class NotificationReceiver : IAsyncDisposable
 {
-    public sealed record Received(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body)
+    /// <param name="Answered">The status it was answered with (0 for a hang or a dropped connection).</param>
+    public sealed record Received(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, int Answered)
     {
         public string Text => System.Text.Encoding.UTF8.GetString(Body);
 
@@ -50,6 +51,10 @@ public sealed class NotificationReceiver : IAsyncDisposable
 
     public IReadOnlyList<Received> Requests => [.. requests];
 
+    /// <summary>How many requests answered with success carried each <c>Idempotency-Key</c>.</summary>
+    public IReadOnlyDictionary<string, int> AcceptedKeys =>
+        Requests.Where(r => r.Answered is >= 200 and < 300 && r.Header("Idempotency-Key") is not null).GroupBy(r => r.Header("Idempotency-Key")!).ToDictionary(g => g.Key, g => g.Count());
+
     /// <summary>How many requests carried each <c>Idempotency-Key</c>.</summary>
     public IReadOnlyDictionary<string, int> Keys =>
         Requests.Where(r => r.Header("Idempotency-Key") is not null).GroupBy(r => r.Header("Idempotency-Key")!).ToDictionary(g => g.Key, g => g.Count());
@@ -80,7 +85,7 @@ public sealed class NotificationReceiver : IAsyncDisposable
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
         requests.Enqueue(new Received(context.Request.Method, context.Request.Path + context.Request.QueryString,
-            context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body.ToArray()));
+            context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body.ToArray(), Behaviour == Mode.Answer ? Status : 0));
         switch (Behaviour)
         {
             case Mode.Close:
