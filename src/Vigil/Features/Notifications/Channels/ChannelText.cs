@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Vigil.Features.Alerting.Templates;
 using Vigil.Metrics;
@@ -56,12 +55,12 @@ public static class ChannelText
     {
         if (CustomText(channel, group) is { } custom)
         {
-            return $"<html><body><pre>{WebUtility.HtmlEncode(custom)}</pre></body></html>";
+            return $"<html><body><pre>{Escape(custom)}</pre></body></html>";
         }
         var html = new StringBuilder("<html><body>");
         foreach (var (name, value) in Lines(group))
         {
-            html.Append(name is null ? $"<p><strong>{WebUtility.HtmlEncode(value)}</strong></p>" : $"<p>{WebUtility.HtmlEncode(name)}: {WebUtility.HtmlEncode(value)}</p>");
+            html.Append(name is null ? $"<p><strong>{Escape(value)}</strong></p>" : $"<p>{Escape(name)}: {Escape(value)}</p>");
         }
         return html.Append("</body></html>").ToString();
     }
@@ -85,6 +84,11 @@ public static class ChannelText
             yield return (null, $"[{WebhookPayload.Status(alert.Status)}] {NotificationGroup.FormatLabelSet(alert.Labels)} {since}{summary}");
         }
     }
+
+    /// <summary>HTML-escapes markup characters only, so emoji and other text stay as they are (UTF-8 mail).</summary>
+    private static string Escape(string text) => text
+        .Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal);
 
     private static string Or(string value, string otherwise) => value.Length > 0 ? value : otherwise;
 }
