@@ -80,6 +80,14 @@ public static class ConfigLoader
                 integration.TokenFile = Path.Combine(directory, tokenFile);
             }
         }
+        foreach (var channel in config.Channels)
+        {
+            channel.UrlFile = channel.UrlFile is null ? null : Path.Combine(directory, channel.UrlFile);
+            channel.RoutingKeyFile = channel.RoutingKeyFile is null ? null : Path.Combine(directory, channel.RoutingKeyFile);
+            channel.AuthPasswordFile = channel.AuthPasswordFile is null ? null : Path.Combine(directory, channel.AuthPasswordFile);
+            channel.AuthTokenFile = channel.AuthTokenFile is null ? null : Path.Combine(directory, channel.AuthTokenFile);
+            channel.BearerTokenFile = channel.BearerTokenFile is null ? null : Path.Combine(directory, channel.BearerTokenFile);
+        }
         foreach (var job in config.Metrics.ScrapeConfigs)
         {
             if (job.Authorization is { CredentialsFile: { } credentials })
@@ -135,6 +143,10 @@ public static class ConfigLoader
             yield return error;
         }
         foreach (var error in AccessRules.Validate(config.Access, "access."))
+        {
+            yield return error;
+        }
+        foreach (var error in Features.Notifications.Channels.ChannelRules.Validate(config))
         {
             yield return error;
         }

@@ -13,6 +13,7 @@ using Vigil.Features.Alerting;
 using Vigil.Features.Catalog;
 using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
+using Vigil.Features.Notifications;
 using Vigil.Features.Server;
 using Vigil.Web;
 
@@ -61,6 +62,7 @@ public static class VigilHost
         services.AddMetricsEngine();
         services.AddMonitors();
         services.AddAlerting();
+        services.AddNotifications();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -84,6 +86,7 @@ public static class VigilHost
         app.MapMetricsApi();
         app.MapMonitors();
         app.MapAlerting();
+        app.MapNotifications();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

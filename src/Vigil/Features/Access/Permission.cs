@@ -28,12 +28,25 @@ public static class Permission
     public const string AlertsView = "alerts.view";
     /// <summary>Create, extend and expire silences; edit maintenance windows defined through the API.</summary>
     public const string AlertsSilence = "alerts.silence";
+    /// <summary>See channels, the notification outbox and its delivery attempts.</summary>
+    public const string NotificationsView = "notifications.view";
+    /// <summary>Send a test notification through a channel.</summary>
+    public const string NotificationsTest = "notifications.test";
+    /// <summary>See schedules, who is on call and the shifts ahead.</summary>
+    public const string OnCallView = "oncall.view";
+    /// <summary>Create, change and delete schedules; add or remove anyone's overrides.</summary>
+    public const string OnCallManage = "oncall.manage";
+    /// <summary>Add or remove overrides that name oneself (take a colleague's shift).</summary>
+    public const string OnCallOverrideSelf = "oncall.override_self";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
 
     public static IReadOnlyList<string> All { get; } =
-        [CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage, AuditView, PersonalDataManage, AlertsView, AlertsSilence];
+    [
+        CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage,
+        AuditView, PersonalDataManage, AlertsView, AlertsSilence, NotificationsView, NotificationsTest, OnCallView, OnCallManage, OnCallOverrideSelf,
+    ];
 }
 
 /// <summary>The five roles of the seeds' access-control guide.</summary>
@@ -65,21 +78,30 @@ public static class RolePermissions
             Permission.CatalogView, Permission.CatalogEdit, Permission.MonitorsView, Permission.MonitorsEdit,
             Permission.MetricsView, Permission.MetricsWrite, Permission.SystemView, Permission.ConfigReload,
             Permission.AccountSelf, Permission.AccessManage, Permission.AuditView, Permission.PersonalDataManage,
-            Permission.AlertsView, Permission.AlertsSilence,
+            Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
+            Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
         ],
         [Role.Manager] =
         [
             Permission.CatalogView, Permission.CatalogEdit, Permission.MonitorsView, Permission.MonitorsEdit,
-            Permission.MetricsView, Permission.SystemView, Permission.AccountSelf, Permission.AlertsView, Permission.AlertsSilence,
+            Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
+            Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
+            Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
         ],
-        // Operators pause and resume checks during incidents, and agents that push metrics
-        // (remote-write, imports) get operator tokens.
+        // Operators pause and resume checks during incidents, silence alerts, take shifts, and
+        // agents that push metrics (remote-write, imports) get operator tokens.
         [Role.Operator] =
         [
             Permission.CatalogView, Permission.MonitorsView, Permission.MonitorsEdit, Permission.MetricsView,
-            Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf, Permission.AlertsView, Permission.AlertsSilence,
+            Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf,
+            Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
+            Permission.OnCallView, Permission.OnCallOverrideSelf,
         ],
-        [Role.Viewer] = [Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf, Permission.AlertsView],
+        [Role.Viewer] =
+        [
+            Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
+            Permission.AlertsView, Permission.NotificationsView, Permission.OnCallView,
+        ],
     };
 
     public static IReadOnlySet<string> Of(string role) =>

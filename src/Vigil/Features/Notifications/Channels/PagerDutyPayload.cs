@@ -17,9 +17,11 @@ public static class PagerDutyPayload
     public static string DedupKey(NotificationGroup group) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(group.GroupKey)));
 
-    public static byte[] Render(NotificationGroup group, string routingKey, string severity = "error") => GoJson.Write(json =>
+    /// <param name="title">The channel's own summary; Alertmanager's default title when null.</param>
+    public static byte[] Render(NotificationGroup group, string routingKey, string severity = "error", string? title = null) => GoJson.Write(json =>
     {
-        var summary = group.Title.Length > MaxSummary ? group.Title[..(MaxSummary - 1)] + "…" : group.Title;
+        title ??= group.Title;
+        var summary = title.Length > MaxSummary ? title[..(MaxSummary - 1)] + "…" : title;
         json.WriteStartObject();
         json.WriteString("routing_key", routingKey);
         json.WriteString("dedup_key", DedupKey(group));

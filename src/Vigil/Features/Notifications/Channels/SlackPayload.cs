@@ -3,8 +3,11 @@ namespace Vigil.Features.Notifications.Channels;
 /// <summary>A Slack incoming-webhook message with Alertmanager 0.25's default templates (<c>notify/slack</c>).</summary>
 public static class SlackPayload
 {
-    public static byte[] Render(NotificationGroup group, string? channel, string username = "Alertmanager") => GoJson.Write(json =>
+    /// <param name="title">The channel's own title; Alertmanager's default title when null.</param>
+    /// <param name="text">The channel's own text; empty (Alertmanager's default) when null.</param>
+    public static byte[] Render(NotificationGroup group, string? channel, string username = "Alertmanager", string? title = null, string? text = null) => GoJson.Write(json =>
     {
+        title ??= group.Title;
         json.WriteStartObject();
         if (!string.IsNullOrEmpty(channel))
         {
@@ -13,10 +16,10 @@ public static class SlackPayload
         json.WriteString("username", username);
         json.WriteStartArray("attachments");
         json.WriteStartObject();
-        json.WriteString("title", group.Title);
+        json.WriteString("title", title);
         json.WriteString("title_link", group.AlertListUrl);
-        json.WriteString("text", "");
-        json.WriteString("fallback", $"{group.Title} | {group.AlertListUrl}");
+        json.WriteString("text", text ?? "");
+        json.WriteString("fallback", $"{title} | {group.AlertListUrl}");
         json.WriteString("callback_id", "");
         json.WriteString("footer", "");
         json.WriteString("color", group.Status == AlertStatus.Firing ? "danger" : "good");

@@ -27,13 +27,22 @@ public sealed class OutboxMessage
     /// <summary>When to try (again); null once delivered or given up.</summary>
     public DateTimeOffset? NextAttemptAt { get; set; }
     public OutboxStatus Status { get; set; }
+    /// <summary>How many attempts were made (see <c>notification_attempts</c>).</summary>
+    public int Attempts { get; set; }
+    /// <summary>Why the last attempt failed; null after a success.</summary>
+    public string? LastError { get; set; }
+    /// <summary>When the receiver accepted it.</summary>
+    public DateTimeOffset? DeliveredAt { get; set; }
 }
 
 public enum OutboxStatus
 {
     Pending,
     Delivered,
+    /// <summary>Given up: the retry deadline passed without a successful attempt.</summary>
     Failed,
+    /// <summary>Not sent on purpose: a resolved notification to a channel with <c>send_resolved: false</c>.</summary>
+    Skipped,
 }
 
 internal sealed class OutboxMessageMapping : IEntityTypeConfiguration<OutboxMessage>
@@ -46,6 +55,8 @@ internal sealed class OutboxMessageMapping : IEntityTypeConfiguration<OutboxMess
         builder.Property(m => m.IdempotencyKey).HasMaxLength(200);
         builder.Property(m => m.GroupKey).HasMaxLength(2000);
         builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(m => m.LastError).HasMaxLength(2000);
+        builder.HasIndex(m => new { m.Channel, m.CreatedAt });
         builder.HasIndex(m => m.IdempotencyKey).IsUnique();
         builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
     }

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Vigil.Data;
+using Vigil.Features.Notifications.Delivery;
+using Vigil.Features.Notifications.Outbox;
+using Vigil.Hosting;
+
+namespace Vigil.Features.Notifications;
+
+/// <summary><c>GET /api/notifications?channel=&amp;status=&amp;limit=</c>: outbox messages, newest first, each with its attempts.</summary>
+public static class ReadNotifications
+{
+    public sealed record AttemptView(DateTimeOffset At, int DurationMs, bool Succeeded, int? StatusCode, string? Response, string? Error);
+
+    public sealed record NotificationView(
+        long Id, string Channel, string IdempotencyKey, string GroupKey, string Status, string Title, DateTimeOffset CreatedAt,
+        DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, int Attempts, string? LastError, IReadOnlyList<AttemptView> AttemptLog);
+
+    public static async Task<Results<Ok<List<NotificationView>>, ValidationProblem>> List(
+        VigilDbContext db, string? channel, string? status, int? limit, CancellationToken cancellationToken)
+    {
+        var query = db.Set<OutboxMessage>().AsNoTracking();
+        if (!string.IsNullOrEmpty(channel))
+        {
+            query = query.Where(m => m.Channel == channel);
+        }
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<OutboxStatus>(status, ignoreCase: true, out var wanted) || int.TryParse(status, out _))
+            {
+                return Problems.Field("status", "one of pending, delivered, failed, skipped");
+            }
+            query = query.Where(m => m.Status == wanted);
+        }
+        if (limit is < 1 or > 1000)
+        {
+            return Problems.Field("limit", "between 1 and 1000");
+        }
+        var messages = await query.OrderByDescending(m => m.Id).Take(limit ?? 100).ToListAsync(cancellationToken);
+        var ids = messages.Select(m => m.Id).ToList();
+        var attempts = (await db.Set<DeliveryAttempt>().AsNoTracking().Where(a => ids.Contains(a.MessageId)).OrderBy(a => a.Id).ToListAsync(cancellationToken))
+            .ToLookup(a => a.MessageId);
+        return TypedResults.Ok(messages.Select(m => View(m, attempts[m.Id])).ToList());
+    }
+
+    public static NotificationView View(OutboxMessage m, IEnumerable<DeliveryAttempt> attempts) => new(
+        m.Id, m.Channel, m.IdempotencyKey, m.GroupKey, m.Status.ToString().ToLowerInvariant(), NotificationRequest.FromJson(m.Payload).ToGroup().Title,
+        m.CreatedAt, m.NextAttemptAt, m.DeliveredAt, m.Attempts, m.LastError,
+        [.. attempts.Select(a => new AttemptView(a.At, a.DurationMs, a.Succeeded, a.StatusCode, a.Response, a.Error))]);
+}
