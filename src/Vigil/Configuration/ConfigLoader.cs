@@ -110,6 +110,10 @@ public static class ConfigLoader
         {
             yield return error;
         }
+        foreach (var error in Features.OnCall.ScheduleRules.ValidateConfig(config.Schedules))
+        {
+            yield return error;
+        }
         foreach (var error in AccessRules.Validate(config.Access, "access."))
         {
             yield return error;

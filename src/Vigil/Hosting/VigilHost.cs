@@ -13,6 +13,7 @@ using Vigil.Features.Alerting;
 using Vigil.Features.Catalog;
 using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
+using Vigil.Features.OnCall;
 using Vigil.Features.Server;
 using Vigil.Web;
 
@@ -58,6 +59,7 @@ public static class VigilHost
         services.AddAccess(options.DataDirectory);
         services.AddServer();
         services.AddCatalog();
+        services.AddOnCall();
         services.AddMetricsEngine();
         services.AddMonitors();
         services.AddAlerting();
@@ -81,6 +83,7 @@ public static class VigilHost
         app.MapAccess();
         app.MapServer();
         app.MapCatalog();
+        app.MapOnCall();
         app.MapMetricsApi();
         app.MapMonitors();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);

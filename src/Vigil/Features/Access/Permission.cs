@@ -17,6 +17,12 @@ public static class Permission
     public const string ConfigReload = "config.reload";
     public const string MetricsView = "metrics.view";
     public const string MetricsWrite = "metrics.write";
+    /// <summary>See schedules, who is on call and the shifts ahead.</summary>
+    public const string OnCallView = "oncall.view";
+    /// <summary>Create, change and delete schedules; add or remove anyone's overrides.</summary>
+    public const string OnCallManage = "oncall.manage";
+    /// <summary>Add or remove overrides that name oneself (take a colleague's shift).</summary>
+    public const string OnCallOverrideSelf = "oncall.override_self";
     /// <summary>One's own account: password, MFA enrolment, one's own API tokens.</summary>
     public const string AccountSelf = "account.self";
     /// <summary>Other people's accounts: create users, change their roles, revoke their tokens.</summary>
@@ -29,7 +35,8 @@ public static class Permission
     public const string Everything = "*";
 
     public static IReadOnlyList<string> All { get; } =
-        [CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage, AuditView, PersonalDataManage];
+        [CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage, AuditView, PersonalDataManage,
+            OnCallView, OnCallManage, OnCallOverrideSelf];
 }
 
 /// <summary>The five roles of the seeds' access-control guide.</summary>
@@ -61,11 +68,13 @@ public static class RolePermissions
             Permission.CatalogView, Permission.CatalogEdit, Permission.MonitorsView, Permission.MonitorsEdit,
             Permission.MetricsView, Permission.MetricsWrite, Permission.SystemView, Permission.ConfigReload,
             Permission.AccountSelf, Permission.AccessManage, Permission.AuditView, Permission.PersonalDataManage,
+            Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
         ],
         [Role.Manager] =
         [
             Permission.CatalogView, Permission.CatalogEdit, Permission.MonitorsView, Permission.MonitorsEdit,
             Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
+            Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
         ],
         // Operators pause and resume checks during incidents, and agents that push metrics
         // (remote-write, imports) get operator tokens.
@@ -73,8 +82,9 @@ public static class RolePermissions
         [
             Permission.CatalogView, Permission.MonitorsView, Permission.MonitorsEdit, Permission.MetricsView,
             Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf,
+            Permission.OnCallView, Permission.OnCallOverrideSelf,
         ],
-        [Role.Viewer] = [Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf],
+        [Role.Viewer] = [Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf, Permission.OnCallView],
     };
 
     public static IReadOnlySet<string> Of(string role) =>

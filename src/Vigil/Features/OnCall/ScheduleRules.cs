@@ -35,6 +35,23 @@ public static partial class ScheduleRules
 
     private static readonly string[] DayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
+    /// <summary>Every schedule of <c>schedules:</c>, and that their names are unique.</summary>
+    public static IEnumerable<FieldError> ValidateConfig(List<ScheduleDefinition> schedules)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < schedules.Count; i++)
+        {
+            if (schedules[i].Name is { } name && !names.Add(name))
+            {
+                yield return new($"schedules[{i}].name", $"duplicate schedule name \"{name}\"");
+            }
+            foreach (var error in Validate(schedules[i], $"schedules[{i}]."))
+            {
+                yield return error;
+            }
+        }
+    }
+
     public static IEnumerable<FieldError> Validate(ScheduleDefinition definition, string prefix)
     {
         var errors = new List<FieldError>();
