@@ -9,6 +9,7 @@ var root = new RootCommand("Vigil: services, monitors, metrics, alerts, on-call,
     RulesCommand.Create(),
     MetricsCommand.Create(),
     MonitorCommand.Create(),
+    OnCallCommand.Create(),
     AdminCommand.Create(),
     VersionCommand.Create(),
 };

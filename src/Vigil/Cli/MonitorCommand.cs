@@ -57,7 +57,7 @@ public static class MonitorCommand
         return monitor;
     }
 
-    private static async Task<int> CallAsync(
+    internal static async Task<int> CallAsync(
         ParseResult parse, ServerClient server, HttpMethod method, string path, CancellationToken cancellationToken, Func<JsonElement, TextWriter, int> print)
     {
         var output = parse.InvocationConfiguration.Output;
