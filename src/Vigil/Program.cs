@@ -10,6 +10,7 @@ var root = new RootCommand("Vigil: services, monitors, metrics, alerts, on-call,
     MetricsCommand.Create(),
     MonitorCommand.Create(),
     SilenceCommand.Create(),
+    OnCallCommand.Create(),
     AdminCommand.Create(),
     VersionCommand.Create(),
 };

@@ -118,35 +118,20 @@ public static class ConfigLoader
                 yield return error;
             }
         }
-        foreach (var error in Features.Metrics.ScrapeSettingsRules.Validate(config.Metrics))
-        {
-            yield return error;
-        }
-        foreach (var error in MonitorConfigRules.Validate(config))
-        {
-            yield return error;
-        }
-        foreach (var error in Features.Alerting.Rules.LoadRuleGroups.Validate(config.Alerting))
-        {
-            yield return error;
-        }
-        foreach (var error in Features.Alerting.Inbound.IntegrationTokens.Validate(config.Alerting.Integrations))
-        {
-            yield return error;
-        }
-        foreach (var error in Features.Alerting.Routing.RoutingRules.Validate(config))
-        {
-            yield return error;
-        }
-        foreach (var error in Features.Alerting.Maintenance.SyncMaintenanceFromConfig.Validate(config))
-        {
-            yield return error;
-        }
-        foreach (var error in AccessRules.Validate(config.Access, "access."))
-        {
-            yield return error;
-        }
-        foreach (var error in Features.Notifications.Channels.ChannelRules.Validate(config))
+        // One line per area: each validates its own section (and its references into others).
+        IEnumerable<FieldError>[] areas =
+        [
+            Features.Metrics.ScrapeSettingsRules.Validate(config.Metrics),
+            MonitorConfigRules.Validate(config),
+            Features.Alerting.Rules.LoadRuleGroups.Validate(config.Alerting),
+            Features.Alerting.Inbound.IntegrationTokens.Validate(config.Alerting.Integrations),
+            Features.Alerting.Routing.RoutingRules.Validate(config),
+            Features.Alerting.Maintenance.SyncMaintenanceFromConfig.Validate(config),
+            Features.OnCall.ScheduleRules.ValidateConfig(config.Schedules),
+            AccessRules.Validate(config.Access, "access."),
+            Features.Notifications.Channels.ChannelRules.Validate(config),
+        ];
+        foreach (var error in areas.SelectMany(area => area))
         {
             yield return error;
         }

@@ -14,6 +14,7 @@ using Vigil.Features.Catalog;
 using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
 using Vigil.Features.Notifications;
+using Vigil.Features.OnCall;
 using Vigil.Features.Server;
 using Vigil.Web;
 
@@ -59,6 +60,7 @@ public static class VigilHost
         services.AddAccess(options.DataDirectory);
         services.AddServer();
         services.AddCatalog();
+        services.AddOnCall();
         services.AddMetricsEngine();
         services.AddMonitors();
         services.AddAlerting();
@@ -83,6 +85,7 @@ public static class VigilHost
         app.MapAccess();
         app.MapServer();
         app.MapCatalog();
+        app.MapOnCall();
         app.MapMetricsApi();
         app.MapMonitors();
         app.MapAlerting();
