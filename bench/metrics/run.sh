@@ -13,7 +13,8 @@
 #      the head spans > 1.5 x 2 h and both write the first 2 h to a block; block bytes (du) over
 #      the samples the blocks' meta.json count;
 #  (d) query latency of the fixed set in Loader/Queries.cs over 10,000 series, instant and 1 h
-#      range (step 60 s), QUERY_REPS times each after 2 warm-ups, median and p99.
+#      range (step 60 s), QUERY_REPS times each after 2 warm-ups, median and p99; at the end, with
+#      both systems up and their requests alternating, so both see the same machine load.
 # Prints a Markdown block for bench/RESULTS.md; raw output stays in the work directory.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -72,8 +73,6 @@ print(json.dumps({"blocks": count, "samples": samples, "bytes": size}))
 PY
   rss_kib "$pid" >"$out/rss-end"
   curl -fs -H "Authorization: Bearer $token" "$metrics" >"$out/metrics-end.txt"
-  echo "$name: queries" >&2
-  $LOADER query "$base" "$token" "$T_END" "$QUERY_REPS" >"$out/queries.json"
 }
 
 # Prometheus 2.42: empty configuration, remote-write receiver on.
@@ -83,7 +82,7 @@ prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prome
 PROM_PID=$!; PIDS+=("$PROM_PID")
 wait_http "http://127.0.0.1:$PROM_PORT/-/ready"
 run_phases prometheus "$PROM_PID" "http://127.0.0.1:$PROM_PORT" - "http://127.0.0.1:$PROM_PORT/metrics" "$WORK/prometheus-data"
-kill "$PROM_PID"; wait "$PROM_PID" 2>/dev/null || true
+# Prometheus stays up, idle, for the query phase at the end.
 
 # Vigil: Release build, an operator token, the /prometheus rate limit lifted for the load.
 printf 'access:\n  rate_limits:\n    metrics: 100000000\n' >"$WORK/vigil.yaml"
@@ -95,6 +94,12 @@ VIGIL_PID=$!; PIDS+=("$VIGIL_PID")
 wait_http "http://127.0.0.1:$VIGIL_PORT/health"
 TOKEN=$(python3 bench/lib/token.py "http://127.0.0.1:$VIGIL_PORT" bench "$(cat "$WORK/password")" operator)
 run_phases vigil "$VIGIL_PID" "http://127.0.0.1:$VIGIL_PORT/prometheus" "$TOKEN" "http://127.0.0.1:$VIGIL_PORT/metrics" "$WORK/vigil-data/metrics/blocks"
-kill "$VIGIL_PID"; wait "$VIGIL_PID" 2>/dev/null || true
+
+# Queries: both up, requests alternating between them, so both see the same machine load.
+echo "queries (alternating)" >&2
+$LOADER query "http://127.0.0.1:$PROM_PORT" - "http://127.0.0.1:$VIGIL_PORT/prometheus" "$TOKEN" "$T_END" "$QUERY_REPS" >"$WORK/queries.json"
+python3 -c 'import json, sys; p, v = json.load(open(sys.argv[1])); json.dump(p, open(sys.argv[2], "w")); json.dump(v, open(sys.argv[3], "w"))' \
+  "$WORK/queries.json" "$WORK/prometheus/queries.json" "$WORK/vigil/queries.json"
+kill "$VIGIL_PID" "$PROM_PID"; wait "$VIGIL_PID" "$PROM_PID" 2>/dev/null || true
 
 python3 bench/metrics/report.py "$WORK" "$SERIES" "$INGEST_STEPS" "$QUERY_REPS" "$SENDERS" "$BATCH"

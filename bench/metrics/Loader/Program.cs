@@ -10,8 +10,9 @@ using Vigil.Bench.Metrics;
 //         BATCH samples a request (one per series entry, as Prometheus sends them), SENDERS
 //         concurrent senders that each own a slice of the series (so each series stays in order).
 //         Bodies of WINDOW_STEPS steps are encoded before they are sent; only sending is timed.
-//   query BASE TOKEN END_MS REPS
-//         Runs the fixed query set, instant at END and over the hour before END, REPS times each.
+//   query BASE TOKEN [BASE2 TOKEN2 ...] END_MS REPS
+//         Runs the fixed query set, instant at END and over the hour before END, REPS times each,
+//         alternating between the systems given; prints one array of results per system.
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: Loader push|query BASE TOKEN ...");
@@ -43,7 +44,12 @@ switch (args[0])
         return await Push.RunAsync(http, baseUrl, dataset, long.Parse(args[4]), int.Parse(args[5]), long.Parse(args[6]),
             int.Parse(args[7]), int.Parse(args[8]), int.Parse(args[9]));
     case "query":
-        return await Queries.RunAsync(http, baseUrl, long.Parse(args[3]), int.Parse(args[4]));
+        var systems = new List<(string, string?)>();
+        for (var i = 1; i + 3 < args.Length; i += 2)
+        {
+            systems.Add((args[i].TrimEnd('/'), args[i + 1] == "-" ? null : args[i + 1]));
+        }
+        return await Queries.RunAsync(http, systems, long.Parse(args[^2]), int.Parse(args[^1]));
     default:
         Console.Error.WriteLine($"unknown command {args[0]}");
         return 2;

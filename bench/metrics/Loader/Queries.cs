@@ -1,10 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace Vigil.Bench.Metrics;
 
-/// <summary>Times the fixed query set through the HTTP query API, one request at a time.</summary>
+/// <summary>
+/// Times the fixed query set through the HTTP query API, one request at a time. With several
+/// systems, their requests alternate (A, B, A, B...) so that both see the same machine load.
+/// </summary>
 internal static class Queries
 {
     private static readonly string[] Set =
@@ -17,57 +21,73 @@ internal static class Queries
     private const int RangeStepSeconds = 60;
     private const int Warmup = 2;
 
-    public static async Task<int> RunAsync(HttpClient http, string baseUrl, long endMs, int reps)
+    /// <summary>Prints a JSON array with one array of results per system, in the order given.</summary>
+    public static async Task<int> RunAsync(HttpClient http, IReadOnlyList<(string Base, string? Token)> systems, long endMs, int reps)
     {
         var end = (endMs / 1000.0).ToString(CultureInfo.InvariantCulture);
         var start = (endMs / 1000.0 - 3600).ToString(CultureInfo.InvariantCulture);
-        var results = new List<object>();
+        var results = systems.Select(_ => new List<object>()).ToArray();
         var failed = false;
         foreach (var query in Set)
         {
             var q = Uri.EscapeDataString(query);
-            foreach (var (kind, url) in new[]
+            foreach (var (kind, path) in new[]
             {
-                ("instant", $"{baseUrl}/api/v1/query?query={q}&time={end}"),
-                ("range", $"{baseUrl}/api/v1/query_range?query={q}&start={start}&end={end}&step={RangeStepSeconds}"),
+                ("instant", $"/api/v1/query?query={q}&time={end}"),
+                ("range", $"/api/v1/query_range?query={q}&start={start}&end={end}&step={RangeStepSeconds}"),
             })
             {
-                var times = new List<double>();
-                var series = -1;
-                string? error = null;
+                var times = systems.Select(_ => new List<double>()).ToArray();
+                var series = systems.Select(_ => -1).ToArray();
+                var errors = new string?[systems.Count];
                 for (var i = 0; i < Warmup + reps; i++)
                 {
-                    var sw = Stopwatch.StartNew();
-                    using var response = await http.GetAsync(url);
-                    var body = await response.Content.ReadAsByteArrayAsync();
-                    sw.Stop();
-                    if (!response.IsSuccessStatusCode)
+                    for (var k = 0; k < systems.Count; k++)
                     {
-                        error = $"{(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}";
-                        break;
-                    }
-                    if (i >= Warmup)
-                    {
-                        times.Add(sw.Elapsed.TotalMilliseconds);
-                    }
-                    if (series < 0)
-                    {
-                        using var doc = JsonDocument.Parse(body);
-                        series = doc.RootElement.GetProperty("data").GetProperty("result").GetArrayLength();
+                        if (errors[k] is not null)
+                        {
+                            continue;
+                        }
+                        using var request = new HttpRequestMessage(HttpMethod.Get, systems[k].Base + path);
+                        if (systems[k].Token is { } token)
+                        {
+                            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                        }
+                        var sw = Stopwatch.StartNew();
+                        using var response = await http.SendAsync(request);
+                        var body = await response.Content.ReadAsByteArrayAsync();
+                        sw.Stop();
+                        if (!response.IsSuccessStatusCode)
+                        {
+                            errors[k] = $"{(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}";
+                            continue;
+                        }
+                        if (i >= Warmup)
+                        {
+                            times[k].Add(sw.Elapsed.TotalMilliseconds);
+                        }
+                        if (series[k] < 0)
+                        {
+                            using var doc = JsonDocument.Parse(body);
+                            series[k] = doc.RootElement.GetProperty("data").GetProperty("result").GetArrayLength();
+                        }
                     }
                 }
-                failed |= error is not null;
-                times.Sort();
-                results.Add(new
+                for (var k = 0; k < systems.Count; k++)
                 {
-                    query,
-                    kind,
-                    series,
-                    reps = times.Count,
-                    median_ms = times.Count == 0 ? double.NaN : Percentile(times, 0.5),
-                    p99_ms = times.Count == 0 ? double.NaN : Percentile(times, 0.99),
-                    error,
-                });
+                    failed |= errors[k] is not null;
+                    times[k].Sort();
+                    results[k].Add(new
+                    {
+                        query,
+                        kind,
+                        series = series[k],
+                        reps = times[k].Count,
+                        median_ms = times[k].Count == 0 ? double.NaN : Percentile(times[k], 0.5),
+                        p99_ms = times[k].Count == 0 ? double.NaN : Percentile(times[k], 0.99),
+                        error = errors[k],
+                    });
+                }
             }
         }
         Console.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
