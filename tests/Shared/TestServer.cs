@@ -86,6 +86,8 @@ public sealed partial class TestServer : IAsyncDisposable
             Urls = "http://127.0.0.1:0",
             Database = database,
             ConfigPath = configPath,
+            // As `vigil serve` does: the metrics settings that apply at start come from the file.
+            Metrics = configPath is null ? new() : global::Vigil.Configuration.ConfigLoader.Load(configPath).Config.Metrics,
             TimeProvider = clock,
         };
         var app = await VigilHost.StartAsync(options);

@@ -121,6 +121,7 @@ internal sealed partial class Evaluator
                     continue;
                 }
                 ctx.CheckSamples(hi - lo);
+                ctx.SamplesLoaded += hi - lo;
                 var arg = argIndexes.Length > 0 ? scalarArgs[argIndexes[0]]![0].Points[step].Value : 0;
                 var arg2 = argIndexes.Length > 1 ? scalarArgs[argIndexes[1]]![0].Points[step].Value : 0;
                 var info = new WindowInfo(windowStart, windowEnd, src.RangeMs, ts, arg, arg2);

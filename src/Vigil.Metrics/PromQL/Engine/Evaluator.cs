@@ -47,6 +47,10 @@ internal sealed partial class Evaluator(QueryContext ctx, long start, long end, 
         {
             produced += s.Points.Count;
         }
+        if (expr is VectorSelector or MatrixSelector)
+        {
+            ctx.SamplesLoaded += produced;
+        }
         ctx.CurrentSamples = before;
         ctx.CheckSamples(produced);
         ctx.CurrentSamples = before + produced;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Vigil.Metrics.Storage;
 
 namespace Vigil.Metrics.PromQL;
@@ -12,6 +13,12 @@ public sealed class PromQLEngine(PromQLEngineOptions? options = null)
     /// <summary>The engine settings.</summary>
     public PromQLEngineOptions Options { get; } = options ?? new PromQLEngineOptions();
 
+    /// <summary>
+    /// Raised after every query the engine evaluated, successful or not, with its kind, how long it
+    /// took and how many samples it loaded; the server turns these into its query metrics.
+    /// </summary>
+    public event Action<QueryStats>? QueryCompleted;
+
     /// <summary>Parses and evaluates <paramref name="query"/> at <paramref name="timeMs"/>.</summary>
     /// <exception cref="PromQLParseException">The query does not parse.</exception>
     /// <exception cref="PromQLEvaluationException">Evaluation failed (e.g. many-to-many matching, too many samples).</exception>
@@ -22,6 +29,19 @@ public sealed class PromQLEngine(PromQLEngineOptions? options = null)
     public QueryValue InstantQuery(ISampleQuerier querier, Expr expr, long timeMs, CancellationToken cancellationToken = default)
     {
         var ctx = new QueryContext(querier, Options, timeMs, timeMs, cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return EvalInstant(ctx, expr, timeMs);
+        }
+        finally
+        {
+            QueryCompleted?.Invoke(new QueryStats(QueryKind.Instant, Stopwatch.GetElapsedTime(started), ctx.SamplesLoaded));
+        }
+    }
+
+    private static QueryValue EvalInstant(QueryContext ctx, Expr expr, long timeMs)
+    {
         if (expr.Type == PromValueType.String)
         {
             return new StringValue(timeMs, StringOf(expr));
@@ -64,10 +84,18 @@ public sealed class PromQLEngine(PromQLEngineOptions? options = null)
             throw new PromQLEvaluationException("end timestamp must not be before start time");
         }
         var ctx = new QueryContext(querier, Options, startMs, endMs, cancellationToken);
-        var mat = new Evaluator(ctx, startMs, endMs, stepMs).Eval(expr);
-        var series = mat.Select(s => new RangeSeries(s.Labels, s.Points)).ToList();
-        series.Sort(static (a, b) => Labels.Compare(a.Labels, b.Labels));
-        return new MatrixValue(series);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var mat = new Evaluator(ctx, startMs, endMs, stepMs).Eval(expr);
+            var series = mat.Select(s => new RangeSeries(s.Labels, s.Points)).ToList();
+            series.Sort(static (a, b) => Labels.Compare(a.Labels, b.Labels));
+            return new MatrixValue(series);
+        }
+        finally
+        {
+            QueryCompleted?.Invoke(new QueryStats(QueryKind.Range, Stopwatch.GetElapsedTime(started), ctx.SamplesLoaded));
+        }
     }
 
     internal static string StringOf(Expr e) => e switch
@@ -89,6 +117,13 @@ internal sealed class QueryContext(ISampleQuerier querier, PromQLEngineOptions o
     public long QueryEnd { get; } = queryEnd;
     public CancellationToken Cancellation { get; } = cancellationToken;
 
+    /// <summary>
+    /// Samples read from storage so far: one per step an instant selector found a sample, and every
+    /// sample of every window a range selector gave a function (Prometheus's query stats
+    /// <c>totalQueryableSamples</c>, approximately).
+    /// </summary>
+    public long SamplesLoaded { get; set; }
+
     /// <summary>Samples currently held by evaluated nodes (an approximation of Prometheus's accounting).</summary>
     public long CurrentSamples { get; set; }
 
@@ -100,3 +135,18 @@ internal sealed class QueryContext(ISampleQuerier querier, PromQLEngineOptions o
         }
     }
 }
+
+/// <summary>Whether a query was evaluated at one time or at every step of a range.</summary>
+public enum QueryKind
+{
+    /// <summary>An instant query (<c>/api/v1/query</c>, a rule evaluation).</summary>
+    Instant,
+    /// <summary>A range query (<c>/api/v1/query_range</c>).</summary>
+    Range,
+}
+
+/// <summary>What one query cost.</summary>
+/// <param name="Kind">Instant or range.</param>
+/// <param name="Duration">Wall time of the evaluation (parsing and result writing excluded).</param>
+/// <param name="SamplesLoaded">Samples read from storage, see <c>QueryContext.SamplesLoaded</c>.</param>
+public sealed record QueryStats(QueryKind Kind, TimeSpan Duration, long SamplesLoaded);

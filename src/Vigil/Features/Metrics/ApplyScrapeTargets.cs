@@ -13,6 +13,9 @@ public sealed class ApplyScrapeTargets(ISampleStore store, TimeProvider clock, I
 {
     private ScrapeManager? manager;
 
+    /// <summary>The scrape loops running now (none before the first target is configured).</summary>
+    public IReadOnlyList<ScrapeLoop> Loops => manager?.Loops ?? [];
+
     public ScrapeManager Manager => manager ??= new ScrapeManager(http.CreateClient("scrape"), store.Appender, clock, stopping: lifetime.ApplicationStopping);
 
     public async Task ApplyAsync(VigilConfig config, CancellationToken cancellationToken)

@@ -26,7 +26,11 @@ public static class MetricsModule
         });
         services.AddSingleton<Server.IHealthContributor, MetricsStoreHealth>();
         services.AddHostedService<ExportStoreStats>();
-        services.AddSingleton(new PromQLEngine());
+        services.AddSingleton(sp => new PromQLEngine(new PromQLEngineOptions
+        {
+            MaxSamples = sp.GetRequiredService<Hosting.ServeOptions>().Metrics.QueryMaxSamples,
+        }));
+        services.AddHostedService<ExportQueryStats>();
         services.AddHttpClient("scrape", c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         services.AddSingleton<ApplyScrapeTargets>();
@@ -49,6 +53,7 @@ public static class MetricsModule
         }
         api.MapGet("/label/{name}/values", MetadataEndpoints.LabelValues).RequirePermission(Permission.MetricsView);
         api.MapPost("/write", ReceiveRemoteWrite.Handle).RequirePermission(Permission.MetricsWrite).DisableAntiforgery();
+        api.MapGet("/metadata", ListMetricMetadata.Handle).RequirePermission(Permission.MetricsView);
         api.MapGet("/status/buildinfo", MetadataEndpoints.BuildInfo).RequirePermission(Permission.MetricsView);
         return app;
     }

@@ -13,6 +13,8 @@ public sealed class MetricsSettings
     public long RetentionSizeMb { get; set; }
     /// <summary>How far back a series may receive samples older than its newest one (Prometheus's <c>out_of_order_time_window</c>). Read at start.</summary>
     public TimeSpan OutOfOrderWindow { get; set; } = TimeSpan.Zero;
+    /// <summary>Most samples one query may hold in memory (Prometheus's <c>--query.max-samples</c>). Read at start.</summary>
+    public int QueryMaxSamples { get; set; } = 50_000_000;
     public TimeSpan ScrapeInterval { get; set; } = TimeSpan.FromMinutes(1);
     public TimeSpan ScrapeTimeout { get; set; } = TimeSpan.FromSeconds(10);
     public List<ScrapeJobSettings> ScrapeConfigs { get; set; } = [];
@@ -78,6 +80,10 @@ public static class ScrapeSettingsRules
 
     public static IEnumerable<FieldError> Validate(MetricsSettings settings)
     {
+        if (settings.QueryMaxSamples < 1)
+        {
+            yield return new FieldError("metrics.query_max_samples", "must be at least 1");
+        }
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < settings.ScrapeConfigs.Count; i++)
         {
