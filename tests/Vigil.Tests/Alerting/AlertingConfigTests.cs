@@ -66,7 +66,7 @@ public sealed class AlertingConfigTests
             """, new Hashtable());
 
         Assert.Empty(loaded.Errors);
-        var group = Assert.Single(loaded.Config.Alerting.LoadedGroups);
+        var group = loaded.Config.Alerting.LoadedGroups.Single(g => g.Name == "vigil.yaml");
         var rule = group.Rules[0];
         Assert.Equal(("High Error Rate", TimeSpan.FromMinutes(5)), (rule.Alert, rule.For));
         Assert.Equal([new("severity", "high"), new("service", "checkout"), new("channels", "slack,email")], rule.Labels);

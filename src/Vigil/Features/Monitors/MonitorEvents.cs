@@ -14,7 +14,35 @@ public sealed class MonitorEvents
     private readonly Channel<MonitorStateChanged> channel = Channel.CreateBounded<MonitorStateChanged>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = false, SingleWriter = false });
 
+    private readonly List<Channel<MonitorStateChanged>> subscribers = [];
+    private readonly Lock gate = new();
+
     public ChannelReader<MonitorStateChanged> Reader => channel.Reader;
 
-    public void Publish(MonitorStateChanged change) => channel.Writer.TryWrite(change);
+    /// <summary>
+    /// A reader of its own that gets every event published from now on (bounded like
+    /// <see cref="Reader"/>), for a slice that must not share events with other readers.
+    /// </summary>
+    public ChannelReader<MonitorStateChanged> Subscribe()
+    {
+        var subscriber = Channel.CreateBounded<MonitorStateChanged>(
+            new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false });
+        lock (gate)
+        {
+            subscribers.Add(subscriber);
+        }
+        return subscriber.Reader;
+    }
+
+    public void Publish(MonitorStateChanged change)
+    {
+        channel.Writer.TryWrite(change);
+        lock (gate)
+        {
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.Writer.TryWrite(change);
+            }
+        }
+    }
 }

@@ -15,6 +15,7 @@ public sealed class RaiseMonitorAlerts(MonitorEvents events, IServiceProvider se
     : BackgroundService, IConfigConsumer
 {
     private readonly Dictionary<string, MonitorStateChanged> down = new(StringComparer.Ordinal);
+    private readonly System.Threading.Channels.ChannelReader<MonitorStateChanged> changes = events.Subscribe();
     private readonly Lock gate = new();
     private volatile MonitorRuleSettings settings = new();
     private TimeSpan resendDelay = TimeSpan.FromMinutes(1);
@@ -44,7 +45,7 @@ public sealed class RaiseMonitorAlerts(MonitorEvents events, IServiceProvider se
         var resend = ResendAsync(stoppingToken);
         try
         {
-            await foreach (var change in events.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var change in changes.ReadAllAsync(stoppingToken))
             {
                 if (!settings.Enabled)
                 {
