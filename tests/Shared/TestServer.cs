@@ -242,6 +242,9 @@ public sealed partial class TestServer : IAsyncDisposable
         await app.StopAsync();
         await app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        // Each PostgreSQL test has its own database and so its own pool; idle connections left in
+        // them add up to the test server's max_connections over a run.
+        Npgsql.NpgsqlConnection.ClearAllPools();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

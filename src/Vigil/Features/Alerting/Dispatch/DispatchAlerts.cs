@@ -24,7 +24,9 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
     /// <summary>Alertmanager's <c>--data.retention</c> default: how long a notification log entry is kept.</summary>
     public static readonly TimeSpan LogRetention = TimeSpan.FromHours(120);
 
-    private readonly SemaphoreSlim gate = new(1, 1);
+    // One pass at a time in the process, even across instances: two overlapping passes would
+    // both decide to notify before either committed. (Several replicas would need a lease.)
+    private static readonly SemaphoreSlim Gate = new(1, 1);
     private readonly ConcurrentQueue<string> received = new();
     private (string Fingerprint, RouteNode? Tree) cached = ("", null);
 
@@ -40,14 +42,14 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
     /// <summary>Runs one pass; returns when the next group is due, if any. Passes never overlap.</summary>
     public async Task<DateTimeOffset?> RunOnceAsync(CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
+        await Gate.WaitAsync(cancellationToken);
         try
         {
             return await PassAsync(cancellationToken);
         }
         finally
         {
-            gate.Release();
+            Gate.Release();
         }
     }
 
