@@ -219,6 +219,9 @@ public sealed partial class TestServer : IAsyncDisposable
         await app.StopAsync();
         await app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        // Each PostgreSQL test has its own database, hence its own pool: idle connections of finished
+        // tests would otherwise add up to the server's max_connections (tests of one collection run one at a time).
+        Npgsql.NpgsqlConnection.ClearAllPools();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
