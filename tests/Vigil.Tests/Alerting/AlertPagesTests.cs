@@ -12,7 +12,7 @@ public sealed class AlertPagesTests
     public async Task An_operator_silences_from_the_console_and_the_alerts_page_shows_the_alert_silenced()
     {
         await using var server = await TestServer.StartAsync(configYaml: """
-            channels: [{name: oncall, type: webhook}]
+            channels: [{name: oncall, type: webhook, url: "http://127.0.0.1:9/"}]
             routing:
               route: {receiver: oncall}
             """);

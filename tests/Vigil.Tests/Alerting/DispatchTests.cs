@@ -24,8 +24,10 @@ public abstract class DispatchTests : IAsyncLifetime
         channels:
           - name: oncall
             type: webhook
+            url: http://127.0.0.1:9/
           - name: dba
             type: webhook
+            url: http://127.0.0.1:9/
         routing:
           resolve_timeout: 5h
           external_url: http://alertmanager.vigil.example:9093

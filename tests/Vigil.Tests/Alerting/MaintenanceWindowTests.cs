@@ -89,6 +89,7 @@ public abstract class MaintenanceWindowTests : IAsyncLifetime
         channels:
           - name: oncall
             type: webhook
+            url: http://127.0.0.1:9/
         maintenance_windows:
           - name: db-patching
             service: db

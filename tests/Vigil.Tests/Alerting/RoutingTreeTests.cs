@@ -12,10 +12,13 @@ public class RoutingTreeTests
         channels:
           - name: default
             type: webhook
+            url: http://127.0.0.1:9/
           - name: pager
             type: pagerduty
+            routing_key: 0123456789abcdef0123456789abcdef
           - name: web-team
             type: slack
+            url: http://127.0.0.1:9/
         routing:
           route:
             receiver: default
@@ -83,6 +86,7 @@ public class RoutingTreeTests
             channels:
               - name: default
                 type: webhook
+                url: http://127.0.0.1:9/
             routing:
               route:
                 receiver: default
@@ -93,9 +97,9 @@ public class RoutingTreeTests
             """, new Dictionary<string, string>());
         Assert.Equal(
             [
-                "vigil.yaml:8:43: \"service=~\"(\"\": invalid regular expression: Invalid pattern '^(?:()$' at offset 7. Not enough )'s.",
-                "vigil.yaml:9:19: route references an unknown channel \"pagr\" (define it under channels:)",
-                "vigil.yaml:10:19: cannot have wildcard group_by (`...`) and other labels at the same time",
+                "vigil.yaml:9:43: \"service=~\"(\"\": invalid regular expression: Invalid pattern '^(?:()$' at offset 7. Not enough )'s.",
+                "vigil.yaml:10:19: route references an unknown channel \"pagr\" (define it under channels:)",
+                "vigil.yaml:11:19: cannot have wildcard group_by (`...`) and other labels at the same time",
             ],
             loaded.Errors.Select(e => e.ToString()));
     }

@@ -23,6 +23,7 @@ public abstract class SilenceTests : IAsyncLifetime
         channels:
           - name: oncall
             type: webhook
+            url: http://127.0.0.1:9/
         routing:
           resolve_timeout: 5h
           route:

@@ -137,6 +137,11 @@ public sealed class ChannelTests : IAsyncLifetime
         Assert.Equal(("channel", "teams"), (entry.Resource, entry.ResourceId));
         var teams = (await viewer.GetFromJsonAsync<JsonElement>("/api/channels")).EnumerateArray().Single(c => c.GetProperty("name").GetString() == "teams");
         Assert.NotEqual(JsonValueKind.Null, teams.GetProperty("last_success_at").ValueKind);
+
+        var page = await viewer.GetStringAsync("/notifications?channel=teams");
+        Assert.Contains("data-channel=\"teams\"", page, StringComparison.Ordinal);
+        Assert.Contains(queued.IdempotencyKey, page, StringComparison.Ordinal);
+        Assert.Contains(">delivered</span>", page, StringComparison.Ordinal);
     }
 
     [Fact]

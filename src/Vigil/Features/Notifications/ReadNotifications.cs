@@ -36,11 +36,17 @@ public static class ReadNotifications
         {
             return Problems.Field("limit", "between 1 and 1000");
         }
-        var messages = await query.OrderByDescending(m => m.Id).Take(limit ?? 100).ToListAsync(cancellationToken);
+        return TypedResults.Ok(await ViewsAsync(db, query, limit ?? 100, cancellationToken));
+    }
+
+    /// <summary>The newest messages of <paramref name="query"/> with their attempts (the API and the console page).</summary>
+    public static async Task<List<NotificationView>> ViewsAsync(VigilDbContext db, IQueryable<OutboxMessage> query, int limit, CancellationToken cancellationToken)
+    {
+        var messages = await query.OrderByDescending(m => m.Id).Take(limit).ToListAsync(cancellationToken);
         var ids = messages.Select(m => m.Id).ToList();
         var attempts = (await db.Set<DeliveryAttempt>().AsNoTracking().Where(a => ids.Contains(a.MessageId)).OrderBy(a => a.Id).ToListAsync(cancellationToken))
             .ToLookup(a => a.MessageId);
-        return TypedResults.Ok(messages.Select(m => View(m, attempts[m.Id])).ToList());
+        return [.. messages.Select(m => View(m, attempts[m.Id]))];
     }
 
     public static NotificationView View(OutboxMessage m, IEnumerable<DeliveryAttempt> attempts) => new(
