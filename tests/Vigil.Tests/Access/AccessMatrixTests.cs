@@ -50,8 +50,9 @@ public abstract partial class AccessMatrixTests : IAsyncLifetime
     {
         var open = Endpoints().Where(e => e.IsPublic).Select(e => e.Pattern).Distinct().Order(StringComparer.Ordinal).ToList();
 
-        // A heartbeat ping is authorised by the secret token in its URL, as in Healthchecks.io and Uptime Kuma.
-        Assert.Equal(["/health", "/ping/{token}", "/ping/{token}/{kind}", "/signin", "/signout"], open);
+        // A heartbeat ping is authorised by the secret token in its URL, as in Healthchecks.io and Uptime Kuma;
+        // so is a schedule's calendar feed, which calendar apps fetch without bearer headers.
+        Assert.Equal(["/api/schedules/{name}/calendar.ics", "/health", "/ping/{token}", "/ping/{token}/{kind}", "/signin", "/signout"], open);
     }
 
     [Fact]
