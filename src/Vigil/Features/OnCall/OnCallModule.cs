@@ -21,6 +21,9 @@ public static class OnCallModule
         api.MapDelete("/{name}", SaveSchedule.Delete).RequirePermission(Permission.OnCallManage).WithName("DeleteSchedule");
         api.MapPost("/{name}/overrides", AddOverride.Handle).RequirePermission(Permission.OnCallOverrideSelf).WithName("AddScheduleOverride");
         api.MapDelete("/{name}/overrides/{id:int}", AddOverride.Delete).RequirePermission(Permission.OnCallOverrideSelf).WithName("DeleteScheduleOverride");
+        api.MapPost("/{name}/feed", ExportCalendar.CreateToken).RequirePermission(Permission.OnCallManage).WithName("CreateScheduleFeed");
+        // Calendar apps cannot send bearer headers: the feed is authorised by the secret token in its URL.
+        api.MapGet("/{name}/calendar.ics", ExportCalendar.Feed).AllowAnonymousCaller().WithName("ScheduleCalendarFeed");
         app.MapGet("/api/oncall", WhoIsOnCall.Handle).RequirePermission(Permission.OnCallView).WithTags("On-call").WithName("WhoIsOnCall");
         return app;
     }
