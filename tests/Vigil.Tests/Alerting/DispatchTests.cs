@@ -17,17 +17,23 @@ public abstract class DispatchTests : IAsyncLifetime
     private static string Fixtures => Path.Combine(RepositoryPaths.Shared, "fixtures", "alertmanager-0.25");
 
     private TestServer server = null!;
+    private NotificationReceiver receiver = null!;
 
     protected abstract Task<string?> DatabaseAsync();
 
-    public async Task InitializeAsync() => server = await TestServer.StartAsync(await DatabaseAsync(), """
+    // The channels deliver to a receiver that accepts everything: a failing channel would raise
+    // its own NotificationChannelFailing alert, which these tests do not count.
+    public async Task InitializeAsync()
+    {
+        receiver = await NotificationReceiver.StartAsync();
+        server = await TestServer.StartAsync(await DatabaseAsync(), $$"""
         channels:
           - name: oncall
             type: webhook
-            url: http://127.0.0.1:9/
+            url: {{receiver.Url}}
           - name: dba
             type: webhook
-            url: http://127.0.0.1:9/
+            url: {{receiver.Url}}
         routing:
           resolve_timeout: 5h
           external_url: http://alertmanager.vigil.example:9093
@@ -44,8 +50,13 @@ public abstract class DispatchTests : IAsyncLifetime
                 group_wait: 30s
                 group_interval: 5m
         """);
+    }
 
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await server.DisposeAsync();
+        await receiver.DisposeAsync();
+    }
 
     private async Task AtAsync(DateTimeOffset at)
     {

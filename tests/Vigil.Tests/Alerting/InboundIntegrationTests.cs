@@ -67,7 +67,7 @@ public sealed class InboundIntegrationTests : IAsyncLifetime
         var resolve = await PostAsync("/api/integrations/pagerduty/enqueue", $$"""{"routing_key":"{{RoutingKey}}","event_action":"resolve","dedup_key":"disk-db1"}""");
 
         Assert.Equal(HttpStatusCode.Accepted, resolve.StatusCode);
-        Assert.Equal(server.Clock.GetUtcNow(), Assert.Single(await server.StoredAlertsAsync()).EndsAt);
+        Assert.Equal(server.Clock.GetUtcNow(), await server.ResolvedAtAsync(open.Labels));
     }
 
     [Theory]
@@ -100,7 +100,7 @@ public sealed class InboundIntegrationTests : IAsyncLifetime
 
         server.Clock.Advance(TimeSpan.FromMinutes(30));
         Assert.Equal(HttpStatusCode.OK, (await PostAsync($"/api/integrations/webhook/sentry?token={SentryToken}", Issue.Replace("ACTION", "resolved", StringComparison.Ordinal))).StatusCode);
-        Assert.Equal(server.Clock.GetUtcNow(), Assert.Single(await server.StoredAlertsAsync()).EndsAt);
+        Assert.Equal(server.Clock.GetUtcNow(), await server.ResolvedAtAsync(open.Labels));
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync("/api/integrations/webhook/sentry?token=nope", Issue)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync($"/api/integrations/webhook/other?token={SentryToken}", Issue)).StatusCode);

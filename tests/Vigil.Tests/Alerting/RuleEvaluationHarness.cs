@@ -43,4 +43,21 @@ internal static class RuleEvaluationHarness
     public static Task<List<StoredAlert>> StoredAlertsAsync(this TestServer server) =>
         server.QueryAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
             Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AsNoTracking(db.Set<StoredAlert>())));
+
+    /// <summary>
+    /// When the alert with these labels was resolved: its stored end if it is still stored, else the
+    /// "resolved" entry of its history (the dispatcher removes a resolved alert once notified); null while it fires.
+    /// </summary>
+    public static async Task<DateTimeOffset?> ResolvedAtAsync(this TestServer server, Vigil.Metrics.Labels labels)
+    {
+        var fingerprint = Vigil.Features.Notifications.AlertFingerprint.Of(labels);
+        var stored = (await server.StoredAlertsAsync()).SingleOrDefault(a => a.Fingerprint == fingerprint);
+        if (stored is not null)
+        {
+            return stored.IsResolvedAt(server.Clock.GetUtcNow()) ? stored.EndsAt : null;
+        }
+        var history = await server.QueryAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            System.Linq.Queryable.Where(db.Set<Vigil.Features.Alerting.Dispatch.AlertEvent>(), e => e.Fingerprint == fingerprint && e.Kind == "resolved")));
+        return history.Count == 1 ? history[0].At : null;
+    }
 }
