@@ -121,6 +121,20 @@ public abstract class DispatchTests : IAsyncLifetime
             Assert.Equal(expected, Encoding.UTF8.GetString(WebhookPayload.Render(request.ToGroup())));
         }
         Assert.Equal(3, sent.Select(m => m.IdempotencyKey).Distinct().Count());
+
+        // And the receiver got exactly those three bodies over HTTP, once each.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (receiver.AcceptedKeys.Count < 3 && waited.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            server.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            var expected = await File.ReadAllTextAsync(Path.Combine(Fixtures, "webhook", $"{steps[i]}.body.json"));
+            var delivered = Assert.Single(receiver.Requests, r => r.Header("Idempotency-Key") == sent[i].IdempotencyKey);
+            Assert.Equal(expected, delivered.Text);
+        }
         // Both alerts were resolved and notified, so they are gone, and so is their group.
         Assert.Equal(0, await server.QueryAsync(db => db.Set<StoredAlert>().CountAsync()));
         Assert.Equal(0, await server.QueryAsync(db => db.Set<AlertGroup>().CountAsync()));
