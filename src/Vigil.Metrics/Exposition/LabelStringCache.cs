@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text;
 using System.Text.Unicode;
 
@@ -6,7 +7,7 @@ namespace Vigil.Metrics.Exposition;
 /// <summary>
 /// Turns UTF-8 label names and values into strings, returning the same string instance for bytes
 /// seen before, so that parsing a target's exposition scrape after scrape allocates almost no new
-/// strings. A bounded direct-mapped table: a colliding entry replaces the older one. Not thread-safe:
+/// strings. A bounded two-way table: each string may sit in one of two slots; when both are taken, the second is replaced. Not thread-safe:
 /// keep one per scrape target.
 /// </summary>
 public sealed class LabelStringCache
@@ -37,17 +38,33 @@ public sealed class LabelStringCache
         var hc = new HashCode();
         hc.AddBytes(utf8);
         var hash = hc.ToHashCode();
-        ref var entry = ref entries[hash & mask];
-        if (entry.Hash == hash && entry.Bytes is not null && utf8.SequenceEqual(entry.Bytes))
+        // Two-way: a string has two possible slots, so two strings that share one slot (the hash is
+        // seeded per process) do not keep evicting each other on every line of a scrape.
+        ref var first = ref entries[hash & mask];
+        if (first.Hash == hash && first.Bytes is not null && utf8.SequenceEqual(first.Bytes))
         {
-            return entry.Value;
+            return first.Value;
+        }
+        ref var second = ref entries[(int)BitOperations.RotateLeft((uint)hash, 16) & mask];
+        if (second.Hash == hash && second.Bytes is not null && utf8.SequenceEqual(second.Bytes))
+        {
+            return second.Value;
         }
         if (!Utf8.IsValid(utf8))
         {
             return null;
         }
         var value = Encoding.UTF8.GetString(utf8);
-        entry = new Entry(hash, utf8.ToArray(), value);
+        var entry = new Entry(hash, utf8.ToArray(), value);
+        // An empty slot of the two if there is one; otherwise the second slot is replaced.
+        if (first.Bytes is null)
+        {
+            first = entry;
+        }
+        else
+        {
+            second = entry;
+        }
         return value;
     }
 
