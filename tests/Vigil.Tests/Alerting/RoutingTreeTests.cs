@@ -97,7 +97,7 @@ public class RoutingTreeTests
             """, new Dictionary<string, string>());
         Assert.Equal(
             [
-                "vigil.yaml:9:43: \"service=~\"(\"\": invalid regular expression: Invalid pattern '^(?:()$' at offset 7. Not enough )'s.",
+                "vigil.yaml:9:43: \"service=~\"(\"\": invalid regular expression: Invalid pattern '^(?:()\\z' at offset 8. Not enough )'s.",
                 "vigil.yaml:10:19: route references an unknown channel \"pagr\" (define it under channels:)",
                 "vigil.yaml:11:19: cannot have wildcard group_by (`...`) and other labels at the same time",
             ],

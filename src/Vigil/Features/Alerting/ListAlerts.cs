@@ -43,23 +43,9 @@ public static class ListAlerts
         VigilDbContext db, ConfigReloader config, ActiveMaintenanceSource maintenance, TimeProvider clock, CancellationToken cancellationToken,
         string[]? matcher = null, string? receiver = null, string? state = null)
     {
-        AlertListState? wanted = null;
-        if (state is not null)
+        if (ListFilters.TryParse<AlertListState>(state, matcher, "active, suppressed or resolved", out var wanted, out var filters) is { } problem)
         {
-            if (!Enum.TryParse<AlertListState>(state, ignoreCase: true, out var parsed) || int.TryParse(state, out _))
-            {
-                return Problems.Field("state", "expected active, suppressed or resolved");
-            }
-            wanted = parsed;
-        }
-        var filters = new List<Matcher>();
-        foreach (var text in matcher ?? [])
-        {
-            if (!Matcher.TryParse(text, out var m, out var reason))
-            {
-                return Problems.Field("matcher", reason);
-            }
-            filters.Add(m!);
+            return problem;
         }
         var views = await ViewsAsync(db, config.Current.Config.Routing, maintenance, clock.GetUtcNow(), cancellationToken);
         return TypedResults.Ok(views

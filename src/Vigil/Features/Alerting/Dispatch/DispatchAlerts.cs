@@ -263,7 +263,8 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
     {
         foreach (var alert in alerts.Where(a => a.IsResolvedAt(now)))
         {
-            var flushed = groupsOf[alert.Fingerprint].All(key => groups.TryGetValue(key, out var g) && g.LastFlushAt >= alert.EndsAt);
+            // Flushed after the resolution arrived: a flush at the same instant may have run before it.
+            var flushed = groupsOf[alert.Fingerprint].All(key => groups.TryGetValue(key, out var g) && g.LastFlushAt >= alert.EndsAt && g.LastFlushAt > alert.UpdatedAt);
             if (!flushed)
             {
                 continue;

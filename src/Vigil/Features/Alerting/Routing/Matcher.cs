@@ -20,17 +20,21 @@ public enum MatcherKind
 /// </summary>
 public sealed class Matcher
 {
-    private readonly Regex? regex;
+    // The comparison is PromQL's: same operators, regular expressions anchored at both ends.
+    private readonly LabelMatcher inner;
 
     private Matcher(string name, MatcherKind type, string value)
     {
         Name = name;
         Type = type;
         Value = value;
-        if (type is MatcherKind.Regex or MatcherKind.NotRegex)
+        inner = new LabelMatcher(name, type switch
         {
-            regex = new Regex("^(?:" + value + ")$", RegexOptions.CultureInvariant | RegexOptions.Singleline, TimeSpan.FromSeconds(1));
-        }
+            MatcherKind.Equal => Vigil.Metrics.MatchType.Equal,
+            MatcherKind.NotEqual => Vigil.Metrics.MatchType.NotEqual,
+            MatcherKind.Regex => Vigil.Metrics.MatchType.RegexMatch,
+            _ => Vigil.Metrics.MatchType.RegexNoMatch,
+        }, value);
     }
 
     public string Name { get; }
@@ -39,17 +43,7 @@ public sealed class Matcher
 
     public static Matcher Create(string name, MatcherKind type, string value) => new(name, type, value);
 
-    public bool Matches(Labels labels)
-    {
-        var value = labels.Get(Name);
-        return Type switch
-        {
-            MatcherKind.Equal => value == Value,
-            MatcherKind.NotEqual => value != Value,
-            MatcherKind.Regex => regex!.IsMatch(value),
-            _ => !regex!.IsMatch(value),
-        };
-    }
+    public bool Matches(Labels labels) => inner.Matches(labels.Get(Name));
 
     public static string Operator(MatcherKind type) => type switch
     {

@@ -17,23 +17,9 @@ public static class ListSilences
     public static async Task<Results<Ok<List<SilenceView>>, ValidationProblem>> Handle(
         VigilDbContext db, TimeProvider clock, CancellationToken cancellationToken, string? state = null, string[]? matcher = null)
     {
-        SilenceState? wanted = null;
-        if (state is not null)
+        if (ListFilters.TryParse<SilenceState>(state, matcher, "pending, active or expired", out var wanted, out var filters) is { } problem)
         {
-            if (!Enum.TryParse<SilenceState>(state, ignoreCase: true, out var parsed) || int.TryParse(state, out _))
-            {
-                return Problems.Field("state", "expected pending, active or expired");
-            }
-            wanted = parsed;
-        }
-        var filters = new List<Matcher>();
-        foreach (var text in matcher ?? [])
-        {
-            if (!Matcher.TryParse(text, out var m, out var reason))
-            {
-                return Problems.Field("matcher", reason);
-            }
-            filters.Add(m!);
+            return problem;
         }
         var now = clock.GetUtcNow();
         var silences = await db.Set<Silence>().AsNoTracking().ToListAsync(cancellationToken);
