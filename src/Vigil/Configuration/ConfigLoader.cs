@@ -73,30 +73,28 @@ public static class ConfigLoader
     /// <summary>As in prometheus.yml, a relative secret file path is taken from the config file's directory.</summary>
     private static void ResolveFiles(VigilConfig config, string directory)
     {
+        string? At(string? path) => path is null ? null : Path.Combine(directory, path);
         foreach (var integration in config.Alerting.Integrations)
         {
-            if (integration.TokenFile is { } tokenFile)
-            {
-                integration.TokenFile = Path.Combine(directory, tokenFile);
-            }
+            integration.TokenFile = At(integration.TokenFile);
         }
         foreach (var channel in config.Channels)
         {
-            channel.UrlFile = channel.UrlFile is null ? null : Path.Combine(directory, channel.UrlFile);
-            channel.RoutingKeyFile = channel.RoutingKeyFile is null ? null : Path.Combine(directory, channel.RoutingKeyFile);
-            channel.AuthPasswordFile = channel.AuthPasswordFile is null ? null : Path.Combine(directory, channel.AuthPasswordFile);
-            channel.AuthTokenFile = channel.AuthTokenFile is null ? null : Path.Combine(directory, channel.AuthTokenFile);
-            channel.BearerTokenFile = channel.BearerTokenFile is null ? null : Path.Combine(directory, channel.BearerTokenFile);
+            channel.UrlFile = At(channel.UrlFile);
+            channel.RoutingKeyFile = At(channel.RoutingKeyFile);
+            channel.AuthPasswordFile = At(channel.AuthPasswordFile);
+            channel.AuthTokenFile = At(channel.AuthTokenFile);
+            channel.BearerTokenFile = At(channel.BearerTokenFile);
         }
         foreach (var job in config.Metrics.ScrapeConfigs)
         {
-            if (job.Authorization is { CredentialsFile: { } credentials })
+            if (job.Authorization is { } authorization)
             {
-                job.Authorization.CredentialsFile = Path.Combine(directory, credentials);
+                authorization.CredentialsFile = At(authorization.CredentialsFile);
             }
-            if (job.BasicAuth is { PasswordFile: { } password })
+            if (job.BasicAuth is { } basicAuth)
             {
-                job.BasicAuth.PasswordFile = Path.Combine(directory, password);
+                basicAuth.PasswordFile = At(basicAuth.PasswordFile);
             }
         }
     }

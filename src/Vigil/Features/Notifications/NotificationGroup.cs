@@ -38,7 +38,7 @@ public sealed class NotificationGroup
         Alerts = [.. alerts.OrderBy(a => a.Labels, Comparer<Labels>.Create(Labels.Compare))];
         ExternalUrl = externalUrl;
         TruncatedAlerts = truncatedAlerts;
-        GroupKey = $"{routeKey}:{FormatLabelSet(groupLabels)}";
+        GroupKey = KeyOf(routeKey, groupLabels);
         CommonLabels = Common(Alerts.Select(a => a.Labels));
         CommonAnnotations = Common(Alerts.Select(a => a.Annotations));
     }
@@ -99,6 +99,9 @@ public sealed class NotificationGroup
     }
 
     /// <summary>A label set as Prometheus's <c>LabelSet.String()</c> writes it: <c>{a="1", b="2"}</c>, values Go-quoted.</summary>
+    /// <summary>The group key of the group with these labels on the route with this key.</summary>
+    public static string KeyOf(string routeKey, Labels groupLabels) => $"{routeKey}:{FormatLabelSet(groupLabels)}";
+
     public static string FormatLabelSet(Labels labels) =>
         "{" + string.Join(", ", labels.Select(l => $"{l.Name}={GoJson.Quote(l.Value)}")) + "}";
 }

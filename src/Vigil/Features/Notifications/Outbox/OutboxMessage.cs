@@ -87,6 +87,9 @@ public sealed record NotificationRequest(
         [.. group.Alerts.Select(a => new Alert(a.Status, Map(a.Labels), Map(a.Annotations), a.StartsAt, a.EndsAt, a.GeneratorUrl))],
         group.ExternalUrl, group.TruncatedAlerts);
 
+    /// <summary>The group's key (<see cref="NotificationGroup.GroupKey"/>), without building the group.</summary>
+    public string GroupKey => NotificationGroup.KeyOf(RouteKey, Of(GroupLabels));
+
     public NotificationGroup ToGroup() => new(
         Receiver, RouteKey, Of(GroupLabels),
         Alerts.Select(a => new NotifiedAlert(a.Status, Of(a.Labels), Of(a.Annotations), a.StartsAt, a.EndsAt, a.GeneratorUrl)),
@@ -115,7 +118,7 @@ public static class NotificationOutbox
         {
             Channel = request.Channel,
             IdempotencyKey = idempotencyKey,
-            GroupKey = request.ToGroup().GroupKey,
+            GroupKey = request.GroupKey,
             Payload = request.ToJson(),
             CreatedAt = now,
             NextAttemptAt = now,
