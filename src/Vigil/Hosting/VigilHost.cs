@@ -11,11 +11,14 @@ using Vigil.Data;
 using Vigil.Features.Access;
 using Vigil.Features.Alerting;
 using Vigil.Features.Catalog;
+using Vigil.Features.Incidents;
 using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
 using Vigil.Features.Notifications;
 using Vigil.Features.OnCall;
 using Vigil.Features.Server;
+using Vigil.Features.Slos;
+using Vigil.Features.StatusPage;
 using Vigil.Web;
 
 namespace Vigil.Hosting;
@@ -65,6 +68,9 @@ public static class VigilHost
         services.AddMonitors();
         services.AddAlerting();
         services.AddNotifications();
+        services.AddIncidents();
+        services.AddSlos();
+        services.AddStatusPage();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -90,6 +96,9 @@ public static class VigilHost
         app.MapMonitors();
         app.MapAlerting();
         app.MapNotifications();
+        app.MapIncidents();
+        app.MapSlos();
+        app.MapStatusPage();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

@@ -38,6 +38,16 @@ public static class Permission
     public const string OnCallManage = "oncall.manage";
     /// <summary>Add or remove overrides that name oneself (take a colleague's shift).</summary>
     public const string OnCallOverrideSelf = "oncall.override_self";
+    /// <summary>See incidents, their timelines, post-mortems and incident metrics.</summary>
+    public const string IncidentsView = "incidents.view";
+    /// <summary>Open, acknowledge, update, resolve and reopen incidents; add notes; edit post-mortems and action items.</summary>
+    public const string IncidentsRespond = "incidents.respond";
+    /// <summary>See SLOs, error budgets and burn rates.</summary>
+    public const string SlosView = "slos.view";
+    /// <summary>Create, change and delete SLOs defined through the API.</summary>
+    public const string SlosManage = "slos.manage";
+    /// <summary>Create and change status pages and their components through the API and console.</summary>
+    public const string StatusPagesManage = "statuspages.manage";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -46,6 +56,7 @@ public static class Permission
     [
         CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage,
         AuditView, PersonalDataManage, AlertsView, AlertsSilence, NotificationsView, NotificationsTest, OnCallView, OnCallManage, OnCallOverrideSelf,
+        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage,
     ];
 }
 
@@ -80,6 +91,7 @@ public static class RolePermissions
             Permission.AccountSelf, Permission.AccessManage, Permission.AuditView, Permission.PersonalDataManage,
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
+            Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
         ],
         [Role.Manager] =
         [
@@ -87,6 +99,7 @@ public static class RolePermissions
             Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
+            Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -96,11 +109,13 @@ public static class RolePermissions
             Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf,
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallOverrideSelf,
+            Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView,
         ],
         [Role.Viewer] =
         [
             Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
             Permission.AlertsView, Permission.NotificationsView, Permission.OnCallView,
+            Permission.IncidentsView, Permission.SlosView,
         ],
     };
 
