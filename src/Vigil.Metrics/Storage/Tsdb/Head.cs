@@ -107,12 +107,15 @@ internal sealed class Head(long blockDurationMs)
         return min;
     }
 
-    public IEnumerable<MemSeries> Select(IReadOnlyList<LabelMatcher> matchers)
+    public MemSeries[] Select(IReadOnlyList<LabelMatcher> matchers)
     {
-        foreach (var id in Tsdb.Postings.Select(Postings, matchers))
+        var ids = Tsdb.Postings.Select(Postings, matchers);
+        var result = new MemSeries[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
         {
-            yield return byId[id];
+            result[i] = byId[ids[i]];
         }
+        return result;
     }
 
     private string Intern(string s)

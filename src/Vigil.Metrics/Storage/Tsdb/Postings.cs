@@ -25,37 +25,59 @@ internal static class Postings
     /// </summary>
     public static int[] Select(IPostingsIndex index, IReadOnlyList<LabelMatcher> matchers)
     {
-        var include = new List<IReadOnlyList<int>>();
+        var equal = new List<IReadOnlyList<int>>();
+        var valueSets = new List<List<IReadOnlyList<int>>>();
         var exclude = new List<IReadOnlyList<int>>();
         foreach (var m in matchers)
         {
             if (!m.MatchesEmpty)
             {
-                include.Add(m.Type == MatchType.Equal
-                    ? index.PostingsFor(m.Name, m.Value)
-                    : Union(index, m.Name, v => m.Matches(v)));
+                if (m.Type == MatchType.Equal)
+                {
+                    equal.Add(index.PostingsFor(m.Name, m.Value));
+                }
+                else
+                {
+                    // The regular expression runs once per distinct value of the label, not per series.
+                    valueSets.Add(MatchingLists(index, m.Name, v => m.Matches(v)));
+                }
             }
             else
             {
                 exclude.Add(m.Type == MatchType.NotEqual
                     ? index.PostingsFor(m.Name, m.Value)
-                    : Union(index, m.Name, v => !m.Matches(v)));
+                    : Union(MatchingLists(index, m.Name, v => !m.Matches(v))));
             }
         }
-        int[] result;
-        if (include.Count == 0)
+        int[]? result = null;
+        if (equal.Count > 0)
         {
-            result = [.. index.AllPostings];
-        }
-        else
-        {
-            include.Sort((a, b) => a.Count.CompareTo(b.Count));
-            result = [.. include[0]];
-            foreach (var p in include.Skip(1))
+            equal.Sort((a, b) => a.Count.CompareTo(b.Count));
+            result = [.. equal[0]];
+            foreach (var p in equal.Skip(1))
             {
                 result = Intersect(result, p);
             }
         }
+        valueSets.Sort((a, b) => a.Sum(l => l.Count).CompareTo(b.Sum(l => l.Count)));
+        foreach (var lists in valueSets)
+        {
+            if (result is null)
+            {
+                result = Union(lists);
+            }
+            else if ((long)result.Length * lists.Count < lists.Sum(l => l.Count))
+            {
+                // A few candidates (service="x") against large lists (status=~"5.."): look each
+                // candidate up instead of building and sorting the union of the lists.
+                result = KeepListed(result, lists);
+            }
+            else
+            {
+                result = Intersect(result, Union(lists));
+            }
+        }
+        result ??= [.. index.AllPostings];
         foreach (var p in exclude)
         {
             result = Subtract(result, p);
@@ -65,6 +87,11 @@ internal static class Postings
 
     public static int[] Intersect(int[] a, IReadOnlyList<int> b)
     {
+        if (b.Count > 16 * a.Length)
+        {
+            // service="x" (a thousand ids) against __name__ (a hundred thousand): search, don't walk.
+            return Array.FindAll(a, id => Contains(b, id));
+        }
         var result = new List<int>(Math.Min(a.Length, b.Count));
         int i = 0, j = 0;
         while (i < a.Length && j < b.Count)
@@ -109,24 +136,79 @@ internal static class Postings
         return [.. result];
     }
 
-    private static int[] Union(IPostingsIndex index, string name, Func<string, bool> valueMatches)
+    private static List<IReadOnlyList<int>> MatchingLists(IPostingsIndex index, string name, Func<string, bool> valueMatches)
     {
-        var all = new List<int>();
-        var lists = 0;
+        var lists = new List<IReadOnlyList<int>>();
         foreach (var v in index.ValuesOf(name))
         {
             if (valueMatches(v))
             {
-                all.AddRange(index.PostingsFor(name, v));
-                lists++;
+                lists.Add(index.PostingsFor(name, v));
             }
         }
-        if (lists > 1)
+        return lists;
+    }
+
+    private static int[] Union(List<IReadOnlyList<int>> lists)
+    {
+        if (lists.Count == 1)
         {
-            all.Sort();
-            // A series has one value per name, so lists for different values never share an id.
+            return [.. lists[0]];
         }
-        return [.. all];
+        var all = new int[lists.Sum(l => l.Count)];
+        var n = 0;
+        foreach (var l in lists)
+        {
+            foreach (var id in l)
+            {
+                all[n++] = id;
+            }
+        }
+        // A series has one value per name, so lists for different values never share an id.
+        Array.Sort(all);
+        return all;
+    }
+
+    /// <summary>The ids of <paramref name="candidates"/> found in one of <paramref name="lists"/> (each sorted).</summary>
+    private static int[] KeepListed(int[] candidates, List<IReadOnlyList<int>> lists)
+    {
+        var result = new List<int>(candidates.Length);
+        foreach (var id in candidates)
+        {
+            foreach (var l in lists)
+            {
+                if (Contains(l, id))
+                {
+                    result.Add(id);
+                    break;
+                }
+            }
+        }
+        return [.. result];
+    }
+
+    private static bool Contains(IReadOnlyList<int> sorted, int id)
+    {
+        var lo = 0;
+        var hi = sorted.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var v = sorted[mid];
+            if (v == id)
+            {
+                return true;
+            }
+            if (v < id)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return false;
     }
 }
 

@@ -91,10 +91,12 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
     /// <inheritdoc />
     public IReadOnlyList<Series> Select(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers)
     {
-        var headData = new List<(Labels Labels, List<byte[]> Chunks, Sample[] OutOfOrder)>();
+        List<(Labels Labels, List<byte[]> Chunks, Sample[] OutOfOrder)> headData = [];
         var readBlocks = AcquireBlocks(minTimeMs, maxTimeMs, () =>
         {
-            foreach (var s in head.Select(matchers))
+            var selected = head.Select(matchers);
+            headData.Capacity = selected.Length;
+            foreach (var s in selected)
             {
                 if (s.HasDataIn(minTimeMs, maxTimeMs))
                 {
@@ -102,6 +104,16 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
                 }
             }
         });
+        if (readBlocks.Count == 0)
+        {
+            // Only the head: its series are distinct, so there is nothing to merge by labels.
+            var fromHead = new Series[headData.Count];
+            for (var i = 0; i < headData.Count; i++)
+            {
+                fromHead[i] = new Series(headData[i].Labels, DecodeHead(headData[i].Chunks, headData[i].OutOfOrder, minTimeMs, maxTimeMs));
+            }
+            return Array.FindAll(fromHead, s => s.Samples.Count > 0);
+        }
         var runs = new Dictionary<Labels, List<IReadOnlyList<Sample>>>();
         void Add(Labels labels, IReadOnlyList<Sample> samples)
         {
@@ -131,14 +143,19 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
         }
         foreach (var (labels, chunks, outOfOrder) in headData)
         {
-            var samples = new List<Sample>();
-            foreach (var c in chunks)
-            {
-                XorChunkReader.Decode(c, minTimeMs, maxTimeMs, samples);
-            }
-            Add(labels, outOfOrder.Length == 0 ? samples : SampleMerge.Merge([samples, outOfOrder]));
+            Add(labels, DecodeHead(chunks, outOfOrder, minTimeMs, maxTimeMs));
         }
         return [.. runs.Select(r => new Series(r.Key, SampleMerge.Merge(r.Value)))];
+    }
+
+    private static IReadOnlyList<Sample> DecodeHead(List<byte[]> chunks, Sample[] outOfOrder, long minTimeMs, long maxTimeMs)
+    {
+        var samples = new List<Sample>();
+        foreach (var c in chunks)
+        {
+            XorChunkReader.Decode(c, minTimeMs, maxTimeMs, samples);
+        }
+        return outOfOrder.Length == 0 ? samples : SampleMerge.Merge([samples, outOfOrder]);
     }
 
     /// <inheritdoc />
