@@ -6,7 +6,7 @@ namespace Vigil.Features.Catalog;
 public static class CatalogModule
 {
     public static IServiceCollection AddCatalog(this IServiceCollection services) =>
-        services.AddSingleton<IConfigConsumer, SyncCatalogFromConfig>();
+        services.AddSingleton<CatalogChanges>().AddSingleton<IConfigConsumer, SyncCatalogFromConfig>();
 
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
     {

@@ -10,7 +10,7 @@ namespace Vigil.Features.Catalog;
 public static class CreateService
 {
     public static async Task<Results<Created<ServiceView>, ValidationProblem, ProblemHttpResult>> Handle(
-        ServiceDefinition? body, VigilDbContext db, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+        ServiceDefinition? body, VigilDbContext db, AuditLog audit, CatalogChanges changes, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -32,6 +32,7 @@ public static class CreateService
         db.Services.Add(service);
         audit.Record("create", "service", service.Name);
         await db.SaveChangesAsync(cancellationToken);
+        await changes.PublishAsync(cancellationToken);
         return TypedResults.Created($"/api/services/{service.Name}", ServiceView.From(service));
     }
 }

@@ -9,7 +9,7 @@ namespace Vigil.Features.Catalog;
 /// <summary><c>DELETE /api/services/{name}</c>: refused for config-defined services and for services others depend on.</summary>
 public static class DeleteService
 {
-    public static async Task<Results<NoContent, ProblemHttpResult>> Handle(string name, VigilDbContext db, AuditLog audit, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Handle(string name, VigilDbContext db, AuditLog audit, CatalogChanges changes, CancellationToken cancellationToken)
     {
         var service = await db.Services.SingleOrDefaultAsync(s => s.Name == name, cancellationToken);
         if (service is null)
@@ -31,6 +31,7 @@ public static class DeleteService
         db.Services.Remove(service);
         audit.Record("delete", "service", service.Name);
         await db.SaveChangesAsync(cancellationToken);
+        await changes.PublishAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 }

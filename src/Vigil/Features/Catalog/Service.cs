@@ -58,6 +58,11 @@ public sealed class ServiceEnvironment
     public int Position { get; set; }
     public required string Name { get; set; }
     public string? Url { get; set; }
+    /// <summary>host:port of the metrics endpoint, or null when the environment is not scraped.</summary>
+    public string? MetricsTarget { get; set; }
+    public string? MetricsPath { get; set; }
+    public string? MetricsScheme { get; set; }
+    public TimeSpan? MetricsInterval { get; set; }
 }
 
 /// <summary>Something the service needs: another catalog service (by name) or an external system.</summary>
@@ -94,6 +99,9 @@ internal sealed class ServiceMapping : IEntityTypeConfiguration<Service>
             e.Property<int>("Id");
             e.HasKey("Id");
             e.HasIndex(x => x.Name);
+            e.Property(x => x.MetricsTarget).HasMaxLength(255);
+            e.Property(x => x.MetricsPath).HasMaxLength(255);
+            e.Property(x => x.MetricsScheme).HasMaxLength(8);
         });
         builder.OwnsMany(s => s.Dependencies, d =>
         {

@@ -43,6 +43,20 @@ public sealed class EnvironmentDefinition
     [ConfigRequired]
     public string? Name { get; set; }
     public string? Url { get; set; }
+    /// <summary>Where the environment exposes Prometheus metrics; Vigil scrapes it in the job <c>catalog</c>.</summary>
+    public MetricsEndpointDefinition? Metrics { get; set; }
+}
+
+/// <summary><c>metrics: {target: host:port, path: /metrics, scheme: http, interval: 30s}</c> of an environment.</summary>
+public sealed class MetricsEndpointDefinition
+{
+    [ConfigRequired]
+    public string? Target { get; set; }
+    public string? Path { get; set; }
+    public string? Scheme { get; set; }
+    /// <summary>Defaults to <c>metrics.scrape_interval</c>.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(DurationJsonConverter))]
+    public TimeSpan? Interval { get; set; }
 }
 
 /// <summary>Either <c>service: NAME</c> (a catalog service) or <c>external: NAME</c> with a <c>kind</c>.</summary>

@@ -89,6 +89,13 @@ public static partial class ServiceRules
             {
                 yield return new($"{at}url", $"\"{e.Url}\" is not an absolute http(s) URL");
             }
+            if (e.Metrics is { } metrics)
+            {
+                foreach (var error in ValidateMetrics(metrics, $"{at}metrics."))
+                {
+                    yield return error;
+                }
+            }
         }
         for (var i = 0; i < (definition.Dependencies?.Count ?? 0); i++)
         {
@@ -146,6 +153,31 @@ public static partial class ServiceRules
         }
     }
 
+    private static IEnumerable<FieldError> ValidateMetrics(MetricsEndpointDefinition m, string at)
+    {
+        // The same shape as a Prometheus static_configs target: host:port, no scheme or path.
+        if (string.IsNullOrWhiteSpace(m.Target))
+        {
+            yield return new($"{at}target", "is required (host:port of the metrics endpoint)");
+        }
+        else if (!Uri.TryCreate("http://" + m.Target, UriKind.Absolute, out var uri) || uri.Host.Length == 0 || uri.PathAndQuery != "/" || m.Target.Contains('@', StringComparison.Ordinal))
+        {
+            yield return new($"{at}target", $"\"{m.Target}\" is not host:port");
+        }
+        if (m.Path is not null && (!m.Path.StartsWith('/') || m.Path.Any(char.IsWhiteSpace)))
+        {
+            yield return new($"{at}path", $"\"{m.Path}\" is not a path starting with /");
+        }
+        if (m.Scheme is not (null or "http" or "https"))
+        {
+            yield return new($"{at}scheme", "must be http or https");
+        }
+        if (m.Interval is { } interval && interval < TimeSpan.FromSeconds(1))
+        {
+            yield return new($"{at}interval", "must be at least 1s");
+        }
+    }
+
     private static bool IsHttpUrl(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
@@ -161,7 +193,16 @@ public static partial class ServiceRules
         target.RunbookUrl = d.Links?.Runbook;
         target.Tags = [.. d.Tags ?? []];
         target.Contacts = [.. (d.Contacts ?? []).Select((c, i) => new ServiceContact { Position = i, Name = c.Name!, Role = c.Role, Email = c.Email, Phone = c.Phone })];
-        target.Environments = [.. (d.Environments ?? []).Select((e, i) => new ServiceEnvironment { Position = i, Name = e.Name!, Url = e.Url })];
+        target.Environments = [.. (d.Environments ?? []).Select((e, i) => new ServiceEnvironment
+        {
+            Position = i,
+            Name = e.Name!,
+            Url = e.Url,
+            MetricsTarget = e.Metrics?.Target,
+            MetricsPath = e.Metrics?.Path,
+            MetricsScheme = e.Metrics?.Scheme,
+            MetricsInterval = e.Metrics?.Interval,
+        })];
         target.Dependencies = [.. (d.Dependencies ?? []).Select((x, i) => new ServiceDependency
         {
             Position = i,

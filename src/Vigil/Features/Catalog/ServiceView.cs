@@ -24,7 +24,12 @@ public sealed record ServiceView(
         new ServiceLinks { Repository = s.RepositoryUrl, Dashboard = s.DashboardUrl, Runbook = s.RunbookUrl },
         s.Tags,
         [.. s.Contacts.OrderBy(c => c.Position).Select(c => new ContactDefinition { Name = c.Name, Role = c.Role, Email = c.Email, Phone = c.Phone })],
-        [.. s.Environments.OrderBy(e => e.Position).Select(e => new EnvironmentDefinition { Name = e.Name, Url = e.Url })],
+        [.. s.Environments.OrderBy(e => e.Position).Select(e => new EnvironmentDefinition
+        {
+            Name = e.Name,
+            Url = e.Url,
+            Metrics = e.MetricsTarget is null ? null : new MetricsEndpointDefinition { Target = e.MetricsTarget, Path = e.MetricsPath, Scheme = e.MetricsScheme, Interval = e.MetricsInterval },
+        })],
         [.. s.Dependencies.OrderBy(d => d.Position).Select(d => new DependencyView(d.Kind, d.Target, d.Critical, d.Description))],
         s.Origin == ObjectOrigin.Config ? "config" : "api",
         s.Origin == ObjectOrigin.Config,

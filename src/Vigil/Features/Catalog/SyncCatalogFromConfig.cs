@@ -9,7 +9,7 @@ namespace Vigil.Features.Catalog;
 /// created, updated and removed with the file, in one transaction; API-defined services are left
 /// alone. A config service whose name an API service already has takes it over (config wins).
 /// </summary>
-public sealed class SyncCatalogFromConfig(IServiceScopeFactory scopes, TimeProvider clock) : IConfigConsumer
+public sealed class SyncCatalogFromConfig(IServiceScopeFactory scopes, TimeProvider clock, CatalogChanges changes) : IConfigConsumer
 {
     public async Task ApplyAsync(VigilConfig config, CancellationToken cancellationToken)
     {
@@ -36,5 +36,6 @@ public sealed class SyncCatalogFromConfig(IServiceScopeFactory scopes, TimeProvi
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await changes.PublishAsync(cancellationToken);
     }
 }

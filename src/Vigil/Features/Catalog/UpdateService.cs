@@ -10,7 +10,7 @@ namespace Vigil.Features.Catalog;
 public static class UpdateService
 {
     public static async Task<Results<Ok<ServiceView>, ValidationProblem, ProblemHttpResult>> Handle(
-        string name, ServiceDefinition? body, VigilDbContext db, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+        string name, ServiceDefinition? body, VigilDbContext db, AuditLog audit, CatalogChanges changes, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -40,6 +40,7 @@ public static class UpdateService
         service.UpdatedAt = clock.GetUtcNow();
         audit.Record("update", "service", service.Name);
         await db.SaveChangesAsync(cancellationToken);
+        await changes.PublishAsync(cancellationToken);
         return TypedResults.Ok(ServiceView.From(service));
     }
 }

@@ -93,6 +93,10 @@ public static class ScrapeSettingsRules
             {
                 yield return new FieldError($"{at}job_name", $"duplicate job name \"{job.JobName}\"");
             }
+            else if (job.JobName == ApplyScrapeTargets.CatalogJob)
+            {
+                yield return new FieldError($"{at}job_name", $"\"{ApplyScrapeTargets.CatalogJob}\" is the job of the service catalog's metrics endpoints (services[].environments[].metrics); choose another name");
+            }
             var interval = job.ScrapeInterval ?? settings.ScrapeInterval;
             if (interval < TimeSpan.FromSeconds(1))
             {

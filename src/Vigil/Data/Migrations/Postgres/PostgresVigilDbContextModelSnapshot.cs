@@ -1067,6 +1067,21 @@ namespace Vigil.Data.Migrations.Postgres
 
                             NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<int>("Id"));
 
+                            b1.Property<TimeSpan?>("MetricsInterval")
+                                .HasColumnType("interval");
+
+                            b1.Property<string>("MetricsPath")
+                                .HasMaxLength(255)
+                                .HasColumnType("character varying(255)");
+
+                            b1.Property<string>("MetricsScheme")
+                                .HasMaxLength(8)
+                                .HasColumnType("character varying(8)");
+
+                            b1.Property<string>("MetricsTarget")
+                                .HasMaxLength(255)
+                                .HasColumnType("character varying(255)");
+
                             b1.Property<string>("Name")
                                 .IsRequired()
                                 .HasColumnType("text");

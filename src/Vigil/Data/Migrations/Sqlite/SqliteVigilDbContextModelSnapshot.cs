@@ -1015,6 +1015,21 @@ namespace Vigil.Data.Migrations.Sqlite
                                 .ValueGeneratedOnAdd()
                                 .HasColumnType("INTEGER");
 
+                            b1.Property<TimeSpan?>("MetricsInterval")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("MetricsPath")
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("MetricsScheme")
+                                .HasMaxLength(8)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("MetricsTarget")
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT");
+
                             b1.Property<string>("Name")
                                 .IsRequired()
                                 .HasColumnType("TEXT");
