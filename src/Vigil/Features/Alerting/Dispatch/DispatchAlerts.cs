@@ -19,7 +19,7 @@ namespace Vigil.Features.Alerting.Dispatch;
 /// alerts that are not muted, the outbox message and the notification log in one transaction —
 /// then sets its timer to group_interval, and removes resolved alerts once they were flushed.
 /// </summary>
-public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader config, TimeProvider clock, ActiveMaintenanceSource maintenance)
+public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader config, TimeProvider clock, ActiveMaintenanceSource maintenance, Notifications.Delivery.OutboxSender outbox)
 {
     /// <summary>Alertmanager's <c>--data.retention</c> default: how long a notification log entry is kept.</summary>
     public static readonly TimeSpan LogRetention = TimeSpan.FromHours(120);
@@ -165,6 +165,7 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
         // notify.go MultiStage: when every alert was muted the pipeline stops before dedup, so
         // nothing is sent and the log keeps what the receiver was last told.
         var reason = notified.Count == 0 ? NotifyReason.NothingChanged : NotifyDecision.NeedsUpdate(last, firing, resolvedSet, route.RepeatInterval, now);
+        var enqueued = false;
         if (reason.Notifies())
         {
             var sequence = (entry?.Sequence ?? 0) + 1;
@@ -174,6 +175,7 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
             if (!await db.Set<OutboxMessage>().AnyAsync(m => m.IdempotencyKey == key, cancellationToken))
             {
                 NotificationOutbox.Enqueue(db, NotificationRequest.For(route.Receiver, notification, route.Key), key, now);
+                enqueued = true;
             }
             if (entry is null)
             {
@@ -208,6 +210,11 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
         group.NextFlushAt = now + route.GroupInterval;
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        if (enqueued)
+        {
+            // Deliver now, not at the sender's next poll (up to a second later).
+            outbox.Wake();
+        }
     }
 
     public static string ReasonText(NotifyReason reason) => reason switch
