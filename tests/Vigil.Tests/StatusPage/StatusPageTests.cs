@@ -187,6 +187,24 @@ public abstract class StatusPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_servers_summary_has_the_Statuspage_shape_with_its_components_and_maintenances()
+    {
+        var summary = await PublicJsonAsync("/status/public/api/v2/summary.json");
+
+        Assert.Equal(["page", "components", "incidents", "scheduled_maintenances", "status"], summary.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("Acme Status", summary.GetProperty("page").GetProperty("name").GetString());
+        Assert.Equal(["Core", "API", "Database", "Website"], summary.GetProperty("components").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal("under_maintenance", Status(summary, "Database"));
+        Assert.Equal(["in_progress db-upgrade", "scheduled api-deploy"],
+            summary.GetProperty("scheduled_maintenances").EnumerateArray().Select(m => $"{m.GetProperty("status").GetString()} {m.GetProperty("name").GetString()}"));
+        var deploy = summary.GetProperty("scheduled_maintenances")[1];
+        Assert.Equal(new DateTimeOffset(2026, 11, 5, 22, 0, 0, TimeSpan.Zero), deploy.GetProperty("scheduled_for").GetDateTimeOffset());
+        Assert.Equal(["api"], deploy.GetProperty("components").EnumerateArray().Select(c => c.GetProperty("id").GetString()));
+        Assert.Equal("maintenance", summary.GetProperty("status").GetProperty("indicator").GetString());
+        Assert.Empty(summary.GetProperty("incidents").EnumerateArray());
+    }
+
+    [Fact]
     public async Task The_atom_feed_and_history_are_served()
     {
         var feed = await server.Anonymous.GetAsync("/status/public/history.atom");
