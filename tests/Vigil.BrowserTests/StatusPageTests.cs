@@ -85,7 +85,7 @@ public sealed class StatusPageTests(Chromium chromium, ITestOutputHelper output)
             Assert.Equal("under maintenance", await page.Locator("#component-database .status").InnerTextAsync());
             Assert.Equal("rgb(52, 152, 219)", await ColourAsync(page, "#component-database .status"));
             Assert.Equal("Core", await page.Locator("section.group h3").First.InnerTextAsync());
-            Assert.Equal(90, await page.Locator("#component-api .bars span").CountAsync());
+            Assert.Equal(90, await page.Locator("#component-api .bars i").CountAsync());
 
             var main = await page.Locator("main").InnerTextAsync();
             Assert.Contains("Maintenance in progress", main);

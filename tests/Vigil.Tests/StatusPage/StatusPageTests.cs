@@ -112,7 +112,7 @@ public abstract class StatusPageTests : IAsyncLifetime
         var start = html.IndexOf($"id=\"{component}\"", StringComparison.Ordinal);
         var end = html.IndexOf("</div>\n", html.IndexOf("class=\"legend\"", start, StringComparison.Ordinal), StringComparison.Ordinal);
         var section = html[start..end];
-        return section.Split("<span style=\"background:").Length - 1;
+        return section.Split("<i class=").Length - 1;
     }
 
     [Fact]

@@ -26,7 +26,8 @@ public static class StatusPageHtml
         .group>h3{padding:10px 14px;border-bottom:1px solid #e0e3e8}
         .component{padding:12px 14px;border-bottom:1px solid #eef0f3}.component:last-child{border-bottom:0}
         .line{display:flex;justify-content:space-between;gap:8px}.status{font-weight:600}
-        .bars{display:flex;gap:1px;margin:8px 0 4px;height:28px}.bars span{flex:1;border-radius:1px}
+        .bars{display:flex;gap:1px;margin:8px 0 4px;height:28px}.bars i{flex:1;border-radius:1px;background:#b3bac5}
+        .bars .up{background:#2fcc66}.bars .dg{background:#f1c40f}.bars .po{background:#e67e22}.bars .mo{background:#e74c3c}
         .legend{display:flex;justify-content:space-between;font-size:.8em;color:#777}
         .slo{font-size:.85em;color:#555;margin-top:4px}
         .incident,.maintenance{background:#fff;border:1px solid #e0e3e8;border-left-width:6px;border-radius:4px;padding:10px 14px;margin:0 0 12px}
@@ -142,7 +143,7 @@ public static class StatusPageHtml
             html.Append("<div class=\"bars\">");
             foreach (var day in c.Days)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<span style=\"background:{BarColour(day.Percent)}\" title=\"{day.Day:yyyy-MM-dd}: {(day.Percent is { } p ? p.ToString("0.##", CultureInfo.InvariantCulture) + "%" : "no data")}\"></span>");
+                html.Append(CultureInfo.InvariantCulture, $"<i class=\"{BarClass(day.Percent)}\" title=\"{day.Day:yyyy-MM-dd}: {(day.Percent is { } p ? p.ToString("0.##", CultureInfo.InvariantCulture) + "%" : "no data")}\"></i>");
             }
             html.Append(CultureInfo.InvariantCulture, $"</div><div class=\"legend\"><span>{c.Days.Count} days ago</span><span class=\"uptime\">{(c.Uptime is { } u ? u.ToString("0.00", CultureInfo.InvariantCulture) + " % uptime" : "no data")}</span><span>Today</span></div>");
         }
@@ -183,14 +184,17 @@ public static class StatusPageHtml
             """);
     }
 
-    /// <summary>A day's bar: grey without data, green from 99.9 %, yellow from 99 %, orange from 95 %, red below.</summary>
-    public static string BarColour(double? percent) => percent switch
+    /// <summary>
+    /// A day's bar (a class, so 90 bars per component stay small): grey without data, green from
+    /// 99.9 %, yellow from 99 %, orange from 95 %, red below; the colours are those of <see cref="ComponentStatus.Colour"/>.
+    /// </summary>
+    public static string BarClass(double? percent) => percent switch
     {
-        null => "#b3bac5",
-        >= 99.9 => ComponentStatus.Colour(ServiceStatus.Operational),
-        >= 99 => ComponentStatus.Colour(ServiceStatus.Degraded),
-        >= 95 => ComponentStatus.Colour(ServiceStatus.PartialOutage),
-        _ => ComponentStatus.Colour(ServiceStatus.MajorOutage),
+        null => "nd",
+        >= 99.9 => "up",
+        >= 99 => "dg",
+        >= 95 => "po",
+        _ => "mo",
     };
 
     private static string E(string text) => Encoder.Encode(text);
