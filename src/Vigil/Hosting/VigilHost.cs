@@ -81,6 +81,7 @@ public static class VigilHost
             FileProvider = new EmbeddedFileProvider(typeof(VigilHost).Assembly, "Vigil.wwwroot"),
             OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "public, max-age=3600",
         });
+        app.UseStatusPageHosts();
         app.UseRouting();
         app.UseHttpMetrics();
         app.UseAccessEnforcement();

@@ -53,12 +53,13 @@ public abstract partial class AccessMatrixTests : IAsyncLifetime
 
         // A heartbeat ping is authorised by the secret token in its URL, as in Healthchecks.io and Uptime Kuma;
         // so is a schedule's calendar feed, which calendar apps fetch without bearer headers.
+        // The public status page (/status/{slug}, its history, feed and Statuspage-style JSON) is for visitors who have no account.
         // Inbound alerts (/api/v2/alerts, /api/integrations/...) are public at user level: each sender proves itself with
         // its integration's own token, which the endpoint checks (no user's token is accepted there).
         Assert.Equal(
             [
                 "/api/integrations/pagerduty/enqueue", "/api/integrations/webhook/{name}", "/api/schedules/{name}/calendar.ics", "/api/v2/alerts",
-                "/health", "/ping/{token}", "/ping/{token}/{kind}", "/signin", "/signout",
+                "/health", "/ping/{token}", "/ping/{token}/{kind}", "/signin", "/signout", "/status/{slug}", "/status/{slug}/{**view}",
             ],
             open);
     }

@@ -58,6 +58,13 @@ public sealed class RateLimiter(TimeProvider clock)
         {
             return RateClass.Metrics;
         }
+        // The public status page is served from cached bytes (no query, no rendering per hit) and is
+        // read hardest exactly when something is down, by many visitors behind one NAT or proxy:
+        // a per-client limit would hide the page from the people it is for.
+        if (path.StartsWithSegments("/status"))
+        {
+            return RateClass.None;
+        }
         return isPage ? RateClass.None : RateClass.Api;
     }
 

@@ -36,7 +36,7 @@ public static class SaveMaintenanceWindow
     }
 
     public static async Task<Results<Created<MaintenanceWindowView>, ValidationProblem, ProblemHttpResult>> Create(
-        MaintenanceWindowDefinition? body, VigilDbContext db, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+        MaintenanceWindowDefinition? body, VigilDbContext db, AuditLog audit, StatusPage.StatusChanges statusChanges, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -57,11 +57,12 @@ public static class SaveMaintenanceWindow
         db.Add(window);
         audit.Record("create", "maintenance_window", window.Name);
         await db.SaveChangesAsync(cancellationToken);
+        statusChanges.Raise();
         return TypedResults.Created($"/api/maintenance-windows/{window.Name}", MaintenanceWindowView.From(window, now));
     }
 
     public static async Task<Results<Ok<MaintenanceWindowView>, ValidationProblem, ProblemHttpResult>> Update(
-        string name, MaintenanceWindowDefinition? body, VigilDbContext db, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+        string name, MaintenanceWindowDefinition? body, VigilDbContext db, AuditLog audit, StatusPage.StatusChanges statusChanges, TimeProvider clock, CancellationToken cancellationToken)
     {
         var window = await db.Set<MaintenanceWindow>().SingleOrDefaultAsync(w => w.Name == name, cancellationToken);
         if (window is null)
@@ -91,10 +92,11 @@ public static class SaveMaintenanceWindow
         window.UpdatedAt = now;
         audit.Record("update", "maintenance_window", window.Name);
         await db.SaveChangesAsync(cancellationToken);
+        statusChanges.Raise();
         return TypedResults.Ok(MaintenanceWindowView.From(window, now));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, VigilDbContext db, AuditLog audit, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, VigilDbContext db, AuditLog audit, StatusPage.StatusChanges statusChanges, CancellationToken cancellationToken)
     {
         var window = await db.Set<MaintenanceWindow>().SingleOrDefaultAsync(w => w.Name == name, cancellationToken);
         if (window is null)
@@ -108,6 +110,7 @@ public static class SaveMaintenanceWindow
         db.Remove(window);
         audit.Record("delete", "maintenance_window", window.Name);
         await db.SaveChangesAsync(cancellationToken);
+        statusChanges.Raise();
         return TypedResults.NoContent();
     }
 }

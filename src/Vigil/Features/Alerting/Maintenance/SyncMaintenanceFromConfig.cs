@@ -6,7 +6,7 @@ using Vigil.Features.Catalog;
 namespace Vigil.Features.Alerting.Maintenance;
 
 /// <summary>Makes the config-defined maintenance windows match <c>maintenance_windows:</c>; API-defined ones are left alone (a config window takes over an API one of the same name).</summary>
-public sealed class SyncMaintenanceFromConfig(IServiceScopeFactory scopes, TimeProvider clock) : IConfigConsumer
+public sealed class SyncMaintenanceFromConfig(IServiceScopeFactory scopes, StatusPage.StatusChanges statusChanges, TimeProvider clock) : IConfigConsumer
 {
     public async Task ApplyAsync(VigilConfig config, CancellationToken cancellationToken)
     {
@@ -28,6 +28,7 @@ public sealed class SyncMaintenanceFromConfig(IServiceScopeFactory scopes, TimeP
         }
         db.RemoveRange(existing.Values.Where(w => w.Origin == ObjectOrigin.Config && !wanted.Contains(w.Name)));
         await db.SaveChangesAsync(cancellationToken);
+        statusChanges.Raise();
     }
 
     public static IEnumerable<FieldError> Validate(VigilConfig config)

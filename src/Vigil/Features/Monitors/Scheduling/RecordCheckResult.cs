@@ -4,7 +4,7 @@ namespace Vigil.Features.Monitors.Scheduling;
 /// What happens with every result: it joins the monitor's recent results, becomes samples, and
 /// when it changes the monitor's state (after retries) a row in the database and an event.
 /// </summary>
-public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter writer, SampleWriter samples, MonitorEvents events, TimeProvider clock)
+public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter writer, SampleWriter samples, MonitorEvents events, StatusPage.StatusChanges statusChanges, TimeProvider clock)
 {
     // Vigil's own view of its checking, on /metrics: how many checks ran and how late they started.
     private static readonly Prometheus.Counter Checks = Prometheus.Metrics.CreateCounter(
@@ -78,6 +78,12 @@ public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter wr
         state.Since = now;
         state.Reason = reason;
         events.Publish(new MonitorStateChanged(m.Name!, m.Service!, m.Environment, from, status, reason, now, m.Type));
-        return writer.Enqueue(new StateChange { Monitor = m.Name!, At = now, Status = status, Reason = reason.Length > 500 ? reason[..500] : reason });
+        var saved = writer.Enqueue(new StateChange { Monitor = m.Name!, At = now, Status = status, Reason = reason.Length > 500 ? reason[..500] : reason });
+        // The status page shows the state and the uptime from the saved history: it renders again once the row is in.
+        return saved.ContinueWith(t =>
+        {
+            statusChanges.Raise();
+            t.GetAwaiter().GetResult();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 }
