@@ -128,6 +128,24 @@ public abstract class BurnRateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_console_lists_the_budget_remaining_and_charts_the_burn_on_the_slo_page()
+    {
+        await SendHistoryAsync(minute => minute is >= -2000 and < -1940 ? 2 : minute > -10 ? 20 : 0);
+        var viewer = await server.ClientFor("viewer");
+
+        var list = System.Net.WebUtility.HtmlDecode(await viewer.GetStringAsync("/slos"));
+        var detail = System.Net.WebUtility.HtmlDecode(await viewer.GetStringAsync("/slos/checkout-availability"));
+
+        // The same figures as the API: budget 25.926 %, 1h burn 33.33x, 8.77 hours a year.
+        Assert.Contains("25.926 %", list, StringComparison.Ordinal);
+        Assert.Contains("33.33x", list, StringComparison.Ordinal);
+        Assert.Contains("8.77 hours a year", list, StringComparison.Ordinal);
+        Assert.Contains("<svg class=\"burn\"", detail, StringComparison.Ordinal);
+        Assert.Contains("<polyline class=\"budget\"", detail, StringComparison.Ordinal);
+        Assert.Contains("<tr data-window=\"5m\"><td>5m</td><td>20 %</td><td>200x</td></tr>", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_fast_burn_alert_stays_silent_when_only_the_long_window_burns()
     {
         // 20 errors a minute from minute −50 to −21, none since: 1h 600 / 5900 = 0.1017 (101.7x), 5m 0 (0x).
