@@ -129,6 +129,7 @@ public static class ConfigLoader
             AccessRules.Validate(config.Access, "access."),
             Features.Notifications.Channels.ChannelRules.Validate(config),
             Features.StatusPage.StatusPageRules.ValidateConfig(config),
+            Features.Slos.SloRules.ValidateConfig(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

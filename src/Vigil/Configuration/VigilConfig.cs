@@ -20,6 +20,7 @@ public sealed class VigilConfig
     public Features.Notifications.NotificationSettings Notifications { get; set; } = new();
     public List<Features.OnCall.ScheduleDefinition> Schedules { get; set; } = [];
     public List<Features.StatusPage.StatusPageDefinition> StatusPages { get; set; } = [];
+    public List<Features.Slos.SloDefinition> Slos { get; set; } = [];
 }
 
 /// <summary>

@@ -12,7 +12,8 @@ namespace Vigil.Features.Alerting;
 /// </summary>
 public static class ListRules
 {
-    public sealed record GroupView(string Name, string File, double IntervalSeconds, DateTimeOffset? LastEvaluation, double EvaluationSeconds, IReadOnlyList<RuleView> Rules);
+    /// <param name="GeneratedBy">What generated the group (<c>slo:&lt;name&gt;</c>), or null for groups of rule files and vigil.yaml.</param>
+    public sealed record GroupView(string Name, string File, double IntervalSeconds, DateTimeOffset? LastEvaluation, double EvaluationSeconds, IReadOnlyList<RuleView> Rules, string? GeneratedBy = null);
 
     public sealed record RuleView(
         string Name,
@@ -57,7 +58,8 @@ public static class ListRules
             r.Health?.Error,
             r.Health is { } h ? DateTimeOffset.FromUnixTimeMilliseconds(h.EvaluatedAtMs) : null,
             r.Health?.Duration.TotalSeconds ?? 0,
-            [.. r.Alerts.Select(a => new AlertView(Dict(a.Labels), Dict(a.Annotations), Phase(a.Phase), a.Value, a.ActiveAt, a.FiredAt, a.ResolvedAt, a.LastSentAt))]))]);
+            [.. r.Alerts.Select(a => new AlertView(Dict(a.Labels), Dict(a.Annotations), Phase(a.Phase), a.Value, a.ActiveAt, a.FiredAt, a.ResolvedAt, a.LastSentAt))]))],
+        g.Group.GeneratedBy);
 
     /// <summary><c>GET /prometheus/api/v1/rules</c>; <c>type=alert|record</c> filters as Prometheus does.</summary>
     public static IResult Prometheus(EvaluateRules rules, string? type)

@@ -20,3 +20,41 @@ public interface ISloReader
     /// </summary>
     Task<IReadOnlyDictionary<string, double>> BudgetConsumedAsync(string service, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// <see cref="ISloReader"/> over the SLOs in force: each call measures in its own scope, so
+/// singletons of other areas may hold it.
+/// </summary>
+public sealed class SloReader(SloCatalog catalog, IServiceScopeFactory scopes) : ISloReader
+{
+    public async Task<IReadOnlyList<SloStanding>> StandingsAsync(string? service, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var measure = scope.ServiceProvider.GetRequiredService<MeasureSlo>();
+        var standings = new List<SloStanding>();
+        foreach (var slo in catalog.Slos.Where(s => service is null || s.Service == service))
+        {
+            var whole = await measure.MeasureAsync(slo, slo.WindowAt(now), now, cancellationToken);
+            standings.Add(new SloStanding(slo.Name, slo.Service, slo.Target, ErrorBudget.Attainment(whole.ErrorRatio), ErrorBudget.Remaining(whole.ErrorRatio, slo.Target), slo.Window));
+        }
+        return standings;
+    }
+
+    public async Task<IReadOnlyDictionary<string, double>> BudgetConsumedAsync(string service, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var measure = scope.ServiceProvider.GetRequiredService<MeasureSlo>();
+        var consumed = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var slo in catalog.Slos.Where(s => s.Service == service))
+        {
+            // The budget is that of the SLO window that ends with the period.
+            var part = await measure.MeasureAsync(slo, new Monitors.Uptime.Interval(from, to), to, cancellationToken);
+            var whole = await measure.MeasureAsync(slo, slo.WindowAt(to), to, cancellationToken);
+            if (part.ErrorRatio is { } ratio && ErrorBudget.Consumed(ratio, part.Events, whole.Events, slo.Target) is { } share)
+            {
+                consumed[slo.Name] = share;
+            }
+        }
+        return consumed;
+    }
+}

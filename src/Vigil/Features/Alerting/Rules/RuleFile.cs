@@ -8,7 +8,19 @@ namespace Vigil.Features.Alerting.Rules;
 
 /// <summary>A group of rules evaluated together, in order, on one interval.</summary>
 /// <param name="Source">The <see cref="IncomingAlert.Source"/> of its alerts: <c>rule</c>, or <c>monitor</c> for the built-in monitor rules.</param>
-public sealed record RuleGroup(string Name, string File, TimeSpan? Interval, IReadOnlyList<Rule> Rules, string Source = "rule");
+/// <param name="GeneratedBy">What generated the group when no file holds it (e.g. <c>slo:checkout-availability</c>); null for groups read from files and vigil.yaml.</param>
+public sealed record RuleGroup(string Name, string File, TimeSpan? Interval, IReadOnlyList<Rule> Rules, string Source = "rule", string? GeneratedBy = null);
+
+/// <summary>
+/// Rule groups that another area generates (SLO burn-rate rules), evaluated by the rule loop
+/// like the groups of the rule files; <see cref="Changed"/> makes the loop take the new groups.
+/// </summary>
+public interface IRuleGroupSource
+{
+    IReadOnlyList<RuleGroup> Groups { get; }
+
+    event Action? Changed;
+}
 
 /// <summary>An alerting rule (<see cref="Alert"/> set) or a recording rule (<see cref="Record"/> set), as in Prometheus rule files.</summary>
 public sealed record Rule(

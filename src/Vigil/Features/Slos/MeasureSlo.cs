@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using Vigil.Configuration;
+using Vigil.Data;
+using Vigil.Features.Monitors;
+using Vigil.Features.Monitors.Scheduling;
+using Vigil.Features.Monitors.Uptime;
+using Vigil.Metrics.PromQL;
+using Vigil.Metrics.Storage;
+
+namespace Vigil.Features.Slos;
+
+/// <summary>The error ratio of a span of time and how many events (or, for availability, seconds of known state) it held.</summary>
+public readonly record struct Measurement(double? ErrorRatio, double Events);
+
+/// <summary>An SLO's error ratio and burn rate over one lookback window.</summary>
+public sealed record BurnRateView(string Window, double? ErrorRatio, double? BurnRate);
+
+/// <summary>What a target allows: the seeds' "99.9 % = 8.77 hours of downtime a year" figures.</summary>
+public sealed record AllowedDowntime(double PerYearSeconds, string PerYear, double PerMonthSeconds, string PerMonth, double PerWindowSeconds, string PerWindow)
+{
+    public static AllowedDowntime For(Slo slo, DateTimeOffset now)
+    {
+        var (year, month, window) = (ErrorBudget.AllowedDowntime(slo.Target, ErrorBudget.Year), ErrorBudget.AllowedDowntime(slo.Target, ErrorBudget.Month), ErrorBudget.AllowedDowntime(slo.Target, slo.PeriodLength(now)));
+        return new(year.TotalSeconds, ErrorBudget.Describe(year), month.TotalSeconds, ErrorBudget.Describe(month), window.TotalSeconds, ErrorBudget.Describe(window));
+    }
+}
+
+/// <summary>One SLO now: its window so far, attainment, budget remaining and the burn rate of each recorded window.</summary>
+public sealed record SloStatus(
+    Slo Slo, DateTimeOffset At, Interval Window, double? ErrorRatio, double? Attainment, double? BudgetRemaining,
+    IReadOnlyList<BurnRateView> BurnRates, AllowedDowntime Allowed);
+
+/// <summary>
+/// Measures SLOs. Ratio and latency SLOs are PromQL over the sample store (the same queries the
+/// generated rules record); availability SLOs use the monitor pages' uptime function
+/// (<see cref="GetUptime.ComputeAsync"/>), never a second computation of uptime.
+/// </summary>
+public sealed class MeasureSlo(VigilDbContext db, ISampleStore store, PromQLEngine engine, IMaintenanceCalendar maintenance, MonitoringOptions monitoring)
+{
+    /// <summary>The error ratio over <paramref name="range"/> and its events; for a ratio SLO, PromQL at its end over its length.</summary>
+    public async Task<Measurement> MeasureAsync(Slo slo, Interval range, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var length = TimeSpan.FromSeconds(Math.Floor((range.To - range.From).TotalSeconds));
+        if (length <= TimeSpan.Zero)
+        {
+            return new(null, 0);
+        }
+        if (slo.Kind == SloKind.Availability)
+        {
+            var monitor = await db.Set<StoredMonitor>().AsNoTracking().SingleOrDefaultAsync(m => m.Name == slo.Monitor, cancellationToken);
+            if (monitor is null)
+            {
+                return new(null, 0);
+            }
+            var uptime = await GetUptime.ComputeAsync(monitor, range, 0, db, store, maintenance, monitoring.Settings, now, cancellationToken);
+            return new(uptime.Percent is { } percent ? 1 - (percent / 100) : null, uptime.UpSeconds + uptime.DegradedSeconds + uptime.DownSeconds);
+        }
+        var at = range.To.ToUnixTimeMilliseconds();
+        var ratio = Single(slo.ErrorRatioQuery(length), at, cancellationToken);
+        var rate = Single(slo.TotalRateQuery(length)!, at, cancellationToken);
+        return new(ratio, rate is { } perSecond ? perSecond * length.TotalSeconds : 0);
+    }
+
+    /// <summary>The SLO's standing at <paramref name="now"/> with the burn rate of every recorded window.</summary>
+    public async Task<SloStatus> StatusAsync(Slo slo, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var window = slo.WindowAt(now);
+        var whole = await MeasureAsync(slo, window, now, cancellationToken);
+        var burns = new List<BurnRateView>();
+        foreach (var lookback in ErrorBudget.RecordedWindows)
+        {
+            var m = await MeasureAsync(slo, new Interval(now - lookback, now), now, cancellationToken);
+            burns.Add(new BurnRateView(Duration.Format(lookback), m.ErrorRatio, ErrorBudget.BurnRate(m.ErrorRatio, slo.Target)));
+        }
+        return new SloStatus(slo, now, window, whole.ErrorRatio, ErrorBudget.Attainment(whole.ErrorRatio),
+            ErrorBudget.Remaining(whole.ErrorRatio, slo.Target), burns, AllowedDowntime.For(slo, now));
+    }
+
+    private double? Single(string query, long atMs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return engine.InstantQuery(store, query, atMs, cancellationToken) switch
+            {
+                VectorValue { Samples: [var only] } when double.IsFinite(only.Value) => only.Value,
+                ScalarValue s when double.IsFinite(s.Value) => s.Value,
+                _ => null,
+            };
+        }
+        catch (PromQLEvaluationException)
+        {
+            return null;
+        }
+    }
+}
