@@ -19,6 +19,10 @@ public sealed class VigilConfig
     public List<Features.Notifications.Channels.ChannelDefinition> Channels { get; set; } = [];
     public Features.Notifications.NotificationSettings Notifications { get; set; } = new();
     public List<Features.OnCall.ScheduleDefinition> Schedules { get; set; } = [];
+    public List<Features.OnCall.Escalation.EscalationPolicyDefinition> EscalationPolicies { get; set; } = [];
+    /// <summary>People and lines outside any rotation that escalation levels can page (<c>{contact: NAME}</c>).</summary>
+    public List<Features.OnCall.Escalation.ExternalContactDefinition> Contacts { get; set; } = [];
+    public Features.OnCall.Escalation.PagingSettings Paging { get; set; } = new();
 }
 
 /// <summary>
