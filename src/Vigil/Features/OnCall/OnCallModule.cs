@@ -55,6 +55,9 @@ public static class OnCallModule
         contacts.MapPost("/contact-methods", SaveContactMethods.Add).RequirePermission(Permission.AccountSelf).WithName("AddContactMethod");
         contacts.MapDelete("/contact-methods/{id:int}", SaveContactMethods.Remove).RequirePermission(Permission.AccountSelf).WithName("RemoveContactMethod");
         contacts.MapPut("/notification-rules", SaveContactMethods.SetRules).RequirePermission(Permission.AccountSelf).WithName("SetNotificationRules");
+        contacts.MapPost("/feed", ExportUserCalendar.CreateToken).RequirePermission(Permission.AccountSelf).WithName("CreateUserFeed");
+        // As a schedule's feed: calendar apps send no bearer header, the secret in the URL authorises.
+        contacts.MapGet("/calendar.ics", ExportUserCalendar.Feed).AllowAnonymousCaller().WithName("UserCalendarFeed");
         app.MapGet("/api/oncall", WhoIsOnCall.Handle).RequirePermission(Permission.OnCallView).WithTags("On-call").WithName("WhoIsOnCall");
         return app;
     }

@@ -1141,6 +1141,21 @@ namespace Vigil.Data.Migrations.Postgres
                     b.ToTable("oncall_schedules", (string)null);
                 });
 
+            modelBuilder.Entity("Vigil.Features.OnCall.UserFeed", b =>
+                {
+                    b.Property<int>("UserId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("oncall_user_feeds", (string)null);
+                });
+
             modelBuilder.Entity("Vigil.Features.Access.ApiToken", b =>
                 {
                     b.HasOne("Vigil.Features.Access.User", "User")
@@ -1313,6 +1328,15 @@ namespace Vigil.Data.Migrations.Postgres
                     b.HasOne("Vigil.Features.OnCall.Escalation.ContactMethod", null)
                         .WithMany()
                         .HasForeignKey("ContactMethodId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Vigil.Features.OnCall.UserFeed", b =>
+                {
+                    b.HasOne("Vigil.Features.Access.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1087,6 +1087,21 @@ namespace Vigil.Data.Migrations.Sqlite
                     b.ToTable("oncall_schedules", (string)null);
                 });
 
+            modelBuilder.Entity("Vigil.Features.OnCall.UserFeed", b =>
+                {
+                    b.Property<int>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("oncall_user_feeds", (string)null);
+                });
+
             modelBuilder.Entity("Vigil.Features.Access.ApiToken", b =>
                 {
                     b.HasOne("Vigil.Features.Access.User", "User")
@@ -1253,6 +1268,15 @@ namespace Vigil.Data.Migrations.Sqlite
                     b.HasOne("Vigil.Features.OnCall.Escalation.ContactMethod", null)
                         .WithMany()
                         .HasForeignKey("ContactMethodId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Vigil.Features.OnCall.UserFeed", b =>
+                {
+                    b.HasOne("Vigil.Features.Access.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

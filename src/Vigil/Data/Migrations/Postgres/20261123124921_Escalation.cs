@@ -84,6 +84,24 @@ namespace Vigil.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "oncall_user_feeds",
+                columns: table => new
+                {
+                    UserId = table.Column<int>(type: "integer", nullable: false),
+                    TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_oncall_user_feeds", x => x.UserId);
+                    table.ForeignKey(
+                        name: "FK_oncall_user_feeds_access_users_UserId",
+                        column: x => x.UserId,
+                        principalTable: "access_users",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "oncall_notification_rules",
                 columns: table => new
                 {
@@ -153,6 +171,9 @@ namespace Vigil.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "oncall_pages");
+
+            migrationBuilder.DropTable(
+                name: "oncall_user_feeds");
 
             migrationBuilder.DropTable(
                 name: "oncall_contact_methods");

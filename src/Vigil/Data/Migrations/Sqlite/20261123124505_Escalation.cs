@@ -83,6 +83,24 @@ namespace Vigil.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "oncall_user_feeds",
+                columns: table => new
+                {
+                    UserId = table.Column<int>(type: "INTEGER", nullable: false),
+                    TokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_oncall_user_feeds", x => x.UserId);
+                    table.ForeignKey(
+                        name: "FK_oncall_user_feeds_access_users_UserId",
+                        column: x => x.UserId,
+                        principalTable: "access_users",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "oncall_notification_rules",
                 columns: table => new
                 {
@@ -152,6 +170,9 @@ namespace Vigil.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "oncall_pages");
+
+            migrationBuilder.DropTable(
+                name: "oncall_user_feeds");
 
             migrationBuilder.DropTable(
                 name: "oncall_contact_methods");
