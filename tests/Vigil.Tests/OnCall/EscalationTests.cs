@@ -261,6 +261,28 @@ public abstract class EscalationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Vigil_page_ack_from_the_cli_acknowledges_and_exits_1_for_an_unknown_subject()
+    {
+        await StartPageAsync("incident:7");
+        await UntilReceivedAsync("/alice");
+        var token = (await TestServer.CreateTokenAsync(server.Http, "cli", Role.Operator)).Token;
+
+        async Task<(int Exit, string Output)> RunAsync(params string[] args)
+        {
+            var output = new StringWriter();
+            var exit = await Vigil.Cli.CliRunner.RunAsync(new System.CommandLine.RootCommand { Vigil.Cli.PageCommand.Create() },
+                [.. args, "--server", server.BaseAddress.ToString(), "--token", token], output, new StringWriter());
+            return (exit, output.ToString());
+        }
+
+        Assert.Contains("incident:7               triggered", (await RunAsync("page", "list")).Output, StringComparison.Ordinal);
+        var (exit, text) = await RunAsync("page", "ack", "incident:7");
+        Assert.Equal((0, "incident:7: acknowledged by test-admin\n"), (exit, text.Replace("\r", "", StringComparison.Ordinal)));
+        Assert.Equal(PageStatus.Acknowledged, (await PageAsync("incident:7")).Status);
+        Assert.Equal(1, (await RunAsync("page", "ack", "incident:404")).Exit);
+    }
+
+    [Fact]
     public async Task A_restart_mid_escalation_keeps_the_schedule_and_pages_what_fell_due_while_down()
     {
         await StartPageAsync("incident:5");
