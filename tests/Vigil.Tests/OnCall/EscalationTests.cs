@@ -283,6 +283,23 @@ public abstract class EscalationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_console_lists_open_pages_and_acknowledges_with_a_button()
+    {
+        await StartPageAsync("incident:8");
+        var session = await server.SignInAsync(TestServer.AdminUsername, TestServer.AdminPassword);
+        var id = (await PageAsync("incident:8")).Id;
+
+        Assert.Contains("data-page=\"incident:8\" data-status=\"triggered\"", await session.GetStringAsync("/oncall/pages"), StringComparison.Ordinal);
+        var posted = await TestServer.PostFormAsync(session, "/oncall/pages", $"ack-{id}", []);
+
+        Assert.True(posted.IsSuccessStatusCode, $"{(int)posted.StatusCode}");
+        Assert.Contains("data-page=\"incident:8\" data-status=\"acknowledged\"", await posted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var page = await PageAsync("incident:8");
+        Assert.Equal((PageStatus.Acknowledged, TestServer.AdminUsername), (page.Status, page.AcknowledgedBy));
+        Assert.Equal(("acknowledge", "page", "incident:8"), (await server.AuditAsync()).Select(e => (e.Action, e.Resource, e.ResourceId)).Last());
+    }
+
+    [Fact]
     public async Task A_restart_mid_escalation_keeps_the_schedule_and_pages_what_fell_due_while_down()
     {
         await StartPageAsync("incident:5");
