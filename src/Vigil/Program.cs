@@ -11,6 +11,7 @@ var root = new RootCommand("Vigil: services, monitors, metrics, alerts, on-call,
     MonitorCommand.Create(),
     SilenceCommand.Create(),
     OnCallCommand.Create(),
+    PageCommand.Create(),
     AdminCommand.Create(),
     VersionCommand.Create(),
 };

@@ -32,6 +32,7 @@ public sealed partial class TestServer : IAsyncDisposable
     private readonly List<HttpClient> clients = [];
 
     private ServeOptions options = null!;
+    private Action<IServiceCollection>? configureServices;
 
     private TestServer(WebApplication app, string dataDirectory, FakeTimeProvider clock)
     {
@@ -69,7 +70,8 @@ public sealed partial class TestServer : IAsyncDisposable
 
     /// <param name="database">null for SQLite in the data directory, or a <c>postgres://</c> URL.</param>
     /// <param name="configYaml">The vigil.yaml to start with, if any.</param>
-    public static async Task<TestServer> StartAsync(string? database = null, string? configYaml = null)
+    /// <param name="configureServices">Adds test parts standing in for another area (e.g. an <c>IPageObserver</c> that records events); kept across restarts.</param>
+    public static async Task<TestServer> StartAsync(string? database = null, string? configYaml = null, Action<IServiceCollection>? configureServices = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"vigil-test-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDirectory);
@@ -90,8 +92,8 @@ public sealed partial class TestServer : IAsyncDisposable
             Metrics = configPath is null ? new() : global::Vigil.Configuration.ConfigLoader.Load(configPath).Config.Metrics,
             TimeProvider = clock,
         };
-        var app = await VigilHost.StartAsync(options);
-        var server = new TestServer(app, dataDirectory, clock) { options = options };
+        var app = await VigilHost.StartAsync(options, configureServices);
+        var server = new TestServer(app, dataDirectory, clock) { options = options, configureServices = configureServices };
         await server.AuthenticateAsync();
         return server;
     }
@@ -109,7 +111,7 @@ public sealed partial class TestServer : IAsyncDisposable
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         var clock = new FakeTimeProvider(Clock.GetUtcNow() + downtime);
         var restarted = options with { TimeProvider = clock };
-        var next = new TestServer(await VigilHost.StartAsync(restarted), DataDirectory, clock) { options = restarted };
+        var next = new TestServer(await VigilHost.StartAsync(restarted, configureServices), DataDirectory, clock) { options = restarted, configureServices = configureServices };
         await next.AuthenticateAsync();
         return next;
     }

@@ -126,6 +126,7 @@ public static class ConfigLoader
             Features.Alerting.Routing.RoutingRules.Validate(config),
             Features.Alerting.Maintenance.SyncMaintenanceFromConfig.Validate(config),
             Features.OnCall.ScheduleRules.ValidateConfig(config.Schedules),
+            Features.OnCall.Escalation.EscalationRules.ValidateConfig(config),
             AccessRules.Validate(config.Access, "access."),
             Features.Notifications.Channels.ChannelRules.Validate(config),
             Features.StatusPage.StatusPageRules.ValidateConfig(config),

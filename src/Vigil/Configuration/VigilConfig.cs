@@ -21,6 +21,10 @@ public sealed class VigilConfig
     public List<Features.OnCall.ScheduleDefinition> Schedules { get; set; } = [];
     public List<Features.StatusPage.StatusPageDefinition> StatusPages { get; set; } = [];
     public List<Features.Slos.SloDefinition> Slos { get; set; } = [];
+    public List<Features.OnCall.Escalation.EscalationPolicyDefinition> EscalationPolicies { get; set; } = [];
+    /// <summary>People and lines outside any rotation that escalation levels can page (<c>{contact: NAME}</c>).</summary>
+    public List<Features.OnCall.Escalation.ExternalContactDefinition> Contacts { get; set; } = [];
+    public Features.OnCall.Escalation.PagingSettings Paging { get; set; } = new();
 }
 
 /// <summary>

@@ -52,14 +52,16 @@ public abstract partial class AccessMatrixTests : IAsyncLifetime
         var open = Endpoints().Where(e => e.IsPublic).Select(e => e.Pattern).Distinct().Order(StringComparer.Ordinal).ToList();
 
         // A heartbeat ping is authorised by the secret token in its URL, as in Healthchecks.io and Uptime Kuma;
-        // so is a schedule's calendar feed, which calendar apps fetch without bearer headers.
+        // so are a schedule's and a user's calendar feeds, which calendar apps fetch without bearer headers,
+        // and a page's one-click acknowledge/resolve link (/respond/{token}: signed, expiring, one page only),
+        // followed from a phone's mail or chat app where nobody is signed in.
         // The public status page (/status/{slug}, its history, feed and Statuspage-style JSON) is for visitors who have no account.
         // Inbound alerts (/api/v2/alerts, /api/integrations/...) are public at user level: each sender proves itself with
         // its integration's own token, which the endpoint checks (no user's token is accepted there).
         Assert.Equal(
             [
-                "/api/integrations/pagerduty/enqueue", "/api/integrations/webhook/{name}", "/api/schedules/{name}/calendar.ics", "/api/v2/alerts",
-                "/health", "/ping/{token}", "/ping/{token}/{kind}", "/signin", "/signout", "/status/{slug}", "/status/{slug}/{**view}",
+                "/api/integrations/pagerduty/enqueue", "/api/integrations/webhook/{name}", "/api/schedules/{name}/calendar.ics", "/api/users/{username}/calendar.ics", "/api/v2/alerts",
+                "/health", "/ping/{token}", "/ping/{token}/{kind}", "/respond/{token}", "/signin", "/signout", "/status/{slug}", "/status/{slug}/{**view}",
             ],
             open);
     }

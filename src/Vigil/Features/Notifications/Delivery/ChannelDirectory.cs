@@ -4,8 +4,18 @@ using Vigil.Features.Notifications.Channels;
 
 namespace Vigil.Features.Notifications.Delivery;
 
+/// <summary>
+/// Channels that are not in <c>channels:</c> but made on demand by another area: the on-call area's
+/// pages to a person's contact method (<c>page:...</c>), which reuse the channel types' senders.
+/// </summary>
+public interface IChannelSource
+{
+    /// <summary>The channel called <paramref name="name"/>, or null when this source does not know it.</summary>
+    ValueTask<ChannelDefinition?> FindAsync(string name, CancellationToken cancellationToken);
+}
+
 /// <summary>The channels and <c>notifications:</c> settings in force (replaced on reload), and each channel's live health.</summary>
-public sealed class ChannelDirectory : IConfigConsumer
+public sealed class ChannelDirectory(IEnumerable<IChannelSource> sources) : IConfigConsumer
 {
     private readonly ConcurrentDictionary<string, ChannelHealth> health = new(StringComparer.Ordinal);
 
@@ -25,6 +35,23 @@ public sealed class ChannelDirectory : IConfigConsumer
     }
 
     public ChannelDefinition? Find(string name) => Channels.GetValueOrDefault(name);
+
+    /// <summary>A configured channel, else one an <see cref="IChannelSource"/> makes for the name.</summary>
+    public async ValueTask<ChannelDefinition?> FindAsync(string name, CancellationToken cancellationToken)
+    {
+        if (Find(name) is { } configured)
+        {
+            return configured;
+        }
+        foreach (var source in sources)
+        {
+            if (await source.FindAsync(name, cancellationToken) is { } made)
+            {
+                return made;
+            }
+        }
+        return null;
+    }
 
     public ChannelHealth HealthOf(string channel) => health.GetOrAdd(channel, _ => new ChannelHealth());
 }

@@ -122,7 +122,7 @@ public sealed class OutboxSender(
             {
                 return false;
             }
-            var definition = directory.Find(channel);
+            var definition = await directory.FindAsync(channel, stoppingToken);
             var limit = RateLimitOf(channel);
             var free = limit.NextFree(definition?.RateLimit ?? 0, clock.GetUtcNow());
             if (free > clock.GetUtcNow())

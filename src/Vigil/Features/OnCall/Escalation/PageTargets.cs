@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Vigil.Data;
+using Vigil.Features.Notifications;
+using Vigil.Features.Notifications.Outbox;
+
+namespace Vigil.Features.OnCall.Escalation;
+
+/// <summary>
+/// Pages one level of a policy: finds who each target is right now (a user, whoever is on call on
+/// a schedule, an external contact), and queues one outbox message per contact method and
+/// personal notification rule, due after the rule's delay. Returns the <see cref="PageEventKind.Paged"/> events.
+/// </summary>
+public sealed class PageTargets(PageChannels channels, PageLinks links, ImportedCalendars calendars)
+{
+    /// <summary>The start of the idempotency key of every message of a page.</summary>
+    public static string KeyPrefix(StoredPage page) => $"page/{page.Key}/";
+
+    public async Task<List<PageEvent>> PageLevelAsync(
+        VigilDbContext db, StoredPage page, EscalationPolicyDefinition policy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var events = new List<PageEvent>();
+        var level = page.Level + 1;
+        foreach (var target in policy.Levels![page.Level].Targets ?? [])
+        {
+            var (who, deliveries, problem) = await ResolveAsync(db, target, now, cancellationToken);
+            foreach (var (channel, delay) in deliveries)
+            {
+                Enqueue(db, page, who, channel, delay, now);
+            }
+            var detail = problem ?? $"paged {who} ({target}) through {deliveries.Count} notification(s) at level {level}";
+            events.Add(new PageEvent(page.Subject, PageEventKind.Paged, level, who, null, detail, now));
+        }
+        return events;
+    }
+
+    private async Task<(string Who, List<(string Channel, TimeSpan Delay)> Deliveries, string? Problem)> ResolveAsync(
+        VigilDbContext db, EscalationTargetDefinition target, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (target.Contact is { } contact)
+        {
+            var methods = await channels.ExternalAddressesAsync(contact, cancellationToken);
+            return (contact, [.. methods.Select(m => (PageChannels.ForContact(contact, m.Type), TimeSpan.Zero))],
+                methods.Count == 0 ? $"contact {contact} has no way to be reached (not in contacts: nor a service's contacts)" : null);
+        }
+        var username = target.User;
+        if (target.Schedule is { } scheduleName)
+        {
+            var schedule = (await ReadSchedules.LoadAsync(db, calendars, scheduleName, cancellationToken)).SingleOrDefault();
+            var shift = schedule is null ? null : OnCallTimeline.WhoIsOnCall(schedule.Schedule, Instant.FromDateTimeOffset(now));
+            if (shift is null)
+            {
+                return (scheduleName, [], schedule is null ? $"no schedule named {scheduleName}" : $"nobody is on call on schedule {scheduleName}");
+            }
+            username = shift.User;
+        }
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Username == username && u.ErasedAt == null, cancellationToken);
+        if (user is null)
+        {
+            return (username!, [], $"no user named {username}");
+        }
+        var deliveries = await DeliveriesOfAsync(db, user.Id, cancellationToken);
+        return (username!, deliveries, deliveries.Count == 0 ? $"{username} has no contact methods: nobody was notified" : null);
+    }
+
+    /// <summary>A user's personal notification rules; with none, every contact method at once.</summary>
+    public static async Task<List<(string Channel, TimeSpan Delay)>> DeliveriesOfAsync(VigilDbContext db, int userId, CancellationToken cancellationToken)
+    {
+        var methods = await db.Set<ContactMethod>().AsNoTracking().Where(m => m.UserId == userId).OrderBy(m => m.Id).Select(m => m.Id).ToListAsync(cancellationToken);
+        var rules = await db.Set<NotificationRule>().AsNoTracking().Where(r => r.UserId == userId).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+        return rules.Count == 0
+            ? [.. methods.Select(id => (PageChannels.ForUser(id), TimeSpan.Zero))]
+            : [.. rules.Where(r => methods.Contains(r.ContactMethodId)).Select(r => (PageChannels.ForUser(r.ContactMethodId), r.Delay))];
+    }
+
+    private void Enqueue(VigilDbContext db, StoredPage page, string who, string channel, TimeSpan delay, DateTimeOffset now)
+    {
+        var settings = channels.Config.Paging;
+        var baseUrl = settings.ExternalUrl ?? channels.Config.Alerting.ExternalUrl ?? "";
+        var expires = now + delay + settings.LinkLifetime;
+        var ack = PageLinks.Url(baseUrl, links.Token(PageAction.Acknowledge, page.Key, who, expires));
+        var resolve = PageLinks.Url(baseUrl, links.Token(PageAction.Resolve, page.Key, who, expires));
+        var text = Text(page, ack, resolve);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["alertname"] = "Page",
+            ["subject"] = page.Subject,
+            ["target"] = who,
+            [PageChannels.TitleLabel] = page.Title,
+            [PageChannels.TextLabel] = text,
+        };
+        if (page.Severity is { } severity)
+        {
+            labels["severity"] = severity;
+        }
+        if (page.Service is { } service)
+        {
+            labels["service"] = service;
+        }
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["summary"] = page.Title,
+            ["description"] = page.Body,
+            ["acknowledge_url"] = ack,
+            ["resolve_url"] = resolve,
+        };
+        var request = new NotificationRequest(
+            channel, "page", $"page/{page.Subject}", new Dictionary<string, string>(StringComparer.Ordinal) { ["subject"] = page.Subject },
+            [new NotificationRequest.Alert(AlertStatus.Firing, labels, annotations, page.StartedAt, null, page.Link ?? "")], baseUrl);
+        var key = $"{KeyPrefix(page)}{page.Cycle}/{page.Level}/{channel}/{(long)delay.TotalSeconds}";
+        if (key.Length > 200)
+        {
+            key = KeyPrefix(page) + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        }
+        var message = NotificationOutbox.Enqueue(db, request, key, now);
+        message.NextAttemptAt = now + delay;
+    }
+
+    /// <summary>What a person reads: the title, severity, service, body, where to read more and the two links.</summary>
+    public static string Text(StoredPage page, string acknowledgeUrl, string resolveUrl)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"🚨 {page.Title}\n");
+        if (page.Severity is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Severity: {page.Severity}\n");
+        }
+        if (page.Service is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Service: {page.Service}\n");
+        }
+        if (page.Body.Length > 0)
+        {
+            text.Append(page.Body).Append('\n');
+        }
+        if (page.Link is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Details: {page.Link}\n");
+        }
+        text.Append(CultureInfo.InvariantCulture, $"Acknowledge: {acknowledgeUrl}\n");
+        text.Append(CultureInfo.InvariantCulture, $"Resolve: {resolveUrl}\n");
+        return text.ToString();
+    }
+}
