@@ -128,6 +128,7 @@ public static class ConfigLoader
             Features.OnCall.ScheduleRules.ValidateConfig(config.Schedules),
             AccessRules.Validate(config.Access, "access."),
             Features.Notifications.Channels.ChannelRules.Validate(config),
+            Features.Incidents.IncidentConfigRules.Validate(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

@@ -19,6 +19,7 @@ public sealed class VigilConfig
     public List<Features.Notifications.Channels.ChannelDefinition> Channels { get; set; } = [];
     public Features.Notifications.NotificationSettings Notifications { get; set; } = new();
     public List<Features.OnCall.ScheduleDefinition> Schedules { get; set; } = [];
+    public Features.Incidents.IncidentSettings Incidents { get; set; } = new();
 }
 
 /// <summary>
