@@ -22,9 +22,9 @@ public sealed class IncidentPagesTests(Chromium chromium, ITestOutputHelper outp
             await page.GetByRole(AriaRole.Link, new() { Name = "Incidents", Exact = true }).ClickAsync();
             await page.WaitForURLAsync("**/incidents");
 
-            await page.GetByLabel("Title").FillAsync("Checkout returns 500");
+            await page.GetByLabel("Title", new() { Exact = true }).FillAsync("Checkout returns 500");
             await page.GetByLabel("Severity").SelectOptionAsync("P1");
-            await page.GetByLabel("Service").FillAsync("checkout");
+            await page.GetByLabel("Service", new() { Exact = true }).FillAsync("checkout");
             await page.GetByRole(AriaRole.Button, new() { Name = "Open incident" }).ClickAsync();
             await page.WaitForURLAsync("**/incidents/INC-2026-001");
             Assert.Equal("triggered", await page.Locator("[data-status]").InnerTextAsync());
@@ -36,12 +36,12 @@ public sealed class IncidentPagesTests(Chromium chromium, ITestOutputHelper outp
             Assert.Equal("3 minutes", await page.Locator("[data-tta]").InnerTextAsync());
             Assert.Contains("Acknowledged by test-admin after 3 minutes", await page.Locator("table.timeline tr[data-kind=acknowledged]").InnerTextAsync());
 
-            await page.GetByLabel("Note").FillAsync("Connection pool exhausted");
+            await page.GetByLabel("Note", new() { Exact = true }).FillAsync("Connection pool exhausted");
             await page.GetByRole(AriaRole.Button, new() { Name = "Add note" }).ClickAsync();
             await page.Locator("table.timeline tr[data-kind=note]").WaitForAsync();
 
             server.Clock.Advance(TimeSpan.FromMinutes(40));
-            await page.GetByRole(AriaRole.Button, new() { Name = "Resolve" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Resolve", Exact = true }).ClickAsync();
             await page.Locator("[data-status=resolved]").WaitForAsync();
             Assert.Equal(
                 ["opened", "acknowledged", "note", "resolved"],
