@@ -256,6 +256,19 @@ public abstract class IncidentApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_console_lists_incidents_and_shows_the_post_mortem_metrics_and_open_action_items()
+    {
+        var id = await OpenAsync();
+        await PostAsync($"/api/incidents/{id}/action-items", """{"title": "Alert on pool saturation", "owner": "alice"}""");
+
+        Assert.Contains($"data-incident=\"{id}\"", await server.Http.GetStringAsync("/incidents"));
+        Assert.Contains("Export as Markdown", await server.Http.GetStringAsync($"/incidents/{id}/postmortem"));
+        Assert.Contains("data-key=\"P1\"", await server.Http.GetStringAsync("/incidents/metrics"));
+        Assert.Contains("Alert on pool saturation", await server.Http.GetStringAsync("/incidents/action-items"));
+        Assert.Contains("data-kind=\"opened\"", await server.Http.GetStringAsync($"/incidents/{id}"));
+    }
+
+    [Fact]
     public async Task An_acknowledgement_from_a_page_acknowledges_the_incident_once()
     {
         var id = await OpenAsync();

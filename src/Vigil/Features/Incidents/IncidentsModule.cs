@@ -8,7 +8,7 @@ public static class IncidentsModule
 {
     public static IServiceCollection AddIncidents(this IServiceCollection services) => services
         .AddScoped<IncidentWorkspace>()
-        .AddSingleton<IIncidentOpener, OpenIncidentFromAlerts>()
+        .AddScoped<IIncidentOpener, OpenIncidentFromAlerts>()
         .AddSingleton<IPageObserver, RecordPageEvents>()
         .AddSingleton<IIncidentReader, ReadIncidents>()
         .AddSingleton<WatchIncidentTimers>()

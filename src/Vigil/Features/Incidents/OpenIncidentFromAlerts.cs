@@ -13,6 +13,7 @@ namespace Vigil.Features.Incidents;
 /// when the alert group already has an open incident — attaches its new alerts to that one, so
 /// related alerts make one incident, not one per alert. Each alert joins the timeline once.
 /// </summary>
+/// <remarks>Scoped: the dispatcher resolves it in its pass's scope, so paging resolves there too.</remarks>
 public sealed class OpenIncidentFromAlerts(ConfigReloader config, StatusChanges changes, IServiceProvider services) : IIncidentOpener
 {
     public void Open(VigilDbContext db, NotificationGroup notification, DateTimeOffset now) =>
