@@ -131,6 +131,7 @@ public static class ConfigLoader
             Features.Notifications.Channels.ChannelRules.Validate(config),
             Features.StatusPage.StatusPageRules.ValidateConfig(config),
             Features.Slos.SloRules.ValidateConfig(config),
+            Features.Incidents.IncidentConfigRules.Validate(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

@@ -25,6 +25,7 @@ public sealed class VigilConfig
     /// <summary>People and lines outside any rotation that escalation levels can page (<c>{contact: NAME}</c>).</summary>
     public List<Features.OnCall.Escalation.ExternalContactDefinition> Contacts { get; set; } = [];
     public Features.OnCall.Escalation.PagingSettings Paging { get; set; } = new();
+    public Features.Incidents.IncidentSettings Incidents { get; set; } = new();
 }
 
 /// <summary>

@@ -201,7 +201,10 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
             }
             if (route.OpenIncident && notification.Status == AlertStatus.Firing)
             {
-                incidents?.Open(db, notification, now);
+                if (incidents is not null)
+                {
+                    await incidents.OpenAsync(db, notification, now, cancellationToken);
+                }
             }
         }
         group.LastFlushAt = now;
@@ -297,4 +300,11 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
 public interface IIncidentOpener
 {
     void Open(VigilDbContext db, NotificationGroup notification, DateTimeOffset now);
+
+    /// <summary>The same, for implementations that query or page (asynchronous work in the caller's transaction).</summary>
+    Task OpenAsync(VigilDbContext db, NotificationGroup notification, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Open(db, notification, now);
+        return Task.CompletedTask;
+    }
 }

@@ -1,0 +1,78 @@
+using Vigil.Configuration;
+
+namespace Vigil.Features.Incidents;
+
+/// <summary>The <c>incidents:</c> rules: severities unique with positive targets, calendars valid, mappings and channels known.</summary>
+public static class IncidentConfigRules
+{
+    public static IEnumerable<FieldError> Validate(VigilConfig config)
+    {
+        var settings = config.Incidents;
+        var calendars = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < settings.BusinessCalendars.Count; i++)
+        {
+            var definition = settings.BusinessCalendars[i];
+            if (definition.Name is not null && !calendars.Add(definition.Name))
+            {
+                yield return new($"incidents.business_calendars[{i}].name", $"duplicate calendar name \"{definition.Name}\"");
+            }
+            foreach (var (path, reason) in BusinessCalendar.From(definition).Errors)
+            {
+                yield return new($"incidents.business_calendars[{i}].{path}", reason);
+            }
+        }
+        var severities = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < settings.Severities.Count; i++)
+        {
+            var severity = settings.Severities[i];
+            var path = $"incidents.severities[{i}]";
+            if (severity.Name is not null && !severities.Add(severity.Name))
+            {
+                yield return new($"{path}.name", $"duplicate severity \"{severity.Name}\"");
+            }
+            if (severity.Response is { } response && response <= TimeSpan.Zero)
+            {
+                yield return new($"{path}.response", "must be longer than 0");
+            }
+            if (severity.Resolution is { } resolution && resolution <= TimeSpan.Zero)
+            {
+                yield return new($"{path}.resolution", "must be longer than 0");
+            }
+            if (severity.BusinessCalendar is { } calendar && !calendars.Contains(calendar))
+            {
+                yield return new($"{path}.business_calendar", $"no business calendar named \"{calendar}\" in incidents.business_calendars");
+            }
+        }
+        var known = settings.EffectiveSeverities.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        if (!known.Contains(settings.DefaultSeverity))
+        {
+            yield return new("incidents.default_severity", $"default_severity \"{settings.DefaultSeverity}\" is not one of the severities ({string.Join(", ", known)}): set incidents.default_severity");
+        }
+        foreach (var (value, severity) in settings.AlertSeverities)
+        {
+            if (!known.Contains(severity))
+            {
+                yield return new($"incidents.alert_severities.{value}", $"no severity named \"{severity}\"; known: {string.Join(", ", known)}");
+            }
+        }
+        if (settings.SlaWarning is <= 0 or > 1)
+        {
+            yield return new("incidents.sla_warning", "must be a share above 0 and at most 1, e.g. 0.8");
+        }
+        var channels = config.Channels.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < settings.UpdateChannels.Count; i++)
+        {
+            if (!channels.Contains(settings.UpdateChannels[i]))
+            {
+                yield return new($"incidents.update_channels[{i}]", $"no channel named \"{settings.UpdateChannels[i]}\"");
+            }
+        }
+        foreach (var (name, text) in new[] { ("initial", settings.Templates.Initial), ("update", settings.Templates.Update), ("resolution", settings.Templates.Resolution) })
+        {
+            if (text is not null && StatusMessages.Check(text) is { } error)
+            {
+                yield return new($"incidents.templates.{name}", error);
+            }
+        }
+    }
+}

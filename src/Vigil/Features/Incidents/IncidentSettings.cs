@@ -1,0 +1,109 @@
+using Vigil.Configuration;
+
+namespace Vigil.Features.Incidents;
+
+/// <summary>
+/// The <c>incidents:</c> section of vigil.yaml: the severity scheme with its response and
+/// resolution targets, business calendars, how alerts map to a severity, and the status update
+/// templates. Without it the seeds' scheme applies (P1–P4, "Response Times").
+/// </summary>
+public sealed class IncidentSettings
+{
+    /// <summary>The severities, most severe first. Empty means <see cref="DefaultSeverities"/>.</summary>
+    public List<SeverityDefinition> Severities { get; set; } = [];
+
+    /// <summary>Calendars a severity may count its targets in (business hours only).</summary>
+    public List<BusinessCalendarDefinition> BusinessCalendars { get; set; } = [];
+
+    /// <summary>The alert label whose value picks an incident's severity when a route opens one.</summary>
+    public string SeverityLabel { get; set; } = "severity";
+
+    /// <summary>Values of <see cref="SeverityLabel"/> → severity name; values not listed that name a severity are used as they are.</summary>
+    public Dictionary<string, string> AlertSeverities { get; set; } = new(StringComparer.Ordinal)
+    {
+        ["critical"] = "P1",
+        ["high"] = "P2",
+        ["error"] = "P2",
+        ["warning"] = "P3",
+        ["medium"] = "P3",
+        ["low"] = "P4",
+        ["info"] = "P4",
+    };
+
+    /// <summary>The severity of an incident opened from alerts whose severity label maps to nothing.</summary>
+    public string DefaultSeverity { get; set; } = "P3";
+
+    /// <summary>The escalation policy that pages when an incident opens, unless its severity names its own.</summary>
+    public string? EscalationPolicy { get; set; }
+
+    /// <summary>The share of a target spent at which <c>IncidentSlaAtRisk</c> fires (0.8 = 80 %).</summary>
+    public double SlaWarning { get; set; } = 0.8;
+
+    /// <summary>Channels every status update goes to, besides those chosen when posting it.</summary>
+    public List<string> UpdateChannels { get; set; } = [];
+
+    /// <summary>The console's address, for links in pages and updates (defaults to <c>routing.external_url</c>).</summary>
+    public string? ExternalUrl { get; set; }
+
+    /// <summary>Message templates (Go template syntax as in alert annotations); empty keeps the seeds' wording.</summary>
+    public UpdateTemplates Templates { get; set; } = new();
+
+    /// <summary>The seeds' Incident Classification and Response Times.</summary>
+    public static IReadOnlyList<SeverityDefinition> DefaultSeverities { get; } =
+    [
+        new() { Name = "P1", Description = "Critical: service completely down, data loss", Response = TimeSpan.FromMinutes(15), Resolution = TimeSpan.FromHours(1) },
+        new() { Name = "P2", Description = "High: major feature unavailable, performance degraded", Response = TimeSpan.FromHours(1), Resolution = TimeSpan.FromHours(4) },
+        new() { Name = "P3", Description = "Medium: minor feature issues, non-critical bugs", Response = TimeSpan.FromHours(4), Resolution = TimeSpan.FromHours(24) },
+        new() { Name = "P4", Description = "Low: cosmetic issues, enhancement requests", Response = TimeSpan.FromHours(24), Resolution = TimeSpan.FromDays(7) },
+    ];
+
+    public IReadOnlyList<SeverityDefinition> EffectiveSeverities => Severities.Count > 0 ? Severities : DefaultSeverities;
+
+    public SeverityDefinition? Severity(string? name) => EffectiveSeverities.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>The severity for alerts carrying these label values (first match among their common labels).</summary>
+    public string SeverityForAlert(string? value) =>
+        value is null ? DefaultSeverity
+        : AlertSeverities.TryGetValue(value, out var mapped) ? mapped
+        : Severity(value) is not null ? value
+        : DefaultSeverity;
+}
+
+public sealed class SeverityDefinition
+{
+    [ConfigRequired]
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    /// <summary>Target time to acknowledge.</summary>
+    public TimeSpan? Response { get; set; }
+    /// <summary>Target time to resolve.</summary>
+    public TimeSpan? Resolution { get; set; }
+    /// <summary>A <c>business_calendars</c> name: the targets count business hours only.</summary>
+    public string? BusinessCalendar { get; set; }
+    /// <summary>The escalation policy that pages for incidents of this severity (none: the default policy).</summary>
+    public string? EscalationPolicy { get; set; }
+    /// <summary>Whether opening an incident of this severity pages at all.</summary>
+    public bool Page { get; set; } = true;
+}
+
+/// <summary>Working hours in one time zone, and the days off.</summary>
+public sealed class BusinessCalendarDefinition
+{
+    [ConfigRequired]
+    public string? Name { get; set; }
+    /// <summary>An IANA zone name, e.g. <c>Europe/Berlin</c>.</summary>
+    [ConfigRequired]
+    public string? TimeZone { get; set; }
+    /// <summary>Weekday (<c>monday</c> .. <c>sunday</c>) → <c>09:00-17:00</c>; a day not listed is off. Empty: Monday to Friday 09:00-17:00.</summary>
+    public Dictionary<string, string> Hours { get; set; } = [];
+    /// <summary>Local dates off, <c>2026-12-25</c>.</summary>
+    public List<string> Holidays { get; set; } = [];
+}
+
+/// <summary>The seeds' "Communication Templates"; each is rendered with the incident's fields (<c>{{ .ID }}</c>, <c>{{ .Severity }}</c>, ...).</summary>
+public sealed class UpdateTemplates
+{
+    public string? Initial { get; set; }
+    public string? Update { get; set; }
+    public string? Resolution { get; set; }
+}
