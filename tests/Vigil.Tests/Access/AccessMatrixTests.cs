@@ -19,7 +19,13 @@ public abstract partial class AccessMatrixTests : IAsyncLifetime
 
     protected abstract Task<string?> DatabaseAsync();
 
-    public async Task InitializeAsync() => server = await TestServer.StartAsync(await DatabaseAsync());
+    // Each caller calls every endpoint once, more than the default 100 API calls a minute; the
+    // limit itself is tested in the rate-limit tests.
+    public async Task InitializeAsync() => server = await TestServer.StartAsync(await DatabaseAsync(), """
+        access:
+          rate_limits:
+            api: 100000
+        """);
 
     public async Task DisposeAsync() => await server.DisposeAsync();
 
