@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Vigil.Features.StatusPage;
 using Vigil.Tests.Monitors;
+using Vigil.Tests.Notifications;
 using Vigil.Tests.Support;
 
 namespace Vigil.Tests.StatusPage;
@@ -147,7 +148,13 @@ public abstract class StatusPageTests : IAsyncLifetime
         // sees the failure too (it used to race the manual check below and could record "up" last).
         webHealthy = false;
         server.Clock.Advance(TimeSpan.FromHours(3));
-        (await server.Http.PostAsync("/api/monitors/web-health/check", null)).EnsureSuccessStatusCode();
+        // A check that was in flight when the clock moved may still record "up" at this instant; check
+        // again until the monitor's state is down, so the last hour is down whatever the interleaving.
+        await DeliveryScenario.UntilAsync(async () =>
+        {
+            (await server.Http.PostAsync("/api/monitors/web-health/check", null)).EnsureSuccessStatusCode();
+            return (await server.GetJsonAsync<JsonElement>("/api/monitors/web-health")).GetProperty("status").GetString() == "down";
+        });
         server.Clock.Advance(TimeSpan.FromHours(1));
 
         var uptime = await server.GetJsonAsync<JsonElement>("/api/monitors/web-health/uptime?window=90d");

@@ -30,15 +30,7 @@ public sealed class StoredMonitor
     /// <summary>The body of the last ping (at most 10 KB): the job's log.</summary>
     public string? LastPingBody { get; set; }
 
-    private static readonly JsonSerializerOptions Json = CreateJson();
-
-    private static JsonSerializerOptions CreateJson()
-    {
-        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        VigilHost.ConfigureJson(json);
-        json.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
-        return json;
-    }
+    private static JsonSerializerOptions Json => Vigil.Data.DefinitionJson.Options;
 
     public MonitorDefinition Definition() => JsonSerializer.Deserialize<MonitorDefinition>(DefinitionJson, Json)!;
 

@@ -18,15 +18,7 @@ public sealed class StoredSlo
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
-    private static readonly JsonSerializerOptions Json = CreateJson();
-
-    private static JsonSerializerOptions CreateJson()
-    {
-        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        VigilHost.ConfigureJson(json);
-        json.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
-        return json;
-    }
+    private static JsonSerializerOptions Json => Vigil.Data.DefinitionJson.Options;
 
     public SloDefinition Definition() => JsonSerializer.Deserialize<SloDefinition>(DefinitionJson, Json)!;
 
