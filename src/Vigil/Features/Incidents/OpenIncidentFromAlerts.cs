@@ -16,9 +16,6 @@ namespace Vigil.Features.Incidents;
 /// <remarks>Scoped: the dispatcher resolves it in its pass's scope, so paging resolves there too.</remarks>
 public sealed class OpenIncidentFromAlerts(ConfigReloader config, StatusChanges changes, IServiceProvider services) : IIncidentOpener
 {
-    public void Open(VigilDbContext db, NotificationGroup notification, DateTimeOffset now) =>
-        OpenAsync(db, notification, now, CancellationToken.None).GetAwaiter().GetResult();
-
     public async Task OpenAsync(VigilDbContext db, NotificationGroup notification, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var settings = config.Current.Config.Incidents;

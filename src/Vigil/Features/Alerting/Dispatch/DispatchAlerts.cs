@@ -293,18 +293,10 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
 
 /// <summary>
 /// The incidents area's entry point for routes with <c>open_incident: true</c>: called once per
-/// firing notification of such a route, inside the dispatcher's transaction. No implementation is
-/// registered until the incidents area provides one; until then the flag is only recorded
-/// (<c>alert_groups.open_incident</c>, <c>GET /api/alerts/groups</c>).
+/// firing notification of such a route, inside the dispatcher's transaction (it may query and page
+/// there; its changes commit with the notification). The incidents area registers it.
 /// </summary>
 public interface IIncidentOpener
 {
-    void Open(VigilDbContext db, NotificationGroup notification, DateTimeOffset now);
-
-    /// <summary>The same, for implementations that query or page (asynchronous work in the caller's transaction).</summary>
-    Task OpenAsync(VigilDbContext db, NotificationGroup notification, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        Open(db, notification, now);
-        return Task.CompletedTask;
-    }
+    Task OpenAsync(VigilDbContext db, NotificationGroup notification, DateTimeOffset now, CancellationToken cancellationToken);
 }
