@@ -70,7 +70,7 @@ public static class ConfigLoader
         return new LoadedConfig(config, errors, file, fingerprint);
     }
 
-    /// <summary>As in prometheus.yml, a relative secret file path is taken from the config file's directory.</summary>
+    /// <summary>As in prometheus.yml, a relative secret (or calendar) file path is taken from the config file's directory.</summary>
     private static void ResolveFiles(VigilConfig config, string directory)
     {
         string? At(string? path) => path is null ? null : Path.Combine(directory, path);
@@ -85,6 +85,10 @@ public static class ConfigLoader
             channel.AuthPasswordFile = At(channel.AuthPasswordFile);
             channel.AuthTokenFile = At(channel.AuthTokenFile);
             channel.BearerTokenFile = At(channel.BearerTokenFile);
+        }
+        foreach (var layer in config.Schedules.SelectMany(s => s.Layers ?? []))
+        {
+            layer.File = At(layer.File);
         }
         foreach (var job in config.Metrics.ScrapeConfigs)
         {

@@ -7,10 +7,20 @@ namespace Vigil.Features.OnCall;
 
 public static class OnCallModule
 {
-    public static IServiceCollection AddOnCall(this IServiceCollection services) =>
-        services
+    public static IServiceCollection AddOnCall(this IServiceCollection services)
+    {
+        services.AddHttpClient(RefreshImportedCalendars.HttpClientName, c =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(30);
+            c.MaxResponseContentBufferSize = 10 * 1024 * 1024;
+        });
+        return services
             .AddSingleton<ImportedCalendars>()
             .AddSingleton<IConfigConsumer, SyncSchedulesFromConfig>()
+            // After the schedules are stored: it reads them from the database.
+            .AddSingleton<RefreshImportedCalendars>()
+            .AddSingleton<IConfigConsumer>(sp => sp.GetRequiredService<RefreshImportedCalendars>())
+            .AddHostedService(sp => sp.GetRequiredService<RefreshImportedCalendars>())
             .AddSingleton<IConfigConsumer, SyncEscalationPoliciesFromConfig>()
             .AddSingleton<PageChannels>()
             .AddSingleton<IConfigConsumer>(sp => sp.GetRequiredService<PageChannels>())
@@ -21,6 +31,7 @@ public static class OnCallModule
             .AddScoped<PageEscalation>()
             .AddScoped<IPaging>(sp => sp.GetRequiredService<PageEscalation>())
             .AddHostedService<EscalationLoop>();
+    }
 
     public static IEndpointRouteBuilder MapOnCall(this IEndpointRouteBuilder app)
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using Vigil.Configuration;
 using Vigil.Data;
 using Vigil.Features.Access;
 using Vigil.Features.Catalog;
@@ -21,7 +22,7 @@ public static class SaveSchedule
         {
             return Problems.Field("body", "a JSON schedule definition is required");
         }
-        var errors = ScheduleRules.Validate(body, "").ToList();
+        var errors = ScheduleRules.Validate(body, "").Concat(NoFiles(body)).ToList();
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -41,6 +42,7 @@ public static class SaveSchedule
         });
         audit.Record("create", "schedule", body.Name);
         await db.SaveChangesAsync(cancellationToken);
+        calendars.RequestRefresh();
         var loaded = (await ReadSchedules.LoadAsync(db, calendars, body.Name, cancellationToken)).Single();
         return TypedResults.Created($"/api/schedules/{body.Name}", loaded.View(Instant.FromDateTimeOffset(now)));
     }
@@ -66,7 +68,7 @@ public static class SaveSchedule
         {
             return ReadOnly(name);
         }
-        var errors = ScheduleRules.Validate(body, "").ToList();
+        var errors = ScheduleRules.Validate(body, "").Concat(NoFiles(body)).ToList();
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -75,11 +77,13 @@ public static class SaveSchedule
         row.UpdatedAt = clock.GetUtcNow();
         audit.Record("update", "schedule", name);
         await db.SaveChangesAsync(cancellationToken);
+        calendars.RequestRefresh();
         var loaded = (await ReadSchedules.LoadAsync(db, calendars, name, cancellationToken)).Single();
         return TypedResults.Ok(loaded.View(Instant.FromDateTimeOffset(row.UpdatedAt)));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, VigilDbContext db, AuditLog audit, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        string name, VigilDbContext db, ImportedCalendars calendars, AuditLog audit, CancellationToken cancellationToken)
     {
         var row = await db.Set<StoredSchedule>().SingleOrDefaultAsync(s => s.Name == name, cancellationToken);
         if (row is null)
@@ -94,8 +98,17 @@ public static class SaveSchedule
         db.Set<StoredOverride>().RemoveRange(await db.Set<StoredOverride>().Where(o => o.Schedule == name).ToListAsync(cancellationToken));
         audit.Record("delete", "schedule", name);
         await db.SaveChangesAsync(cancellationToken);
+        calendars.RequestRefresh();
         return TypedResults.NoContent();
     }
+
+    /// <summary>
+    /// An <c>ical</c> layer's <c>file</c> is a path on the server: only <c>vigil.yaml</c>, written by
+    /// whoever runs the server, may name one; through the API a calendar comes from a <c>url</c>.
+    /// </summary>
+    private static IEnumerable<FieldError> NoFiles(ScheduleDefinition body) =>
+        (body.Layers ?? []).Select((layer, i) => (layer, i)).Where(l => l.layer.File is not null)
+            .Select(l => new FieldError($"layers[{l.i}].file", "a calendar file on the server can only be named in vigil.yaml; through the API use \"url\""));
 
     private static ProblemHttpResult ReadOnly(string name) =>
         Problems.Conflict($"schedule \"{name}\" is defined in the configuration file and is read-only through the API (overrides can still be added)");

@@ -37,9 +37,9 @@ public sealed class LayerDefinition
     public List<RestrictionDefinition>? Restrictions { get; set; }
     /// <summary>For <c>ical</c>: an http(s) URL of an iCalendar file.</summary>
     public string? Url { get; set; }
-    /// <summary>For <c>ical</c>: a path to an iCalendar file (relative to the working directory).</summary>
+    /// <summary>For <c>ical</c>, in <c>vigil.yaml</c> only: a path to an iCalendar file (relative to the config file's directory).</summary>
     public string? File { get; set; }
-    /// <summary>For <c>ical</c> with <c>url</c>: how often to fetch it again (default 15m).</summary>
+    /// <summary>For <c>ical</c>: how often to fetch the URL or read the file again (default 15m).</summary>
     public TimeSpan? Refresh { get; set; }
 }
 
