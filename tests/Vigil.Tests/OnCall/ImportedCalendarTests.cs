@@ -88,18 +88,33 @@ public abstract class ImportedCalendarTests : IAsyncLifetime
     [Fact]
     public async Task A_calendar_file_with_a_weekly_rule_in_Berlin_keeps_its_local_hand_off_across_both_daylight_saving_changes()
     {
-        server = await TestServer.StartAsync(await DatabaseAsync(), """
+        server = await TestServer.StartAsync(await DatabaseAsync(), "services: []\n");
+        const string Config = """
             schedules:
               - name: rota
                 time_zone: Europe/Berlin
                 layers:
                   - {name: calendar, rotation: ical, file: rota.ics, refresh: 10m}
-            """);
-        // The file does not exist yet: a warning, nobody on call, the server runs on.
+            """;
+        var calendarFile = Path.Combine(server.DataDirectory, "rota.ics"); // relative to the config file's directory
+        await server.WriteConfigAsync(Config);
+
+        // A file that is missing, or not a calendar, is a config error with its line: nothing applied.
+        var missing = await server.Http.PostAsync("/-/reload", null);
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains($"vigil.yaml:5:48: no such file: {calendarFile}", await missing.Content.ReadAsStringAsync());
+        await File.WriteAllTextAsync(calendarFile, "not a calendar");
+        var garbled = await server.Http.PostAsync("/-/reload", null);
+        Assert.Contains("vigil.yaml:5:48: cannot read", await garbled.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/api/schedules/rota")).StatusCode);
+
+        // An empty calendar: the schedule exists with nobody on call.
+        await File.WriteAllTextAsync(calendarFile, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Vigil tests//EN\r\nEND:VCALENDAR\r\n");
+        Assert.Equal(HttpStatusCode.OK, (await server.Http.PostAsync("/-/reload", null)).StatusCode);
         Assert.Null(await OnCallAsync("2026-10-26T08:00:00Z"));
 
-        // Relative to the config file's directory.
-        await File.WriteAllTextAsync(Path.Combine(server.DataDirectory, "rota.ics"), BerlinRota);
+        // The rota is written; the next refresh reads it.
+        await File.WriteAllTextAsync(calendarFile, BerlinRota);
         server.Clock.Advance(TimeSpan.FromMinutes(10));
         await DeliveryScenario.UntilAsync(async () => await OnCallAsync("2026-10-26T08:00:00Z") is not null);
 

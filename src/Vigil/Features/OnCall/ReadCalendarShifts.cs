@@ -21,19 +21,7 @@ public static class ReadCalendarShifts
     /// <exception cref="FormatException">The text is not an iCalendar file with a VCALENDAR.</exception>
     public static IReadOnlyList<CalendarShift> Read(string text, DateTimeZone zone, Instant from, Instant to)
     {
-        Calendar? calendar;
-        try
-        {
-            calendar = Calendar.Load(text);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new FormatException($"not an iCalendar file: {e.Message}", e);
-        }
-        if (calendar is null)
-        {
-            throw new FormatException("not an iCalendar file: no BEGIN:VCALENDAR");
-        }
+        var calendar = Parse(text);
         var shifts = new List<CalendarShift>();
         foreach (var calendarEvent in calendar.Events)
         {
@@ -67,6 +55,21 @@ public static class ReadCalendarShifts
             }
         }
         return [.. shifts.OrderBy(s => s.Start).ThenBy(s => s.User, StringComparer.Ordinal)];
+    }
+
+    /// <exception cref="FormatException">The text is not an iCalendar file with a VCALENDAR.</exception>
+    public static Calendar Parse(string text)
+    {
+        Calendar? calendar;
+        try
+        {
+            calendar = Calendar.Load(text);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new FormatException($"not an iCalendar file: {e.Message}", e);
+        }
+        return calendar ?? throw new FormatException("not an iCalendar file: no BEGIN:VCALENDAR");
     }
 
     /// <summary>

@@ -49,6 +49,36 @@ public static partial class ScheduleRules
             {
                 yield return error;
             }
+            var layers = schedules[i].Layers ?? [];
+            for (var j = 0; j < layers.Count; j++)
+            {
+                if (layers[j] is { Rotation: "ical", File: { } file } && CheckCalendarFile(file) is { } reason)
+                {
+                    yield return new($"schedules[{i}].layers[{j}].file", reason);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Why a calendar file named in <c>vigil.yaml</c> cannot be used (missing, unreadable, not
+    /// iCalendar), or null. Checked when the file is loaded, so <c>vigil config check</c> and a reload
+    /// say so; a file that goes bad later is only logged by the refresher, which keeps the last events.
+    /// </summary>
+    private static string? CheckCalendarFile(string path)
+    {
+        try
+        {
+            ReadCalendarShifts.Parse(File.ReadAllText(path));
+            return null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return $"no such file: {path}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return $"cannot read {path}: {e.Message}";
         }
     }
 
