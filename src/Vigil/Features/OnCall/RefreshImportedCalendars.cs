@@ -93,10 +93,8 @@ public sealed class RefreshImportedCalendars(
                 var now = clock.GetUtcNow();
                 if (sources.TryGetValue(key, out var known) && known.Location == location && known.Zone == zone.Id)
                 {
-                    var due = known.LastAttempt + refresh;
-                    if (due > now)
+                    if (known.LastAttempt + refresh > now)
                     {
-                        sleep = Min(sleep, due - now);
                         continue;
                     }
                 }
@@ -105,7 +103,6 @@ public sealed class RefreshImportedCalendars(
                     calendars.Remove(row.Name, i); // another calendar now: the old one's events are not this one's
                 }
                 sources[key] = new Source(location, zone.Id, refresh, now);
-                sleep = Min(sleep, refresh);
                 await ReadAsync(row.Name, i, layer, zone, Instant.FromDateTimeOffset(now), cancellationToken);
             }
         }
@@ -114,7 +111,14 @@ public sealed class RefreshImportedCalendars(
             sources.Remove(gone);
             calendars.Remove(gone.Schedule, gone.Layer);
         }
-        return sleep;
+        // From the clock as it is now, not as it was before the reads: time that passed while a
+        // calendar was fetched counts towards the next refresh.
+        var after = clock.GetUtcNow();
+        foreach (var source in sources.Values)
+        {
+            sleep = Min(sleep, source.LastAttempt + source.Refresh - after);
+        }
+        return sleep < TimeSpan.Zero ? TimeSpan.Zero : sleep;
     }
 
     private async Task ReadAsync(string schedule, int index, LayerDefinition layer, DateTimeZone zone, Instant now, CancellationToken cancellationToken)
