@@ -18,6 +18,20 @@ public abstract class DispatchTests : IAsyncLifetime
 
     private TestServer server = null!;
     private NotificationReceiver receiver = null!;
+    private readonly FailingIncidents incidents = new();
+
+    /// <summary>Stands in for the incidents area: throws while <see cref="Failing"/>, as a bug or an outage there would.</summary>
+    private sealed class FailingIncidents : IIncidentOpener
+    {
+        public volatile bool Failing = true;
+        public int Calls;
+
+        public Task OpenAsync(Vigil.Data.VigilDbContext db, Vigil.Features.Notifications.NotificationGroup notification, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            return Failing ? throw new InvalidOperationException("the incidents area is down") : Task.CompletedTask;
+        }
+    }
 
     protected abstract Task<string?> DatabaseAsync();
 
@@ -49,7 +63,10 @@ public abstract class DispatchTests : IAsyncLifetime
                 group_by: [alertname]
                 group_wait: 30s
                 group_interval: 5m
-        """);
+              - matchers: ['page="yes"']
+                receiver: oncall
+                open_incident: true
+        """, services => services.AddScoped<IIncidentOpener>(_ => incidents));
     }
 
     public async Task DisposeAsync()
@@ -188,6 +205,31 @@ public abstract class DispatchTests : IAsyncLifetime
         server.Clock.SetUtcNow(t0.AddMinutes(5).AddSeconds(30));
         await again.RunOnceAsync(CancellationToken.None);
         Assert.Single(await OutboxAsync());
+    }
+
+    [Fact]
+    public async Task Groups_due_together_are_flushed_together_and_one_that_fails_does_not_hold_back_the_others()
+    {
+        var t0 = server.Clock.GetUtcNow();
+        await PutAsync(Alert("ApiDown", "api", null, "page", "yes"), Alert("CacheSlow", "cache"), Alert("QueueDeep", "worker"));
+
+        // All three groups are due at group_wait; the paged one cannot open its incident.
+        await AtAsync(t0.AddSeconds(2));
+        Assert.Equal(["CacheSlow", "QueueDeep"], (await OutboxAsync()).Select(m => NotificationRequest.FromJson(m.Payload).Alerts.Single().Labels["alertname"]).Order());
+        var calls = incidents.Calls;
+        Assert.True(calls >= 2, $"the failing group was tried together with the others, then on its own ({calls} calls)");
+
+        // It is tried again at every pass, and sent once the incidents area is back; the others are not sent again.
+        await AtAsync(t0.AddSeconds(3));
+        Assert.Equal(2, (await OutboxAsync()).Count);
+        Assert.True(incidents.Calls > calls);
+        incidents.Failing = false;
+        await AtAsync(t0.AddSeconds(4));
+        var sent = await OutboxAsync();
+        Assert.Equal(3, sent.Count);
+        Assert.Equal("ApiDown", NotificationRequest.FromJson(sent[2].Payload).Alerts.Single().Labels["alertname"]);
+        await AtAsync(t0.AddSeconds(9));
+        Assert.Equal(3, (await OutboxAsync()).Count);
     }
 
     [Fact]

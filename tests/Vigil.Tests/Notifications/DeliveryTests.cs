@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Vigil.Features.Alerting;
 using Vigil.Features.Notifications;
 using Vigil.Features.Notifications.Outbox;
+using Vigil.Metrics;
 using Vigil.Tests.Support;
 using static Vigil.Tests.Notifications.DeliveryScenario;
 
@@ -132,6 +134,38 @@ public abstract class DeliveryTests : IAsyncLifetime
         Assert.False(attempt.Succeeded);
         Assert.Null(attempt.StatusCode);
         Assert.Equal("timed out after 5s", attempt.Error);
+    }
+
+    [Fact]
+    public async Task Groups_sent_to_one_channel_go_out_together_while_each_group_keeps_its_order()
+    {
+        // Three groups, and a second notification of the first: the receiver holds every request.
+        receiver.Behaviour = NotificationReceiver.Mode.Hang;
+        NotificationGroup Group(string alertname) => new("slow", "{}", Labels.Of("alertname", alertname),
+            [new NotifiedAlert(AlertStatus.Firing, Labels.Of("alertname", alertname), Labels.Empty, server.Clock.GetUtcNow(), null, "")], "http://vigil");
+        var first = await server.QueryAsync(async db =>
+        {
+            var message = NotificationOutbox.Enqueue(db, NotificationRequest.For("slow", Group("ApiDown"), "{}"), "k-api-1", server.Clock.GetUtcNow());
+            foreach (var (alertname, key) in new[] { ("ApiDown", "k-api-2"), ("CacheSlow", "k-cache"), ("QueueDeep", "k-queue") })
+            {
+                NotificationOutbox.Enqueue(db, NotificationRequest.For("slow", Group(alertname), "{}"), key, server.Clock.GetUtcNow());
+            }
+            await db.SaveChangesAsync();
+            return message.Id;
+        });
+        server.Services.GetRequiredService<Vigil.Features.Notifications.Delivery.OutboxSender>().Wake();
+
+        // One slow answer does not hold up the other groups: all three are in flight at once ...
+        await UntilAsync(() => Task.FromResult(receiver.Requests.Count(r => r.Path == "/slow") == 3));
+        Assert.Equal(["k-api-1", "k-cache", "k-queue"], receiver.Requests.Select(r => r.Header("Idempotency-Key")).Order());
+        Assert.Empty(await AttemptsAsync(server, first));
+
+        // ... and the second notification of ApiDown only follows its first.
+        receiver.Behaviour = NotificationReceiver.Mode.Answer;
+        receiver.Release();
+        await UntilAsync(() => Task.FromResult(receiver.Requests.Count(r => r.Path == "/slow") == 4));
+        Assert.Equal("k-api-2", receiver.Requests[^1].Header("Idempotency-Key"));
+        await UntilAsync(async () => (await MessageAsync(server, first)).Status == OutboxStatus.Delivered);
     }
 
     [Fact]

@@ -16,10 +16,13 @@ namespace Vigil.Features.Alerting.Dispatch;
 /// One pass of the dispatcher (Alertmanager <c>dispatch/dispatch.go</c>): routes every stored alert
 /// through the tree into aggregation groups, starts a new group's timer at group_wait, flushes
 /// every group whose timer is due — the dedup decision (<see cref="NotifyDecision"/>) on the
-/// alerts that are not muted, the outbox message and the notification log in one transaction —
-/// then sets its timer to group_interval, and removes resolved alerts once they were flushed.
+/// alerts that are not muted, the outbox message and the notification log; all due groups in one
+/// transaction — then sets its timer to group_interval, and removes resolved alerts once they
+/// were flushed.
 /// </summary>
-public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader config, TimeProvider clock, ActiveMaintenanceSource maintenance, Notifications.Delivery.OutboxSender outbox)
+public sealed class DispatchAlerts(
+    IServiceScopeFactory scopes, ConfigReloader config, TimeProvider clock, ActiveMaintenanceSource maintenance, Notifications.Delivery.OutboxSender outbox,
+    ILogger<DispatchAlerts> logger)
 {
     /// <summary>Alertmanager's <c>--data.retention</c> default: how long a notification log entry is kept.</summary>
     public static readonly TimeSpan LogRetention = TimeSpan.FromHours(120);
@@ -45,7 +48,17 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
         await Gate.WaitAsync(cancellationToken);
         try
         {
-            return await PassAsync(cancellationToken);
+            try
+            {
+                return await PassAsync(together: true, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Nothing of the pass committed. Flushed one by one, a group that keeps failing
+                // cannot hold back the notifications of the others.
+                logger.LogWarning(e, "Flushing the due alert groups together failed; flushing each on its own");
+                return await PassAsync(together: false, cancellationToken);
+            }
         }
         finally
         {
@@ -65,7 +78,12 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
 
     private sealed record Member(RouteNode Route, Labels GroupLabels, List<StoredAlert> Alerts);
 
-    private async Task<DateTimeOffset?> PassAsync(CancellationToken cancellationToken)
+    /// <param name="together">
+    /// Flush every due group in one transaction (one commit however many groups are due: the
+    /// 20 alerts that start firing in one evaluation reach the outbox at once); otherwise each in its
+    /// own, skipping (and logging) a group whose flush fails.
+    /// </param>
+    private async Task<DateTimeOffset?> PassAsync(bool together, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var settings = config.Current.Config.Routing;
@@ -129,19 +147,56 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
 
         var muting = await MutingAsync(db, alerts, settings, maintenance, now, cancellationToken);
         var incidents = scope.ServiceProvider.GetService<IIncidentOpener>();
-        foreach (var (key, group) in groups.Where(g => g.Value.NextFlushAt <= now).OrderBy(g => g.Value.NextFlushAt).ThenBy(g => g.Value.Id))
+        var due = groups.Where(g => g.Value.NextFlushAt <= now).OrderBy(g => g.Value.NextFlushAt).ThenBy(g => g.Value.Id).ToList();
+        var enqueued = false;
+        if (together && due.Count > 0)
         {
-            await FlushAsync(db, group, members[key], muting, settings.ExternalUrl, incidents, now, cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            foreach (var (key, group) in due)
+            {
+                enqueued |= await FlushAsync(db, group, members[key], muting, settings.ExternalUrl, incidents, now, cancellationToken);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        else
+        {
+            foreach (var (key, group) in due)
+            {
+                try
+                {
+                    if (db.Entry(group).State == EntityState.Detached)
+                    {
+                        db.Attach(group);
+                    }
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    var sent = await FlushAsync(db, group, members[key], muting, settings.ExternalUrl, incidents, now, cancellationToken);
+                    await db.SaveChangesAsync(cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                    enqueued |= sent;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError(e, "Flushing alert group {GroupKey} to {Receiver} failed; it is tried again at the next pass", group.GroupKey, group.Receiver);
+                    db.ChangeTracker.Clear(); // what it added is not saved with the next group
+                }
+            }
+        }
+        if (enqueued)
+        {
+            // Deliver now, not at the sender's next poll (up to a second later).
+            outbox.Wake();
         }
 
         await CollectGarbageAsync(db, alerts, groupsOf, groups, now, cancellationToken);
         return groups.Count == 0 ? null : groups.Values.Min(g => g.NextFlushAt);
     }
 
-    private async Task FlushAsync(VigilDbContext db, AlertGroup group, Member member, AlertMuting muting, string externalUrl, IIncidentOpener? incidents, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Flushes one group into the caller's unit of work (saved and committed by the caller).</summary>
+    /// <returns>Whether a notification was added to the outbox.</returns>
+    private static async Task<bool> FlushAsync(VigilDbContext db, AlertGroup group, Member member, AlertMuting muting, string externalUrl, IIncidentOpener? incidents, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var route = member.Route;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         group.Receiver = route.Receiver;
         var entry = await db.Set<NotificationLogEntry>().SingleOrDefaultAsync(e => e.Receiver == group.Receiver && e.GroupKey == group.GroupKey, cancellationToken);
         var last = entry is null ? null : new LastNotification(entry.Firing, entry.Resolved, entry.Timestamp);
@@ -211,13 +266,7 @@ public sealed class DispatchAlerts(IServiceScopeFactory scopes, ConfigReloader c
         group.OpenIncident = route.OpenIncident;
         // aggrGroup.run: after a flush the timer is reset to group_interval.
         group.NextFlushAt = now + route.GroupInterval;
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        if (enqueued)
-        {
-            // Deliver now, not at the sender's next poll (up to a second later).
-            outbox.Wake();
-        }
+        return enqueued;
     }
 
     public static string ReasonText(NotifyReason reason) => reason switch

@@ -8,8 +8,8 @@ namespace Vigil.Features.Notifications.Delivery;
 /// <summary>
 /// Delivers the outbox: picks due messages, sends each through its channel, records every attempt,
 /// and schedules a failed one again (<see cref="RetryPolicy"/>) until its deadline. Each channel
-/// drains on its own task, one message at a time, so a slow or failing channel never holds up
-/// the others. At least once: a message stays due until an attempt is recorded, so one that was
+/// drains on its own task, so a slow or failing channel never holds up the others; within a
+/// channel, the notifications of different groups go out together (a group's own in order). At least once: a message stays due until an attempt is recorded, so one that was
 /// in flight when the process died is sent again after the restart — with the same idempotency key.
 /// </summary>
 public sealed class OutboxSender(
@@ -19,6 +19,8 @@ public sealed class OutboxSender(
     /// <summary>How often the outbox is looked at when nothing wakes the sender.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private const int Batch = 50;
+    /// <summary>At most this many messages of one channel in flight at once (of different groups).</summary>
+    public const int MaxParallel = 8;
 
     private readonly Dictionary<string, INotificationChannel> byType = kinds.ToDictionary(k => k.Type, StringComparer.Ordinal);
     private readonly Dictionary<string, Task> draining = new(StringComparer.Ordinal);
@@ -99,7 +101,7 @@ public sealed class OutboxSender(
         }
     }
 
-    /// <summary>Sends the channel's due messages one after the other, within its rate limit.</summary>
+    /// <summary>Sends the channel's due messages, in waves (see <see cref="NextWave"/>), within its rate limit.</summary>
     private async Task DrainAsync(string channel, CancellationToken stoppingToken)
     {
         while (await DrainBatchAsync(channel, stoppingToken))
@@ -116,28 +118,56 @@ public sealed class OutboxSender(
         var messages = await db.Set<OutboxMessage>()
             .Where(m => m.Channel == channel && m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now)
             .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Take(Batch).ToListAsync(stoppingToken);
-        foreach (var message in messages)
+        var definition = await directory.FindAsync(channel, stoppingToken);
+        var limit = RateLimitOf(channel);
+        var rest = new Queue<OutboxMessage>(messages);
+        while (rest.Count > 0)
         {
             if (stoppingToken.IsCancellationRequested)
             {
                 return false;
             }
-            var definition = await directory.FindAsync(channel, stoppingToken);
-            var limit = RateLimitOf(channel);
             var free = limit.NextFree(definition?.RateLimit ?? 0, clock.GetUtcNow());
             if (free > clock.GetUtcNow())
             {
                 // Over the limit: the rest waits, in order, without counting as failures.
-                foreach (var waiting in messages.Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt < free))
+                foreach (var waiting in rest.Where(m => m.NextAttemptAt < free))
                 {
                     waiting.NextAttemptAt = free;
                 }
                 await db.SaveChangesAsync(CancellationToken.None);
                 return false;
             }
-            await DeliverAsync(db, message, definition, limit, stoppingToken);
+            await DeliverAsync(db, NextWave(rest, definition), definition, limit, stoppingToken);
         }
         return messages.Count == Batch;
+    }
+
+    /// <summary>
+    /// The messages sent at the same time: the oldest due message of each aggregation group, up to
+    /// <see cref="MaxParallel"/>, as Alertmanager's groups notify a receiver independently; one at a
+    /// time for a rate-limited channel. Two messages of one group never go at once, so a group's
+    /// notifications arrive in the order they were written.
+    /// </summary>
+    private static List<OutboxMessage> NextWave(Queue<OutboxMessage> rest, ChannelDefinition? definition)
+    {
+        var size = definition is { RateLimit: > 0 } ? 1 : MaxParallel;
+        var groups = new HashSet<string>(StringComparer.Ordinal);
+        var wave = new List<OutboxMessage>();
+        var later = new List<OutboxMessage>();
+        while (rest.Count > 0 && wave.Count < size)
+        {
+            var message = rest.Dequeue();
+            (groups.Add(message.GroupKey) ? wave : later).Add(message);
+        }
+        // What was passed over goes first again, so the order is kept.
+        var remaining = later.Concat(rest).ToList();
+        rest.Clear();
+        foreach (var message in remaining)
+        {
+            rest.Enqueue(message);
+        }
+        return wave;
     }
 
     private ChannelRateLimit RateLimitOf(string channel)
@@ -148,55 +178,74 @@ public sealed class OutboxSender(
         }
     }
 
-    private async Task DeliverAsync(VigilDbContext db, OutboxMessage message, ChannelDefinition? definition, ChannelRateLimit limit, CancellationToken stoppingToken)
+    /// <summary>Sends a wave at once, then records every attempt in one save.</summary>
+    private async Task DeliverAsync(VigilDbContext db, List<OutboxMessage> wave, ChannelDefinition? definition, ChannelRateLimit limit, CancellationToken stoppingToken)
+    {
+        var attempts = await Task.WhenAll(wave.Select(message => AttemptAsync(message, definition, stoppingToken)));
+        var settings = directory.Settings;
+        foreach (var (message, attempt) in wave.Zip(attempts))
+        {
+            if (attempt is not { } made)
+            {
+                message.Status = OutboxStatus.Skipped;
+                message.NextAttemptAt = null;
+                continue;
+            }
+            var (started, duration, result) = made;
+            var now = clock.GetUtcNow();
+            limit.Sent(now);
+            db.Add(new DeliveryAttempt
+            {
+                MessageId = message.Id,
+                Channel = message.Channel,
+                At = started,
+                DurationMs = (int)Math.Min(duration.TotalMilliseconds, int.MaxValue),
+                Succeeded = result.Delivered,
+                StatusCode = result.StatusCode,
+                Response = Excerpt(result.Response),
+                Error = result.Error is { Length: > 2000 } e ? e[..2000] : result.Error,
+            });
+            message.Attempts++;
+            if (result.Delivered)
+            {
+                message.Status = OutboxStatus.Delivered;
+                message.DeliveredAt = now;
+                message.NextAttemptAt = null;
+                message.LastError = null;
+            }
+            else
+            {
+                var (decision, next) = RetryPolicy.Decide(message.CreatedAt, message.Attempts, now, settings, random.NextDouble());
+                message.Status = decision == AfterFailure.GiveUp ? OutboxStatus.Failed : OutboxStatus.Pending;
+                message.NextAttemptAt = next;
+                message.LastError = result.Error is { Length: > 2000 } error ? error[..2000] : result.Error;
+                logger.LogWarning("Notification {Id} to {Channel} failed (attempt {Attempt}): {Error}", message.Id, message.Channel, message.Attempts, result.Error);
+            }
+        }
+        // Not cancellable: an attempt that was made is recorded, or the receiver would get it again after a restart.
+        await db.SaveChangesAsync(CancellationToken.None);
+        foreach (var (message, attempt) in wave.Zip(attempts))
+        {
+            if (attempt is { } made && await failures.AfterAttemptAsync(message, definition, made.Result.Delivered, stoppingToken))
+            {
+                Wake();
+            }
+        }
+    }
+
+    /// <returns>The attempt, or null when the message is not to be sent (a resolution to a channel with <c>send_resolved: false</c>).</returns>
+    private async Task<(DateTimeOffset Started, TimeSpan Duration, SendResult Result)?> AttemptAsync(
+        OutboxMessage message, ChannelDefinition? definition, CancellationToken stoppingToken)
     {
         var group = NotificationRequest.FromJson(message.Payload).ToGroup();
         if (definition is { SendResolved: false } && group.Status == AlertStatus.Resolved)
         {
-            message.Status = OutboxStatus.Skipped;
-            message.NextAttemptAt = null;
-            await db.SaveChangesAsync(stoppingToken);
-            return;
+            return null;
         }
         var started = clock.GetUtcNow();
         var ticks = clock.GetTimestamp();
         var result = await SendOnceAsync(definition, new Notification(group, message.IdempotencyKey), stoppingToken);
-        var now = clock.GetUtcNow();
-        limit.Sent(now);
-        db.Add(new DeliveryAttempt
-        {
-            MessageId = message.Id,
-            Channel = message.Channel,
-            At = started,
-            DurationMs = (int)Math.Min(clock.GetElapsedTime(ticks).TotalMilliseconds, int.MaxValue),
-            Succeeded = result.Delivered,
-            StatusCode = result.StatusCode,
-            Response = Excerpt(result.Response),
-            Error = result.Error is { Length: > 2000 } e ? e[..2000] : result.Error,
-        });
-        message.Attempts++;
-        var settings = directory.Settings;
-        if (result.Delivered)
-        {
-            message.Status = OutboxStatus.Delivered;
-            message.DeliveredAt = now;
-            message.NextAttemptAt = null;
-            message.LastError = null;
-        }
-        else
-        {
-            var (decision, next) = RetryPolicy.Decide(message.CreatedAt, message.Attempts, now, settings, random.NextDouble());
-            message.Status = decision == AfterFailure.GiveUp ? OutboxStatus.Failed : OutboxStatus.Pending;
-            message.NextAttemptAt = next;
-            message.LastError = result.Error is { Length: > 2000 } error ? error[..2000] : result.Error;
-            logger.LogWarning("Notification {Id} to {Channel} failed (attempt {Attempt}): {Error}", message.Id, message.Channel, message.Attempts, result.Error);
-        }
-        // Not cancellable: an attempt that was made is recorded, or the receiver would get it again after a restart.
-        await db.SaveChangesAsync(CancellationToken.None);
-        if (await failures.AfterAttemptAsync(message, definition, result.Delivered, stoppingToken))
-        {
-            Wake();
-        }
+        return (started, clock.GetElapsedTime(ticks), result);
     }
 
     private async Task<SendResult> SendOnceAsync(ChannelDefinition? definition, Notification notification, CancellationToken stoppingToken)
