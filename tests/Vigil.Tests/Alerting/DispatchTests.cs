@@ -51,6 +51,10 @@ public abstract class DispatchTests : IAsyncLifetime
         routing:
           resolve_timeout: 5h
           external_url: http://alertmanager.vigil.example:9093
+          time_intervals:
+            - name: early-morning
+              time_intervals:
+                - times: [{start_time: '00:00', end_time: '09:05'}]
           route:
             receiver: oncall
             group_by: [alertname, job]
@@ -66,6 +70,9 @@ public abstract class DispatchTests : IAsyncLifetime
               - matchers: ['page="yes"']
                 receiver: oncall
                 open_incident: true
+              - matchers: ['team="batch"']
+                receiver: oncall
+                mute_time_intervals: [early-morning]
         """, services => services.AddScoped<IIncidentOpener>(_ => incidents));
     }
 
@@ -230,6 +237,27 @@ public abstract class DispatchTests : IAsyncLifetime
         Assert.Equal("ApiDown", NotificationRequest.FromJson(sent[2].Payload).Alerts.Single().Labels["alertname"]);
         await AtAsync(t0.AddSeconds(9));
         Assert.Equal(3, (await OutboxAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_route_in_its_mute_time_interval_sends_nothing_until_the_first_flush_after_it()
+    {
+        // The clock starts at 09:00 UTC; the route is muted until 09:05.
+        var t0 = server.Clock.GetUtcNow();
+        await PutAsync(Alert("JobLate", "etl", null, "team", "batch"));
+        for (var at = t0.AddSeconds(2); at < t0.AddMinutes(5); at = at.AddSeconds(5))
+        {
+            await AtAsync(at);
+        }
+        Assert.Empty(await OutboxAsync());
+        Assert.Empty(await server.QueryAsync(db => db.Set<NotificationLogEntry>().ToListAsync()));
+
+        // The group flushed (muted) every group_interval (5s) from 09:00:02; the first tick after 09:05 is 09:05:02.
+        await AtAsync(t0.AddMinutes(5));
+        Assert.Empty(await OutboxAsync());
+        await AtAsync(t0.AddMinutes(5).AddSeconds(2));
+        var sent = Assert.Single(await OutboxAsync());
+        Assert.Equal("JobLate", NotificationRequest.FromJson(sent.Payload).Alerts.Single().Labels["alertname"]);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class DispatchAlerts(
     // both decide to notify before either committed. (Several replicas would need a lease.)
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private readonly ConcurrentQueue<string> received = new();
-    private (string Fingerprint, RouteNode? Tree) cached = ("", null);
+    private (string Fingerprint, RouteNode? Tree, IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> Intervals) cached = ("", null, new Dictionary<string, IReadOnlyList<TimeInterval>>());
 
     /// <summary>Remembers fingerprints just written by <see cref="ReceiveAlerts"/>, for their history.</summary>
     public void OnReceived(IReadOnlyList<string> fingerprints)
@@ -66,14 +66,14 @@ public sealed class DispatchAlerts(
         }
     }
 
-    private RouteNode? Tree()
+    private (RouteNode? Tree, IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> Intervals) Tree()
     {
         var current = config.Current;
         if (cached.Fingerprint != current.Fingerprint || current.Fingerprint.Length == 0)
         {
-            cached = (current.Fingerprint, RouteNode.Build(current.Config.Routing.Route));
+            cached = (current.Fingerprint, RouteNode.Build(current.Config.Routing.Route), TimeIntervals.Build(current.Config.Routing.TimeIntervals));
         }
-        return cached.Tree;
+        return (cached.Tree, cached.Intervals);
     }
 
     private sealed record Member(RouteNode Route, Labels GroupLabels, List<StoredAlert> Alerts);
@@ -87,7 +87,7 @@ public sealed class DispatchAlerts(
     {
         var now = clock.GetUtcNow();
         var settings = config.Current.Config.Routing;
-        var tree = Tree();
+        var (tree, intervals) = Tree();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
         var alerts = await db.Set<StoredAlert>().AsNoTracking().ToListAsync(cancellationToken);
@@ -154,7 +154,7 @@ public sealed class DispatchAlerts(
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             foreach (var (key, group) in due)
             {
-                enqueued |= await FlushAsync(db, group, members[key], muting, settings.ExternalUrl, incidents, now, cancellationToken);
+                enqueued |= await FlushAsync(db, group, members[key], muting, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
             }
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -170,7 +170,7 @@ public sealed class DispatchAlerts(
                         db.Attach(group);
                     }
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                    var sent = await FlushAsync(db, group, members[key], muting, settings.ExternalUrl, incidents, now, cancellationToken);
+                    var sent = await FlushAsync(db, group, members[key], muting, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
                     await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                     enqueued |= sent;
@@ -194,10 +194,22 @@ public sealed class DispatchAlerts(
 
     /// <summary>Flushes one group into the caller's unit of work (saved and committed by the caller).</summary>
     /// <returns>Whether a notification was added to the outbox.</returns>
-    private static async Task<bool> FlushAsync(VigilDbContext db, AlertGroup group, Member member, AlertMuting muting, string externalUrl, IIncidentOpener? incidents, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<bool> FlushAsync(
+        VigilDbContext db, AlertGroup group, Member member, AlertMuting muting, IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> intervals,
+        string externalUrl, IIncidentOpener? incidents, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var route = member.Route;
         group.Receiver = route.Receiver;
+        // Alertmanager's TimeActiveStage and TimeMuteStage come before dedup: inside a mute interval
+        // (or outside the active ones) nothing is sent and the log keeps what the receiver was last
+        // told, so the first flush after the interval sends what changed meanwhile.
+        if (TimeIntervals.Mutes(route, intervals, NodaTime.Instant.FromDateTimeOffset(now)))
+        {
+            group.LastFlushAt = now;
+            group.OpenIncident = route.OpenIncident;
+            group.NextFlushAt = now + route.GroupInterval;
+            return false;
+        }
         var entry = await db.Set<NotificationLogEntry>().SingleOrDefaultAsync(e => e.Receiver == group.Receiver && e.GroupKey == group.GroupKey, cancellationToken);
         var last = entry is null ? null : new LastNotification(entry.Firing, entry.Resolved, entry.Timestamp);
         var told = last?.Firing ?? new HashSet<string>();

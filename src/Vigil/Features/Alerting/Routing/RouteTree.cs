@@ -26,6 +26,9 @@ public sealed class RouteNode
         SendResolvedAlways = settings.SendResolvedAlways ?? parent?.SendResolvedAlways ?? true;
         OpenIncident = settings.OpenIncident ?? parent?.OpenIncident ?? false;
         Continue = settings.Continue;
+        // Alertmanager dispatch/route.go NewRoute takes both from the route's own config: not inherited.
+        MuteTimeIntervals = [.. settings.MuteTimeIntervals];
+        ActiveTimeIntervals = [.. settings.ActiveTimeIntervals];
         Matchers = Routing.Matchers.Sorted(settings.Matchers.Select(Matcher.Parse));
         Key = parent is null ? Routing.Matchers.Format(Matchers) : $"{parent.Key}/{Routing.Matchers.Format(Matchers)}";
         Routes = [.. settings.Routes.Select(child => new RouteNode(this, child))];
@@ -43,6 +46,8 @@ public sealed class RouteNode
     public bool SendResolvedAlways { get; }
     public bool OpenIncident { get; }
     public bool Continue { get; }
+    public IReadOnlyList<string> MuteTimeIntervals { get; }
+    public IReadOnlyList<string> ActiveTimeIntervals { get; }
     public IReadOnlyList<Matcher> Matchers { get; }
     public IReadOnlyList<RouteNode> Routes { get; }
 

@@ -24,7 +24,16 @@ public static class RoutingRules
             {
                 yield return new FieldError("routing.route.continue", "the root route cannot have continue set");
             }
-            foreach (var error in ValidateRoute(root, "routing.route", channels))
+            if (root.MuteTimeIntervals.Count > 0)
+            {
+                yield return new FieldError("routing.route.mute_time_intervals", "the root route must not have any mute time intervals");
+            }
+            if (root.ActiveTimeIntervals.Count > 0)
+            {
+                yield return new FieldError("routing.route.active_time_intervals", "the root route must not have any active time intervals");
+            }
+            var intervals = routing.TimeIntervals.Where(t => t.Name is not null).Select(t => t.Name!).ToHashSet(StringComparer.Ordinal);
+            foreach (var error in ValidateRoute(root, "routing.route", channels, intervals))
             {
                 yield return error;
             }
@@ -46,6 +55,10 @@ public static class RoutingRules
                 yield return new FieldError(at + "target_matchers", "an inhibition rule needs target_matchers (else it would mute every alert)");
             }
         }
+        foreach (var error in TimeIntervals.Validate(routing.TimeIntervals))
+        {
+            yield return error;
+        }
         if (routing.ResolveTimeout <= TimeSpan.Zero)
         {
             yield return new FieldError("routing.resolve_timeout", "must be greater than 0");
@@ -56,7 +69,7 @@ public static class RoutingRules
         }
     }
 
-    private static IEnumerable<FieldError> ValidateRoute(RouteSettings route, string at, HashSet<string> channels)
+    private static IEnumerable<FieldError> ValidateRoute(RouteSettings route, string at, HashSet<string> channels, HashSet<string> intervals)
     {
         if (route.Receiver is { Length: > 0 } receiver && !channels.Contains(receiver))
         {
@@ -88,13 +101,15 @@ public static class RoutingRules
         {
             yield return new FieldError($"{at}.repeat_interval", "must be greater than 0");
         }
-        if (route.MuteTimeIntervals.Count > 0)
+        foreach (var (names, key) in new[] { (route.MuteTimeIntervals, "mute_time_intervals"), (route.ActiveTimeIntervals, "active_time_intervals") })
         {
-            yield return new FieldError($"{at}.mute_time_intervals", "time intervals are not supported yet; use a maintenance window or a silence");
-        }
-        if (route.ActiveTimeIntervals.Count > 0)
-        {
-            yield return new FieldError($"{at}.active_time_intervals", "time intervals are not supported yet");
+            for (var i = 0; i < names.Count; i++)
+            {
+                if (!intervals.Contains(names[i]))
+                {
+                    yield return new FieldError($"{at}.{key}[{i}]", $"undefined time interval \"{names[i]}\" used in route (define it under routing.time_intervals)");
+                }
+            }
         }
         foreach (var error in ValidateMatchers(route.Matchers, $"{at}.matchers"))
         {
@@ -102,7 +117,7 @@ public static class RoutingRules
         }
         for (var i = 0; i < route.Routes.Count; i++)
         {
-            foreach (var error in ValidateRoute(route.Routes[i], $"{at}.routes[{i}]", channels))
+            foreach (var error in ValidateRoute(route.Routes[i], $"{at}.routes[{i}]", channels, intervals))
             {
                 yield return error;
             }

@@ -22,6 +22,9 @@ public sealed class RoutingSettings
     public RouteSettings? Route { get; set; }
 
     public List<InhibitRuleSettings> InhibitRules { get; set; } = [];
+
+    /// <summary>Named recurring periods for the routes' <c>mute_time_intervals</c> and <c>active_time_intervals</c>.</summary>
+    public List<TimeIntervalSettings> TimeIntervals { get; set; } = [];
 }
 
 /// <summary>
@@ -50,9 +53,9 @@ public sealed class RouteSettings
     public bool? SendResolvedAlways { get; set; }
     /// <summary>Notifications of this route ask the incidents area to open an incident (inherited).</summary>
     public bool? OpenIncident { get; set; }
-    /// <summary>Names of <c>routing.time_intervals</c> when this route sends nothing. Not implemented yet: rejected if set.</summary>
+    /// <summary>Names of <c>routing.time_intervals</c> during which this route sends nothing (not inherited; not on the root).</summary>
     public List<string> MuteTimeIntervals { get; set; } = [];
-    /// <summary>Names of <c>routing.time_intervals</c> outside which this route sends nothing. Not implemented yet: rejected if set.</summary>
+    /// <summary>Names of <c>routing.time_intervals</c> outside which this route sends nothing (not inherited; not on the root).</summary>
     public List<string> ActiveTimeIntervals { get; set; } = [];
 }
 
