@@ -138,20 +138,20 @@ public sealed class OutboxSender(
                 await db.SaveChangesAsync(CancellationToken.None);
                 return false;
             }
-            await DeliverAsync(db, NextWave(rest, definition), definition, limit, stoppingToken);
+            var available = limit.Available(definition?.RateLimit ?? 0, clock.GetUtcNow());
+            await DeliverAsync(db, NextWave(rest, Math.Min(available, MaxParallel)), definition, limit, stoppingToken);
         }
         return messages.Count == Batch;
     }
 
     /// <summary>
     /// The messages sent at the same time: the oldest due message of each aggregation group, up to
-    /// <see cref="MaxParallel"/>, as Alertmanager's groups notify a receiver independently; one at a
-    /// time for a rate-limited channel. Two messages of one group never go at once, so a group's
-    /// notifications arrive in the order they were written.
+    /// <paramref name="size"/> (<see cref="MaxParallel"/>, or fewer when the channel's rate limit
+    /// allows fewer), as Alertmanager's groups notify a receiver independently. Two messages of one
+    /// group never go at once, so a group's notifications arrive in the order they were written.
     /// </summary>
-    private static List<OutboxMessage> NextWave(Queue<OutboxMessage> rest, ChannelDefinition? definition)
+    private static List<OutboxMessage> NextWave(Queue<OutboxMessage> rest, int size)
     {
-        var size = definition is { RateLimit: > 0 } ? 1 : MaxParallel;
         var groups = new HashSet<string>(StringComparer.Ordinal);
         var wave = new List<OutboxMessage>();
         var later = new List<OutboxMessage>();
