@@ -220,6 +220,11 @@ public abstract class DispatchTests : IAsyncLifetime
         var t0 = server.Clock.GetUtcNow();
         await PutAsync(Alert("ApiDown", "api", null, "page", "yes"), Alert("CacheSlow", "cache"), Alert("QueueDeep", "worker"));
 
+        // While the groups wait, the API already says which one will open an incident.
+        await AtAsync(t0);
+        var waiting = await server.GetJsonAsync<List<JsonElement>>("/api/alerts/groups");
+        Assert.Equal(["ApiDown"], waiting.Where(g => g.GetProperty("open_incident").GetBoolean()).Select(g => g.GetProperty("group_labels").GetProperty("alertname").GetString()));
+
         // All three groups are due at group_wait; the paged one cannot open its incident.
         await AtAsync(t0.AddSeconds(2));
         Assert.Equal(["CacheSlow", "QueueDeep"], (await OutboxAsync()).Select(m => NotificationRequest.FromJson(m.Payload).Alerts.Single().Labels["alertname"]).Order());

@@ -127,6 +127,7 @@ public sealed class DispatchAlerts(
                     CreatedAt = now,
                     // The group began when its first alert arrived, which may be before this pass.
                     NextFlushAt = member.Alerts.Min(a => a.UpdatedAt) + member.Route.GroupWait,
+                    OpenIncident = member.Route.OpenIncident,
                 };
                 db.Add(group);
                 groups[key] = group;
