@@ -6,6 +6,8 @@ namespace Vigil.Data;
 
 public static class DataModule
 {
+    private static readonly AfterCommitInterceptor AfterCommitInterceptorInstance = new();
+
     // Services own several collections (contacts, environments, dependencies): one query per
     // collection instead of one joined query whose rows multiply.
     public static IServiceCollection AddVigilData(this IServiceCollection services, DatabaseSettings settings)
@@ -15,12 +17,12 @@ public static class DataModule
         if (settings.Provider == DatabaseProvider.Postgres)
         {
             services.AddDbContext<VigilDbContext, PostgresVigilDbContext>((sp, o) =>
-                o.UseNpgsql(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>()));
+                o.UseNpgsql(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>(), AfterCommitInterceptorInstance));
         }
         else
         {
             services.AddDbContext<VigilDbContext, SqliteVigilDbContext>((sp, o) =>
-                o.UseSqlite(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>()));
+                o.UseSqlite(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>(), AfterCommitInterceptorInstance));
         }
         return services;
     }

@@ -18,6 +18,9 @@ public abstract class VigilDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
+    /// <summary>What <see cref="AfterCommit"/> runs once this unit of work commits.</summary>
+    internal List<Action> AfterCommitActions { get; } = [];
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(VigilDbContext).Assembly);
 }

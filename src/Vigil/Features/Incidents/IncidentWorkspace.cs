@@ -41,8 +41,8 @@ public sealed class IncidentWorkspace(VigilDbContext db, AuditLog audit, TimePro
     /// <summary>Saves, then tells the status page.</summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
+        AfterCommit.Add(db, changes.Raise);
         await db.SaveChangesAsync(cancellationToken);
-        changes.Raise();
     }
 
     public BusinessCalendar? CalendarFor(string severity) => CalendarFor(Settings, severity);

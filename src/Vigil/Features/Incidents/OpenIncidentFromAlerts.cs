@@ -47,7 +47,8 @@ public sealed class OpenIncidentFromAlerts(ConfigReloader config, StatusChanges 
             var summary = alert.Annotations.Get("summary");
             IncidentWorkspace.Record(db, incident, "alert", null, $"Alert {name} {NotificationGroup.FormatLabelSet(alert.Labels.Without("alertname"))} firing since {alert.StartsAt:u}{(summary.Length > 0 ? $": {summary}" : "")}", now, alert.Fingerprint);
         }
-        changes.Raise();
+        // The dispatcher commits the incident with its notification; the status page renders it after that.
+        AfterCommit.Add(db, changes.Raise);
     }
 
     /// <summary>The most severe severity any firing alert maps to through <c>incidents.severity_label</c>.</summary>

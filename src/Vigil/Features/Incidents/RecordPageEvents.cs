@@ -48,7 +48,7 @@ public sealed class RecordPageEvents(StatusChanges changes) : IPageObserver
                 // An acknowledgement or resolution the incident already has (it started here).
                 return;
         }
-        changes.Raise();
+        AfterCommit.Add(db, changes.Raise);
     }
 
     private static string Detail(PageEvent e) => string.IsNullOrWhiteSpace(e.Detail) ? "" : $": {e.Detail}";
