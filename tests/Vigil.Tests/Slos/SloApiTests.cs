@@ -263,10 +263,11 @@ public sealed class SloApiOnPostgres(PostgresServer postgres) : SloApiTests
 public sealed class SloConfigTests
 {
     [Theory]
-    [InlineData("slos:\n  - name: a\n    service: api\n    target: 120\n    ratio: {good: 'a', total: 'b'}\n", "vigil.yaml:4:13: \"120\" is not a target between 0 and 100 % (write 99.9, 99.9% or 0.999)")]
-    [InlineData("slos:\n  - name: a\n    service: api\n    target: 99.9\n    window: 90d\n    ratio: {good: 'a', total: 'b'}\n", "vigil.yaml:5:13: \"90d\" is not one of 28d, 30d, calendar_month")]
-    [InlineData("slos:\n  - name: a\n    service: api\n    target: 99.9\n    monitor: missing\n", "vigil.yaml:5:14: no monitor named \"missing\"")]
-    [InlineData("slos:\n  - name: a\n    service: api\n    target: 99.9\n    ratio:\n      good: sum(rate(ok[{{.window}}])\n      total: sum(rate(all[{{.window}}]))\n", "vigil.yaml:6:13: not a PromQL query")]
+    [InlineData("services:\n  - name: api\nslos:\n  - name: a\n    service: api\n    target: 120\n    ratio: {good: 'a', total: 'b'}\n", "vigil.yaml:6:13: \"120\" is not a target between 0 and 100 % (write 99.9, 99.9% or 0.999)")]
+    [InlineData("services:\n  - name: api\nslos:\n  - name: a\n    service: api\n    target: 99.9\n    window: 90d\n    ratio: {good: 'a', total: 'b'}\n", "vigil.yaml:7:13: \"90d\" is not one of 28d, 30d, calendar_month")]
+    [InlineData("services:\n  - name: api\nslos:\n  - name: a\n    service: api\n    target: 99.9\n    monitor: missing\n", "vigil.yaml:7:14: no monitor named \"missing\"")]
+    [InlineData("services:\n  - name: api\nslos:\n  - name: a\n    service: api\n    target: 99.9\n    ratio:\n      good: sum(rate(ok[{{.window}}])\n      total: sum(rate(all[{{.window}}]))\n", "vigil.yaml:8:13: not a PromQL query")]
+    [InlineData("services:\n  - name: api\nslos:\n  - name: a\n    service: checkout\n    target: 99.9\n    ratio: {good: 'a', total: 'b'}\n", "vigil.yaml:5:14: unknown service \"checkout\" (define it under services:)")]
     public void A_mistake_in_an_slo_is_reported_with_its_line_and_column(string yaml, string expected)
     {
         var loaded = ConfigLoader.Parse("vigil.yaml", yaml, new Hashtable());

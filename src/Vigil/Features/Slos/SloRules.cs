@@ -122,10 +122,11 @@ public static partial class SloRules
         }
     }
 
-    /// <summary>The <c>slos:</c> of a whole file: each valid, names unique, monitors among the file's monitors.</summary>
+    /// <summary>The <c>slos:</c> of a whole file: each valid, names unique, services and monitors among the file's (as monitors' services are).</summary>
     public static IEnumerable<FieldError> ValidateConfig(VigilConfig config)
     {
         var monitors = config.Monitors.Select(m => m.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var services = config.Services.Select(s => s.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < config.Slos.Count; i++)
         {
@@ -137,6 +138,10 @@ public static partial class SloRules
             foreach (var error in Validate(slo, $"slos[{i}].", monitors.Contains))
             {
                 yield return error;
+            }
+            if (!string.IsNullOrWhiteSpace(slo.Service) && !services.Contains(slo.Service))
+            {
+                yield return new($"slos[{i}].service", $"unknown service \"{slo.Service}\" (define it under services:)");
             }
         }
     }
