@@ -37,30 +37,8 @@ public sealed class RefreshImportedCalendars(
         return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var sleep = LongestSleep;
-            try
-            {
-                sleep = await RefreshDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Refreshing imported calendars failed");
-            }
-            try
-            {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                await Task.WhenAny(Task.Delay(sleep, clock, wait.Token), calendars.WaitForRequestAsync(wait.Token));
-                await wait.CancelAsync();
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Hosting.TimedLoop.RunAsync(RefreshDueAsync, calendars.WaitForRequestAsync, LongestSleep, clock, logger, "Refreshing imported calendars failed", stoppingToken);
 
     /// <returns>How long until the next layer is due (at most <see cref="LongestSleep"/>).</returns>
     private async Task<TimeSpan> RefreshDueAsync(CancellationToken cancellationToken)

@@ -15,30 +15,8 @@ public sealed class EscalationLoop(IServiceScopeFactory scopes, EscalationSignal
     /// <summary>Looks again at least this often, for pages changed by another replica.</summary>
     public static readonly TimeSpan LongestSleep = TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var sleep = LongestSleep;
-            try
-            {
-                sleep = await RunDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Escalating pages failed");
-            }
-            try
-            {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                await Task.WhenAny(Task.Delay(sleep, clock, wait.Token), signal.WaitAsync(wait.Token));
-                await wait.CancelAsync();
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Hosting.TimedLoop.RunAsync(RunDueAsync, signal.WaitAsync, LongestSleep, clock, logger, "Escalating pages failed", stoppingToken);
 
     /// <returns>How long until the next page is due (at most <see cref="LongestSleep"/>).</returns>
     private async Task<TimeSpan> RunDueAsync(CancellationToken stoppingToken)
