@@ -1,3 +1,4 @@
+using Vigil.Features.Alerting.Rules;
 using Vigil.Features.Notifications;
 
 namespace Vigil.Features.Alerting.RuleTests;

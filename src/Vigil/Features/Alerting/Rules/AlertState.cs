@@ -51,6 +51,9 @@ public sealed class AlertState(Rule rule)
     /// </summary>
     public bool Restored { get; set; } = true;
 
+    /// <summary>Forgets every alert (Prometheus does so when a rule exceeds its group's limit).</summary>
+    public void Clear() => active.Clear();
+
     /// <summary>Takes over the alerts of the same rule from before a reload (Prometheus's <c>Group.CopyState</c>).</summary>
     public void CopyFrom(AlertState previous)
     {

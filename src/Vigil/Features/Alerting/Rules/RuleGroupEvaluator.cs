@@ -42,14 +42,26 @@ public sealed class RuleGroupEvaluator(RuleGroup group, ISampleStore store, Prom
                 var result = Vector(engine.InstantQuery(store, rule.Expr, timeMs, cancellationToken));
                 var appender = store.Appender();
                 var written = new HashSet<Labels>();
+                var limit = Group.Limit;
                 if (rule.Record is not null)
                 {
                     WriteRecorded(rule, result, timeMs, appender, written);
+                    // Prometheus 2.42 rules/recording.go and alerting.go: over the group's limit, the rule fails.
+                    if (limit > 0 && result.Count > limit)
+                    {
+                        throw new PromQLEvaluationException($"exceeded limit of {limit} with {result.Count} series");
+                    }
                 }
                 else
                 {
                     var state = alerting[rule];
                     state.Apply(result, timeMs, externalLabels, externalUrl, Query(timeMs, cancellationToken));
+                    var count = state.Alerts.Count(a => a.Phase != AlertPhase.Inactive);
+                    if (limit > 0 && count > limit)
+                    {
+                        state.Clear();
+                        throw new PromQLEvaluationException($"exceeded limit of {limit} with {count} alerts");
+                    }
                     WriteAlertSeries(state, timeMs, appender, written);
                 }
                 // Prometheus (rules/manager.go, Group.Eval) marks a series stale as soon as its rule

@@ -43,7 +43,7 @@ internal static class TemplateFunctions
             "reReplaceAll" => Regex.Replace(TemplateValues.Print(Arg(2)), TemplateValues.Print(Arg(0)), GoReplacement(TemplateValues.Print(Arg(1)))),
             "safeHtml" or "html" or "js" => TemplateValues.Print(Arg(0)),
             "stripPort" => StripPort(TemplateValues.Print(Arg(0))),
-            "stripDomain" => TemplateValues.Print(Arg(0)).Split('.')[0],
+            "stripDomain" => StripDomain(TemplateValues.Print(Arg(0))),
             "externalURL" => data.ExternalUrl,
             "pathPrefix" => new Uri(data.ExternalUrl, UriKind.RelativeOrAbsolute).IsAbsoluteUri ? new Uri(data.ExternalUrl).AbsolutePath.TrimEnd('/') : "",
             "parseDuration" => Vigil.Configuration.Duration.TryParse(TemplateValues.Print(Arg(0)), out var d) ? d.TotalSeconds : throw new TemplateException($"not a valid duration string: \"{Arg(0)}\""),
@@ -61,7 +61,7 @@ internal static class TemplateFunctions
             "and" => args.FirstOrDefault(a => !TemplateValues.Truthy(a), args.LastOrDefault()),
             "or" => args.FirstOrDefault(TemplateValues.Truthy, args.LastOrDefault()),
             "not" => !TemplateValues.Truthy(Arg(0)),
-            "args" => args.ToDictionary(a => $"arg{args.IndexOf(a)}", a => a),
+            "args" => args.Select((a, i) => (a, i)).ToDictionary(x => $"arg{x.i}", x => x.a),
             _ => throw new TemplateException($"function \"{name}\" not defined"),
         };
     }
@@ -84,16 +84,59 @@ internal static class TemplateFunctions
         return time.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture).TrimEnd('.') + " +0000 UTC";
     }
 
-    private static string StripPort(string hostPort)
+    private static string StripPort(string hostPort) => SplitHostPort(hostPort) is { } split ? split.Host : hostPort;
+
+    /// <summary>Prometheus's stripDomain: the first name of a host, its port kept; an IP address is left as it is.</summary>
+    private static string StripDomain(string hostPort)
+    {
+        var (host, port) = SplitHostPort(hostPort) ?? (hostPort, "");
+        if (System.Net.IPAddress.TryParse(host, out _))
+        {
+            return hostPort;
+        }
+        host = host.Split('.')[0];
+        return port.Length > 0 ? (host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}") : host;
+    }
+
+    /// <summary>Go's net.SplitHostPort: <c>host:port</c> or <c>[v6]:port</c>; null when there is no port.</summary>
+    private static (string Host, string Port)? SplitHostPort(string hostPort)
     {
         var colon = hostPort.LastIndexOf(':');
-        return colon > 0 && !hostPort.EndsWith(']') ? hostPort[..colon].Trim('[', ']') : hostPort;
+        if (colon < 0)
+        {
+            return null;
+        }
+        var host = hostPort[..colon];
+        if (host.StartsWith('['))
+        {
+            return host.EndsWith(']') ? (host[1..^1], hostPort[(colon + 1)..]) : null;
+        }
+        return host.Contains(':', StringComparison.Ordinal) ? null : (host, hostPort[(colon + 1)..]);
     }
 
     /// <summary>Go writes <c>$1</c> and <c>${name}</c> in replacements as .NET does; only <c>$$</c> needs no change.</summary>
     private static string GoReplacement(string replacement) => replacement;
 
-    /// <summary>Go's <c>fmt.Sprintf</c> for the verbs templates use: %s %v %d %f %.Nf %g %e %q %x %%.</summary>
+    /// <summary>Go's padding to a width: spaces on the left, on the right with <c>-</c>, zeros after the sign with <c>0</c>.</summary>
+    private static string Pad(string text, int width, bool left, bool zeros)
+    {
+        if (text.Length >= width)
+        {
+            return text;
+        }
+        if (left)
+        {
+            return text.PadRight(width);
+        }
+        if (zeros)
+        {
+            var sign = text.StartsWith('-') || text.StartsWith('+') ? text[..1] : "";
+            return sign + text[sign.Length..].PadLeft(width - sign.Length, '0');
+        }
+        return text.PadLeft(width);
+    }
+
+    /// <summary>Go's <c>fmt.Sprintf</c> for the verbs templates use: %s %v %d %f %.Nf %g %e %q %x %%, with flags and width.</summary>
     public static string Printf(string format, List<object?> args)
     {
         var output = new StringBuilder();
@@ -115,7 +158,7 @@ internal static class TemplateFunctions
                 output.Append("%!(NOVERB)");
                 break;
             }
-            var flags = format[start..i];
+            var spec = format[start..i];
             var verb = format[i];
             if (verb == '%')
             {
@@ -128,8 +171,17 @@ internal static class TemplateFunctions
                 continue;
             }
             var arg = args[next++];
-            var precision = flags.Contains('.', StringComparison.Ordinal) && int.TryParse(flags[(flags.IndexOf('.', StringComparison.Ordinal) + 1)..], out var p) ? p : (int?)null;
-            output.Append(verb switch
+            // Go's flags come first (-+# 0), then the width, then .precision.
+            var flagEnd = 0;
+            while (flagEnd < spec.Length && spec[flagEnd] is '-' or '+' or '#' or ' ' or '0')
+            {
+                flagEnd++;
+            }
+            var flags = spec[..flagEnd];
+            var dot = spec.IndexOf('.', StringComparison.Ordinal);
+            var width = int.TryParse(dot < 0 ? spec[flagEnd..] : spec[flagEnd..dot], NumberStyles.None, CultureInfo.InvariantCulture, out var w) ? w : 0;
+            var precision = dot < 0 ? (int?)null : int.TryParse(spec[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
+            var text = verb switch
             {
                 's' or 'v' => TemplateValues.Print(arg),
                 'd' => ((long)TemplateValues.ToFloat(arg)).ToString(CultureInfo.InvariantCulture),
@@ -139,7 +191,17 @@ internal static class TemplateFunctions
                 'q' => Notifications.GoJson.Quote(TemplateValues.Print(arg)),
                 'x' => arg is double dx ? ((long)dx).ToString("x", CultureInfo.InvariantCulture) : Convert.ToHexStringLower(Encoding.UTF8.GetBytes(TemplateValues.Print(arg))),
                 _ => $"%!{verb}({TemplateValues.Print(arg)})",
-            });
+            };
+            if (verb == 's' && precision is { } cut && cut < text.Length)
+            {
+                text = text[..cut];
+            }
+            var numeric = verb is 'd' or 'f' or 'F' or 'g' or 'e' or 'x';
+            if (numeric && flags.Contains('+', StringComparison.Ordinal) && !text.StartsWith('-'))
+            {
+                text = "+" + text;
+            }
+            output.Append(Pad(text, width, flags.Contains('-', StringComparison.Ordinal), numeric && flags.Contains('0', StringComparison.Ordinal)));
         }
         return output.ToString();
     }

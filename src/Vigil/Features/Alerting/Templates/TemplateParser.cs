@@ -162,7 +162,7 @@ internal static class TemplateParser
             var keyword = action.Split(' ', 2)[0];
             if (keyword is "with" or "if" or "range")
             {
-                var pipeline = Pipeline.Parse(action[keyword.Length..]);
+                var pipeline = Pipeline.Parse(action[keyword.Length..], keyword);
                 var then = ParseList(pieces, ref position, out var end);
                 var otherwise = new List<TemplateNode>();
                 if (end == "else")
@@ -197,7 +197,8 @@ internal sealed class Pipeline
     /// <summary>The variable a <c>{{ $x := ... }}</c> action declares.</summary>
     public string? Declares { get; }
 
-    public static Pipeline Parse(string text)
+    /// <param name="context">What the pipeline belongs to, named in Go's error for an empty one: <c>command</c>, <c>if</c>, <c>with</c>, <c>range</c>.</param>
+    public static Pipeline Parse(string text, string context = "command")
     {
         var tokens = Tokenize(text.Trim());
         string? declares = null;
@@ -219,9 +220,14 @@ internal sealed class Pipeline
             }
             commands[^1].Add(ParseOperand(tokens, ref position));
         }
+        // Go's text/template (parse.go, checkPipeline and command): "missing value for if", "empty command".
+        if (commands is [{ Count: 0 }])
+        {
+            throw new TemplateException($"missing value for {context}");
+        }
         if (commands.Any(c => c.Count == 0))
         {
-            throw new TemplateException($"missing value for command in \"{text}\"");
+            throw new TemplateException("empty command");
         }
         return new Pipeline(commands, declares);
     }

@@ -50,6 +50,8 @@ internal static class TemplateValues
             "ExternalURL" => data.ExternalUrl,
             _ => throw new TemplateException($"can't evaluate field {field}"),
         },
+        // The map of args: a missing key is nil.
+        IDictionary<string, object?> map => map.TryGetValue(field, out var item) ? item : null,
         null => null,
         _ => throw new TemplateException($"can't evaluate field {field} in type {value.GetType().Name}"),
     };

@@ -3,11 +3,16 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace Vigil.Features.Alerting.RuleTests;
+namespace Vigil.Features.Alerting.Rules;
 
 /// <summary>A YAML node as gopkg.in/yaml.v2 sees it: its kind, its resolved tag, its 1-based line.</summary>
 internal sealed record GoYamlNode(GoYamlKind Kind, string Value, string Tag, int Line, IReadOnlyList<GoYamlNode> Items, IReadOnlyList<(GoYamlNode Key, GoYamlNode Value)> Pairs)
 {
+    /// <summary>The 1-based column (yaml.v3's <c>Node.Column</c>).</summary>
+    public int Column { get; init; }
+
+    public GoYamlNode? this[string key] => Kind == GoYamlKind.Mapping ? Pairs.FirstOrDefault(p => p.Key.Value == key).Value : null;
+
     public bool IsNull => Kind == GoYamlKind.Scalar && Tag == "!!null";
 }
 
@@ -54,6 +59,7 @@ internal static partial class GoYaml
     private static GoYamlNode Read(IParser parser, Dictionary<string, GoYamlNode> anchors)
     {
         var line = (int)parser.Current!.Start.Line;
+        var column = (int)parser.Current!.Start.Column;
         GoYamlNode node;
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
@@ -62,7 +68,7 @@ internal static partial class GoYaml
         if (parser.TryConsume<Scalar>(out var scalar))
         {
             var tag = !scalar.Tag.IsEmpty ? ShortTag(scalar.Tag.Value) : scalar.Style == ScalarStyle.Plain ? Resolve(scalar.Value) : "!!str";
-            node = new GoYamlNode(GoYamlKind.Scalar, scalar.Value, tag, line, [], []);
+            node = new GoYamlNode(GoYamlKind.Scalar, scalar.Value, tag, line, [], []) { Column = column };
             Remember(scalar.Anchor, node, anchors);
             return node;
         }
@@ -73,7 +79,7 @@ internal static partial class GoYaml
             {
                 items.Add(Read(parser, anchors));
             }
-            node = new GoYamlNode(GoYamlKind.Sequence, "", "!!seq", line, items, []);
+            node = new GoYamlNode(GoYamlKind.Sequence, "", "!!seq", line, items, []) { Column = column };
             Remember(sequence.Anchor, node, anchors);
             return node;
         }
@@ -84,7 +90,7 @@ internal static partial class GoYaml
             var key = Read(parser, anchors);
             pairs.Add((key, Read(parser, anchors)));
         }
-        node = new GoYamlNode(GoYamlKind.Mapping, "", "!!map", line, [], pairs);
+        node = new GoYamlNode(GoYamlKind.Mapping, "", "!!map", line, [], pairs) { Column = column };
         Remember(mapping.Anchor, node, anchors);
         return node;
     }
