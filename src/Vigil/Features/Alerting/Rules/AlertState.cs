@@ -68,17 +68,26 @@ public sealed class AlertState(Rule rule)
     /// Renders a label or annotation template; a template that fails while rendering gives the
     /// error as its text, and the rule goes on (Prometheus 2.42, rules/alerting.go: "&lt;error expanding template: ...&gt;").
     /// </summary>
-    private static string Expand(string text, TemplateData data)
+    private string Expand(string text, TemplateData data)
     {
         try
         {
             return AlertTemplate.Expand(text, data);
         }
-        catch (TemplateException e)
+        catch (TemplateExecutionException e)
+        {
+            // Prometheus runs the template after its variable definitions, so columns on the first line count them.
+            var name = "__alert_" + Rule.Alert;
+            return $"<error expanding template: error executing template {name}: {e.GoMessage(name, TemplateDefinitions, text)}>";
+        }
+        catch (Exception e) when (e is TemplateException or PromQLEvaluationException or PromQLParseException)
         {
             return $"<error expanding template: {e.Message}>";
         }
     }
+
+    // rules/alerting.go: "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}".
+    private const string TemplateDefinitions = "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}";
 
     /// <summary>Applies one evaluation's result at <paramref name="timeMs"/>.</summary>
     /// <exception cref="PromQLEvaluationException">Two results have the same labels once the rule's labels are applied.</exception>
