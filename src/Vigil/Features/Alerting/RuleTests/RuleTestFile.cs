@@ -47,7 +47,7 @@ public static class RuleTestFileReader
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            throw new FormatException($"yaml: line {e.Start.Line}: {e.InnerException?.Message ?? e.Message}");
+            throw new FormatException(GoYaml.SyntaxError(e));
         }
         var errors = new List<string>();
         var decoder = new Decoder(errors);

@@ -48,12 +48,49 @@ internal static partial class GoYaml
     public static GoYamlNode? Load(string text)
     {
         var parser = new Parser(new StringReader(text));
-        parser.Consume<StreamStart>();
-        if (!parser.TryConsume<DocumentStart>(out _))
+        try
         {
-            return null;
+            parser.Consume<StreamStart>();
+            if (!parser.TryConsume<DocumentStart>(out _))
+            {
+                return null;
+            }
+            return Read(parser, []);
         }
-        return Read(parser, []);
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner fails this way on some unterminated flow collections.
+            var mark = parser.Current?.End ?? Mark.Empty;
+            throw new YamlException(mark, mark, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// libyaml's words for a syntax error, as yaml.v2 prints them: <c>yaml: line N: did not find expected key</c>.
+    /// A parser error is reported on the line before YamlDotNet's (libyaml counts it from 0 there),
+    /// a scanner error on the same line; YamlDotNet's "While parsing a block mapping, " context is dropped.
+    /// </summary>
+    public static string SyntaxError(YamlException e)
+    {
+        var message = e.Message.TrimEnd('.');
+        var line = (int)e.Start.Line;
+        var parsing = message.StartsWith("While parsing", StringComparison.Ordinal);
+        var comma = message.IndexOf(", ", StringComparison.Ordinal);
+        if (message.StartsWith("While ", StringComparison.Ordinal) && comma > 0)
+        {
+            message = message[(comma + 2)..];
+        }
+        message = message switch
+        {
+            "found invalid mapping" or "Mapping values are not allowed in this context" => "mapping values are not allowed in this context",
+            "found a tab character that violate indentation" => "found a tab character that violates indentation",
+            _ => message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..] : message,
+        };
+        if (message == "found a tab character that violates indentation")
+        {
+            line++;
+        }
+        return $"yaml: line {(parsing ? line - 1 : line)}: {message}";
     }
 
     private static GoYamlNode Read(IParser parser, Dictionary<string, GoYamlNode> anchors)
