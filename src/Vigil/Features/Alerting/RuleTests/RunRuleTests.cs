@@ -156,6 +156,53 @@ public static class RunRuleTests
     /// <c>interval</c> from time 0; a series given twice keeps its last definition; with no interval
     /// every value falls at time 0, where the first one appended stays. Returns the parse error, if any.
     /// </summary>
+    /// <summary>
+    /// promtool's error for a series line that does not parse: the PromQL lexer's, placed in the
+    /// line <c>series values</c> (a metric missing its closing brace fails on the first value), or
+    /// "unexpected identifier" for a word among the values.
+    /// </summary>
+    private static string SeriesError(string series, string values, FormatException error)
+    {
+        var line = $"{series} {values}".Trim();
+        if (error.InnerException is PromQLParseException)
+        {
+            try
+            {
+                PromQLParser.Parse(line);
+            }
+            catch (PromQLParseException p) when (p.Reason.Contains("inside braces", StringComparison.Ordinal))
+            {
+                return $"1:{p.Column}: parse error: {p.Reason}";
+            }
+            return $"1:{series.Length + 1}: parse error: {((PromQLParseException)error.InnerException).Reason}";
+        }
+        var offset = series.Trim().Length + 1;
+        foreach (var item in values.Trim().Split(' '))
+        {
+            if (item.Length > 0 && !Parses(item))
+            {
+                return char.IsAsciiLetter(item[0]) && !item.Contains('x', StringComparison.Ordinal)
+                    ? $"1:{offset + 1}: parse error: unexpected identifier \"{item}\" in series values, expected number or \"stale\""
+                    : $"1:{offset + 1}: parse error: {error.Message}";
+            }
+            offset += item.Length + 1;
+        }
+        return $"1:{offset}: parse error: {error.Message}";
+
+        static bool Parses(string item)
+        {
+            try
+            {
+                SeriesNotation.ParseValues(item);
+                return true;
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+        }
+    }
+
     private static async Task<string?> LoadSeriesAsync(MemorySampleStore store, RuleTestGroup test)
     {
         var step = (long)test.Interval.TotalMilliseconds;
@@ -168,8 +215,7 @@ public static class RunRuleTests
             }
             catch (FormatException e)
             {
-                var reason = e.InnerException is PromQLParseException p ? p.Reason : e.Message;
-                return $"1:{series.Length + 3}: parse error: {reason}";
+                return SeriesError(series, values, e);
             }
         }
         var appender = store.Appender();
