@@ -62,7 +62,7 @@ public sealed class Labels : IReadOnlyList<Label>, IEquatable<Labels>
         return From(list);
     }
 
-    /// <summary>Wraps labels that the caller guarantees are sorted by name, unique and non-empty.</summary>
+    /// <summary>Wraps labels that the caller guarantees are sorted by name and unique; empty values are kept (alert annotations have them).</summary>
     public static Labels FromSorted(Label[] sortedUnique) => sortedUnique.Length == 0 ? Empty : new Labels(sortedUnique);
 
     /// <inheritdoc />

@@ -39,7 +39,14 @@ public static class RulesCommand
             {
                 output.WriteLine($"Checking {file}");
                 var (groups, errors) = RuleFile.Load(file);
-                if (errors.Count > 0)
+                var duplicates = errors.Count == 0 ? RuleFile.Duplicates(groups) : null;
+                if (duplicates is not null)
+                {
+                    // promtool's default --lint=duplicate-rules: reported as FAILED, yet the exit code stays 0.
+                    error.WriteLine("  FAILED:");
+                    error.WriteLine(duplicates);
+                }
+                else if (errors.Count > 0)
                 {
                     error.WriteLine("  FAILED:");
                     foreach (var e in errors)

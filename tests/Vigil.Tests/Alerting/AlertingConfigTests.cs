@@ -133,8 +133,10 @@ public sealed class RuleFileReloadTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToList();
-        var error = Assert.Single(errors);
-        Assert.EndsWith("rules/broken.yml:5:15: group \"broken\", rule 1, \"MissingParen\": could not parse expression: 1:34: parse error: unclosed left parenthesis", error);
+        // Every error of the file is reported, as promtool check rules does: the expression and the template.
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e.EndsWith("rules/broken.yml:5:15: group \"broken\", rule 1, \"MissingParen\": could not parse expression: 1:34: parse error: unclosed left parenthesis", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("rules/broken.yml:4:9: group \"broken\", rule 1, \"MissingParen\": annotation \"summary\": template: __alert_MissingParen:1:", StringComparison.Ordinal));
         var groups = server.Services.GetRequiredService<EvaluateRules>().Groups;
         Assert.Equal(["api", "monitor_rules"], groups.Select(g => g.Group.Name));
     }
@@ -157,7 +159,7 @@ public sealed class RuleFileReloadTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = Assert.Single((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray()).GetString()!;
-        Assert.Contains("alerts.yml:4:9: group \"api\", rule 1, \"Down\": template: __alert_Down:1:", error, StringComparison.Ordinal);
+        Assert.Contains("alerts.yml:4:9: group \"api\", rule 1, \"Down\": annotation \"summary\": template: __alert_Down:1:", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -199,7 +199,7 @@ internal static class BinaryOperations
                 if (oneSide.TryGetValue(sig, out var dup))
                 {
                     throw new PromQLEvaluationException(
-                        $"found duplicate series for the match group {MatchGroup(r.Labels)} on the {(card == MatchCardinality.OneToMany ? "left" : "right")} hand-side of the operation: [{r.Labels}, {dup.Labels}];many-to-many matching not allowed: matching labels must be unique on one side");
+                        $"found duplicate series for the match group {MatchGroup(r.Labels)} on the {(card == MatchCardinality.OneToMany ? "left" : "right")} hand-side of the operation: [{AllLabels(r.Labels)}, {AllLabels(dup.Labels)}];many-to-many matching not allowed: matching labels must be unique on one side");
                 }
                 oneSide[sig] = r;
             }
@@ -246,6 +246,10 @@ internal static class BinaryOperations
                 output.Add(new VecSample(metric, value));
             }
         }
+
+        /// <summary>Prometheus's <c>labels.String()</c>, which its errors print: every label, the name included, in braces.</summary>
+        private static string AllLabels(Labels l) =>
+            "{" + string.Join(", ", l.Select(x => $"{x.Name}=\"{x.Value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"")) + "}";
 
         private string MatchGroup(Labels l) => (matching.On ? l.Keep(matchingLabels) : l.Without(matchingLabels)).ToString();
 

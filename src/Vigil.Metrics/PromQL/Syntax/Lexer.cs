@@ -71,12 +71,12 @@ internal static class Lexer
             {
                 if (parens.Count > 0)
                 {
-                    // Prometheus reports this at the end of the input (promtool: "1:38" for a 37-character expression).
+                    // Prometheus reports these at the end of the input (promtool: "1:38" for a 37-character expression).
                     throw new PromQLParseException(q, q.Length, "unclosed left parenthesis");
                 }
                 if (braceOpen >= 0)
                 {
-                    throw new PromQLParseException(q, braceOpen, "unexpected end of input inside braces");
+                    throw new PromQLParseException(q, q.Length, "unexpected end of input inside braces");
                 }
                 if (bracketOpen >= 0)
                 {

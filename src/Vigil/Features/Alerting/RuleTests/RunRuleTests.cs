@@ -21,6 +21,19 @@ public static class RunRuleTests
     public static async Task<Outcome> RunFileAsync(string path)
     {
         var output = new StringBuilder($"Unit Testing:  {path}\n");
+        var warnings = new StringBuilder();
+        var errors = await RunAsync(path, warnings);
+        if (errors.Count > 0)
+        {
+            // promtool prints each error to stderr and an empty line to stdout after each.
+            output.Append('\n', errors.Count + 1);
+            return new Outcome(false, output.ToString(), warnings + "  FAILED:\n" + string.Join("", errors.Select(e => e + "\n")));
+        }
+        return new Outcome(true, output.Append("  SUCCESS\n\n").ToString(), warnings.ToString());
+    }
+
+    private static async Task<List<string>> RunAsync(string path, StringBuilder warnings)
+    {
         RuleTestFile file;
         try
         {
@@ -28,66 +41,96 @@ public static class RunRuleTests
         }
         catch (FormatException e)
         {
-            return new Outcome(false, output.Append('\n').ToString(), $"  FAILED:\n{e.Message}\n");
+            return [e.Message];
         }
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        catch (IOException e)
+        {
+            return [$"open {path}: {e.Message}"];
+        }
+        var ruleFiles = new List<string>();
+        foreach (var pattern in file.RuleFiles)
+        {
+            // promtool joins a relative pattern to the test file's folder, globs it, and only warns when nothing matches.
+            var joined = pattern.Length > 0 && !Path.IsPathRooted(pattern) ? GoPath.Join(GoPath.Dir(path), pattern) : pattern;
+            if (!GoPath.TryGlob(joined, out var matches))
+            {
+                return ["syntax error in pattern"];
+            }
+            if (matches.Count == 0)
+            {
+                warnings.Append($"  WARNING: no file match pattern {joined}\n");
+            }
+            ruleFiles.AddRange(matches);
+        }
+        var order = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var name in file.GroupEvalOrder)
+        {
+            if (!order.TryAdd(name, order.Count))
+            {
+                return [$"group name repeated in evaluation order: {name}"];
+            }
+        }
+        var interval = file.EvaluationInterval > TimeSpan.Zero ? file.EvaluationInterval : TimeSpan.FromMinutes(1);
         var errors = new List<string>();
         foreach (var group in file.Tests)
         {
-            errors.AddRange(await RunGroupAsync(group, file, directory));
+            errors.AddRange(await RunGroupAsync(group, ruleFiles, order, interval));
         }
-        if (errors.Count > 0)
-        {
-            return new Outcome(false, output.Append('\n').ToString(), "  FAILED:\n" + string.Join("\n", errors) + "\n");
-        }
-        return new Outcome(true, output.Append("  SUCCESS\n\n").ToString(), "");
+        return errors;
     }
 
-    private static async Task<List<string>> RunGroupAsync(RuleTestGroup test, RuleTestFile file, string directory)
+    private static async Task<List<string>> RunGroupAsync(RuleTestGroup test, List<string> ruleFiles, Dictionary<string, int> order, TimeSpan interval)
     {
-        var errors = new List<string>();
+        // The order of promtool's test(): input series, then rule files, then the alert test cases.
+        var store = new MemorySampleStore();
+        if (await LoadSeriesAsync(store, test) is { } seriesError)
+        {
+            return [seriesError];
+        }
         var groups = new List<RuleGroup>();
-        foreach (var pattern in file.RuleFiles)
+        foreach (var ruleFile in ruleFiles)
         {
-            foreach (var (rulePath, shown) in Expand(directory, pattern))
+            var (loaded, loadErrors) = RuleFile.Load(ruleFile, ruleFile);
+            if (loadErrors.Count > 0)
             {
-                var (loaded, loadErrors) = RuleFile.Load(rulePath, shown);
-                errors.AddRange(loadErrors);
-                groups.AddRange(loaded);
+                // rules.Manager.LoadGroups returns the errors of the first file that has any.
+                return [.. loadErrors];
             }
+            groups.AddRange(loaded);
         }
-        if (errors.Count > 0)
+        // Groups named in group_eval_order first, in that order; the others keep their place (promtool's partial order).
+        groups = [.. groups.OrderBy(g => order.GetValueOrDefault(g.Name))];
+        if (test.AlertRuleTests.FirstOrDefault(a => a.AlertName.Length == 0) is { } unnamed)
         {
-            return errors;
-        }
-        if (file.GroupEvalOrder.Count > 0)
-        {
-            groups = [.. groups.OrderBy(g => file.GroupEvalOrder.ToList().IndexOf(g.Name) is var i && i >= 0 ? i : int.MaxValue)];
+            var inGroup = test.Name.Length > 0 ? $" (in TestGroup {test.Name})" : "";
+            return [$"an item under alert_rule_test misses required attribute alertname at eval_time {Configuration.Duration.Format(unnamed.EvalTime)}{inGroup}"];
         }
 
-        var store = new MemorySampleStore();
-        await LoadSeriesAsync(store, test);
+        var errors = new List<string>();
         var engine = new PromQLEngine();
         var externalLabels = Labels.From(test.ExternalLabels.Select(kv => new Label(kv.Key, kv.Value)));
         var evaluators = groups.Select(g => new RuleGroupEvaluator(g, store, engine, externalLabels, test.ExternalUrl)).ToList();
 
         var alertTimes = test.AlertRuleTests.Select(a => a.EvalTime).Distinct().Order().ToList();
         var maxTime = alertTimes.Concat(test.PromqlExprTests.Select(e => e.EvalTime)).DefaultIfEmpty(TimeSpan.Zero).Max();
-        var interval = file.EvaluationInterval;
         var next = 0;
         for (var ts = TimeSpan.Zero; ts <= maxTime; ts += interval)
         {
             var evalErrors = new List<string>();
             foreach (var evaluator in evaluators)
             {
-                foreach (var error in await evaluator.EvaluateAsync((long)ts.TotalMilliseconds))
+                await evaluator.EvaluateAsync((long)ts.TotalMilliseconds);
+                foreach (var rule in evaluator.Group.Rules)
                 {
-                    evalErrors.Add($"    rule: {error}, time: {GoDuration(ts)}");
+                    if (evaluator.Health.TryGetValue(rule, out var health) && health.Error is { } error)
+                    {
+                        evalErrors.Add($"    rule: {rule.Name}, time: {GoDuration(ts)}, err: {error}");
+                    }
                 }
             }
             if (evalErrors.Count > 0)
             {
-                // promtool stops a test group at its first evaluation error.
+                // promtool stops a test group at its first evaluation with errors.
                 errors.AddRange(evalErrors);
                 return errors;
             }
@@ -108,38 +151,88 @@ public static class RunRuleTests
         return errors;
     }
 
-    private static IEnumerable<(string Path, string Shown)> Expand(string directory, string pattern)
+    /// <summary>
+    /// Loads the input series as promtool does (a PromQL test <c>load</c> command): one value every
+    /// <c>interval</c> from time 0; a series given twice keeps its last definition; with no interval
+    /// every value falls at time 0, where the first one appended stays. Returns the parse error, if any.
+    /// </summary>
+    /// <summary>
+    /// promtool's error for a series line that does not parse: the PromQL lexer's, placed in the
+    /// line <c>series values</c> (a metric missing its closing brace fails on the first value), or
+    /// "unexpected identifier" for a word among the values.
+    /// </summary>
+    private static string SeriesError(string series, string values, FormatException error)
     {
-        var full = Path.Combine(directory, pattern);
-        if (!pattern.Contains('*', StringComparison.Ordinal))
+        var line = $"{series} {values}".Trim();
+        if (error.InnerException is PromQLParseException)
         {
-            yield return (full, pattern);
-            yield break;
+            try
+            {
+                PromQLParser.Parse(line);
+            }
+            catch (PromQLParseException p) when (p.Reason.Contains("inside braces", StringComparison.Ordinal))
+            {
+                return $"1:{p.Column}: parse error: {p.Reason}";
+            }
+            return $"1:{series.Length + 1}: parse error: {((PromQLParseException)error.InnerException).Reason}";
         }
-        var folder = Path.GetDirectoryName(full)!;
-        foreach (var match in Directory.Exists(folder) ? Directory.GetFiles(folder, Path.GetFileName(full)).Order(StringComparer.Ordinal).ToArray() : [])
+        var offset = series.Trim().Length + 1;
+        foreach (var item in values.Trim().Split(' '))
         {
-            yield return (match, Path.GetRelativePath(directory, match));
+            if (item.Length > 0 && !Parses(item))
+            {
+                return char.IsAsciiLetter(item[0]) && !item.Contains('x', StringComparison.Ordinal)
+                    ? $"1:{offset + 1}: parse error: unexpected identifier \"{item}\" in series values, expected number or \"stale\""
+                    : $"1:{offset + 1}: parse error: {error.Message}";
+            }
+            offset += item.Length + 1;
+        }
+        return $"1:{offset}: parse error: {error.Message}";
+
+        static bool Parses(string item)
+        {
+            try
+            {
+                SeriesNotation.ParseValues(item);
+                return true;
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
         }
     }
 
-    private static async Task LoadSeriesAsync(MemorySampleStore store, RuleTestGroup test)
+    private static async Task<string?> LoadSeriesAsync(MemorySampleStore store, RuleTestGroup test)
     {
-        var appender = store.Appender();
         var step = (long)test.Interval.TotalMilliseconds;
+        var definitions = new Dictionary<Labels, IReadOnlyList<SeriesValue>>();
         foreach (var (series, values) in test.InputSeries)
         {
-            var labels = SeriesNotation.ParseMetric(series);
-            var parsed = SeriesNotation.ParseValues(values);
-            for (var i = 0; i < parsed.Count; i++)
+            try
             {
-                if (!parsed[i].Omitted)
+                definitions[SeriesNotation.ParseMetric(series)] = SeriesNotation.ParseValues(values);
+            }
+            catch (FormatException e)
+            {
+                return SeriesError(series, values, e);
+            }
+        }
+        var appender = store.Appender();
+        foreach (var (labels, values) in definitions)
+        {
+            var last = long.MinValue;
+            for (var i = 0; i < values.Count; i++)
+            {
+                if (!values[i].Omitted && i * step > last)
                 {
-                    appender.Append(labels, i * step, parsed[i].Value);
+                    appender.Append(labels, i * step, values[i].Value);
+                    last = i * step;
                 }
             }
         }
         await appender.CommitAsync();
+        return null;
     }
 
     private static void CheckAlerts(AlertTestCase testCase, RuleTestGroup test, List<RuleGroupEvaluator> evaluators, List<string> errors)
@@ -149,13 +242,14 @@ public static class RunRuleTests
             .SelectMany(s => s.Alerts)
             .Where(a => a.Phase == AlertPhase.Firing)
             .Select(a => (a.Labels, a.Annotations))
-            .OrderBy(a => a.Labels, Comparer<Labels>.Create(Labels.Compare))
+            .Order(AlertOrder)
             .ToList();
+        // promtool builds the expected sets with labels.FromMap, which keeps empty values.
         var expected = testCase.ExpAlerts
             .Select(e => (
-                Labels: Labels.From(e.Labels.Select(kv => new Label(kv.Key, kv.Value)).Append(new Label("alertname", testCase.AlertName))),
-                Annotations: Labels.From(e.Annotations.Select(kv => new Label(kv.Key, kv.Value)))))
-            .OrderBy(a => a.Labels, Comparer<Labels>.Create(Labels.Compare))
+                Labels: WithEmptyValues(e.Labels.Where(kv => kv.Key != "alertname").Append(new("alertname", testCase.AlertName))),
+                Annotations: WithEmptyValues(e.Annotations)))
+            .Order(AlertOrder)
             .ToList();
         if (expected.SequenceEqual(got))
         {
@@ -166,6 +260,13 @@ public static class RunRuleTests
                    $"        exp:{Indent(AlertList(expected), "            ")}, \n" +
                    $"        got:{Indent(AlertList(got), "            ")}");
     }
+
+    // promtool sorts alerts by labels, then annotations (labelsAndAnnotations.Less).
+    private static readonly Comparer<(Labels Labels, Labels Annotations)> AlertOrder = Comparer<(Labels Labels, Labels Annotations)>.Create((a, b) =>
+        Labels.Compare(a.Labels, b.Labels) is var c && c != 0 ? c : Labels.Compare(a.Annotations, b.Annotations));
+
+    private static Labels WithEmptyValues(IEnumerable<KeyValuePair<string, string>> pairs) =>
+        Labels.FromSorted([.. pairs.Select(kv => new Label(kv.Key, kv.Value)).OrderBy(l => l.Name, StringComparer.Ordinal)]);
 
     private static void CheckExpression(ExprTestCase testCase, MemorySampleStore store, PromQLEngine engine, List<string> errors)
     {
@@ -186,7 +287,21 @@ public static class RunRuleTests
             return;
         }
         var comparer = Comparer<Labels>.Create(Labels.Compare);
-        var expected = testCase.ExpSamples.Select(s => (Labels: SeriesNotation.ParseMetric(s.Labels), s.Value)).OrderBy(s => s.Labels, comparer).ToList();
+        var expected = new List<(Labels Labels, double Value)>();
+        foreach (var (text, value) in testCase.ExpSamples)
+        {
+            try
+            {
+                expected.Add((SeriesNotation.ParseMetric(text), value));
+            }
+            catch (FormatException e)
+            {
+                var reason = e.InnerException is PromQLParseException p ? $"{p.Line}:{p.Column}: parse error: {p.Reason}" : e.Message;
+                errors.Add($"    expr: {GoJson.Quote(testCase.Expr)}, time: {time}, err: labels {GoJson.Quote(text)}: {reason}");
+                return;
+            }
+        }
+        expected = [.. expected.OrderBy(s => s.Labels, comparer)];
         got = [.. got.OrderBy(s => s.Labels, comparer)];
         // promtool compares with reflect.DeepEqual: exact floats, and NaN never equals NaN.
         var same = expected.Count == got.Count && expected.Zip(got).All(p => p.First.Labels.Equals(p.Second.Labels) && p.First.Value == p.Second.Value);

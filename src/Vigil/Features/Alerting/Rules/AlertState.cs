@@ -51,6 +51,9 @@ public sealed class AlertState(Rule rule)
     /// </summary>
     public bool Restored { get; set; } = true;
 
+    /// <summary>Forgets every alert (Prometheus does so when a rule exceeds its group's limit).</summary>
+    public void Clear() => active.Clear();
+
     /// <summary>Takes over the alerts of the same rule from before a reload (Prometheus's <c>Group.CopyState</c>).</summary>
     public void CopyFrom(AlertState previous)
     {
@@ -61,32 +64,66 @@ public sealed class AlertState(Rule rule)
         Restored = previous.Restored;
     }
 
+    /// <summary>
+    /// Renders a label or annotation template; a template that fails while rendering gives the
+    /// error as its text, and the rule goes on (Prometheus 2.42, rules/alerting.go: "&lt;error expanding template: ...&gt;").
+    /// </summary>
+    private string Expand(string text, TemplateData data)
+    {
+        try
+        {
+            return AlertTemplate.Expand(text, data);
+        }
+        catch (TemplateExecutionException e)
+        {
+            // Prometheus runs the template after its variable definitions, so columns on the first line count them.
+            var name = "__alert_" + Rule.Alert;
+            return $"<error expanding template: error executing template {name}: {e.GoMessage(name, TemplateDefinitions, text)}>";
+        }
+        catch (Exception e) when (e is TemplateException or PromQLEvaluationException or PromQLParseException)
+        {
+            return $"<error expanding template: {e.Message}>";
+        }
+    }
+
+    // rules/alerting.go: "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}".
+    private const string TemplateDefinitions = "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}";
+
     /// <summary>Applies one evaluation's result at <paramref name="timeMs"/>.</summary>
     /// <exception cref="PromQLEvaluationException">Two results have the same labels once the rule's labels are applied.</exception>
     public void Apply(IReadOnlyList<VectorSample> result, long timeMs, Labels externalLabels, string externalUrl, Func<string, IReadOnlyList<QuerySample>>? query)
     {
         var seen = new HashSet<Labels>();
+        var results = new List<(Labels Labels, Labels Annotations, double Value)>();
         foreach (var sample in result)
         {
             var data = new TemplateData(sample.Labels, sample.Value, externalLabels, externalUrl, query);
             var labels = sample.Labels.WithoutMetricName();
             foreach (var (name, value) in Rule.Labels)
             {
-                labels = labels.With(name, AlertTemplate.Expand(value, data));
+                labels = labels.With(name, Expand(value, data));
             }
             labels = labels.With("alertname", Rule.Alert!);
             if (!seen.Add(labels))
             {
                 throw new PromQLEvaluationException("vector contains metrics with the same labelset after applying alert labels");
             }
-            var annotations = Labels.From(Rule.Annotations.Select(a => new Label(a.Key, AlertTemplate.Expand(a.Value, data))));
+            // Annotations keep their empty values (Prometheus builds them with a ScratchBuilder; only labels drop empty values).
+            var annotations = Labels.FromSorted([.. Rule.Annotations
+                .Select(a => new Label(a.Key, Expand(a.Value, data)))
+                .OrderBy(a => a.Name, StringComparer.Ordinal)]);
+            results.Add((labels, annotations, sample.Value));
+        }
+        // As Prometheus does, a result with duplicate labels changes no alert: it is checked before any update.
+        foreach (var (labels, annotations, value) in results)
+        {
             if (active.TryGetValue(labels, out var alert) && alert.Phase != AlertPhase.Inactive)
             {
-                alert.Value = sample.Value;
+                alert.Value = value;
                 alert.Annotations = annotations;
                 continue;
             }
-            active[labels] = new ActiveAlert(labels, timeMs) { Value = sample.Value, Annotations = annotations };
+            active[labels] = new ActiveAlert(labels, timeMs) { Value = value, Annotations = annotations };
         }
 
         var forMs = (long)Rule.For.TotalMilliseconds;

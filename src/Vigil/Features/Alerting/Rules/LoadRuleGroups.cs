@@ -31,7 +31,7 @@ public static partial class LoadRuleGroups
             }
             foreach (var file in files)
             {
-                var (loaded, loadErrors) = RuleFile.Load(file);
+                var (loaded, loadErrors) = RuleFile.Load(file, positionEveryError: true);
                 foreach (var error in loadErrors)
                 {
                     var m = PositionedError().Match(error);

@@ -26,6 +26,9 @@ public sealed class RuleGroupEvaluator(RuleGroup group, ISampleStore store, Prom
 
     private readonly Dictionary<Rule, RuleHealth> health = [];
 
+    // The series each rule wrote at its last successful evaluation, to mark stale those it no longer writes.
+    private readonly Dictionary<Rule, HashSet<Labels>> previousSeries = [];
+
     /// <summary>Evaluates every rule at <paramref name="timeMs"/>; returns the evaluation errors (the group goes on after one).</summary>
     public async Task<IReadOnlyList<string>> EvaluateAsync(long timeMs, CancellationToken cancellationToken = default)
     {
@@ -38,16 +41,37 @@ public sealed class RuleGroupEvaluator(RuleGroup group, ISampleStore store, Prom
             {
                 var result = Vector(engine.InstantQuery(store, rule.Expr, timeMs, cancellationToken));
                 var appender = store.Appender();
+                var written = new HashSet<Labels>();
+                var limit = Group.Limit;
                 if (rule.Record is not null)
                 {
-                    WriteRecorded(rule, result, timeMs, appender);
+                    WriteRecorded(rule, result, timeMs, appender, written);
+                    // Prometheus 2.42 rules/recording.go and alerting.go: over the group's limit, the rule fails.
+                    if (limit > 0 && result.Count > limit)
+                    {
+                        throw new PromQLEvaluationException($"exceeded limit of {limit} with {result.Count} series");
+                    }
                 }
                 else
                 {
                     var state = alerting[rule];
                     state.Apply(result, timeMs, externalLabels, externalUrl, Query(timeMs, cancellationToken));
-                    WriteAlertSeries(state, timeMs, appender);
+                    var count = state.Alerts.Count(a => a.Phase != AlertPhase.Inactive);
+                    if (limit > 0 && count > limit)
+                    {
+                        state.Clear();
+                        throw new PromQLEvaluationException($"exceeded limit of {limit} with {count} alerts");
+                    }
+                    WriteAlertSeries(state, timeMs, appender, written);
                 }
+                // Prometheus (rules/manager.go, Group.Eval) marks a series stale as soon as its rule
+                // stops writing it, so a recorded series or ALERTS{alertstate="pending"} does not
+                // linger for the 5m lookback; a failed evaluation keeps the previous set.
+                foreach (var gone in previousSeries.GetValueOrDefault(rule, []).Where(l => !written.Contains(l)))
+                {
+                    appender.Append(gone, timeMs, Sample.StaleNaN);
+                }
+                previousSeries[rule] = written;
                 await appender.CommitAsync(cancellationToken);
             }
             catch (Exception e) when (e is PromQLEvaluationException or TemplateException)
@@ -70,9 +94,8 @@ public sealed class RuleGroupEvaluator(RuleGroup group, ISampleStore store, Prom
         _ => throw new PromQLEvaluationException("rule result is not a vector or scalar"),
     };
 
-    private static void WriteRecorded(Rule rule, IReadOnlyList<VectorSample> result, long timeMs, ISampleAppender appender)
+    private static void WriteRecorded(Rule rule, IReadOnlyList<VectorSample> result, long timeMs, ISampleAppender appender, HashSet<Labels> seen)
     {
-        var seen = new HashSet<Labels>();
         foreach (var sample in result)
         {
             var labels = sample.Labels.With(Label.MetricName, rule.Record!);
@@ -88,15 +111,19 @@ public sealed class RuleGroupEvaluator(RuleGroup group, ISampleStore store, Prom
         }
     }
 
-    private static void WriteAlertSeries(AlertState state, long timeMs, ISampleAppender appender)
+    private static void WriteAlertSeries(AlertState state, long timeMs, ISampleAppender appender, HashSet<Labels> written)
     {
         foreach (var alert in state.Alerts.Where(a => a.Phase != AlertPhase.Inactive))
         {
             var phase = alert.Phase == AlertPhase.Firing ? "firing" : "pending";
-            appender.Append(alert.Labels.With(Label.MetricName, "ALERTS").With("alertstate", phase), timeMs, 1);
+            var alerts = alert.Labels.With(Label.MetricName, "ALERTS").With("alertstate", phase);
+            appender.Append(alerts, timeMs, 1);
+            written.Add(alerts);
             if (state.Restored)
             {
-                appender.Append(alert.Labels.With(Label.MetricName, "ALERTS_FOR_STATE"), timeMs, alert.ActiveAtMs / 1000.0);
+                var forState = alert.Labels.With(Label.MetricName, "ALERTS_FOR_STATE");
+                appender.Append(forState, timeMs, alert.ActiveAtMs / 1000.0);
+                written.Add(forState);
             }
         }
     }

@@ -3,7 +3,29 @@ using System.Text;
 namespace Vigil.Features.Alerting.Templates;
 
 /// <summary>A template that does not compile, or fails while rendering (e.g. <c>first</c> of no results).</summary>
-public sealed class TemplateException(string message) : Exception(message);
+public class TemplateException(string message) : Exception(message);
+
+/// <summary>A template that failed while rendering, with the place Go's text/template names in its error.</summary>
+/// <param name="Offset">Where the failing command starts in the template's text.</param>
+/// <param name="Node">The failing command as Go prints it (<c>first</c>, <c>gt $value 1</c>).</param>
+public sealed class TemplateExecutionException(int offset, string node, string reason) : TemplateException(reason)
+{
+    public int Offset { get; } = offset;
+    public string Node { get; } = node;
+
+    /// <summary>
+    /// Go's execution error for a template named <paramref name="name"/> whose text was
+    /// <paramref name="prefix"/> followed by <paramref name="text"/>:
+    /// <c>template: NAME:LINE:COL: executing "NAME" at &lt;NODE&gt;: REASON</c>, the column counted in bytes from 0.
+    /// </summary>
+    public string GoMessage(string name, string prefix, string text)
+    {
+        var before = prefix + text[..Math.Min(Offset, text.Length)];
+        var line = 1 + before.Count(c => c == '\n');
+        var column = System.Text.Encoding.UTF8.GetByteCount(before[(before.LastIndexOf('\n') + 1)..]);
+        return $"template: {name}:{line}:{column}: executing \"{name}\" at <{Node}>: {Message}";
+    }
+}
 
 /// <summary>One result of <c>query</c> in a template: <c>.Labels</c> and <c>.Value</c>.</summary>
 public sealed record QuerySample(Vigil.Metrics.Labels Labels, double Value);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Vigil.Metrics;
 
 namespace Vigil.Features.Alerting.Templates;
 
@@ -19,7 +20,8 @@ internal sealed record ActionNode(Pipeline Pipeline) : TemplateNode
     {
         if (Pipeline.Declares is null)
         {
-            output.Append(TemplateValues.Print(Pipeline.Evaluate(scope, data)));
+            // Go prints a nil interface value (a missing key of args' map) as "<no value>".
+            output.Append(Pipeline.Evaluate(scope, data) is { } value ? TemplateValues.Print(value) : "<no value>");
         }
         else
         {
@@ -35,20 +37,40 @@ internal sealed record BlockNode(string Kind, Pipeline Pipeline, IReadOnlyList<T
     {
         var value = Pipeline.Evaluate(scope, data);
         var saved = scope.Dot;
+        var savedVariables = new Dictionary<string, object?>(scope.Variables);
         if (Kind == "range")
         {
-            var items = value as System.Collections.IEnumerable is { } e and not string ? e.Cast<object?>().ToList() : [];
-            foreach (var item in items)
+            // Go ranges over a map's values in key order, over a list's items; "$k, $v :=" gets the key or index too.
+            var items = value switch
+            {
+                Labels labels => labels.Select(l => ((object?)l.Name, (object?)l.Value)).ToList(),
+                System.Collections.IEnumerable e and not string => e.Cast<object?>().Select((item, i) => ((object?)(long)i, item)).ToList(),
+                _ => [],
+            };
+            foreach (var (key, item) in items)
             {
                 scope.Dot = item;
+                if (Pipeline.DeclaresKey is { } keyName)
+                {
+                    scope.Variables[keyName] = key;
+                }
+                if (Pipeline.Declares is { } itemName)
+                {
+                    scope.Variables[itemName] = item;
+                }
                 RenderAll(Then, output, scope, data);
             }
             scope.Dot = saved;
+            Restore(scope, savedVariables);
             if (items.Count == 0)
             {
                 RenderAll(Else, output, scope, data);
             }
             return;
+        }
+        if (Pipeline.Declares is { } name)
+        {
+            scope.Variables[name] = value;
         }
         if (TemplateValues.Truthy(value))
         {
@@ -62,6 +84,20 @@ internal sealed record BlockNode(string Kind, Pipeline Pipeline, IReadOnlyList<T
         else
         {
             RenderAll(Else, output, scope, data);
+        }
+        Restore(scope, savedVariables);
+    }
+
+    /// <summary>A variable declared in a block lives until its end, as in Go.</summary>
+    private static void Restore(TemplateScope scope, Dictionary<string, object?> saved)
+    {
+        foreach (var name in scope.Variables.Keys.Where(k => !saved.ContainsKey(k)).ToList())
+        {
+            scope.Variables.Remove(name);
+        }
+        foreach (var (name, value) in saved)
+        {
+            scope.Variables[name] = value;
         }
     }
 
@@ -89,7 +125,8 @@ internal static class TemplateParser
         return nodes;
     }
 
-    private sealed record Piece(bool IsAction, string Text);
+    /// <param name="Offset">Where an action's text starts in the template (Go names that place in its errors).</param>
+    private sealed record Piece(bool IsAction, string Text, int Offset = 0);
 
     private static List<Piece> Split(string text)
     {
@@ -110,11 +147,13 @@ internal static class TemplateParser
                 throw new TemplateException("unclosed action");
             }
             var inner = text[(open + 2)..close];
+            var innerStart = open + 2;
             // "{{- " trims white space before the action, " -}}" after it.
             if (inner.StartsWith("- ", StringComparison.Ordinal) || inner == "-")
             {
                 literal = literal.TrimEnd();
                 inner = inner[1..];
+                innerStart++;
             }
             var trimAfter = inner.EndsWith(" -", StringComparison.Ordinal);
             if (trimAfter)
@@ -122,7 +161,7 @@ internal static class TemplateParser
                 inner = inner[..^1];
             }
             pieces.Add(new Piece(false, literal));
-            pieces.Add(new Piece(true, inner.Trim()));
+            pieces.Add(new Piece(true, inner.Trim(), innerStart + inner.Length - inner.TrimStart().Length));
             i = close + 2;
             if (trimAfter)
             {
@@ -162,7 +201,7 @@ internal static class TemplateParser
             var keyword = action.Split(' ', 2)[0];
             if (keyword is "with" or "if" or "range")
             {
-                var pipeline = Pipeline.Parse(action[keyword.Length..]);
+                var pipeline = Pipeline.Parse(action[keyword.Length..], keyword, piece.Offset + keyword.Length);
                 var then = ParseList(pieces, ref position, out var end);
                 var otherwise = new List<TemplateNode>();
                 if (end == "else")
@@ -176,7 +215,7 @@ internal static class TemplateParser
                 nodes.Add(new BlockNode(keyword, pipeline, then, otherwise));
                 continue;
             }
-            nodes.Add(new ActionNode(Pipeline.Parse(action)));
+            nodes.Add(new ActionNode(Pipeline.Parse(action, "command", piece.Offset)));
         }
         terminator = null;
         return nodes;
@@ -188,26 +227,54 @@ internal sealed class Pipeline
 {
     private readonly List<List<Operand>> commands;
 
-    private Pipeline(List<List<Operand>> commands, string? declares)
+    private readonly List<int> starts;
+
+    private Pipeline(List<List<Operand>> commands, List<int> starts, string? declares, string? declaresKey)
     {
         this.commands = commands;
+        this.starts = starts;
         Declares = declares;
+        DeclaresKey = declaresKey;
     }
 
     /// <summary>The variable a <c>{{ $x := ... }}</c> action declares.</summary>
     public string? Declares { get; }
 
-    public static Pipeline Parse(string text)
+    /// <summary>The first variable of <c>{{ range $k, $v := ... }}</c>: the key or index.</summary>
+    public string? DeclaresKey { get; }
+
+    /// <param name="context">What the pipeline belongs to, named in Go's error for an empty one: <c>command</c>, <c>if</c>, <c>with</c>, <c>range</c>.</param>
+    /// <param name="offset">Where <paramref name="text"/> starts in the template.</param>
+    public static Pipeline Parse(string text, string context = "command", int offset = 0)
     {
-        var tokens = Tokenize(text.Trim());
-        string? declares = null;
-        if (tokens.Count >= 2 && tokens[0].StartsWith('$') && tokens[1] is ":=" or "=")
+        var positions = new List<int>();
+        var tokens = Tokenize(text, positions);
+        for (var i = 0; i < positions.Count; i++)
+        {
+            positions[i] += offset;
+        }
+        return Parse(tokens, positions, context);
+    }
+
+    private static Pipeline Parse(List<string> tokens, List<int> positions, string context)
+    {
+        string? declares = null, declaresKey = null;
+        if (tokens.Count >= 3 && tokens[0].StartsWith('$') && tokens[0].EndsWith(',') && tokens[1].StartsWith('$') && tokens[2] is ":=" or "=")
+        {
+            declaresKey = tokens[0][..^1];
+            declares = tokens[1];
+            tokens = tokens[3..];
+            positions = positions[3..];
+        }
+        else if (tokens.Count >= 2 && tokens[0].StartsWith('$') && tokens[1] is ":=" or "=")
         {
             declares = tokens[0];
             tokens = tokens[2..];
+            positions = positions[2..];
         }
         var position = 0;
         var commands = new List<List<Operand>> { new() };
+        var starts = new List<int> { positions.Count > 0 ? positions[0] : 0 };
         while (position < tokens.Count)
         {
             var token = tokens[position];
@@ -215,18 +282,29 @@ internal sealed class Pipeline
             {
                 position++;
                 commands.Add([]);
+                starts.Add(position < positions.Count ? positions[position] : 0);
                 continue;
             }
-            commands[^1].Add(ParseOperand(tokens, ref position));
+            commands[^1].Add(ParseOperand(tokens, positions, ref position));
+        }
+        // Go's text/template (parse.go, checkPipeline and command): "missing value for if", "empty command".
+        if (commands is [{ Count: 0 }])
+        {
+            throw new TemplateException($"missing value for {context}");
         }
         if (commands.Any(c => c.Count == 0))
         {
-            throw new TemplateException($"missing value for command in \"{text}\"");
+            throw new TemplateException("empty command");
         }
-        return new Pipeline(commands, declares);
+        return new Pipeline(commands, starts, declares, declaresKey);
     }
 
-    private static Operand ParseOperand(List<string> tokens, ref int position)
+    /// <summary>Go's text for a pipeline (PipeNode.String): its commands joined by <c> | </c>.</summary>
+    public override string ToString() =>
+        (Declares is null ? "" : (DeclaresKey is null ? "" : DeclaresKey + ", ") + Declares + " := ") +
+        string.Join(" | ", commands.Select(c => string.Join(' ', c.Select(o => o.Source))));
+
+    private static Operand ParseOperand(List<string> tokens, List<int> positions, ref int position)
     {
         var token = tokens[position++];
         if (token == "(")
@@ -242,19 +320,29 @@ internal sealed class Pipeline
             {
                 throw new TemplateException("unclosed left paren");
             }
-            return new Operand.Nested(Parse(string.Join(' ', tokens[start..(position - 1)])));
+            return new Operand.Nested(Parse(tokens[start..(position - 1)], positions[start..(position - 1)], "parenthesized pipeline"));
         }
         if (token.StartsWith('"') || token.StartsWith('`'))
         {
-            return new Operand.Literal(Unquote(token));
+            return new Operand.Literal(Unquote(token)) { Source = token };
+        }
+        // Go's text/template: a number written without '.', 'e' or 'p' is an int, and an int is not a float64
+        // to printf's %d or to lt/gt/eq (which refuse to compare the two).
+        if (long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+        {
+            return new Operand.Literal(integer) { Source = token };
         }
         if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
-            return new Operand.Literal(number);
+            return new Operand.Literal(number) { Source = token };
+        }
+        if (token == "nil")
+        {
+            return new Operand.Literal(null) { Source = token };
         }
         if (token is "true" or "false")
         {
-            return new Operand.Literal(token == "true");
+            return new Operand.Literal(token == "true") { Source = token };
         }
         if (token.StartsWith('$') || token.StartsWith('.'))
         {
@@ -289,7 +377,7 @@ internal sealed class Pipeline
         return sb.ToString();
     }
 
-    private static List<string> Tokenize(string text)
+    private static List<string> Tokenize(string text, List<int> positions)
     {
         var tokens = new List<string>();
         var i = 0;
@@ -303,6 +391,7 @@ internal sealed class Pipeline
             }
             if (c is '|' or '(' or ')')
             {
+                positions.Add(i);
                 tokens.Add(c.ToString());
                 i++;
                 continue;
@@ -318,12 +407,14 @@ internal sealed class Pipeline
                 {
                     throw new TemplateException("unterminated quoted string");
                 }
+                positions.Add(i);
                 tokens.Add(text[i..(end + 1)]);
                 i = end + 1;
                 continue;
             }
             if (c == ':' && i + 1 < text.Length && text[i + 1] == '=')
             {
+                positions.Add(i);
                 tokens.Add(":=");
                 i += 2;
                 continue;
@@ -333,6 +424,7 @@ internal sealed class Pipeline
             {
                 i++;
             }
+            positions.Add(start);
             tokens.Add(text[start..i]);
         }
         return tokens;
@@ -345,22 +437,37 @@ internal sealed class Pipeline
         {
             var command = commands[c];
             var piped = c > 0;
-            if (command[0] is Operand.Function function)
+            var node = string.Join(' ', command.Select(o => o.Source));
+            try
             {
-                var args = command.Skip(1).Select(o => o.Evaluate(scope, data)).ToList();
-                if (piped)
+                if (command[0] is Operand.Function function)
                 {
-                    args.Add(result);
+                    var args = command.Skip(1).Select(o => o.Evaluate(scope, data)).ToList();
+                    if (piped)
+                    {
+                        args.Add(result);
+                    }
+                    try
+                    {
+                        result = TemplateFunctions.Call(function.Name, args, data);
+                    }
+                    catch (Exception e) when (e is TemplateException and not TemplateExecutionException or Vigil.Metrics.PromQL.PromQLEvaluationException or Vigil.Metrics.PromQL.PromQLParseException)
+                    {
+                        throw new TemplateExecutionException(starts[c], node, $"error calling {function.Name}: {e.Message}");
+                    }
                 }
-                result = TemplateFunctions.Call(function.Name, args, data);
+                else
+                {
+                    if (command.Count > 1 || piped)
+                    {
+                        throw new TemplateException($"can't give argument to non-function {command[0].Source}");
+                    }
+                    result = command[0].Evaluate(scope, data);
+                }
             }
-            else
+            catch (TemplateException e) when (e is not TemplateExecutionException)
             {
-                if (command.Count > 1 || piped)
-                {
-                    throw new TemplateException($"can't give argument to non-function {command[0]}");
-                }
-                result = command[0].Evaluate(scope, data);
+                throw new TemplateExecutionException(starts[c], node, e.Message);
             }
         }
         return result;
@@ -371,24 +478,35 @@ internal abstract record Operand
 {
     public abstract object? Evaluate(TemplateScope scope, TemplateData data);
 
-    public sealed record Literal(object Value) : Operand
+    /// <summary>The operand as Go's text/template prints a node in its errors.</summary>
+    public abstract string Source { get; init; }
+
+    public sealed record Literal(object? Value) : Operand
     {
+        public override string Source { get; init; } = "";
+
         public override object? Evaluate(TemplateScope scope, TemplateData data) => Value;
     }
 
     public sealed record Function(string Name) : Operand
     {
+        public override string Source { get; init; } = Name;
+
         public override object? Evaluate(TemplateScope scope, TemplateData data) => TemplateFunctions.Call(Name, [], data);
     }
 
     public sealed record Nested(Pipeline Pipeline) : Operand
     {
+        public override string Source { get; init; } = $"({Pipeline})";
+
         public override object? Evaluate(TemplateScope scope, TemplateData data) => Pipeline.Evaluate(scope, data);
     }
 
     /// <summary><c>$labels.instance</c>, <c>.Value</c>, <c>.</c>, <c>$value</c>.</summary>
     public sealed record Path(string Text) : Operand
     {
+        public override string Source { get; init; } = Text;
+
         public override object? Evaluate(TemplateScope scope, TemplateData data)
         {
             object? value;

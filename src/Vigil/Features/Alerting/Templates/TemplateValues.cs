@@ -12,7 +12,10 @@ internal static class TemplateValues
         null => "",
         string s => s,
         double d => GoFormat.V(d),
+        long l => l.ToString(CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
+        // Go prints the struct Prometheus gives templates as {Labels ExternalLabels ExternalURL Value}.
+        TemplateData data => $"{{{Print(data.Labels)} {Print(data.ExternalLabels)} {data.ExternalUrl} {GoFormat.V(data.Value)}}}",
         Labels labels => "map[" + string.Join(' ', labels.Select(l => $"{l.Name}:{l.Value}")) + "]",
         QuerySample sample => $"{{{Print(sample.Labels)} {GoFormat.V(sample.Value)}}}",
         IEnumerable list => "[" + string.Join(' ', list.Cast<object?>().Select(Print)) + "]",
@@ -25,6 +28,7 @@ internal static class TemplateValues
         null => false,
         bool b => b,
         double d => d != 0,
+        long l => l != 0,
         string s => s.Length > 0,
         Labels l => l.Count > 0,
         ICollection c => c.Count > 0,
@@ -50,13 +54,16 @@ internal static class TemplateValues
             "ExternalURL" => data.ExternalUrl,
             _ => throw new TemplateException($"can't evaluate field {field}"),
         },
+        // The map of args: a missing key is nil.
+        IDictionary<string, object?> map => map.TryGetValue(field, out var item) ? item : null,
         null => null,
-        _ => throw new TemplateException($"can't evaluate field {field} in type {value.GetType().Name}"),
+        _ => throw new TemplateException($"can't evaluate field {field} in type {value switch { string => "string", double => "float64", long => "int", bool => "bool", _ => value.GetType().Name }}"),
     };
 
     public static double ToFloat(object? value) => value switch
     {
         double d => d,
+        long l => l,
         bool b => b ? 1 : 0,
         string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
         string s => throw new TemplateException($"strconv.ParseFloat: parsing \"{s}\": invalid syntax"),
