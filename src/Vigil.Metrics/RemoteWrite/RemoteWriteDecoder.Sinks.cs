@@ -1,0 +1,98 @@
+using Vigil.Metrics.Exposition;
+using Vigil.Metrics.Storage;
+
+namespace Vigil.Metrics.RemoteWrite;
+
+/// <summary>What <see cref="RemoteWriteDecoder.DecodeInto"/> found in a body.</summary>
+/// <param name="Series">Series entries (Prometheus sends one per sample).</param>
+/// <param name="Samples">Float samples handed to the appender.</param>
+/// <param name="SkippedExemplars">Exemplars received and not kept.</param>
+/// <param name="SkippedHistograms">Native histogram samples received and not kept (not supported yet).</param>
+public readonly record struct RemoteWriteCounts(int Series, int Samples, int SkippedExemplars, int SkippedHistograms);
+
+public static partial class RemoteWriteDecoder
+{
+    /// <summary>Where the decoder hands each series and metadata entry, in wire order.</summary>
+    private interface IWriteRequestSink
+    {
+        /// <summary>A valid series; <paramref name="samples"/> is only valid during the call.</summary>
+        void Series(Labels labels, ReadOnlySpan<Sample> samples, int skippedExemplars, int skippedHistograms);
+
+        void Metadata(MetricMetadata metadata);
+    }
+
+    /// <summary>Builds a <see cref="WriteRequest"/>.</summary>
+    private sealed class RequestSink : IWriteRequestSink
+    {
+        private readonly List<TimeSeries> series = [];
+        private readonly List<MetricMetadata> metadata = [];
+
+        public void Series(Labels labels, ReadOnlySpan<Sample> samples, int skippedExemplars, int skippedHistograms) =>
+            series.Add(new TimeSeries(labels, samples.ToArray(), skippedExemplars, skippedHistograms));
+
+        public void Metadata(MetricMetadata metadata) => this.metadata.Add(metadata);
+
+        public WriteRequest ToWriteRequest() => new(series, metadata);
+    }
+
+    /// <summary>Appends every sample to an appender and counts.</summary>
+    private sealed class AppenderSink(ISampleAppender appender) : IWriteRequestSink
+    {
+        public RemoteWriteCounts Counts { get; private set; }
+
+        public void Series(Labels labels, ReadOnlySpan<Sample> samples, int skippedExemplars, int skippedHistograms)
+        {
+            foreach (var s in samples)
+            {
+                appender.Append(labels, s.TimestampMs, s.Value);
+            }
+            Counts = new RemoteWriteCounts(
+                Counts.Series + 1, Counts.Samples + samples.Length, Counts.SkippedExemplars + skippedExemplars, Counts.SkippedHistograms + skippedHistograms);
+        }
+
+        public void Metadata(MetricMetadata metadata)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Buffers reused by every decode on one thread (decoding never awaits), so a series entry costs
+    /// no list of its own. The string cache outlives a request on purpose: a sender repeats the
+    /// same label values request after request.
+    /// </summary>
+    private sealed class DecodeScratch
+    {
+        [ThreadStatic]
+        private static DecodeScratch? current;
+
+        public Label[] Labels { get; private set; } = new Label[16];
+
+        public Sample[] Samples { get; private set; } = new Sample[4];
+
+        public LabelStringCache Strings { get; } = new(4096);
+
+        public static DecodeScratch ForThisThread() => current ??= new DecodeScratch();
+
+        public void AddLabel(ref int count, Label label)
+        {
+            if (count == Labels.Length)
+            {
+                var grown = Labels;
+                Array.Resize(ref grown, count * 2);
+                Labels = grown;
+            }
+            Labels[count++] = label;
+        }
+
+        public void AddSample(ref int count, Sample sample)
+        {
+            if (count == Samples.Length)
+            {
+                var grown = Samples;
+                Array.Resize(ref grown, count * 2);
+                Samples = grown;
+            }
+            Samples[count++] = sample;
+        }
+    }
+}
