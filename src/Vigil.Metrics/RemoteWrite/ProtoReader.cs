@@ -28,6 +28,9 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data, string kind, int index 
 
     public readonly bool End => pos >= data.Length;
 
+    /// <summary>The offset of the next byte to read.</summary>
+    public readonly int Position => pos;
+
     /// <summary>Reads the next field key.</summary>
     public (int Field, WireType Type) ReadKey()
     {

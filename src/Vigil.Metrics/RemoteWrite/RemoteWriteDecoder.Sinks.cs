@@ -65,23 +65,36 @@ public static partial class RemoteWriteDecoder
         [ThreadStatic]
         private static DecodeScratch? current;
 
-        public Label[] Labels { get; private set; } = new Label[16];
+        public Range[] LabelFields { get; private set; } = new Range[16];
 
         public Sample[] Samples { get; private set; } = new Sample[4];
 
         public LabelStringCache Strings { get; } = new(4096);
 
+        private Label[] labels = new Label[16];
+
         public static DecodeScratch ForThisThread() => current ??= new DecodeScratch();
 
-        public void AddLabel(ref int count, Label label)
+        /// <summary>Notes where a label field lies in its series message.</summary>
+        public void AddLabelField(ref int count, Range field)
         {
-            if (count == Labels.Length)
+            if (count == LabelFields.Length)
             {
-                var grown = Labels;
+                var grown = LabelFields;
                 Array.Resize(ref grown, count * 2);
-                Labels = grown;
+                LabelFields = grown;
             }
-            Labels[count++] = label;
+            LabelFields[count++] = field;
+        }
+
+        /// <summary>Room for <paramref name="count"/> decoded labels.</summary>
+        public Span<Label> LabelsFor(int count)
+        {
+            if (count > labels.Length)
+            {
+                labels = new Label[count];
+            }
+            return labels.AsSpan(0, count);
         }
 
         public void AddSample(ref int count, Sample sample)

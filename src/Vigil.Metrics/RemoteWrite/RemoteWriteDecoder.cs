@@ -108,9 +108,15 @@ public static partial class RemoteWriteDecoder
         }
     }
 
+    /// <summary>
+    /// Reads a series entry. Its label fields are only noted (and hashed) while reading: a sender
+    /// repeats the same labels request after request, so <see cref="WireLabels"/> usually has the
+    /// label set already, checked against these very bytes, and nothing needs decoding or validating.
+    /// </summary>
     private static void ReadTimeSeries(ReadOnlySpan<byte> message, int index, DecodeScratch scratch, IWriteRequestSink sink)
     {
         int labelCount = 0, sampleCount = 0, exemplars = 0, histograms = 0;
+        var hash = new HashCode();
         var reader = new ProtoReader(message, "timeseries", index);
         while (!reader.End)
         {
@@ -118,7 +124,9 @@ public static partial class RemoteWriteDecoder
             switch (field)
             {
                 case 1:
-                    scratch.AddLabel(ref labelCount, ReadLabel(reader.ReadBytes(type), index, scratch.Strings));
+                    var label = reader.ReadBytes(type);
+                    hash.AddBytes(label);
+                    scratch.AddLabelField(ref labelCount, new Range(reader.Position - label.Length, reader.Position));
                     break;
                 case 2:
                     scratch.AddSample(ref sampleCount, ReadSample(reader.ReadBytes(type), index));
@@ -136,7 +144,19 @@ public static partial class RemoteWriteDecoder
                     break;
             }
         }
-        var labels = ValidLabels(scratch.Labels.AsSpan(0, labelCount), in reader);
+        var fields = scratch.LabelFields.AsSpan(0, labelCount);
+        var key = hash.ToHashCode();
+        var labels = WireLabels.Shared.Find(key, message, fields);
+        if (labels is null)
+        {
+            var decoded = scratch.LabelsFor(labelCount);
+            for (var i = 0; i < fields.Length; i++)
+            {
+                decoded[i] = ReadLabel(message[fields[i]], index, scratch.Strings);
+            }
+            labels = ValidLabels(decoded, in reader);
+            WireLabels.Shared.Add(key, labels);
+        }
         sink.Series(labels, scratch.Samples.AsSpan(0, sampleCount), exemplars, histograms);
     }
 
