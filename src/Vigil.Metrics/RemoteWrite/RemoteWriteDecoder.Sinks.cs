@@ -56,10 +56,30 @@ public static partial class RemoteWriteDecoder
     }
 
     /// <summary>
-    /// Buffers reused by every decode on one thread (decoding never awaits), so a series entry costs
-    /// no list of its own. The string cache outlives a request on purpose: a sender repeats the
-    /// same label values request after request.
+    /// Label strings of every decoder, shared so that all threads hand the head the same instances:
+    /// the head then keeps the decoder's label set instead of a copy beside the one that
+    /// <see cref="WireLabels"/> holds. It outlives a request on purpose (a sender repeats the same
+    /// label values), and is only asked for series that <see cref="WireLabels"/> does not know, so
+    /// its lock is rarely taken.
     /// </summary>
+    private sealed class SharedStrings
+    {
+        private readonly Lock gate = new();
+        private readonly LabelStringCache cache = new(16384);
+
+        public static SharedStrings Instance { get; } = new();
+
+        /// <summary>The string for <paramref name="utf8"/>, or null when it is not valid UTF-8.</summary>
+        public string? Get(ReadOnlySpan<byte> utf8)
+        {
+            lock (gate)
+            {
+                return cache.Get(utf8);
+            }
+        }
+    }
+
+    /// <summary>Buffers reused by every decode on one thread (decoding never awaits), so a series entry costs no list of its own.</summary>
     private sealed class DecodeScratch
     {
         [ThreadStatic]
@@ -69,7 +89,6 @@ public static partial class RemoteWriteDecoder
 
         public Sample[] Samples { get; private set; } = new Sample[4];
 
-        public LabelStringCache Strings { get; } = new(4096);
 
         private Label[] labels = new Label[16];
 

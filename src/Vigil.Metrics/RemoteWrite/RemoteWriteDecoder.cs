@@ -99,7 +99,7 @@ public static partial class RemoteWriteDecoder
                     ReadTimeSeries(reader.ReadBytes(type), seriesIndex++, scratch, sink);
                     break;
                 case 3:
-                    sink.Metadata(ReadMetadata(reader.ReadBytes(type), metadataIndex++, scratch.Strings));
+                    sink.Metadata(ReadMetadata(reader.ReadBytes(type), metadataIndex++, SharedStrings.Instance));
                     break;
                 default:
                     reader.Skip(type);
@@ -152,7 +152,7 @@ public static partial class RemoteWriteDecoder
             var decoded = scratch.LabelsFor(labelCount);
             for (var i = 0; i < fields.Length; i++)
             {
-                decoded[i] = ReadLabel(message[fields[i]], index, scratch.Strings);
+                decoded[i] = ReadLabel(message[fields[i]], index, SharedStrings.Instance);
             }
             labels = ValidLabels(decoded, in reader);
             WireLabels.Shared.Add(key, labels);
@@ -161,7 +161,7 @@ public static partial class RemoteWriteDecoder
     }
 
     /// <summary>Reads a label of series <paramref name="index"/>; errors name the series.</summary>
-    private static Label ReadLabel(ReadOnlySpan<byte> message, int index, LabelStringCache strings)
+    private static Label ReadLabel(ReadOnlySpan<byte> message, int index, SharedStrings strings)
     {
         string name = "", value = "";
         var reader = new ProtoReader(message, "timeseries", index);
@@ -209,7 +209,7 @@ public static partial class RemoteWriteDecoder
         return new Sample(timestamp, value);
     }
 
-    private static MetricMetadata ReadMetadata(ReadOnlySpan<byte> message, int index, LabelStringCache strings)
+    private static MetricMetadata ReadMetadata(ReadOnlySpan<byte> message, int index, SharedStrings strings)
     {
         var result = new MetricMetadata("", MetricType.Unknown, "", "");
         var reader = new ProtoReader(message, "metadata", index);
