@@ -12,13 +12,24 @@ internal enum WireType
     Fixed32 = 5,
 }
 
-/// <summary>A forward-only reader of the protobuf wire format over a span; throws <see cref="RemoteWriteException"/> when truncated.</summary>
-internal ref struct ProtoReader(ReadOnlySpan<byte> data, string context)
+/// <summary>
+/// A forward-only reader of the protobuf wire format over a span; throws <see cref="RemoteWriteException"/>
+/// when truncated. Errors name the message being read, <c>timeseries[3]</c> for <paramref name="kind"/>
+/// "timeseries" and <paramref name="index"/> 3 (a negative index names the kind alone); the name is only
+/// formatted when there is an error, since a request holds thousands of messages.
+/// </summary>
+internal ref struct ProtoReader(ReadOnlySpan<byte> data, string kind, int index = -1)
 {
     private readonly ReadOnlySpan<byte> data = data;
     private int pos;
 
+    /// <summary>The message being read, as errors name it.</summary>
+    public readonly string Context => index < 0 ? kind : $"{kind}[{index}]";
+
     public readonly bool End => pos >= data.Length;
+
+    /// <summary>The offset of the next byte to read.</summary>
+    public readonly int Position => pos;
 
     /// <summary>Reads the next field key.</summary>
     public (int Field, WireType Type) ReadKey()
@@ -28,7 +39,7 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data, string context)
         var type = (WireType)(key & 7);
         if (field == 0 || type is not (WireType.Varint or WireType.Fixed64 or WireType.LengthDelimited or WireType.Fixed32))
         {
-            throw new RemoteWriteException($"{context}: invalid protobuf field key {key}");
+            throw new RemoteWriteException($"{Context}: invalid protobuf field key {key}");
         }
         return (field, type);
     }
@@ -49,7 +60,7 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data, string context)
                 return result;
             }
         }
-        throw new RemoteWriteException($"{context}: malformed protobuf varint");
+        throw new RemoteWriteException($"{Context}: malformed protobuf varint");
     }
 
     public double ReadDouble(WireType type)
@@ -86,8 +97,11 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data, string context)
     public ReadOnlySpan<byte> ReadUtf8(WireType type, string field)
     {
         var bytes = ReadBytes(type);
-        return Utf8.IsValid(bytes) ? bytes : throw new RemoteWriteException($"{context}: {field} is not valid UTF-8");
+        return Utf8.IsValid(bytes) ? bytes : throw NotUtf8(field);
     }
+
+    /// <summary>The error for a string field that is not valid UTF-8.</summary>
+    public readonly RemoteWriteException NotUtf8(string field) => new($"{Context}: {field} is not valid UTF-8");
 
     /// <summary>Skips a field this decoder does not read, as protobuf requires for forward compatibility.</summary>
     public void Skip(WireType type)
@@ -122,9 +136,9 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data, string context)
     {
         if (actual != expected)
         {
-            throw new RemoteWriteException($"{context}: wire type {(int)actual} where {(int)expected} was expected");
+            throw new RemoteWriteException($"{Context}: wire type {(int)actual} where {(int)expected} was expected");
         }
     }
 
-    private readonly RemoteWriteException Truncated() => new($"{context}: truncated protobuf message");
+    private readonly RemoteWriteException Truncated() => new($"{Context}: truncated protobuf message");
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using Snappier;
 using Vigil.Metrics.Exposition;
+using Vigil.Metrics.Storage;
 
 namespace Vigil.Metrics.RemoteWrite;
 
@@ -17,13 +17,40 @@ namespace Vigil.Metrics.RemoteWrite;
 /// rejects that too). Unsorted labels are accepted and sorted, and empty values dropped, as
 /// Prometheus does.
 /// </remarks>
-public static class RemoteWriteDecoder
+public static partial class RemoteWriteDecoder
 {
     /// <summary>The largest uncompressed body accepted unless the caller says otherwise: 32 MiB.</summary>
     public const int DefaultMaxUncompressedBytes = 32 << 20;
 
     /// <summary>Decompresses and decodes a body.</summary>
     public static WriteRequest Decode(ReadOnlySpan<byte> body, int maxUncompressedBytes = DefaultMaxUncompressedBytes)
+    {
+        var request = new RequestSink();
+        Decode(body, maxUncompressedBytes, request);
+        return request.ToWriteRequest();
+    }
+
+    /// <summary>Decodes an uncompressed protobuf <c>prometheus.WriteRequest</c>.</summary>
+    public static WriteRequest DecodeProtobuf(ReadOnlySpan<byte> protobuf)
+    {
+        var request = new RequestSink();
+        DecodeProtobuf(protobuf, request);
+        return request.ToWriteRequest();
+    }
+
+    /// <summary>
+    /// Decompresses and decodes a body straight into <paramref name="appender"/>, without building a
+    /// <see cref="WriteRequest"/>: what a receiver does with a body. Metadata is read and dropped.
+    /// When this throws, the appender may hold part of the body: do not commit it.
+    /// </summary>
+    public static RemoteWriteCounts DecodeInto(ReadOnlySpan<byte> body, ISampleAppender appender, int maxUncompressedBytes = DefaultMaxUncompressedBytes)
+    {
+        var sink = new AppenderSink(appender);
+        Decode(body, maxUncompressedBytes, sink);
+        return sink.Counts;
+    }
+
+    private static void Decode(ReadOnlySpan<byte> body, int maxUncompressedBytes, IWriteRequestSink sink)
     {
         int length;
         try
@@ -50,7 +77,7 @@ public static class RemoteWriteDecoder
             {
                 throw new RemoteWriteException("invalid snappy block: " + e.Message);
             }
-            return DecodeProtobuf(buffer.AsSpan(0, written));
+            DecodeProtobuf(buffer.AsSpan(0, written), sink);
         }
         finally
         {
@@ -58,12 +85,10 @@ public static class RemoteWriteDecoder
         }
     }
 
-    /// <summary>Decodes an uncompressed protobuf <c>prometheus.WriteRequest</c>.</summary>
-    public static WriteRequest DecodeProtobuf(ReadOnlySpan<byte> protobuf)
+    private static void DecodeProtobuf(ReadOnlySpan<byte> protobuf, IWriteRequestSink sink)
     {
-        var cache = new LabelStringCache(256);
-        var series = new List<TimeSeries>();
-        var metadata = new List<MetricMetadata>();
+        var scratch = DecodeScratch.ForThisThread();
+        int seriesIndex = 0, metadataIndex = 0;
         var reader = new ProtoReader(protobuf, "write request");
         while (!reader.End)
         {
@@ -71,36 +96,40 @@ public static class RemoteWriteDecoder
             switch (field)
             {
                 case 1:
-                    series.Add(ReadTimeSeries(reader.ReadBytes(type), series.Count, cache));
+                    ReadTimeSeries(reader.ReadBytes(type), seriesIndex++, scratch, sink);
                     break;
                 case 3:
-                    metadata.Add(ReadMetadata(reader.ReadBytes(type), metadata.Count, cache));
+                    sink.Metadata(ReadMetadata(reader.ReadBytes(type), metadataIndex++, SharedStrings.Instance));
                     break;
                 default:
                     reader.Skip(type);
                     break;
             }
         }
-        return new WriteRequest(series, metadata);
     }
 
-    private static TimeSeries ReadTimeSeries(ReadOnlySpan<byte> message, int index, LabelStringCache cache)
+    /// <summary>
+    /// Reads a series entry. Its label fields are only noted (and hashed) while reading: a sender
+    /// repeats the same labels request after request, so <see cref="WireLabels"/> usually has the
+    /// label set already, checked against these very bytes, and nothing needs decoding or validating.
+    /// </summary>
+    private static void ReadTimeSeries(ReadOnlySpan<byte> message, int index, DecodeScratch scratch, IWriteRequestSink sink)
     {
-        var context = $"timeseries[{index}]";
-        var labels = new List<Label>();
-        var samples = new List<Sample>();
-        int exemplars = 0, histograms = 0;
-        var reader = new ProtoReader(message, context);
+        int labelCount = 0, sampleCount = 0, exemplars = 0, histograms = 0;
+        var hash = new HashCode();
+        var reader = new ProtoReader(message, "timeseries", index);
         while (!reader.End)
         {
             var (field, type) = reader.ReadKey();
             switch (field)
             {
                 case 1:
-                    labels.Add(ReadLabel(reader.ReadBytes(type), context, cache));
+                    var label = reader.ReadBytes(type);
+                    hash.AddBytes(label);
+                    scratch.AddLabelField(ref labelCount, new Range(reader.Position - label.Length, reader.Position));
                     break;
                 case 2:
-                    samples.Add(ReadSample(reader.ReadBytes(type), context));
+                    scratch.AddSample(ref sampleCount, ReadSample(reader.ReadBytes(type), index));
                     break;
                 case 3:
                     reader.ReadBytes(type);
@@ -115,23 +144,38 @@ public static class RemoteWriteDecoder
                     break;
             }
         }
-        return new TimeSeries(ValidLabels(labels, context), samples, exemplars, histograms);
+        var fields = scratch.LabelFields.AsSpan(0, labelCount);
+        var key = hash.ToHashCode();
+        var labels = WireLabels.Shared.Find(key, message, fields);
+        if (labels is null)
+        {
+            var decoded = scratch.LabelsFor(labelCount);
+            for (var i = 0; i < fields.Length; i++)
+            {
+                decoded[i] = ReadLabel(message[fields[i]], index, SharedStrings.Instance);
+            }
+            labels = ValidLabels(decoded, in reader);
+            WireLabels.Shared.Add(key, labels);
+        }
+        sink.Series(labels, scratch.Samples.AsSpan(0, sampleCount), exemplars, histograms);
     }
 
-    private static Label ReadLabel(ReadOnlySpan<byte> message, string context, LabelStringCache cache)
+    /// <summary>Reads a label of series <paramref name="index"/>; errors name the series.</summary>
+    private static Label ReadLabel(ReadOnlySpan<byte> message, int index, SharedStrings strings)
     {
         string name = "", value = "";
-        var reader = new ProtoReader(message, context);
+        var reader = new ProtoReader(message, "timeseries", index);
         while (!reader.End)
         {
             var (field, type) = reader.ReadKey();
             switch (field)
             {
                 case 1:
-                    name = cache.Get(reader.ReadUtf8(type, "label name"))!;
+                    // The cache returns null for bytes that are not UTF-8, and only ever holds valid strings.
+                    name = strings.Get(reader.ReadBytes(type)) ?? throw reader.NotUtf8("label name");
                     break;
                 case 2:
-                    value = cache.Get(reader.ReadUtf8(type, "label value"))!;
+                    value = strings.Get(reader.ReadBytes(type)) ?? throw reader.NotUtf8("label value");
                     break;
                 default:
                     reader.Skip(type);
@@ -141,11 +185,11 @@ public static class RemoteWriteDecoder
         return new Label(name, value);
     }
 
-    private static Sample ReadSample(ReadOnlySpan<byte> message, string context)
+    private static Sample ReadSample(ReadOnlySpan<byte> message, int index)
     {
         double value = 0;
         long timestamp = 0;
-        var reader = new ProtoReader(message, context);
+        var reader = new ProtoReader(message, "timeseries", index);
         while (!reader.End)
         {
             var (field, type) = reader.ReadKey();
@@ -165,20 +209,19 @@ public static class RemoteWriteDecoder
         return new Sample(timestamp, value);
     }
 
-    private static MetricMetadata ReadMetadata(ReadOnlySpan<byte> message, int index, LabelStringCache cache)
+    private static MetricMetadata ReadMetadata(ReadOnlySpan<byte> message, int index, SharedStrings strings)
     {
-        var context = $"metadata[{index}]";
         var result = new MetricMetadata("", MetricType.Unknown, "", "");
-        var reader = new ProtoReader(message, context);
+        var reader = new ProtoReader(message, "metadata", index);
         while (!reader.End)
         {
             var (field, type) = reader.ReadKey();
             result = field switch
             {
                 1 => result with { Type = (MetricType)reader.ReadInt64(type) is var t && Enum.IsDefined(t) ? t : MetricType.Unknown },
-                2 => result with { MetricFamilyName = cache.Get(reader.ReadUtf8(type, "metric_family_name"))! },
+                2 => result with { MetricFamilyName = strings.Get(reader.ReadUtf8(type, "metric_family_name"))! },
                 4 => result with { Help = System.Text.Encoding.UTF8.GetString(reader.ReadUtf8(type, "help")) },
-                5 => result with { Unit = cache.Get(reader.ReadUtf8(type, "unit"))! },
+                5 => result with { Unit = strings.Get(reader.ReadUtf8(type, "unit"))! },
                 _ => Skipped(ref reader, type, result),
             };
         }
@@ -191,31 +234,55 @@ public static class RemoteWriteDecoder
         return unchanged;
     }
 
-    private static Labels ValidLabels(List<Label> labels, string context)
+    /// <summary>
+    /// Sorts (unless already sorted, as Prometheus sends them), checks, and drops empty values. Only
+    /// the returned label set is allocated.
+    /// </summary>
+    private static Labels ValidLabels(Span<Label> labels, in ProtoReader series)
     {
-        var span = CollectionsMarshal.AsSpan(labels);
-        span.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        for (var i = 0; i < span.Length; i++)
+        for (var i = 1; i < labels.Length; i++)
         {
-            var name = span[i].Name;
-            if (!LabelNames.IsValidLabelName(name))
+            if (string.CompareOrdinal(labels[i - 1].Name, labels[i].Name) > 0)
             {
-                throw new RemoteWriteException($"{context}: invalid label name \"{name}\"");
-            }
-            if (i > 0 && name == span[i - 1].Name)
-            {
-                throw new RemoteWriteException($"{context}: duplicate label name \"{name}\"");
+                labels.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                break;
             }
         }
-        var result = Labels.FromSorted([.. labels.Where(l => l.Value.Length > 0)]);
+        var nonEmpty = 0;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var name = labels[i].Name;
+            if (!LabelNames.IsValidLabelName(name))
+            {
+                throw new RemoteWriteException($"{series.Context}: invalid label name \"{name}\"");
+            }
+            if (i > 0 && name == labels[i - 1].Name)
+            {
+                throw new RemoteWriteException($"{series.Context}: duplicate label name \"{name}\"");
+            }
+            if (labels[i].Value.Length > 0)
+            {
+                nonEmpty++;
+            }
+        }
+        var items = new Label[nonEmpty];
+        var n = 0;
+        foreach (var l in labels)
+        {
+            if (l.Value.Length > 0)
+            {
+                items[n++] = l;
+            }
+        }
+        var result = Labels.FromSorted(items);
         var metricName = result.MetricName;
         if (metricName.Length == 0)
         {
-            throw new RemoteWriteException($"{context}: missing metric name (label __name__) in {result}");
+            throw new RemoteWriteException($"{series.Context}: missing metric name (label __name__) in {result}");
         }
         if (!LabelNames.IsValidMetricName(metricName))
         {
-            throw new RemoteWriteException($"{context}: invalid metric name \"{metricName}\"");
+            throw new RemoteWriteException($"{series.Context}: invalid metric name \"{metricName}\"");
         }
         return result;
     }

@@ -96,6 +96,42 @@ public class RemoteWriteDecoderTests
     }
 
     [Fact]
+    public void A_series_sent_again_decodes_to_the_same_labels_however_its_labels_are_written()
+    {
+        // Decoded twice each: the second decode of the same bytes may come from the decoder's label cache.
+        ProtoWriter[] entries =
+        [
+            Series(("__name__", "again_total"), ("job", "j"), ("zone", "a")),
+            Series(("zone", "a"), ("__name__", "again_total"), ("job", "j")),
+            Series(("__name__", "again_total"), ("empty", ""), ("job", "j"), ("zone", "a")),
+            Series(("__name__", "again_total"), ("job", "j"), ("zone", "b")),
+            Series(("__name__", "again_total"), ("job", "j"), ("zone", "ünïcode")),
+            Series(("__name__", "again_total"), ("job", "j"), ("zone", "ünïcode")),
+        ];
+
+        var first = RemoteWriteDecoder.Decode(Body(entries)).Timeseries.Select(t => t.Labels.ToString());
+        var second = RemoteWriteDecoder.Decode(Body(entries)).Timeseries.Select(t => t.Labels.ToString());
+
+        string[] expected =
+        [
+            "again_total{job=\"j\", zone=\"a\"}", "again_total{job=\"j\", zone=\"a\"}", "again_total{job=\"j\", zone=\"a\"}",
+            "again_total{job=\"j\", zone=\"b\"}", "again_total{job=\"j\", zone=\"ünïcode\"}", "again_total{job=\"j\", zone=\"ünïcode\"}",
+        ];
+        Assert.Equal(expected, first);
+        Assert.Equal(expected, second);
+    }
+
+    [Fact]
+    public void A_series_that_was_accepted_once_is_still_rejected_when_sent_with_a_bad_label()
+    {
+        RemoteWriteDecoder.Decode(Body(Series(("__name__", "m"), ("job", "a"))));
+
+        var error = Assert.Throws<RemoteWriteException>(() => RemoteWriteDecoder.Decode(Body(Series(("__name__", "m"), ("job", "a"), ("job", "a")))));
+
+        Assert.Equal("timeseries[0]: duplicate label name \"job\"", error.Message);
+    }
+
+    [Fact]
     public void Native_histograms_and_exemplars_are_skipped_and_counted()
     {
         var ts = Series(("__name__", "m"));

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Vigil.Metrics.RemoteWrite;
 using Vigil.Metrics.Storage.Tsdb;
 using static Vigil.Metrics.Tests.Storage.TsdbTestKit;
 
@@ -157,5 +159,55 @@ public class TsdbDurabilityTests : IDisposable
         await WriteAsync(store, (Cpu, 2000, 2));
         CopyDirectory(live, dir.Sub("crashed"));
         return Directory.GetFiles(Path.Combine(dir.Sub("crashed"), "wal")).Single();
+    }
+
+    [Fact]
+    public async Task Concurrent_remote_write_commits_to_shared_and_own_series_lose_no_sample_and_all_replay_after_a_crash()
+    {
+        const int writers = 8, requests = 25, perRequest = 40;
+        var live = dir.Sub("live");
+        var crashed = dir.Sub("crashed");
+        var shared = Labels.Of("__name__", "shared_total", "job", "w");
+        // The shared series gets interleaved timestamps from every writer, so the window lets it take them in any order.
+        var options = Options with { OutOfOrderTimeWindow = TimeSpan.FromHours(1) };
+        await using (var store = TsdbStore.Open(live, options))
+        {
+            await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+            {
+                for (var r = 0; r < requests; r++)
+                {
+                    var entries = new List<TimeSeries>();
+                    for (var i = 0; i < perRequest; i++)
+                    {
+                        var own = Labels.Of("__name__", "own_total", "writer", w.ToString(CultureInfo.InvariantCulture), "series", i.ToString(CultureInfo.InvariantCulture));
+                        entries.Add(new TimeSeries(own, [new Sample(r * 1000L, r)]));
+                    }
+                    entries.Add(new TimeSeries(shared, [new Sample((r * writers + w) * 10L, w)]));
+                    var appender = store.Appender();
+                    RemoteWriteDecoder.DecodeInto(RemoteWriteEncoder.Encode(new WriteRequest(entries, [])), appender);
+                    var result = await appender.CommitAsync();
+                    Assert.Equal(perRequest + 1, result.Appended);
+                }
+            })));
+
+            Assert.Equal(writers * requests * (perRequest + 1), store.GetStats().SamplesAppendedTotal);
+            AssertAllThere(store);
+            CopyDirectory(live, crashed); // the store is still open: only what the WAL holds survives
+        }
+
+        await using var reopened = TsdbStore.Open(crashed, options);
+
+        AssertAllThere(reopened);
+        Assert.Equal(0, reopened.GetStats().WalCorruptionsRepairedTotal);
+
+        void AssertAllThere(TsdbStore store)
+        {
+            var all = All(store);
+            Assert.Equal(writers * perRequest + 1, all.Count);
+            var sharedSamples = all.Single(s => s.Labels.Equals(shared)).Samples;
+            Assert.Equal(Enumerable.Range(0, writers * requests).Select(i => i * 10L), sharedSamples.Select(s => s.TimestampMs));
+            Assert.All(all.Where(s => !s.Labels.Equals(shared)), s =>
+                Assert.Equal(Enumerable.Range(0, requests).Select(r => r * 1000L), s.Samples.Select(x => x.TimestampMs)));
+        }
     }
 }

@@ -37,12 +37,7 @@ internal sealed class Head(long blockDurationMs)
     /// <summary>Creates a series with a given id (replay) or the next id.</summary>
     public MemSeries Create(int id, Labels labels)
     {
-        var interned = new Label[labels.Count];
-        for (var i = 0; i < interned.Length; i++)
-        {
-            interned[i] = new Label(Intern(labels[i].Name), Intern(labels[i].Value));
-        }
-        var s = new MemSeries(id, Labels.FromSorted(interned));
+        var s = new MemSeries(id, Interned(labels));
         byLabels[s.Labels] = s;
         byId[id] = s;
         Postings.Add(id, s.Labels);
@@ -116,6 +111,31 @@ internal sealed class Head(long blockDurationMs)
             result[i] = byId[ids[i]];
         }
         return result;
+    }
+
+    /// <summary>
+    /// The labels with pooled strings. When the caller's strings already are the pooled ones (a
+    /// remote-write sender's labels usually are: the pool took them from its first series), its
+    /// label set is kept as it is, and the decoder's cache and the head share one copy.
+    /// </summary>
+    private Labels Interned(Labels labels)
+    {
+        var items = labels.AsSpan();
+        Label[]? interned = null;
+        for (var i = 0; i < items.Length; i++)
+        {
+            var name = Intern(items[i].Name);
+            var value = Intern(items[i].Value);
+            if (interned is null && (!ReferenceEquals(name, items[i].Name) || !ReferenceEquals(value, items[i].Value)))
+            {
+                interned = items.ToArray();
+            }
+            if (interned is not null)
+            {
+                interned[i] = new Label(name, value);
+            }
+        }
+        return interned is null ? labels : Labels.FromSorted(interned);
     }
 
     private string Intern(string s)

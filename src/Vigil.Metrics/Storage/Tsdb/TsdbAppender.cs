@@ -1,25 +1,63 @@
+using System.Buffers;
+
 namespace Vigil.Metrics.Storage.Tsdb;
 
-/// <summary>Buffers samples until <see cref="CommitAsync"/>, which applies them to the head, logs them and waits for the fsync.</summary>
+/// <summary>
+/// Buffers samples until <see cref="CommitAsync"/>, which applies them to the head, logs them and
+/// waits for the fsync. The buffer comes from a pool: a remote-write request buffers thousands of
+/// samples, and growing a fresh list for each one cost more than appending them.
+/// </summary>
 internal sealed class TsdbAppender(TsdbStore store) : ISampleAppender
 {
-    private readonly List<(Labels Labels, long T, double V)> pending = [];
+    private static readonly ArrayPool<(Labels Labels, long T, double V)> Pool = ArrayPool<(Labels, long, double)>.Shared;
+    private (Labels Labels, long T, double V)[] pending = [];
+    private int count;
 
-    public void Append(Labels labels, long timestampMs, double value) => pending.Add((labels, timestampMs, value));
+    public void Append(Labels labels, long timestampMs, double value)
+    {
+        if (count == pending.Length)
+        {
+            var grown = Pool.Rent(Math.Max(256, pending.Length * 2));
+            pending.AsSpan(0, count).CopyTo(grown);
+            Release();
+            pending = grown;
+        }
+        pending[count++] = (labels, timestampMs, value);
+    }
 
     public async ValueTask<AppendResult> CommitAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (pending.Count == 0)
+        if (count == 0)
         {
             return default;
         }
-        var (result, sequence) = store.Apply(pending);
-        pending.Clear();
+        AppendResult result;
+        long sequence;
+        try
+        {
+            (result, sequence) = await store.ApplyAsync(new ArraySegment<(Labels, long, double)>(pending, 0, count)).ConfigureAwait(false);
+        }
+        finally
+        {
+            Release();
+            pending = [];
+            count = 0;
+        }
         if (sequence > 0)
         {
             await store.SyncWalAsync(sequence).ConfigureAwait(false);
         }
         return result;
+    }
+
+    /// <summary>Returns the buffer to the pool, cleared so that it keeps no labels alive.</summary>
+    private void Release()
+    {
+        if (pending.Length > 0)
+        {
+            Array.Clear(pending, 0, count);
+            Pool.Return(pending);
+        }
     }
 }

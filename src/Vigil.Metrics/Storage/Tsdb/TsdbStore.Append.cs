@@ -2,25 +2,55 @@ namespace Vigil.Metrics.Storage.Tsdb;
 
 public sealed partial class TsdbStore
 {
+    /// <summary>Lists kept longer than this after a huge batch are dropped instead of reused.</summary>
+    private const int MaxKeptScratch = 1 << 16;
+
     [ThreadStatic]
     private static ByteSink? walBuffer;
 
+    /// <summary>
+    /// Writers queue here, one batch applied at a time. Waiting is asynchronous: with a few cores
+    /// and many concurrent remote-write requests, waiters that spun on <see cref="gate"/> burned
+    /// the CPU the holder and the decoders needed; now they yield their thread to other requests.
+    /// </summary>
+    private readonly SemaphoreSlim writers = new(1, 1);
+
+    // Reused by Apply, which runs under the lock, instead of allocated per batch.
+    private List<(int Id, Labels Labels)> newSeriesScratch = [];
+    private List<(int Id, long T, double V)> acceptedScratch = [];
+
     internal ValueTask SyncWalAsync(long sequence) => wal.SyncAsync(sequence);
+
+    /// <summary>Waits for the writers' turn, then <see cref="Apply"/>.</summary>
+    internal async ValueTask<(AppendResult Result, long Sequence)> ApplyAsync(ArraySegment<(Labels Labels, long T, double V)> batch)
+    {
+        await writers.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return Apply(batch);
+        }
+        finally
+        {
+            writers.Release();
+        }
+    }
 
     /// <summary>
     /// Applies a batch to the head and writes the accepted part to the WAL, both under the store
     /// lock so the log holds records in exactly the order the head applied them (replay then
     /// reaches the same decisions). Returns the WAL sequence to wait for, or 0 when nothing was written.
     /// </summary>
-    internal (AppendResult Result, long Sequence) Apply(IReadOnlyList<(Labels Labels, long T, double V)> batch)
+    internal (AppendResult Result, long Sequence) Apply(ReadOnlySpan<(Labels Labels, long T, double V)> batch)
     {
-        var newSeries = new List<(int, Labels)>();
-        var accepted = new List<(int, long, double)>(batch.Count);
         int appended = 0, outOfOrder = 0, duplicates = 0, invalid = 0;
         var window = (long)options.OutOfOrderTimeWindow.TotalMilliseconds;
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
+            var newSeries = newSeriesScratch;
+            var accepted = acceptedScratch;
+            newSeries.Clear();
+            accepted.Clear();
             foreach (var (labels, t, v) in batch)
             {
                 if (!IsValid(labels))
@@ -79,6 +109,14 @@ public sealed partial class TsdbStore
                     WalFiles.Frame(sink, b => WalRecords.EncodeSamples(b, accepted));
                 }
                 sequence = wal.Write(sink.Span);
+            }
+            if (accepted.Capacity > MaxKeptScratch)
+            {
+                acceptedScratch = [];
+            }
+            if (newSeries.Capacity > MaxKeptScratch)
+            {
+                newSeriesScratch = [];
             }
             return (new AppendResult(appended, outOfOrder, duplicates, invalid), sequence);
         }

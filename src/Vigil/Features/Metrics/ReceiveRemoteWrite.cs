@@ -1,3 +1,4 @@
+using System.Buffers;
 using Vigil.Metrics.RemoteWrite;
 using Vigil.Metrics.Storage;
 
@@ -21,30 +22,63 @@ public static class ReceiveRemoteWrite
         {
             return TypedResults.Text($"body of {request.ContentLength} bytes exceeds the limit of {MaxBodyBytes}", statusCode: StatusCodes.Status413PayloadTooLarge);
         }
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
-        if (buffer.Length > MaxBodyBytes)
-        {
-            return TypedResults.Text($"body exceeds the limit of {MaxBodyBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge);
-        }
-        WriteRequest decoded;
+        var (buffer, length) = await ReadBodyAsync(request, cancellationToken);
         try
         {
-            decoded = RemoteWriteDecoder.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            if (length > MaxBodyBytes)
+            {
+                return TypedResults.Text($"body exceeds the limit of {MaxBodyBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge);
+            }
+            // Decoded straight into the appender; an undecodable body leaves it uncommitted, so nothing is written.
+            var appender = store.Appender();
+            RemoteWriteCounts counts;
+            try
+            {
+                counts = RemoteWriteDecoder.DecodeInto(buffer.AsSpan(0, length), appender);
+            }
+            catch (RemoteWriteException e)
+            {
+                return TypedResults.Text(e.Message, statusCode: StatusCodes.Status400BadRequest);
+            }
+            var result = await appender.CommitAsync(cancellationToken);
+            if (result.Rejected > 0)
+            {
+                return TypedResults.Text(
+                    $"{result.Rejected} of {counts.Samples} samples rejected ({result.OutOfOrder} out of order, {result.Duplicates} duplicate timestamps with another value, {result.Invalid} invalid); the others were written",
+                    statusCode: StatusCodes.Status400BadRequest);
+            }
+            return TypedResults.NoContent();
         }
-        catch (RemoteWriteException e)
+        finally
         {
-            return TypedResults.Text(e.Message, statusCode: StatusCodes.Status400BadRequest);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-        var appender = store.Appender();
-        decoded.AppendTo(appender);
-        var result = await appender.CommitAsync(cancellationToken);
-        if (result.Rejected > 0)
+    }
+
+    /// <summary>
+    /// The body in a pooled buffer (return it), read until its end or until it passes
+    /// <see cref="MaxBodyBytes"/> (then the length says so and the rest is not read).
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)(request.ContentLength ?? 64 * 1024) + 1);
+        var length = 0;
+        while (length <= MaxBodyBytes)
         {
-            return TypedResults.Text(
-                $"{result.Rejected} of {decoded.SampleCount} samples rejected ({result.OutOfOrder} out of order, {result.Duplicates} duplicate timestamps with another value, {result.Invalid} invalid); the others were written",
-                statusCode: StatusCodes.Status400BadRequest);
+            if (length == buffer.Length)
+            {
+                var grown = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                buffer.AsSpan(0, length).CopyTo(grown);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = grown;
+            }
+            var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+            length += read;
         }
-        return TypedResults.NoContent();
+        return (buffer, length);
     }
 }
