@@ -95,16 +95,7 @@ public static partial class RemoteWriteDecoder
         public static DecodeScratch ForThisThread() => current ??= new DecodeScratch();
 
         /// <summary>Notes where a label field lies in its series message.</summary>
-        public void AddLabelField(ref int count, Range field)
-        {
-            if (count == LabelFields.Length)
-            {
-                var grown = LabelFields;
-                Array.Resize(ref grown, count * 2);
-                LabelFields = grown;
-            }
-            LabelFields[count++] = field;
-        }
+        public void AddLabelField(ref int count, Range field) => LabelFields = Append(LabelFields, ref count, field);
 
         /// <summary>Room for <paramref name="count"/> decoded labels.</summary>
         public Span<Label> LabelsFor(int count)
@@ -116,15 +107,17 @@ public static partial class RemoteWriteDecoder
             return labels.AsSpan(0, count);
         }
 
-        public void AddSample(ref int count, Sample sample)
+        public void AddSample(ref int count, Sample sample) => Samples = Append(Samples, ref count, sample);
+
+        /// <summary>Puts <paramref name="item"/> at <paramref name="count"/>, doubling the array when full; returns the array.</summary>
+        private static T[] Append<T>(T[] items, ref int count, T item)
         {
-            if (count == Samples.Length)
+            if (count == items.Length)
             {
-                var grown = Samples;
-                Array.Resize(ref grown, count * 2);
-                Samples = grown;
+                Array.Resize(ref items, count * 2);
             }
-            Samples[count++] = sample;
+            items[count++] = item;
+            return items;
         }
     }
 }
