@@ -73,6 +73,8 @@ public sealed class ChildProcessServer : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                // HasExited can be true before the redirected output is read to its end; this waits for that.
+                await process.WaitForExitAsync();
                 throw new InvalidOperationException($"vigil exited with {process.ExitCode} before answering:\n{Log}");
             }
             try

@@ -88,7 +88,9 @@ public sealed class ScrapeLoop
         {
             return;
         }
-        var ms = time.GetUtcNow().ToUnixTimeMilliseconds();
+        // After the last scrape, even one that ran in this same millisecond (a marker at its
+        // timestamp would be refused as a duplicate and the series would look alive for 5 minutes).
+        var ms = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), LastReport.Time.ToUnixTimeMilliseconds() + 1);
         var app = appender();
         foreach (var s in ScrapeBatch.ForFailure(ms, previous, "target removed").Samples.Concat(ScrapeBatch.StaleReport(Target, ms)))
         {
