@@ -58,7 +58,14 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-receiver = ThreadingHTTPServer(("127.0.0.1", free_port()), Receiver)
+class Listener(ThreadingHTTPServer):
+    # Python's default listen backlog is 5: with more simultaneous connections (Vigil sends up to 8
+    # groups' notifications to one channel at once) the kernel drops SYNs and the sender retries
+    # after 1 s, which no real receiver (Slack, PagerDuty, a webhook behind nginx) makes it do.
+    request_queue_size = 128
+
+
+receiver = Listener(("127.0.0.1", free_port()), Receiver)
 threading.Thread(target=receiver.serve_forever, daemon=True).start()
 
 work = tempfile.mkdtemp(prefix="vigil-bench-e2e.")
