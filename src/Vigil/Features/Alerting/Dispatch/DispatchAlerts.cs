@@ -206,9 +206,7 @@ public sealed class DispatchAlerts(
         // told, so the first flush after the interval sends what changed meanwhile.
         if (TimeIntervals.Mutes(route, intervals, NodaTime.Instant.FromDateTimeOffset(now)))
         {
-            group.LastFlushAt = now;
-            group.OpenIncident = route.OpenIncident;
-            group.NextFlushAt = now + route.GroupInterval;
+            Flushed(group, route, now);
             return false;
         }
         var entry = await db.Set<NotificationLogEntry>().SingleOrDefaultAsync(e => e.Receiver == group.Receiver && e.GroupKey == group.GroupKey, cancellationToken);
@@ -275,11 +273,16 @@ public sealed class DispatchAlerts(
                 }
             }
         }
+        Flushed(group, route, now);
+        return enqueued;
+    }
+
+    private static void Flushed(AlertGroup group, RouteNode route, DateTimeOffset now)
+    {
         group.LastFlushAt = now;
         group.OpenIncident = route.OpenIncident;
         // aggrGroup.run: after a flush the timer is reset to group_interval.
         group.NextFlushAt = now + route.GroupInterval;
-        return enqueued;
     }
 
     public static string ReasonText(NotifyReason reason) => reason switch

@@ -9,8 +9,9 @@ namespace Vigil.Features.Notifications.Delivery;
 /// Delivers the outbox: picks due messages, sends each through its channel, records every attempt,
 /// and schedules a failed one again (<see cref="RetryPolicy"/>) until its deadline. Each channel
 /// drains on its own task, so a slow or failing channel never holds up the others; within a
-/// channel, the notifications of different groups go out together (a group's own in order). At least once: a message stays due until an attempt is recorded, so one that was
-/// in flight when the process died is sent again after the restart — with the same idempotency key.
+/// channel, the notifications of different groups go out together (a group's own in order). At
+/// least once: a message stays due until an attempt is recorded, so one that was in flight when
+/// the process died is sent again after the restart — with the same idempotency key.
 /// </summary>
 public sealed class OutboxSender(
     IServiceScopeFactory scopes, ChannelDirectory directory, IEnumerable<INotificationChannel> kinds, ChannelFailureAlerts failures,

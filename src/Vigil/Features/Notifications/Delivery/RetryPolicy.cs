@@ -52,21 +52,24 @@ public sealed class ChannelRateLimit
     /// <summary>When the next message may go (now when under the limit).</summary>
     public DateTimeOffset NextFree(int perMinute, DateTimeOffset now)
     {
-        while (sent.Count > 0 && sent.Peek() + Window <= now)
-        {
-            sent.Dequeue();
-        }
+        Forget(now);
         return perMinute <= 0 || sent.Count < perMinute ? now : sent.ElementAt(sent.Count - perMinute) + Window;
     }
 
     /// <summary>How many messages may go at <paramref name="now"/> without passing the limit (<see cref="int.MaxValue"/> without one).</summary>
     public int Available(int perMinute, DateTimeOffset now)
     {
+        Forget(now);
+        return perMinute <= 0 ? int.MaxValue : Math.Max(0, perMinute - sent.Count);
+    }
+
+    /// <summary>Drops the sends that left the window.</summary>
+    private void Forget(DateTimeOffset now)
+    {
         while (sent.Count > 0 && sent.Peek() + Window <= now)
         {
             sent.Dequeue();
         }
-        return perMinute <= 0 ? int.MaxValue : Math.Max(0, perMinute - sent.Count);
     }
 
     public void Sent(DateTimeOffset now) => sent.Enqueue(now);
