@@ -16,7 +16,8 @@ public static class ServeCommand
         var urls = new Option<string?>("--urls") { Description = $"Where to listen (env VIGIL_URLS; default {ServeOptions.DefaultUrls})." };
         var database = new Option<string?>("--database") { Description = "postgres://user:pass@host:5432/db for PostgreSQL (env VIGIL_DATABASE; default SQLite in the data directory)." };
         var config = new Option<string?>("--config") { Description = "Configuration file (env VIGIL_CONFIG; default ./vigil.yaml if present)." };
-        var command = new Command("serve", "Run the Vigil server: API, console, status pages and background loops.") { data, urls, database, config };
+        var logFormat = new Option<LogFormat>("--log-format") { Description = "text (default) or json: one JSON object a line, for log shippers (env VIGIL_LOG_FORMAT)." };
+        var command = new Command("serve", "Run the Vigil server: API, console, status pages and background loops.") { data, urls, database, config, logFormat };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -37,6 +38,13 @@ public static class ServeCommand
                 server = loaded.Config.Server;
                 metrics = loaded.Config.Metrics;
             }
+            var format = parse.GetValue(logFormat);
+            if (parse.GetResult(logFormat) is null && Environment.GetEnvironmentVariable("VIGIL_LOG_FORMAT") is { Length: > 0 } variable
+                && !Enum.TryParse(variable, ignoreCase: true, out format))
+            {
+                await error.WriteLineAsync($"vigil: VIGIL_LOG_FORMAT=\"{variable}\" is not a log format: use text or json.");
+                return ExitCodes.Usage;
+            }
             var options = new ServeOptions
             {
                 ConfigPath = configPath,
@@ -46,6 +54,7 @@ public static class ServeCommand
                 ShutdownTimeout = server.ShutdownTimeout,
                 Metrics = metrics,
                 Tls = server.Tls,
+                LogFormat = format,
             };
             try
             {
@@ -56,6 +65,17 @@ public static class ServeCommand
             catch (ConfigException e)
             {
                 await error.WriteLineAsync(e.Message);
+                return ExitCodes.Failed;
+            }
+            catch (ListenAddressInUseException e)
+            {
+                await error.WriteLineAsync(e.Message);
+                return ExitCodes.Failed;
+            }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // Taken between the check and the bind.
+                await error.WriteLineAsync($"vigil: {e.Message} Choose another address with --urls.");
                 return ExitCodes.Failed;
             }
         });

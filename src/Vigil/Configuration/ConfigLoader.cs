@@ -25,7 +25,9 @@ public static class ConfigLoader
 {
     public const string EnvironmentPrefix = "VIGIL_";
 
-    public static LoadedConfig Load(string path, IDictionary? environment = null)
+    /// <param name="listen">The addresses Vigil listens on, for <c>${VIGIL_URL}</c> and the default external URL
+    /// (<c>vigil serve</c> passes its <c>--urls</c>); else <c>VIGIL_URLS</c>, the file's <c>server.listen</c> or the default.</param>
+    public static LoadedConfig Load(string path, IDictionary? environment = null, string? listen = null)
     {
         string text;
         try
@@ -36,10 +38,10 @@ public static class ConfigLoader
         {
             return new LoadedConfig(new VigilConfig(), [new ConfigError(path, 0, 0, $"cannot read: {e.Message}")], path, "");
         }
-        return Parse(path, text, environment ?? Environment.GetEnvironmentVariables());
+        return Parse(path, text, environment ?? Environment.GetEnvironmentVariables(), listen);
     }
 
-    public static LoadedConfig Parse(string file, string text, IDictionary environment)
+    public static LoadedConfig Parse(string file, string text, IDictionary environment, string? listen = null)
     {
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
         var stream = new YamlStream();
@@ -58,7 +60,10 @@ public static class ConfigLoader
         {
             ApplyEnvironment(mapping, environment, binder);
         }
+        var urls = listen ?? SelfAddress.Resolve(root, environment);
+        SelfAddress.Substitute(root, urls);
         var config = binder.Bind<VigilConfig>(root);
+        ApplyExternalUrl(config, SelfAddress.Url(urls));
         ResolveFiles(config, Path.GetDirectoryName(Path.GetFullPath(file))!);
         // A value the binder could not read is reported once: later rules would only restate it
         // ("kettle" is not a kind, so the dependency "needs a kind").
@@ -68,6 +73,24 @@ public static class ConfigLoader
         errors.AddRange(Features.Alerting.Rules.LoadRuleGroups.Load(config.Alerting, file));
         errors.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
         return new LoadedConfig(config, errors, file, fingerprint);
+    }
+
+    /// <summary>
+    /// One base for every link Vigil sends (webhook <c>externalURL</c> and <c>generatorURL</c>, page and
+    /// incident links): <c>server.external_url</c>, else the first listen address. The older per-section
+    /// keys (<c>alerting.external_url</c>, <c>routing.external_url</c>, <c>paging.external_url</c>,
+    /// <c>incidents.external_url</c>) are deprecated aliases: the first one set stands in for
+    /// <c>server.external_url</c>, and each still wins in its own section.
+    /// </summary>
+    private static void ApplyExternalUrl(VigilConfig config, string self)
+    {
+        var external = new[] { config.Server.ExternalUrl, config.Alerting.ExternalUrl, config.Routing.ExternalUrl, config.Paging.ExternalUrl, config.Incidents.ExternalUrl }
+            .FirstOrDefault(url => !string.IsNullOrWhiteSpace(url))?.TrimEnd('/') ?? self;
+        config.Server.ExternalUrl = string.IsNullOrWhiteSpace(config.Server.ExternalUrl) ? external : config.Server.ExternalUrl;
+        config.Alerting.ExternalUrl = string.IsNullOrWhiteSpace(config.Alerting.ExternalUrl) ? external : config.Alerting.ExternalUrl;
+        config.Routing.ExternalUrl = string.IsNullOrWhiteSpace(config.Routing.ExternalUrl) ? external : config.Routing.ExternalUrl;
+        config.Paging.ExternalUrl = string.IsNullOrWhiteSpace(config.Paging.ExternalUrl) ? external : config.Paging.ExternalUrl;
+        config.Incidents.ExternalUrl = string.IsNullOrWhiteSpace(config.Incidents.ExternalUrl) ? external : config.Incidents.ExternalUrl;
     }
 
     /// <summary>As in prometheus.yml, a relative secret (or calendar) file path is taken from the config file's directory.</summary>
@@ -140,6 +163,10 @@ public static class ConfigLoader
         foreach (var error in areas.SelectMany(area => area))
         {
             yield return error;
+        }
+        if (config.Server.ExternalUrl is { Length: > 0 } externalUrl && !(Uri.TryCreate(externalUrl, UriKind.Absolute, out var external) && external.Scheme is "http" or "https"))
+        {
+            yield return new FieldError("server.external_url", $"\"{externalUrl}\" is not an absolute http(s) URL");
         }
         if (config.Server.Tls is { } tls)
         {

@@ -14,7 +14,7 @@ public sealed record ReloadResult(bool Applied, IReadOnlyList<ConfigError> Error
 /// A configuration that fails validation is rejected whole: nothing of it is applied and the
 /// previous one keeps serving.
 /// </summary>
-public sealed class ConfigReloader(string? path, IEnumerable<IConfigConsumer> consumers, ILogger<ConfigReloader> logger)
+public sealed class ConfigReloader(string? path, IEnumerable<IConfigConsumer> consumers, ILogger<ConfigReloader> logger, string? listen = null)
 {
     private readonly SemaphoreSlim gate = new(1, 1);
 
@@ -28,7 +28,7 @@ public sealed class ConfigReloader(string? path, IEnumerable<IConfigConsumer> co
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var loaded = path is null ? LoadedConfig.Empty : ConfigLoader.Load(path);
+            var loaded = path is null ? LoadedConfig.Empty : ConfigLoader.Load(path, listen: listen);
             if (!loaded.IsValid)
             {
                 foreach (var error in loaded.Errors)

@@ -43,6 +43,11 @@ public sealed class ServerSettings
     public string? Database { get; set; }
     /// <summary>How long a graceful shutdown (SIGTERM, Ctrl-C) may take before work in flight is abandoned.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Vigil's address as people reach it (e.g. behind a proxy: <c>https://vigil.example.com</c>), the
+    /// base of every link in notifications, pages and incident updates; default the first listen address.
+    /// </summary>
+    public string? ExternalUrl { get; set; }
     /// <summary>A certificate for HTTPS listen addresses (TLS 1.2 and 1.3 only).</summary>
     public TlsSettings? Tls { get; set; }
 }

@@ -256,7 +256,10 @@ internal sealed class YamlBinder(string file)
                 continue;
             }
             seen.Add(key);
-            var value = BindValue(property.PropertyType, valueNode, Join(path, key));
+            // A single value where a list is expected, for keys that allow it (expected_status: 200).
+            var value = property.GetCustomAttribute<ConfigSingleOrListAttribute>() is not null && valueNode is YamlScalarNode && !IsNull(valueNode)
+                ? BindValue(property.PropertyType, new YamlSequenceNode(valueNode), Join(path, key))
+                : BindValue(property.PropertyType, valueNode, Join(path, key));
             if (value is not null || IsNull(valueNode))
             {
                 if (value is not null || Nullable.GetUnderlyingType(property.PropertyType) is not null || !property.PropertyType.IsValueType)

@@ -16,6 +16,15 @@ public sealed record ServeOptions
     public Features.Metrics.MetricsSettings Metrics { get; init; } = new();
     /// <summary>The certificate for <c>https://</c> listen addresses (<c>server.tls</c>).</summary>
     public Configuration.TlsSettings? Tls { get; init; }
+    /// <summary>How log lines are written: text for people, json (one object a line) for log shippers.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
     /// <summary>The clock; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
+
+/// <summary><c>vigil serve --log-format</c>.</summary>
+public enum LogFormat
+{
+    Text,
+    Json,
 }

@@ -45,6 +45,20 @@ public static class VigilHost
         }
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Four lines per outgoing request (every scrape and check) drown what an operator needs: they are Debug detail.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        // "No XML encryptor configured": the keys that sign console sessions are kept unencrypted in
+        // DATA/keys, like the database next to them; protecting the data directory protects both (docs/configuration.md).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
+        if (options.LogFormat == LogFormat.Json)
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                json.UseUtcTimestamp = true;
+            });
+        }
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         var services = builder.Services;
@@ -56,7 +70,7 @@ public static class VigilHost
         services.AddOpenApi();
         services.AddRazorComponents();
         services.AddAntiforgery();
-        services.AddSingleton(sp => new ConfigReloader(options.ConfigPath, sp.GetServices<IConfigConsumer>(), sp.GetRequiredService<ILogger<ConfigReloader>>()));
+        services.AddSingleton(sp => new ConfigReloader(options.ConfigPath, sp.GetServices<IConfigConsumer>(), sp.GetRequiredService<ILogger<ConfigReloader>>(), options.Urls));
         services.AddHostedService<ReloadOnHangup>();
 
         services.AddVigilData(DatabaseSettings.Parse(options.Database, options.DataDirectory));
@@ -71,6 +85,7 @@ public static class VigilHost
         services.AddIncidents();
         services.AddSlos();
         services.AddStatusPage();
+        services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -107,6 +122,8 @@ public static class VigilHost
     /// <summary>Builds, migrates the database, applies the configuration, and starts listening.</summary>
     public static async Task<WebApplication> StartAsync(ServeOptions options, Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
     {
+        // Before anything is written: a port in use must not cost the one-time password of the first admin.
+        ListenAddresses.EnsureFree(options.Urls);
         Directory.CreateDirectory(options.DataDirectory);
         var app = Build(options, configureServices);
         // Uptime counts from here, not from the first request that asks for it.

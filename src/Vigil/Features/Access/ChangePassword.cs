@@ -36,6 +36,7 @@ public static class ChangePassword
         user.SecurityStamp = Passwords.NewSecurityStamp();
         audit.Record("password_change", "user", user.Id.ToString(CultureInfo.InvariantCulture));
         await db.SaveChangesAsync(cancellationToken);
+        BootstrapAdministrator.ForgetOneTimePassword(context.RequestServices, user.Username);
         await context.SignInAsync(ResolveCaller.Scheme, ResolveCaller.SessionPrincipal(user));
         return null;
     }

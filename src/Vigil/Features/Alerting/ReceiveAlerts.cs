@@ -12,7 +12,7 @@ namespace Vigil.Features.Alerting;
 /// stored one with the same labels is merged with it (<see cref="Merge"/>). When the task
 /// completes the alerts are committed, and <see cref="Received"/> tells the dispatcher which changed.
 /// </summary>
-public sealed class ReceiveAlerts(IServiceScopeFactory scopes, ConfigReloader config, TimeProvider clock) : IAlertIngest
+public sealed class ReceiveAlerts(IServiceScopeFactory scopes, ConfigReloader config, TimeProvider clock, ILogger<ReceiveAlerts> logger) : IAlertIngest
 {
     /// <summary>Raised after a commit with the fingerprints that were written.</summary>
     public event Action<IReadOnlyList<string>>? Received;
@@ -37,11 +37,13 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, ConfigReloader co
                 if (existing.TryGetValue(alert.Fingerprint, out var old))
                 {
                     var merged = Overlaps(old, alert) ? Merge(old, alert) : alert;
+                    Hosting.OperatorLog.AlertChanged(logger, alert.Labels, !old.IsResolvedAt(now), !merged.IsResolvedAt(now));
                     (old.AnnotationsJson, old.StartsAt, old.EndsAt, old.Timeout, old.UpdatedAt, old.GeneratorUrl, old.Source) =
                         (merged.AnnotationsJson, merged.StartsAt, merged.EndsAt, merged.Timeout, merged.UpdatedAt, merged.GeneratorUrl, merged.Source);
                 }
                 else
                 {
+                    Hosting.OperatorLog.AlertChanged(logger, alert.Labels, false, !alert.IsResolvedAt(now));
                     db.Add(alert);
                 }
             }

@@ -32,6 +32,7 @@ public sealed class IncidentWorkspace(VigilDbContext db, AuditLog audit, TimePro
     public static void Record(VigilDbContext db, Incident incident, string kind, string? actor, string text, DateTimeOffset at, string? reference = null)
     {
         db.Add(new IncidentEvent { Incident = incident, Kind = kind, Actor = actor, Text = text, At = at, Ref = reference });
+        Hosting.OperatorLog.IncidentChanged(db, incident, kind, actor);
         incident.UpdatedAt = at;
     }
 

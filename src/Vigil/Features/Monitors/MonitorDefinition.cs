@@ -58,6 +58,7 @@ public sealed class MonitorDefinition
     public Dictionary<string, string>? Headers { get; set; }
     public string? Body { get; set; }
     /// <summary>Status codes that count as up; default any 2xx.</summary>
+    [ConfigSingleOrList, System.Text.Json.Serialization.JsonConverter(typeof(SingleOrListJsonConverter<int>))]
     public List<int>? ExpectedStatus { get; set; }
     public List<ConditionDefinition>? Conditions { get; set; }
     /// <summary>A response slower than this counts as degraded.</summary>
@@ -131,6 +132,7 @@ public sealed class StepDefinition
     public string? Method { get; set; }
     public Dictionary<string, string>? Headers { get; set; }
     public string? Body { get; set; }
+    [ConfigSingleOrList, System.Text.Json.Serialization.JsonConverter(typeof(SingleOrListJsonConverter<int>))]
     public List<int>? ExpectedStatus { get; set; }
     public List<ConditionDefinition>? Conditions { get; set; }
     /// <summary>Values to extract: name to <c>json:PATH</c> or <c>header:NAME</c>.</summary>

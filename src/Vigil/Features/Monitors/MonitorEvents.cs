@@ -9,7 +9,7 @@ public sealed record MonitorStateChanged(string Monitor, string Service, string?
 /// The one in-process channel of monitor state changes, for the alerting slice to read. It holds
 /// the newest 10,000 events when nobody reads (oldest dropped), so an absent reader costs bounded memory.
 /// </summary>
-public sealed class MonitorEvents
+public sealed class MonitorEvents(ILogger<MonitorEvents> logger)
 {
     private readonly Channel<MonitorStateChanged> channel = Channel.CreateBounded<MonitorStateChanged>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = false, SingleWriter = false });
@@ -36,6 +36,7 @@ public sealed class MonitorEvents
 
     public void Publish(MonitorStateChanged change)
     {
+        Hosting.OperatorLog.MonitorStateChanged(logger, change);
         channel.Writer.TryWrite(change);
         lock (gate)
         {

@@ -224,7 +224,8 @@ public sealed class DispatchAlerts(
                 continue;
             }
             // aggrGroup.flush: a firing alert is sent without its end, so that it does not resolve as time moves on.
-            notified.Add(new NotifiedAlert(resolved ? AlertStatus.Resolved : AlertStatus.Firing, alert.Labels, alert.Annotations, alert.StartsAt, resolved ? alert.EndsAt : null, alert.GeneratorUrl));
+            notified.Add(new NotifiedAlert(resolved ? AlertStatus.Resolved : AlertStatus.Firing, alert.Labels, alert.Annotations, alert.StartsAt, resolved ? alert.EndsAt : null,
+                alert.GeneratorUrl.StartsWith('/') ? externalUrl.TrimEnd('/') + alert.GeneratorUrl : alert.GeneratorUrl));
         }
         var firing = notified.Where(a => a.Status == AlertStatus.Firing).Select(a => a.Fingerprint).ToHashSet(StringComparer.Ordinal);
         var resolvedSet = notified.Where(a => a.Status == AlertStatus.Resolved).Select(a => a.Fingerprint).ToHashSet(StringComparer.Ordinal);

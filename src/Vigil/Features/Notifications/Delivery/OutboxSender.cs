@@ -213,6 +213,7 @@ public sealed class OutboxSender(
                 message.DeliveredAt = now;
                 message.NextAttemptAt = null;
                 message.LastError = null;
+                Hosting.OperatorLog.NotificationDelivered(logger, message.Id, message.Channel, message.Attempts);
             }
             else
             {
@@ -220,7 +221,14 @@ public sealed class OutboxSender(
                 message.Status = decision == AfterFailure.GiveUp ? OutboxStatus.Failed : OutboxStatus.Pending;
                 message.NextAttemptAt = next;
                 message.LastError = result.Error is { Length: > 2000 } error ? error[..2000] : result.Error;
-                logger.LogWarning("Notification {Id} to {Channel} failed (attempt {Attempt}): {Error}", message.Id, message.Channel, message.Attempts, result.Error);
+                if (decision == AfterFailure.GiveUp)
+                {
+                    Hosting.OperatorLog.NotificationGivenUp(logger, message.Id, message.Channel, message.Attempts, result.Error);
+                }
+                else
+                {
+                    Hosting.OperatorLog.NotificationFailed(logger, message.Id, message.Channel, message.Attempts, next, result.Error);
+                }
             }
         }
         // Not cancellable: an attempt that was made is recorded, or the receiver would get it again after a restart.
