@@ -12,6 +12,19 @@ public class ChartScaleTests
     public void Value_ticks_are_round_numbers_covering_the_range(double min, double max, string expected) =>
         Assert.Equal(expected, string.Join(",", ChartScale.NiceTicks(min, max).Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture))));
 
+    [Theory]
+    [InlineData(3, 3.0000000000000004)]
+    [InlineData(12, 12.000000000000002)]
+    [InlineData(1e15, 1e15 + 0.25)]
+    public void Values_that_differ_only_in_their_last_bits_get_a_few_ticks_as_a_flat_line(double min, double max)
+    {
+        // rate(hits) / rate(misses) gives such values; the ticks loop used to run until memory ran out.
+        var ticks = ChartScale.NiceTicks(min, max);
+
+        Assert.InRange(ticks.Count, 2, 12);
+        Assert.True(ticks[0] <= min && ticks[^1] >= max, string.Join(",", ticks));
+    }
+
     [Fact]
     public void Time_ticks_fall_on_round_intervals()
     {

@@ -30,6 +30,7 @@ public static class MetricsModule
         {
             MaxSamples = sp.GetRequiredService<Hosting.ServeOptions>().Metrics.QueryMaxSamples,
         }));
+        services.AddSingleton<EvaluateQuery>();
         services.AddHostedService<ExportQueryStats>();
         services.AddHttpClient("scrape", c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });

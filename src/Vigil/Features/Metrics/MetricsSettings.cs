@@ -15,6 +15,8 @@ public sealed class MetricsSettings
     public TimeSpan OutOfOrderWindow { get; set; } = TimeSpan.Zero;
     /// <summary>Most samples one query may hold in memory (Prometheus's <c>--query.max-samples</c>). Read at start.</summary>
     public int QueryMaxSamples { get; set; } = 50_000_000;
+    /// <summary>Longest a query may run (Prometheus's <c>--query.timeout</c>); the API's <c>timeout</c> may ask for less. Read at start.</summary>
+    public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan ScrapeInterval { get; set; } = TimeSpan.FromMinutes(1);
     public TimeSpan ScrapeTimeout { get; set; } = TimeSpan.FromSeconds(10);
     public List<ScrapeJobSettings> ScrapeConfigs { get; set; } = [];
@@ -83,6 +85,10 @@ public static class ScrapeSettingsRules
         if (settings.QueryMaxSamples < 1)
         {
             yield return new FieldError("metrics.query_max_samples", "must be at least 1");
+        }
+        if (settings.QueryTimeout <= TimeSpan.Zero)
+        {
+            yield return new FieldError("metrics.query_timeout", "must be more than 0s");
         }
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < settings.ScrapeConfigs.Count; i++)

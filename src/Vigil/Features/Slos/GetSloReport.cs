@@ -39,13 +39,13 @@ public static class GetSloReport
         {
             var dayEnd = day.AddDays(1) < to ? day.AddDays(1) : to;
             var part = await measure.MeasureAsync(slo, new Monitors.Uptime.Interval(day, dayEnd), now, cancellationToken);
-            var consumed = part.ErrorRatio is { } ratio ? ErrorBudget.Consumed(ratio, part.Events, whole.Events, slo.Target) : null;
+            var consumed = SloBudget.Consumed(slo, part, whole, end - from);
             days.Add(new DayReport(DateOnly.FromDateTime(day.UtcDateTime), ErrorBudget.Attainment(part.ErrorRatio), consumed));
         }
         var allowed = ErrorBudget.AllowedDowntime(slo.Target, end - from);
         var attainment = ErrorBudget.Attainment(whole.ErrorRatio);
         return TypedResults.Ok(new MonthReport(slo.Name, slo.Service, text, from, to, slo.Target, attainment,
-            ErrorBudget.Remaining(whole.ErrorRatio, slo.Target), attainment is { } a ? a >= slo.Target : null,
+            SloBudget.Remaining(slo, whole, end - from), attainment is { } a ? a >= slo.Target : null,
             allowed.TotalSeconds, ErrorBudget.Describe(allowed), days));
     }
 }

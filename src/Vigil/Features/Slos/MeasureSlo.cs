@@ -9,8 +9,12 @@ using Vigil.Metrics.Storage;
 
 namespace Vigil.Features.Slos;
 
-/// <summary>The error ratio of a span of time and how many events (or, for availability, seconds of known state) it held.</summary>
-public readonly record struct Measurement(double? ErrorRatio, double Events);
+/// <summary>
+/// The error ratio of a span of time and how many events (or, for availability, seconds of known
+/// state) it held; for availability, also the seconds of the span whose state is unknown (before the
+/// first check, while Vigil was not running), which are neither good nor bad.
+/// </summary>
+public readonly record struct Measurement(double? ErrorRatio, double Events, double? UnknownSeconds = null);
 
 /// <summary>An SLO's error ratio and burn rate over one lookback window.</summary>
 public sealed record BurnRateView(string Window, double? ErrorRatio, double? BurnRate);
@@ -25,10 +29,41 @@ public sealed record AllowedDowntime(double PerYearSeconds, string PerYear, doub
     }
 }
 
-/// <summary>One SLO now: its window so far, attainment, budget remaining and the burn rate of each recorded window.</summary>
+/// <summary>
+/// One SLO now: its window so far, attainment, budget remaining and the burn rate of each recorded
+/// window; for availability, the seconds of the window Vigil has no state for (<see cref="Measurement.UnknownSeconds"/>).
+/// </summary>
 public sealed record SloStatus(
     Slo Slo, DateTimeOffset At, Interval Window, double? ErrorRatio, double? Attainment, double? BudgetRemaining,
-    IReadOnlyList<BurnRateView> BurnRates, AllowedDowntime Allowed);
+    IReadOnlyList<BurnRateView> BurnRates, AllowedDowntime Allowed, double? UnknownSeconds = null);
+
+/// <summary>
+/// How much of an SLO's error budget is spent, one rule for every place that shows it (the SLO pages
+/// and API, the month report, the budget chart, incidents, the status page).
+/// Event SLOs (ratio, latency): the budget is (1 − target) × the window's events, so a part of the
+/// window spends its bad events / (window events × (1 − target)).
+/// Availability SLOs are time-based: the budget is (1 − target) × the whole SLO period, known or not
+/// (99.95 % over 30 days allows 21.6 minutes), as the SRE workbook ("Implementing SLOs": "the error
+/// budget ... over a four-week window"), Sloth and Grafana SLO count it. A 600 s outage spends
+/// 600 / 1296 = 46.3 % of it on the day Vigil was installed as on any other. Time Vigil did not observe
+/// spends nothing and counts as good for nothing: it is reported as unknown, next to the budget.
+/// </summary>
+public static class SloBudget
+{
+    /// <summary>The events the whole budget of a window is a share of: its period's seconds for availability, its events otherwise.</summary>
+    public static double Base(Slo slo, Measurement window, TimeSpan period) =>
+        slo.Kind == SloKind.Availability ? period.TotalSeconds : window.Events;
+
+    /// <summary>The share of the window's whole budget that <paramref name="part"/> spent; null without data.</summary>
+    public static double? Consumed(Slo slo, Measurement part, Measurement window, TimeSpan period) =>
+        part.ErrorRatio is { } ratio ? ErrorBudget.Consumed(ratio, part.Events, Base(slo, window, period), slo.Target) : null;
+
+    /// <summary>1 − the share the window spent: 1 untouched, 0 spent, below 0 overspent; null without data.</summary>
+    public static double? Remaining(Slo slo, Measurement window, TimeSpan period) =>
+        slo.Kind == SloKind.Availability
+            ? Consumed(slo, window, window, period) is { } spent ? 1 - spent : null
+            : ErrorBudget.Remaining(window.ErrorRatio, slo.Target);
+}
 
 /// <summary>
 /// Measures SLOs. Ratio and latency SLOs are PromQL over the sample store (the same queries the
@@ -53,7 +88,7 @@ public sealed class MeasureSlo(VigilDbContext db, ISampleStore store, PromQLEngi
                 return new(null, 0);
             }
             var uptime = await GetUptime.ComputeAsync(monitor, range, 0, db, store, maintenance, monitoring.Settings, now, cancellationToken);
-            return new(uptime.Percent is { } percent ? 1 - (percent / 100) : null, uptime.UpSeconds + uptime.DegradedSeconds + uptime.DownSeconds);
+            return new(uptime.Percent is { } percent ? 1 - (percent / 100) : null, uptime.UpSeconds + uptime.DegradedSeconds + uptime.DownSeconds, uptime.UnknownSeconds);
         }
         var at = range.To.ToUnixTimeMilliseconds();
         var ratio = Single(slo.ErrorRatioQuery(length), at, cancellationToken);
@@ -73,7 +108,7 @@ public sealed class MeasureSlo(VigilDbContext db, ISampleStore store, PromQLEngi
             burns.Add(new BurnRateView(Duration.Format(lookback), m.ErrorRatio, ErrorBudget.BurnRate(m.ErrorRatio, slo.Target)));
         }
         return new SloStatus(slo, now, window, whole.ErrorRatio, ErrorBudget.Attainment(whole.ErrorRatio),
-            ErrorBudget.Remaining(whole.ErrorRatio, slo.Target), burns, AllowedDowntime.For(slo, now));
+            SloBudget.Remaining(slo, whole, slo.PeriodLength(now)), burns, AllowedDowntime.For(slo, now), whole.UnknownSeconds);
     }
 
     private double? Single(string query, long atMs, CancellationToken cancellationToken)

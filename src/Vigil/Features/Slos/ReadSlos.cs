@@ -10,12 +10,12 @@ public static class ReadSlos
         string Name, string Service, string? Description, string Kind, double Target, string Window, string Origin,
         string? Monitor, string? GoodQuery, string? BadQuery, string? TotalQuery, string RuleGroup,
         DateTimeOffset WindowFrom, DateTimeOffset WindowTo, double? ErrorRatio, double? Attainment, double? BudgetRemaining,
-        IReadOnlyList<BurnRateView> BurnRates, AllowedDowntime AllowedDowntime)
+        IReadOnlyList<BurnRateView> BurnRates, AllowedDowntime AllowedDowntime, double? UnknownSeconds)
     {
         public static SloView From(SloStatus s) => new(
             s.Slo.Name, s.Slo.Service, s.Slo.Description, s.Slo.Kind.ToString().ToLowerInvariant(), s.Slo.Target, s.Slo.Window,
             s.Slo.Origin.ToString().ToLowerInvariant(), s.Slo.Monitor, s.Slo.GoodQuery, s.Slo.BadQuery, s.Slo.TotalQuery, $"slo:{s.Slo.Name}",
-            s.Window.From, s.Window.To, s.ErrorRatio, s.Attainment, s.BudgetRemaining, s.BurnRates, s.Allowed);
+            s.Window.From, s.Window.To, s.ErrorRatio, s.Attainment, s.BudgetRemaining, s.BurnRates, s.Allowed, s.UnknownSeconds);
     }
 
     /// <summary>A point of the history chart: the budget left of the current window, and the 1-hour burn rate.</summary>
@@ -65,7 +65,7 @@ public static class ReadSlos
         {
             var at = window.From + ((window.To - window.From) * i / points);
             var part = await measure.MeasureAsync(slo, new Monitors.Uptime.Interval(window.From, at), now, cancellationToken);
-            var consumed = part.ErrorRatio is { } ratio ? ErrorBudget.Consumed(ratio, part.Events, whole.Events, slo.Target) : null;
+            var consumed = SloBudget.Consumed(slo, part, whole, slo.PeriodLength(now));
             var hour = await measure.MeasureAsync(slo, new Monitors.Uptime.Interval(at - TimeSpan.FromHours(1), at), now, cancellationToken);
             history.Add(new HistoryPoint(at, 1 - consumed, ErrorBudget.BurnRate(hour.ErrorRatio, slo.Target)));
         }

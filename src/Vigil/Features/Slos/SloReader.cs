@@ -35,7 +35,7 @@ public sealed class SloReader(SloCatalog catalog, IServiceScopeFactory scopes) :
         foreach (var slo in catalog.Slos.Where(s => service is null || s.Service == service))
         {
             var whole = await measure.MeasureAsync(slo, slo.WindowAt(now), now, cancellationToken);
-            standings.Add(new SloStanding(slo.Name, slo.Service, slo.Target, ErrorBudget.Attainment(whole.ErrorRatio), ErrorBudget.Remaining(whole.ErrorRatio, slo.Target), slo.Window));
+            standings.Add(new SloStanding(slo.Name, slo.Service, slo.Target, ErrorBudget.Attainment(whole.ErrorRatio), SloBudget.Remaining(slo, whole, slo.PeriodLength(now)), slo.Window));
         }
         return standings;
     }
@@ -50,7 +50,7 @@ public sealed class SloReader(SloCatalog catalog, IServiceScopeFactory scopes) :
             // The budget is that of the SLO window that ends with the period.
             var part = await measure.MeasureAsync(slo, new Monitors.Uptime.Interval(from, to), to, cancellationToken);
             var whole = await measure.MeasureAsync(slo, slo.WindowAt(to), to, cancellationToken);
-            if (part.ErrorRatio is { } ratio && ErrorBudget.Consumed(ratio, part.Events, whole.Events, slo.Target) is { } share)
+            if (SloBudget.Consumed(slo, part, whole, slo.PeriodLength(to)) is { } share)
             {
                 consumed[slo.Name] = share;
             }

@@ -18,7 +18,11 @@ public static class ChartScale
         {
             return [];
         }
-        if (max <= min)
+        // A range too narrow for doubles at this magnitude (a ratio that differs in its last bits,
+        // 3 and 3.0000000000000004) is drawn as a flat line: widened as if min and max were equal.
+        // Without this, min / step passes 2^53, the tick counter stops advancing and the loop below
+        // never ends (the console's /graph grew to 22 GB on rate(hits) / rate(misses)).
+        if (max - min <= Math.Max(Math.Abs(min), Math.Abs(max)) * 1e-12)
         {
             max = min + (min == 0 ? 1 : Math.Abs(min) * 0.1);
         }
@@ -32,12 +36,17 @@ public static class ChartScale
             _ => 10,
         };
         var step = magnitude * factor;
+        if (!double.IsFinite(step) || step <= 0)
+        {
+            return [min, max];
+        }
         var decimals = (int)Math.Clamp(-Math.Floor(Math.Log10(step)), 0, 15);
         var first = Math.Floor(min / step);
         var ticks = new List<double>();
-        for (var i = first; i * step <= max + (step / 2); i++)
+        // Bounded: a handful of ticks is asked for, never more than a few times that.
+        for (var k = 0; k <= (4 * count) + 2 && (first + k) * step <= max + (step / 2); k++)
         {
-            ticks.Add(Math.Round(i * step, decimals));
+            ticks.Add(Math.Round((first + k) * step, decimals));
         }
         return ticks;
     }

@@ -8,6 +8,8 @@ public sealed class BadParameterException(string parameter, string reason)
     : Exception($"invalid parameter \"{parameter}\": {reason}")
 {
     public string Parameter { get; } = parameter;
+    /// <summary>Why, without the parameter's name (for the console, which has no parameters).</summary>
+    public string Reason { get; } = reason;
 }
 
 /// <summary>

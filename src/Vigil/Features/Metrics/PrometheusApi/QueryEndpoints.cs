@@ -12,21 +12,21 @@ namespace Vigil.Features.Metrics.PrometheusApi;
 /// </summary>
 public static class QueryEndpoints
 {
-    /// <summary>How long a query may run when the request does not say (Prometheus's <c>--query.timeout</c> default).</summary>
+    /// <summary>How long metadata requests may run when the request does not say (Prometheus's <c>--query.timeout</c> default).</summary>
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
 
-    public static async Task Instant(HttpContext context, ISampleStore store, PromQLEngine engine, TimeProvider clock)
+    public static async Task Instant(HttpContext context, EvaluateQuery evaluate, TimeProvider clock)
     {
         await RunAsync(context, async (request, cancellationToken) =>
         {
             var time = request.TimeOr("time", clock.GetUtcNow().ToUnixTimeMilliseconds());
-            var expr = ParseQuery(request);
-            var value = await Task.Run(() => engine.InstantQuery(store, expr, time, cancellationToken), cancellationToken);
+            var expr = EvaluateQuery.Parse(request.Get("query"));
+            var value = await evaluate.InstantAsync(expr, time, RequestedTimeout(request), cancellationToken);
             await WriteSuccessAsync(context.Response, json => WriteValue(json, value));
         });
     }
 
-    public static async Task Range(HttpContext context, ISampleStore store, PromQLEngine engine)
+    public static async Task Range(HttpContext context, EvaluateQuery evaluate)
     {
         await RunAsync(context, async (request, cancellationToken) =>
         {
@@ -37,27 +37,14 @@ public static class QueryEndpoints
             {
                 throw new ApiError(ErrorType.BadData, rangeError);
             }
-            var expr = ParseQuery(request);
-            if (expr.Type is not (PromValueType.Scalar or PromValueType.InstantVector))
-            {
-                throw new BadParameterException("query", $"invalid expression type \"{ApiParameters.Describe(expr.Type)}\" for range query, must be Scalar or instant Vector");
-            }
-            var matrix = await Task.Run(() => engine.RangeQuery(store, expr, start, end, step, cancellationToken), cancellationToken);
+            var expr = EvaluateQuery.Parse(request.Get("query"));
+            var matrix = await evaluate.RangeAsync(expr, start, end, step, RequestedTimeout(request), cancellationToken);
             await WriteSuccessAsync(context.Response, json => WriteValue(json, matrix));
         });
     }
 
-    private static Expr ParseQuery(ApiRequest request)
-    {
-        try
-        {
-            return PromQLParser.Parse(request.Get("query") ?? "");
-        }
-        catch (PromQLParseException e)
-        {
-            throw new BadParameterException("query", e.Message);
-        }
-    }
+    private static TimeSpan? RequestedTimeout(ApiRequest request) =>
+        request.Get("timeout") is { } t ? TimeSpan.FromMilliseconds(ApiParameters.ParseDuration("timeout", t)) : null;
 
     /// <summary>Runs a handler with the request's timeout and turns failures into Prometheus error answers.</summary>
     internal static async Task RunAsync(HttpContext context, Func<ApiRequest, CancellationToken, Task> handler)
