@@ -52,6 +52,21 @@ public class WindowScheduleTests
     }
 
     [Fact]
+    public void A_monthly_window_lists_its_next_three_openings_and_one_open_now_first_with_its_real_end()
+    {
+        var window = new MaintenanceWindow { Name = "patching", Service = "db", Schedule = "every 2nd sunday 02:00-04:00", Origin = Vigil.Features.Catalog.ObjectOrigin.Config };
+        static IEnumerable<string> Next(MaintenanceWindowView view) => view.Next.Select(i => $"{i.From:yyyy-MM-dd HH:mm}Z-{i.To:yyyy-MM-dd HH:mm}Z");
+        var before = MaintenanceWindowView.From(window, DateTimeOffset.Parse("2026-11-02T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.False(before.OpenNow);
+        Assert.Equal(["2026-11-08 02:00Z-2026-11-08 04:00Z", "2026-12-13 02:00Z-2026-12-13 04:00Z", "2027-01-10 02:00Z-2027-01-10 04:00Z"], Next(before));
+        var during = MaintenanceWindowView.From(window, DateTimeOffset.Parse("2026-11-08T03:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(during.OpenNow);
+        Assert.Equal(["2026-11-08 03:00Z-2026-11-08 04:00Z", "2026-12-13 02:00Z-2026-12-13 04:00Z", "2027-01-10 02:00Z-2027-01-10 04:00Z"], Next(during));
+        var yearly = new MaintenanceWindow { Name = "y", Service = "db", Cron = "0 1 1 1 *", Duration = "1h", Origin = Vigil.Features.Catalog.ObjectOrigin.Config };
+        Assert.Equal(["2027-01-01 01:00Z-2027-01-01 02:00Z", "2028-01-01 01:00Z-2028-01-01 02:00Z"], Next(MaintenanceWindowView.From(yearly, before.Next[0].From)));
+    }
+
+    [Fact]
     public void Bad_windows_are_config_errors_at_their_line()
     {
         var loaded = ConfigLoader.Parse("vigil.yaml", """

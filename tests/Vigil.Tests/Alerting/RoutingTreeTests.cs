@@ -167,28 +167,114 @@ public class RoutingTreeTests
         Assert.False(resolvedSource.For(warning).IsMuted);
     }
 
-    [Fact]
-    public void An_alert_whose_dependency_fires_is_suppressed_by_the_root_cause()
+    private static readonly Dictionary<string, IReadOnlyList<string>> Needs = new()
     {
-        var dependencies = new Dictionary<string, IReadOnlyList<string>>
-        {
-            ["web"] = ["api"],
-            ["api"] = ["db"],
-            ["db"] = [],
-            ["a"] = ["b"],
-            ["b"] = ["a"],
-        };
-        var db = View("db1", true, "alertname", "Down", "service", "db");
-        var api = View("api1", true, "alertname", "Errors", "service", "api");
-        var web = View("web1", true, "alertname", "Errors", "service", "web");
-        var a = View("a1", true, "service", "a");
-        var b = View("b1", true, "service", "b");
-        var muting = new AlertMuting([db, api, web, a, b], [], [], [], dependencies);
+        ["web"] = ["api"],
+        ["api"] = ["db"],
+        ["db"] = [],
+        ["a"] = ["b"],
+        ["b"] = ["a"],
+    };
+
+    private static DependencySuppression DefaultDependencies() => new(Needs, [.. RoutingSettings.DefaultDependencyRules.Select(InhibitRule.From)]);
+
+    [Fact]
+    public void An_alert_whose_dependency_is_down_is_suppressed_by_the_root_cause()
+    {
+        var db = View("db1", true, "alertname", "MonitorDown", "service", "db", "severity", "critical");
+        var api = View("api1", true, "alertname", "MonitorDown", "service", "api", "severity", "critical");
+        var web = View("web1", true, "alertname", "HighErrorRate", "service", "web", "severity", "critical");
+        var a = View("a1", true, "alertname", "MonitorDown", "service", "a");
+        var b = View("b1", true, "alertname", "MonitorDown", "service", "b");
+        var muting = new AlertMuting([db, api, web, a, b], [], [], [], DefaultDependencies());
         Assert.Null(muting.For(db).SuppressedBy);
         Assert.Equal("db1", muting.For(api).SuppressedBy);
         Assert.Equal("db1", muting.For(web).SuppressedBy);
         // A cycle suppresses nothing: both page.
         Assert.False(muting.For(a).IsMuted);
         Assert.False(muting.For(b).IsMuted);
+    }
+
+    // The seeds' scenarios: what a database alert must not hide downstream, with the default rules.
+    [Theory]
+    [InlineData("HeartbeatMissed critical: a missed backup heartbeat is no outage", "alertname=HeartbeatMissed,severity=critical,monitor=db-backup", "alertname=HighErrorRate,severity=critical", false)]
+    [InlineData("ErrorBudgetBurn ticket: a burn alert still firing after recovery", "alertname=ErrorBudgetBurn,severity=ticket,slo=db", "alertname=HighErrorRate,severity=critical", false)]
+    [InlineData("ErrorBudgetBurn page is no outage either", "alertname=ErrorBudgetBurn,severity=page,slo=db", "alertname=HighErrorRate,severity=critical", false)]
+    [InlineData("MonitorDown is an outage", "alertname=MonitorDown,severity=critical", "alertname=HighErrorRate,severity=critical", true)]
+    [InlineData("outage=true marks any alert as one", "alertname=ReplicationBroken,outage=true", "alertname=HighErrorRate,severity=critical", true)]
+    [InlineData("security alerts are exempt", "alertname=MonitorDown,severity=critical", "alertname=IntrusionDetected,severity=critical,category=security", false)]
+    [InlineData("failed logins are security too", "alertname=MonitorDown,severity=critical", "alertname=FailedLoginsSpike,severity=warning,category=security", false)]
+    [InlineData("certificate expiry is exempt", "alertname=MonitorDown,severity=critical", "alertname=CertificateExpiring,severity=warning", false)]
+    [InlineData("informational severities are exempt", "alertname=MonitorDown,severity=critical", "alertname=DeployFinished,severity=info", false)]
+    [InlineData("an alert of the dependent service's own name still counts", "alertname=MonitorDown,severity=critical", "alertname=MonitorDown,severity=critical", true)]
+    public void Only_a_dependencys_outage_suppresses_and_only_its_symptoms(string _, string source, string target, bool suppressed)
+    {
+        static Labels Parse(string service, string text) =>
+            Labels.Of([.. text.Split(',').SelectMany(p => p.Split('=')), "service", service]);
+        var db = new AlertView("db1", Parse("db", source), true);
+        var api = new AlertView("api1", Parse("api", target), true);
+        var muting = new AlertMuting([db, api], [], [], [], DefaultDependencies());
+        Assert.Equal(suppressed ? "db1" : null, muting.For(api).SuppressedBy);
+    }
+
+    [Fact]
+    public void A_dependencys_outage_that_is_silenced_inhibited_or_in_maintenance_suppresses_nothing()
+    {
+        var db = View("db1", true, "alertname", "MonitorDown", "service", "db", "severity", "critical");
+        var api = View("api1", true, "alertname", "HighErrorRate", "service", "api", "severity", "critical");
+        var silenced = new AlertMuting([db, api], [new ActiveSilence("s1", [Matcher.Parse("service=\"db\"")])], [], [], DefaultDependencies());
+        Assert.Equal(["s1"], silenced.For(db).SilencedBy);
+        Assert.False(silenced.For(api).IsMuted);
+        var maintenance = new AlertMuting([db, api], [], [], [new ActiveMaintenance("db-patching", "db", null)], DefaultDependencies());
+        Assert.False(maintenance.For(api).IsMuted);
+        var clusterDown = View("k1", true, "alertname", "ClusterDown", "service", "k8s");
+        var inhibit = InhibitRule.From(new InhibitRuleSettings { SourceMatchers = ["alertname=\"ClusterDown\""], TargetMatchers = ["alertname=\"MonitorDown\""] });
+        var inhibited = new AlertMuting([db, api, clusterDown], [], [inhibit], [], DefaultDependencies());
+        Assert.Equal(["k1"], inhibited.For(db).InhibitedBy);
+        Assert.False(inhibited.For(api).IsMuted);
+        // Unmuted, the same outage suppresses the API's alert.
+        Assert.Equal("db1", new AlertMuting([db, api], [], [], [], DefaultDependencies()).For(api).SuppressedBy);
+    }
+
+    [Fact]
+    public void Dependency_rules_replace_the_defaults_and_their_equal_labels_must_agree()
+    {
+        var rule = InhibitRule.From(new InhibitRuleSettings { SourceMatchers = ["severity=\"critical\""], TargetMatchers = ["severity=\"warning\""], Equal = ["environment"] });
+        var dependencies = new DependencySuppression(Needs, [rule]);
+        var db = View("db1", true, "alertname", "HighLatency", "service", "db", "severity", "critical", "environment", "production");
+        var apiProduction = View("api1", true, "alertname", "Slow", "service", "api", "severity", "warning", "environment", "production");
+        var apiStaging = View("api2", true, "alertname", "Slow", "service", "api", "severity", "warning", "environment", "staging");
+        var apiCritical = View("api3", true, "alertname", "Errors", "service", "api", "severity", "critical", "environment", "production");
+        var muting = new AlertMuting([db, apiProduction, apiStaging, apiCritical], [], [], [], dependencies);
+        Assert.Equal("db1", muting.For(apiProduction).SuppressedBy);
+        Assert.False(muting.For(apiStaging).IsMuted);
+        Assert.False(muting.For(apiCritical).IsMuted);
+    }
+
+    [Fact]
+    public void Alertmanagers_older_source_match_and_target_match_forms_inhibit_too()
+    {
+        var rule = InhibitRule.From(new InhibitRuleSettings
+        {
+            SourceMatch = new() { ["alertname"] = "NodeDown" },
+            TargetMatchRe = new() { ["severity"] = "warning|info" },
+            Equal = ["instance"],
+        });
+        var source = View("n", true, "alertname", "NodeDown", "instance", "a", "severity", "critical");
+        var target = View("w", true, "alertname", "DiskFull", "instance", "a", "severity", "warning");
+        var critical = View("c", true, "alertname", "DiskFull", "instance", "a", "severity", "critical");
+        var muting = new AlertMuting([source, target, critical], [], [rule], []);
+        Assert.Equal(["n"], muting.For(target).InhibitedBy);
+        Assert.False(muting.For(critical).IsMuted);
+    }
+
+    [Fact]
+    public void A_silenced_source_still_inhibits_as_in_alertmanager()
+    {
+        var rule = InhibitRule.From(new InhibitRuleSettings { SourceMatchers = ["alertname=\"NodeDown\""], TargetMatchers = ["severity=\"warning\""] });
+        var source = View("n", true, "alertname", "NodeDown");
+        var target = View("w", true, "alertname", "DiskFull", "severity", "warning");
+        var muting = new AlertMuting([source, target], [new ActiveSilence("s", [Matcher.Parse("alertname=\"NodeDown\"")])], [rule], []);
+        Assert.Equal(["n"], muting.For(target).InhibitedBy);
     }
 }

@@ -309,7 +309,9 @@ public sealed class DispatchAlerts(
         var views = alerts.Select(a => new AlertView(a.Fingerprint, a.Labels, !a.IsResolvedAt(now))).ToList();
         var silences = await db.Set<Silences.Silence>().AsNoTracking().Where(s => s.EndsAt > now).ToListAsync(cancellationToken);
         var active = silences.Where(s => s.StateAt(now) == Silences.SilenceState.Active).Select(s => new ActiveSilence(s.SilenceId, s.Matchers())).ToList();
-        var dependencies = settings.DependencySuppression ? await DependencyMap.LoadAsync(db, cancellationToken) : null;
+        var dependencies = settings.DependencySuppression
+            ? new DependencySuppression(await DependencyMap.LoadAsync(db, cancellationToken), [.. settings.EffectiveDependencyRules.Select(InhibitRule.From)])
+            : null;
         return new AlertMuting(views, active, [.. settings.InhibitRules.Select(InhibitRule.From)], await maintenance.ActiveAtAsync(db, now, cancellationToken), dependencies);
     }
 

@@ -18,7 +18,7 @@ public sealed record MaintenanceWindowView(
     {
         var schedule = ActiveMaintenanceSource.Schedule(w);
         return new(w.Name, w.Service, w.Environment, w.Schedule, w.Cron, w.Duration, w.StartsAt, w.EndsAt, w.TimeZone, w.Comment, w.Origin,
-            schedule?.IsOpenAt(now) == true, [.. (schedule?.Between(now, now.AddDays(62)) ?? []).Take(3)]);
+            schedule?.IsOpenAt(now) == true, schedule?.Next(now, 3) ?? []);
     }
 }
 

@@ -29,6 +29,25 @@ public sealed partial class WindowSchedule
 
     public bool IsOpenAt(DateTimeOffset at) => Between(at, at.AddTicks(1)).Any();
 
+    /// <summary>
+    /// The next <paramref name="count"/> openings from <paramref name="from"/> (one open now counts,
+    /// clipped to start then), looking up to two years ahead — far enough for a monthly or yearly window.
+    /// </summary>
+    public IReadOnlyList<Interval> Next(DateTimeOffset from, int count)
+    {
+        var found = new List<Interval>();
+        var horizon = from.AddYears(2);
+        for (var start = from; start < horizon && found.Count < count; start = start.AddDays(62))
+        {
+            var end = Min(start.AddDays(62), horizon);
+            // Each opening is taken in the step where it starts; one already open at from, in the first.
+            found.AddRange(occurrences(start, end)
+                .Where(i => (i.From >= start && i.From < end) || (start == from && i.From < from && i.To > from))
+                .Select(i => new Interval(Max(i.From, from), i.To)));
+        }
+        return [.. found.DistinctBy(i => i.From).OrderBy(i => i.From).Take(count)];
+    }
+
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -38,21 +38,14 @@ public static class RoutingRules
                 yield return error;
             }
         }
-        for (var i = 0; i < routing.InhibitRules.Count; i++)
+        foreach (var (rules, key) in new[] { (routing.InhibitRules, "inhibit_rules"), (routing.DependencyRules, "dependency_rules") })
         {
-            var rule = routing.InhibitRules[i];
-            var at = $"routing.inhibit_rules[{i}].";
-            foreach (var error in ValidateMatchers(rule.SourceMatchers, at + "source_matchers"))
+            for (var i = 0; i < rules.Count; i++)
             {
-                yield return error;
-            }
-            foreach (var error in ValidateMatchers(rule.TargetMatchers, at + "target_matchers"))
-            {
-                yield return error;
-            }
-            if (rule.TargetMatchers.Count == 0)
-            {
-                yield return new FieldError(at + "target_matchers", "an inhibition rule needs target_matchers (else it would mute every alert)");
+                foreach (var error in ValidateRule(rules[i], $"routing.{key}[{i}].", requireTarget: key == "inhibit_rules"))
+                {
+                    yield return error;
+                }
             }
         }
         foreach (var error in TimeIntervals.Validate(routing.TimeIntervals))
@@ -120,6 +113,60 @@ public static class RoutingRules
             foreach (var error in ValidateRoute(route.Routes[i], $"{at}.routes[{i}]", channels, intervals))
             {
                 yield return error;
+            }
+        }
+    }
+
+    private static IEnumerable<FieldError> ValidateRule(InhibitRuleSettings rule, string at, bool requireTarget)
+    {
+        foreach (var error in ValidateMatchers(rule.SourceMatchers, at + "source_matchers")
+            .Concat(ValidateMatchers(rule.TargetMatchers, at + "target_matchers"))
+            .Concat(ValidateMatchMaps(rule.SourceMatch, rule.SourceMatchRe, at + "source_match"))
+            .Concat(ValidateMatchMaps(rule.TargetMatch, rule.TargetMatchRe, at + "target_match")))
+        {
+            yield return error;
+        }
+        // A dependency rule without target matchers covers every alert of the dependent services,
+        // which the catalog already narrows; an inhibition rule would mute every alert.
+        if (requireTarget && rule.TargetMatchers.Count == 0 && rule.TargetMatch.Count == 0 && rule.TargetMatchRe.Count == 0)
+        {
+            yield return new FieldError(at + "target_matchers", "an inhibition rule needs target_matchers (else it would mute every alert)");
+        }
+        for (var i = 0; i < rule.Equal.Count; i++)
+        {
+            if (!IsLabelName(rule.Equal[i]))
+            {
+                yield return new FieldError($"{at}equal[{i}]", $"invalid label name \"{rule.Equal[i]}\"");
+            }
+        }
+    }
+
+    /// <summary>Alertmanager's older <c>source_match</c>/<c>target_match</c> (label → value) and <c>..._re</c> (label → regular expression).</summary>
+    private static IEnumerable<FieldError> ValidateMatchMaps(Dictionary<string, string> equal, Dictionary<string, string> regex, string at)
+    {
+        foreach (var name in equal.Keys.Where(n => !IsLabelName(n)))
+        {
+            yield return new FieldError($"{at}.{name}", $"invalid label name \"{name}\"");
+        }
+        foreach (var (name, value) in regex)
+        {
+            if (!IsLabelName(name))
+            {
+                yield return new FieldError($"{at}_re.{name}", $"invalid label name \"{name}\"");
+                continue;
+            }
+            string? reason = null;
+            try
+            {
+                _ = Matcher.Create(name, MatcherKind.Regex, value);
+            }
+            catch (ArgumentException e)
+            {
+                reason = $"invalid regular expression \"{value}\": {e.Message}";
+            }
+            if (reason is not null)
+            {
+                yield return new FieldError($"{at}_re.{name}", reason);
             }
         }
     }

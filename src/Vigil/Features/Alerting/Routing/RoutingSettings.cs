@@ -13,10 +13,34 @@ public sealed class RoutingSettings
     public string ExternalUrl { get; set; } = "";
 
     /// <summary>
-    /// Alerts of a service whose catalog dependency has a firing alert are suppressed and named in
-    /// the dependency's alert instead of paging on their own.
+    /// Alerts of a service whose catalog dependency has a firing outage alert (see
+    /// <see cref="DependencyRules"/>) are suppressed and named in the dependency's alert instead of
+    /// paging on their own.
     /// </summary>
     public bool DependencySuppression { get; set; } = true;
+
+    /// <summary>
+    /// Which alerts of a needed service (source) suppress which alerts of the services that need it
+    /// (target); empty means <see cref="DefaultDependencyRules"/>. Each has inhibit_rules' keys; the
+    /// catalog's dependency between the two services takes the place of an equal <c>service</c>.
+    /// </summary>
+    public List<InhibitRuleSettings> DependencyRules { get; set; } = [];
+
+    /// <summary>
+    /// Only outages suppress: alerts named <c>...Down</c> (MonitorDown, ServiceDown, InstanceDown) or
+    /// labelled <c>outage="true"</c>. Never suppressed: security and certificate alerts, maintenance
+    /// notices and informational severities — they are not symptoms of the dependency's outage.
+    /// </summary>
+    public static IReadOnlyList<InhibitRuleSettings> DefaultDependencyRules { get; } =
+    [
+        new() { SourceMatchers = ["alertname=~\".+Down\""], TargetMatchers = [.. DefaultDependencyTargets] },
+        new() { SourceMatchers = ["outage=\"true\""], TargetMatchers = [.. DefaultDependencyTargets] },
+    ];
+
+    private static string[] DefaultDependencyTargets =>
+        ["category!~\"security|certificates?|maintenance\"", "alertname!~\".*Certificate.*\"", "severity!~\"info|none\""];
+
+    public IReadOnlyList<InhibitRuleSettings> EffectiveDependencyRules => DependencyRules.Count > 0 ? DependencyRules : DefaultDependencyRules;
 
     /// <summary>The root of the routing tree; without one every alert goes nowhere.</summary>
     public RouteSettings? Route { get; set; }
@@ -69,4 +93,11 @@ public sealed class InhibitRuleSettings
     public List<string> SourceMatchers { get; set; } = [];
     public List<string> TargetMatchers { get; set; } = [];
     public List<string> Equal { get; set; } = [];
+
+    // Alertmanager's older forms, still accepted there (config.InhibitRule: "will be deprecated"):
+    // label → value (equality) and label → regular expression; they add to the matchers above.
+    public Dictionary<string, string> SourceMatch { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> SourceMatchRe { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> TargetMatch { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> TargetMatchRe { get; set; } = new(StringComparer.Ordinal);
 }
