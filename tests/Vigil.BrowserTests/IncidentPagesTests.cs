@@ -9,7 +9,15 @@ public sealed class IncidentPagesTests(Chromium chromium, ITestOutputHelper outp
 {
     private TestServer server = null!;
 
-    public async Task InitializeAsync() => server = await TestServer.StartAsync(configYaml: "services:\n  - name: checkout\n");
+    public async Task InitializeAsync() => server = await TestServer.StartAsync(configYaml: """
+        services:
+          - name: checkout
+        status_pages:
+          - name: public
+            components:
+              - name: Checkout
+                services: [checkout]
+        """);
 
     public async Task DisposeAsync() => await server.DisposeAsync();
 
@@ -47,5 +55,36 @@ public sealed class IncidentPagesTests(Chromium chromium, ITestOutputHelper outp
                 ["opened", "acknowledged", "note", "resolved"],
                 await page.Locator("table.timeline tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.kind)"));
             Assert.Contains("Resolved by test-admin after 43 minutes", await page.Locator("table.timeline tr[data-kind=resolved]").InnerTextAsync());
+        });
+
+    [Fact]
+    public Task Chromium_publishes_an_incident_under_a_public_title_and_the_status_page_shows_only_that() =>
+        chromium.RunAsync(nameof(Chromium_publishes_an_incident_under_a_public_title_and_the_status_page_shows_only_that), output, async page =>
+        {
+            var opened = await server.Http.PostAsync("/api/incidents", new StringContent(
+                """{"title": "[FIRING:2] ErrorBudgetBurn checkout", "severity": "P2", "services": [{"service": "checkout", "impact": "degraded_performance"}]}""",
+                System.Text.Encoding.UTF8, "application/json"));
+            opened.EnsureSuccessStatusCode();
+            await page.GotoAsync(new Uri(server.BaseAddress, "/status/public").ToString());
+            Assert.Equal(0, await page.Locator("article.incident").CountAsync());
+
+            await ConsoleSession.SignInAsync(page, server);
+            await page.GotoAsync(new Uri(server.BaseAddress, "/incidents/INC-2026-001").ToString());
+            Assert.Equal("private", await page.Locator("[data-visibility]").InnerTextAsync());
+            await page.GetByLabel("Public title").FillAsync("Checkout is slow");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
+            await page.Locator("[data-visibility=public]").WaitForAsync();
+            Assert.Contains("Published to the status pages", await page.Locator("table.timeline tr[data-kind=visibility]").InnerTextAsync());
+
+            await page.GotoAsync(new Uri(server.BaseAddress, "/status/public").ToString());
+            Assert.Equal("Checkout is slow", await page.Locator("article.incident h3").InnerTextAsync());
+            Assert.DoesNotContain("ErrorBudgetBurn", await page.Locator("main").InnerTextAsync());
+
+            await page.GotoAsync(new Uri(server.BaseAddress, "/incidents/INC-2026-001").ToString());
+            await page.GetByLabel("Type").SelectOptionAsync("security");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Change type" }).ClickAsync();
+            await page.Locator("[data-visibility=private]").WaitForAsync();
+            await page.GotoAsync(new Uri(server.BaseAddress, "/status/public").ToString());
+            Assert.Equal(0, await page.Locator("article.incident").CountAsync());
         });
 }

@@ -53,7 +53,7 @@ public sealed class StatusPageTests(Chromium chromium, ITestOutputHelper output)
         server = await TestServer.StartAsync(configYaml: Config);
         (await server.Http.PostAsync("/api/monitors/api-port/check", null)).EnsureSuccessStatusCode();
         var opened = await server.Http.PostAsync("/api/incidents", Json(
-            """{"title": "Checkout API errors", "severity": "P1", "services": [{"service": "web", "impact": "partial_outage"}]}"""));
+            """{"title": "[FIRING:1] CheckoutErrors web", "severity": "P1", "services": [{"service": "web", "impact": "partial_outage"}], "visibility": "public", "public_title": "Checkout API errors"}"""));
         Assert.True(opened.StatusCode == HttpStatusCode.Created, $"POST /api/incidents: {(int)opened.StatusCode} {await opened.Content.ReadAsStringAsync()}");
         var update = await server.Http.PostAsync("/api/incidents/INC-2026-001/updates", Json(
             """{"status": "investigating", "message": "We are investigating errors on checkout.", "next_update": "15m"}"""));
@@ -92,6 +92,10 @@ public sealed class StatusPageTests(Chromium chromium, ITestOutputHelper output)
             var incident = await page.Locator("article.incident").First.InnerTextAsync();
             Assert.Contains("Checkout API errors", incident);
             Assert.Contains("We are investigating errors on checkout.", incident);
+            // The update's own words, not the internal template ("📊 INCIDENT UPDATE Incident: #INC-2026-001 … ETA: Next Update:").
+            Assert.DoesNotContain("INCIDENT UPDATE", incident);
+            Assert.DoesNotContain("Next Update:", incident);
+            Assert.DoesNotContain("FIRING", await page.Locator("main").InnerTextAsync());
             Assert.Equal("partial outage", await page.Locator("#component-website .status").InnerTextAsync());
             Assert.Equal("rgb(230, 126, 34)", await ColourAsync(page, "#component-website .status"));
             Assert.Equal(0, await page.Locator("script").CountAsync());

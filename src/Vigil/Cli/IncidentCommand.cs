@@ -46,13 +46,15 @@ public static class IncidentCommand
         var openSeverity = new Option<string?>("--severity", "-s") { Description = "P1..P4 (default: incidents.default_severity)." };
         var service = new Option<string[]>("--service") { Description = "An affected service (repeatable).", AllowMultipleArgumentsPerToken = true };
         var impact = new Option<string>("--impact") { Description = "degraded_performance, partial_outage or major_outage.", DefaultValueFactory = _ => "partial_outage" };
-        var open = new Command("open", "Open an incident; prints its ID.") { title, openSeverity, service, impact };
+        var type = new Option<string?>("--type") { Description = "incident (default), security or drill; security incidents and drills are never public." };
+        var open = new Command("open", "Open an incident (private until published); prints its ID.") { title, openSeverity, service, impact, type };
         open.SetAction((parse, ct) =>
         {
             var body = JsonContent.Create(new Dictionary<string, object?>
             {
                 ["title"] = parse.GetValue(title),
                 ["severity"] = parse.GetValue(openSeverity),
+                ["type"] = parse.GetValue(type),
                 ["services"] = (parse.GetValue(service) ?? []).Select(s => new Dictionary<string, string> { ["service"] = s, ["impact"] = parse.GetValue(impact)! }).ToList(),
             });
             return MonitorCommand.CallAsync(parse, server, HttpMethod.Post, "/api/incidents", ct, (i, output) =>
@@ -75,9 +77,24 @@ public static class IncidentCommand
             return command;
         }
 
-        var incident = new Command("incident", "Incidents: list, open, ack, resolve.")
+        var publishId = new Argument<string>("ID") { Description = "The incident's ID, e.g. INC-2026-001." };
+        var publicTitle = new Option<string>("--title") { Description = "The title the status pages show.", Required = true };
+        var publish = new Command("publish", "Show an incident on the status pages under a public title.") { publishId, publicTitle };
+        publish.SetAction((parse, ct) => Visibility(parse, publishId, new Dictionary<string, string?> { ["visibility"] = "public", ["public_title"] = parse.GetValue(publicTitle) }, ct));
+        var unpublishId = new Argument<string>("ID") { Description = "The incident's ID, e.g. INC-2026-001." };
+        var unpublish = new Command("unpublish", "Take an incident off the status pages.") { unpublishId };
+        unpublish.SetAction((parse, ct) => Visibility(parse, unpublishId, new Dictionary<string, string?> { ["visibility"] = "private" }, ct));
+
+        Task<int> Visibility(ParseResult parse, Argument<string> id, Dictionary<string, string?> body, CancellationToken ct) =>
+            MonitorCommand.CallAsync(parse, server, HttpMethod.Put, $"/api/incidents/{Uri.EscapeDataString(parse.GetValue(id)!)}/visibility", ct, (i, output) =>
+            {
+                output.WriteLine($"{i.GetProperty("id").GetString()}: {i.GetProperty("visibility").GetString()}{(i.TryGetProperty("public_title", out var t) && t.GetString() is { } title ? $" as \"{title}\"" : "")}");
+                return ExitCodes.Ok;
+            }, JsonContent.Create(body));
+
+        var incident = new Command("incident", "Incidents: list, open, ack, resolve, publish, unpublish.")
         {
-            list, open, Step("ack", "ack", "Acknowledge an incident (stops paging)."), Step("resolve", "resolve", "Resolve an incident."),
+            list, open, Step("ack", "ack", "Acknowledge an incident (stops paging)."), Step("resolve", "resolve", "Resolve an incident."), publish, unpublish,
         };
         server.AddTo(incident, recursive: true);
         return incident;

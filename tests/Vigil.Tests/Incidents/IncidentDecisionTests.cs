@@ -130,4 +130,27 @@ public sealed class IncidentDecisionTests
             ],
             loaded.Errors.Select(e => e.ToString()));
     }
+
+    [Fact]
+    public void An_immediate_response_target_of_0s_is_accepted_and_met_only_by_acknowledging_at_once()
+    {
+        var loaded = ConfigLoader.Parse("vigil.yaml", """
+            incidents:
+              default_severity: P0
+              severities:
+                - name: P0
+                  description: "Critical: unauthorized admin access"
+                  response: 0s
+                  resolution: 1h
+            """, new Hashtable());
+
+        // Line 6 (0s) passes; line 9 (-5m) is refused. (The default alert_severities name P2..P4, which this scheme lacks.)
+        // (The default alert_severities name P2..P4, which this one-severity scheme lacks; those errors are not about the target.)
+        Assert.DoesNotContain(loaded.Errors, e => e.ToString().StartsWith("vigil.yaml:6:", StringComparison.Ordinal));
+        var p0 = loaded.Config.Incidents.Severity("P0")!;
+        Assert.Equal(TimeSpan.Zero, p0.Response);
+        var opened = At("2026-11-23T10:00:00Z");
+        Assert.Equal(SlaState.Met, SlaClock.Evaluate(opened, opened, null, p0, null, 0.8, opened.AddMinutes(1))[0].State);
+        Assert.Equal(SlaState.Breached, SlaClock.Evaluate(opened, null, null, p0, null, 0.8, opened.AddSeconds(1))[0].State);
+    }
 }

@@ -19,6 +19,12 @@ public sealed class Incident
     public string Status { get; set; } = IncidentStatus.Triggered;
     /// <summary>manual, or alert (opened by a route with <c>open_incident: true</c>).</summary>
     public string Source { get; set; } = "manual";
+    /// <summary>incident, security or drill (one of <see cref="IncidentType"/>); security incidents and drills are never public.</summary>
+    public string Type { get; set; } = IncidentType.Incident;
+    /// <summary>private (default) or public: only a public incident is shown on status pages, under its <see cref="PublicTitle"/>.</summary>
+    public string Visibility { get; set; } = IncidentVisibility.Private;
+    /// <summary>What the status page calls the incident; required to publish it (the internal title may be a raw alert name).</summary>
+    public string? PublicTitle { get; set; }
     /// <summary>The alert group that opened it: later alerts of the group join it instead of opening another.</summary>
     public string? GroupKey { get; set; }
     public string? Commander { get; set; }
@@ -75,6 +81,8 @@ public sealed class IncidentUpdate
     public required string Body { get; set; }
     public DateTimeOffset At { get; set; }
     public bool Public { get; set; }
+    /// <summary>What the status page shows for this update: the person's own words, never the internal template.</summary>
+    public string? PublicText { get; set; }
     public string? Author { get; set; }
     public List<string> Channels { get; set; } = [];
 }
@@ -132,6 +140,9 @@ internal sealed class IncidentMappings :
         builder.Property(i => i.Severity).HasMaxLength(32);
         builder.Property(i => i.Status).HasMaxLength(16);
         builder.Property(i => i.Source).HasMaxLength(16);
+        builder.Property(i => i.Type).HasMaxLength(16);
+        builder.Property(i => i.Visibility).HasMaxLength(16);
+        builder.Property(i => i.PublicTitle).HasMaxLength(300);
         builder.Ignore(i => i.IsOpen);
         builder.Ignore(i => i.PageSubject);
         builder.OwnsMany(i => i.Services, s =>

@@ -30,9 +30,10 @@ public static class IncidentConfigRules
             {
                 yield return new($"{path}.name", $"duplicate severity \"{severity.Name}\"");
             }
-            if (severity.Response is { } response && response <= TimeSpan.Zero)
+            // 0s is a real target: the seeds' security classification answers "Immediate".
+            if (severity.Response is { } response && response < TimeSpan.Zero)
             {
-                yield return new($"{path}.response", "must be longer than 0");
+                yield return new($"{path}.response", "must not be negative (0s means immediate)");
             }
             if (severity.Resolution is { } resolution && resolution <= TimeSpan.Zero)
             {

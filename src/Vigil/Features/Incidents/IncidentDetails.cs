@@ -9,11 +9,13 @@ public static class IncidentDetails
     public sealed record SummaryView(
         string Id, string Title, string Severity, string Status, string Source, string? Commander, IReadOnlyList<string> Responders,
         IReadOnlyList<AffectedService> Services, DateTimeOffset OpenedAt, string? OpenedBy, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy,
-        DateTimeOffset? ResolvedAt, string? ResolvedBy, DateTimeOffset UpdatedAt, DateTimeOffset? NextUpdateDueAt);
+        DateTimeOffset? ResolvedAt, string? ResolvedBy, DateTimeOffset UpdatedAt, DateTimeOffset? NextUpdateDueAt,
+        string Type, string Visibility, string? PublicTitle);
 
     public sealed record TimelineRow(DateTimeOffset At, string Kind, string? Actor, string Text);
 
-    public sealed record UpdateRow(DateTimeOffset At, string Status, string Body, bool Public, string? Author, IReadOnlyList<string> Channels);
+    /// <param name="PublicText">What the status page shows for a public update.</param>
+    public sealed record UpdateRow(DateTimeOffset At, string Status, string Body, bool Public, string? PublicText, string? Author, IReadOnlyList<string> Channels);
 
     /// <param name="TimeToAcknowledgeSeconds">Acknowledged − opened (business time when the severity counts business hours).</param>
     /// <param name="BudgetConsumed">Error budget of the affected services' SLOs the incident consumed, keyed "service/slo".</param>
@@ -26,7 +28,7 @@ public static class IncidentDetails
     public static SummaryView SummaryOf(Incident i) => new(
         i.HumanId, i.Title, i.Severity, i.Status, i.Source, i.Commander, i.Responders,
         [.. i.Services.Select(s => new AffectedService(s.Service, s.Impact))], i.OpenedAt, i.OpenedBy, i.AcknowledgedAt, i.AcknowledgedBy,
-        i.ResolvedAt, i.ResolvedBy, i.UpdatedAt, i.NextUpdateDueAt);
+        i.ResolvedAt, i.ResolvedBy, i.UpdatedAt, i.NextUpdateDueAt, i.Type, i.Visibility, i.PublicTitle);
 
     /// <summary><c>GET /api/incidents/{id}</c>.</summary>
     public static async Task<IResult> Handle(string id, IncidentWorkspace work, CancellationToken cancellationToken) =>
@@ -43,7 +45,7 @@ public static class IncidentDetails
         var timeline = await db.Set<IncidentEvent>().AsNoTracking().Where(e => e.IncidentId == incident.Id).OrderBy(e => e.At).ThenBy(e => e.Id)
             .Select(e => new TimelineRow(e.At, e.Kind, e.Actor, e.Text)).ToListAsync(cancellationToken);
         var updates = (await db.Set<IncidentUpdate>().AsNoTracking().Where(u => u.IncidentId == incident.Id).ToListAsync(cancellationToken))
-            .OrderByDescending(u => u.At).Select(u => new UpdateRow(u.At, u.Status, u.Body, u.Public, u.Author, u.Channels)).ToList();
+            .OrderByDescending(u => u.At).Select(u => new UpdateRow(u.At, u.Status, u.Body, u.Public, u.PublicText, u.Author, u.Channels)).ToList();
         var now = work.Now;
         var settings = work.Settings;
         var calendar = work.CalendarFor(incident.Severity);

@@ -26,6 +26,7 @@ public static class IncidentsModule
         api.MapPost("/{id}/resolve", ChangeIncidentStatus.Resolve).RequirePermission(Permission.IncidentsRespond).WithName("ResolveIncident");
         api.MapPost("/{id}/reopen", ChangeIncidentStatus.Reopen).RequirePermission(Permission.IncidentsRespond).WithName("ReopenIncident");
         api.MapPut("/{id}/roles", AssignIncidentRoles.Handle).RequirePermission(Permission.IncidentsRespond).WithName("AssignIncidentRoles");
+        api.MapPut("/{id}/visibility", PublishIncident.Handle).RequirePermission(Permission.IncidentsRespond).WithName("PublishIncident");
         api.MapPut("/{id}/services", ChangeAffectedServices.Handle).RequirePermission(Permission.IncidentsRespond).WithName("ChangeAffectedServices");
         api.MapPost("/{id}/notes", AddIncidentNote.Handle).RequirePermission(Permission.IncidentsRespond).WithName("AddIncidentNote");
         api.MapPost("/{id}/updates", PostStatusUpdate.Handle).RequirePermission(Permission.IncidentsRespond).WithName("PostStatusUpdate");

@@ -12,6 +12,11 @@ public static class OpenIncident
         public string? Severity { get; set; }
         public List<AffectedService>? Services { get; set; }
         public string? Commander { get; set; }
+        /// <summary>incident (default), security or drill.</summary>
+        public string? Type { get; set; }
+        /// <summary>private (default) or public; public needs <see cref="PublicTitle"/> and an incident of type incident.</summary>
+        public string? Visibility { get; set; }
+        public string? PublicTitle { get; set; }
     }
 
     public static async Task<IResult> Handle(Request? body, IncidentWorkspace work, HttpContext http, CancellationToken cancellationToken) =>
@@ -36,20 +41,29 @@ public static class OpenIncident
         {
             return IncidentOutcome.Invalid("severity", $"unknown severity \"{severity}\": use one of {string.Join(", ", work.Settings.EffectiveSeverities.Select(s => s.Name))}");
         }
+        var type = body.Type ?? IncidentType.Incident;
+        var visibility = body.Visibility ?? IncidentVisibility.Private;
+        if (IncidentVisibility.Check(type, visibility, body.PublicTitle) is { } refused)
+        {
+            return IncidentOutcome.Invalid(refused.Field, refused.Reason);
+        }
         var services = body.Services ?? [];
         if (ChangeAffectedServices.Check(services) is { } error)
         {
             return error;
         }
         await using var transaction = await work.Db.Database.BeginTransactionAsync(cancellationToken);
-        var incident = await StartAsync(work.Db, work.Settings, work.Paging, new(body.Title.Trim(), body.Description, severity, services, body.Commander, "manual", null), actor, work.Link, work.Now, cancellationToken);
+        var incident = await StartAsync(work.Db, work.Settings, work.Paging, new(body.Title.Trim(), body.Description, severity, services, body.Commander, "manual", null, type, visibility, body.PublicTitle?.Trim()), actor, work.Link, work.Now, cancellationToken);
         work.Audit.Record("open", "incident", incident.HumanId);
         await work.CommitAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return IncidentOutcome.Done(incident);
     }
 
-    public sealed record Fields(string Title, string? Description, string Severity, IReadOnlyList<AffectedService> Services, string? Commander, string Source, string? GroupKey);
+    /// <param name="Visibility">Private unless given: an incident opened from alerts stays off status pages until someone publishes it.</param>
+    public sealed record Fields(
+        string Title, string? Description, string Severity, IReadOnlyList<AffectedService> Services, string? Commander, string Source, string? GroupKey,
+        string Type = IncidentType.Incident, string Visibility = IncidentVisibility.Private, string? PublicTitle = null);
 
     /// <summary>
     /// Adds the incident with its next human ID and first timeline row to the caller's unit of
@@ -68,6 +82,9 @@ public static class OpenIncident
             Description = fields.Description,
             Severity = fields.Severity,
             Source = fields.Source,
+            Type = fields.Type,
+            Visibility = fields.Visibility,
+            PublicTitle = fields.PublicTitle,
             GroupKey = fields.GroupKey,
             Commander = fields.Commander,
             Services = [.. fields.Services.Select(s => new IncidentService { Service = s.Service, Impact = s.Impact })],

@@ -27,8 +27,10 @@ public static class PostStatusUpdate
         public string? NextUpdate { get; set; }
         public string? RootCause { get; set; }
         public string? PostMortem { get; set; }
-        /// <summary>Show it on the status page (default true).</summary>
+        /// <summary>Show it on the status page (default true; only a published incident is on a page at all).</summary>
         public bool? Public { get; set; }
+        /// <summary>What the status page says; default <see cref="Message"/>, or Statuspage's default sentence for the status.</summary>
+        public string? PublicMessage { get; set; }
         public List<string>? Channels { get; set; }
     }
 
@@ -91,7 +93,9 @@ public static class PostStatusUpdate
         {
             return IncidentOutcome.Invalid("template", $"the {kind} template failed: {e.Message}");
         }
-        var update = new IncidentUpdate { IncidentId = incident.Id, Status = incident.Status, Body = text, At = now, Public = body.Public ?? true, Author = actor, Channels = channels };
+        var isPublic = body.Public ?? true;
+        var publicText = isPublic ? PublicText(body, incident.Status) : null;
+        var update = new IncidentUpdate { IncidentId = incident.Id, Status = incident.Status, Body = text, At = now, Public = isPublic, PublicText = publicText, Author = actor, Channels = channels };
         work.Db.Add(update);
         incident.NextUpdateDueAt = next is { } due && incident.IsOpen ? now + due : null;
         work.Record(incident, "update", actor, $"Status update ({kind}) to {(channels.Count == 0 ? "no channel" : string.Join(", ", channels))}{(update.Public ? " and the status page" : "")}{(next is { } x ? $"; next update in {ChangeIncidentStatus.Text(x)}" : "")}");
@@ -103,6 +107,12 @@ public static class PostStatusUpdate
         await work.CommitAsync(cancellationToken);
         return IncidentOutcome.Done(incident);
     }
+
+    /// <summary>The status page shows the person's words, not the internal template ("📊 INCIDENT UPDATE Incident: #INC-…").</summary>
+    public static string PublicText(Request body, string status) =>
+        !string.IsNullOrWhiteSpace(body.PublicMessage) ? body.PublicMessage.Trim()
+        : !string.IsNullOrWhiteSpace(body.Message) ? body.Message.Trim()
+        : StatusMessages.PublicDefault(status);
 
     /// <summary>An update travels to a channel as one alert named <c>IncidentUpdate</c> whose summary is the update's text.</summary>
     private static NotificationRequest Notification(string channel, Incident incident, string kind, string text, string link, DateTimeOffset now)

@@ -3,7 +3,7 @@ using Vigil.Data;
 
 namespace Vigil.Features.Incidents;
 
-/// <summary>The <see cref="IIncidentReader"/> for other areas: open incidents and recently resolved ones, with their updates (newest first).</summary>
+/// <summary>The <see cref="IIncidentReader"/> for other areas: open incidents and recently resolved ones, with their updates (newest first) in their public words.</summary>
 public sealed class ReadIncidents(IServiceScopeFactory scopes) : IIncidentReader
 {
     public async Task<IReadOnlyList<IncidentView>> ListAsync(DateTimeOffset resolvedSince, CancellationToken cancellationToken)
@@ -19,6 +19,7 @@ public sealed class ReadIncidents(IServiceScopeFactory scopes) : IIncidentReader
         return [.. incidents.OrderByDescending(i => i.OpenedAt).ThenByDescending(i => i.Id).Select(i => new IncidentView(
             i.HumanId, i.Title, i.Severity, i.Status, i.OpenedAt, i.ResolvedAt, i.UpdatedAt,
             [.. i.Services.Select(s => new AffectedService(s.Service, s.Impact))],
-            [.. updates[i.Id].OrderByDescending(u => u.At).Select(u => new IncidentUpdateView(u.Status, u.Body, u.At, u.Public))]))];
+            [.. updates[i.Id].OrderByDescending(u => u.At).Select(u => new IncidentUpdateView(u.Status, u.PublicText ?? StatusMessages.PublicDefault(u.Status), u.At, u.Public))],
+            i.Visibility == IncidentVisibility.Public && i.Type == IncidentType.Incident, i.PublicTitle))];
     }
 }

@@ -89,5 +89,17 @@ public static class StatusMessages
         ["link"] = link,
     };
 
+    /// <summary>
+    /// What the status page says for an update posted without words of its own: Atlassian
+    /// Statuspage's default incident template texts for each status.
+    /// </summary>
+    public static string PublicDefault(string status) => status switch
+    {
+        IncidentStatus.Identified => "The issue has been identified and a fix is being implemented.",
+        IncidentStatus.Monitoring => "A fix has been implemented and we are monitoring the results.",
+        IncidentStatus.Resolved => "This incident has been resolved.",
+        _ => "We are currently investigating this issue.",
+    };
+
     private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 }

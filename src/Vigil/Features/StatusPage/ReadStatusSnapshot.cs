@@ -24,6 +24,9 @@ public static class ReadStatusSnapshot
     /// <summary>How far back resolved incidents are listed (history and feed).</summary>
     public static readonly TimeSpan HistoryLength = TimeSpan.FromDays(90);
 
+    /// <summary>How long a resolved incident stays on the front page unless the page says <c>show_resolved_for</c>.</summary>
+    public static readonly TimeSpan DefaultShowResolvedFor = TimeSpan.FromHours(24);
+
     /// <summary>How far ahead maintenance openings are announced.</summary>
     public static readonly TimeSpan MaintenanceLookahead = TimeSpan.FromDays(30);
 
@@ -40,9 +43,11 @@ public static class ReadStatusSnapshot
         var monitorsByName = monitors.ToDictionary(m => m.Name, StringComparer.Ordinal);
         var serviceStatus = await GetServiceStatus.ComputeAllAsync(db, states, maintenance, now, cancellationToken);
 
+        // Only published incidents, under their public titles: a private one (every incident until
+        // someone publishes it, and always a security incident or a drill) is on no page, feed or JSON.
         var incidents = services.GetService<IIncidentReader>() is { } reader
-            ? await reader.ListAsync(now - HistoryLength, cancellationToken)
-            : [];
+            ? [.. (await reader.ListAsync(now - HistoryLength, cancellationToken)).Where(x => x.Public && x.PublicTitle is not null).Select(x => x with { Title = x.PublicTitle! })]
+            : new List<IncidentView>();
         var slos = page.ShowSlo == true ? services.GetService<ISloReader>() : null;
 
         var openIncidents = incidents.Where(x => x.ResolvedAt is null).ToList();

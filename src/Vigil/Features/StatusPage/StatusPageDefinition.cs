@@ -21,6 +21,8 @@ public sealed class StatusPageDefinition
     public bool? ShowSlo { get; set; }
     /// <summary>The page's time zone in the JSON <c>page.time_zone</c> (an IANA name); default Etc/UTC.</summary>
     public string? TimeZone { get; set; }
+    /// <summary>How long a resolved incident stays on the front page (default 24h, as Statuspage keeps it); 0s drops it at once. The history lists it for 90 days.</summary>
+    public TimeSpan? ShowResolvedFor { get; set; }
     public List<StatusComponentDefinition> Components { get; set; } = [];
 }
 

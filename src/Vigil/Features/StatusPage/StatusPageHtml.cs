@@ -50,6 +50,15 @@ public static class StatusPageHtml
                 Incident(html, s, incident);
             }
         }
+        var resolved = s.RecentlyResolved.ToList();
+        if (resolved.Count > 0)
+        {
+            html.Append("<h2>Recently resolved</h2>\n");
+            foreach (var incident in resolved)
+            {
+                Incident(html, s, incident);
+            }
+        }
         var ongoing = s.Maintenances.Where(m => m.InProgressAt(s.At)).ToList();
         if (ongoing.Count > 0)
         {

@@ -82,6 +82,10 @@ public static partial class StatusPageRules
         {
             yield return new FieldError($"{at}time_zone", $"unknown time zone \"{zone}\" (use an IANA name such as Europe/Berlin)");
         }
+        if (page.ShowResolvedFor is { } keep && keep < TimeSpan.Zero)
+        {
+            yield return new FieldError($"{at}show_resolved_for", "must not be negative");
+        }
         if (page.Components.Count == 0)
         {
             yield return new FieldError($"{at}components", "a status page needs at least one component");

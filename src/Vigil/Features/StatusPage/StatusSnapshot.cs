@@ -22,6 +22,9 @@ public sealed record StatusSnapshot(
 
     public IEnumerable<IncidentView> Active => Incidents.Where(i => i.ResolvedAt is null);
 
+    /// <summary>Incidents resolved within the page's <c>show_resolved_for</c> (default 24 h): still on the front page.</summary>
+    public IEnumerable<IncidentView> RecentlyResolved => Incidents.Where(i => i.ResolvedAt is { } r && r >= At - (Page.ShowResolvedFor ?? ReadStatusSnapshot.DefaultShowResolvedFor));
+
     public ServiceStatus Worst => Components.Count == 0 ? ServiceStatus.Operational : Components.Max(c => c.Status);
 }
 

@@ -722,6 +722,10 @@ namespace Vigil.Data.Migrations.Postgres
                     b.Property<string>("OpenedBy")
                         .HasColumnType("text");
 
+                    b.Property<string>("PublicTitle")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
                     b.Property<DateTimeOffset?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -756,8 +760,18 @@ namespace Vigil.Data.Migrations.Postgres
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
 
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<int>("Year")
                         .HasColumnType("integer");
@@ -858,6 +872,9 @@ namespace Vigil.Data.Migrations.Postgres
 
                     b.Property<bool>("Public")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("PublicText")
+                        .HasColumnType("text");
 
                     b.Property<string>("Status")
                         .IsRequired()

@@ -686,6 +686,10 @@ namespace Vigil.Data.Migrations.Sqlite
                     b.Property<string>("OpenedBy")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PublicTitle")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("ResolvedAt")
                         .HasColumnType("INTEGER");
 
@@ -720,8 +724,18 @@ namespace Vigil.Data.Migrations.Sqlite
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Year")
                         .HasColumnType("INTEGER");
@@ -818,6 +832,9 @@ namespace Vigil.Data.Migrations.Sqlite
 
                     b.Property<bool>("Public")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("PublicText")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
                         .IsRequired()

@@ -55,4 +55,13 @@ public sealed class ChannelDefinition
     /// <summary>Optional templates for the title (subject) and text; defaults differ per type.</summary>
     public string? Title { get; set; }
     public string? Text { get; set; }
+
+    /// <summary>The same channel without its own templates: how a message whose template fails to render is still sent.</summary>
+    public ChannelDefinition WithDefaultLayout()
+    {
+        var copy = (ChannelDefinition)MemberwiseClone();
+        copy.Title = null;
+        copy.Text = null;
+        return copy;
+    }
 }

@@ -52,6 +52,10 @@ public static class ChannelRules
                 {
                     yield return new FieldError(at + key, $"template does not compile: {reason}");
                 }
+                else if (template is not null && ChannelText.RenderError(key, template) is { } failure)
+                {
+                    yield return new FieldError(at + key, $"template fails on a sample notification: {failure}");
+                }
             }
         }
         var settings = config.Notifications;

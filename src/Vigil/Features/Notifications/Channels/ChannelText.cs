@@ -21,6 +21,42 @@ public static class ChannelText
     public static string? CustomText(ChannelDefinition channel, NotificationGroup group) =>
         channel.Text is null ? null : AlertTemplate.Expand(channel.Text, Data(group));
 
+    /// <summary>
+    /// Why <paramref name="template"/> fails to render a sample notification (one firing alert with
+    /// the usual labels and annotations), or null. As <c>amtool check-config</c> and Prometheus's
+    /// rule check do, a template is rendered once when the config is loaded, so an error that only
+    /// shows at send time (<c>{{ .CommonAnnotations.description }}</c>: no such field here) is
+    /// reported with its line instead of stalling the channel. The reason is Go's:
+    /// <c>template: text:1:3: executing "text" at &lt;...&gt;: ...</c>.
+    /// </summary>
+    public static string? RenderError(string name, string template)
+    {
+        try
+        {
+            AlertTemplate.Expand(template, Data(Sample));
+            return null;
+        }
+        catch (TemplateExecutionException e)
+        {
+            return e.GoMessage(name, "", template);
+        }
+        catch (TemplateException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static readonly NotificationGroup Sample = CreateSample();
+
+    private static NotificationGroup CreateSample()
+    {
+        var labels = Labels.Of("alertname", "SampleAlert", "severity", "critical", "service", "api", "instance", "api-1:9100", "job", "api");
+        var annotations = Labels.Of("summary", "Sample summary", "description", "Sample description", "runbook_url", "https://runbooks.example/sample");
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        return new NotificationGroup("sample", "{}:{alertname=\"SampleAlert\"}", Labels.Of("alertname", "SampleAlert"),
+            [new NotifiedAlert(AlertStatus.Firing, labels, annotations, at, null, "http://localhost/alerts")], "http://localhost");
+    }
+
     /// <summary>Templates see the group's common labels as <c>$labels</c> and the number of firing alerts as <c>$value</c>.</summary>
     private static TemplateData Data(NotificationGroup group) =>
         new(group.CommonLabels, group.Firing.Count(), Labels.Empty, group.ExternalUrl);

@@ -4,7 +4,8 @@ namespace Vigil.Features.Notifications.Channels;
 public sealed record Notification(NotificationGroup Group, string IdempotencyKey);
 
 /// <summary>What one attempt came to: delivered or not, with what the receiver said.</summary>
-public sealed record SendResult(bool Delivered, int? StatusCode, string? Response, string? Error)
+/// <param name="TemplateFailed">The channel's own template failed and the message went out in the default layout (<see cref="Error"/> says why).</param>
+public sealed record SendResult(bool Delivered, int? StatusCode, string? Response, string? Error, bool TemplateFailed = false)
 {
     public static SendResult Failed(string error) => new(false, null, null, error);
 }

@@ -17,9 +17,20 @@ public sealed class ChannelFailureAlerts(IServiceScopeFactory scopes, ChannelDir
 {
     public const string AlertName = "NotificationChannelFailing";
 
+    /// <param name="templateError">The channel's template failed on this message (sent in the default layout): the channel is failing at once, and stays so until a message renders.</param>
     /// <returns>Whether a message was queued for the fallback channel.</returns>
-    public async Task<bool> AfterAttemptAsync(OutboxMessage message, ChannelDefinition? channel, bool delivered, CancellationToken cancellationToken)
+    public async Task<bool> AfterAttemptAsync(OutboxMessage message, ChannelDefinition? channel, bool delivered, CancellationToken cancellationToken, string? templateError = null)
     {
+        if (templateError is not null)
+        {
+            var broken = directory.HealthOf(message.Channel);
+            lock (broken)
+            {
+                broken.Failing = true;
+            }
+            await PutAsync(message.Channel, templateError, null, cancellationToken);
+            return false;
+        }
         var health = directory.HealthOf(message.Channel);
         var now = clock.GetUtcNow();
         bool raise, resolve;

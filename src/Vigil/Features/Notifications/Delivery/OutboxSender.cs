@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
+using Vigil.Features.Alerting.Templates;
 using Vigil.Features.Notifications.Channels;
 using Vigil.Features.Notifications.Outbox;
 
@@ -20,6 +21,8 @@ public sealed class OutboxSender(
     /// <summary>How often the outbox is looked at when nothing wakes the sender.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private const int Batch = 50;
+    /// <summary>How an attempt's error starts when the channel's template failed and the default layout was sent.</summary>
+    public const string RenderFailure = "the channel's template failed, sent with the default layout: ";
     /// <summary>At most this many messages of one channel in flight at once (of different groups).</summary>
     public const int MaxParallel = 8;
 
@@ -212,7 +215,7 @@ public sealed class OutboxSender(
                 message.Status = OutboxStatus.Delivered;
                 message.DeliveredAt = now;
                 message.NextAttemptAt = null;
-                message.LastError = null;
+                message.LastError = result.TemplateFailed ? Excerpt(result.Error) : null;
                 Hosting.OperatorLog.NotificationDelivered(logger, message.Id, message.Channel, message.Attempts);
             }
             else
@@ -235,7 +238,7 @@ public sealed class OutboxSender(
         await db.SaveChangesAsync(CancellationToken.None);
         foreach (var (message, attempt) in wave.Zip(attempts))
         {
-            if (attempt is { } made && await failures.AfterAttemptAsync(message, definition, made.Result.Delivered, stoppingToken))
+            if (attempt is { } made && await failures.AfterAttemptAsync(message, definition, made.Result.Delivered, stoppingToken, made.Result.TemplateFailed ? made.Result.Error : null))
             {
                 Wake();
             }
@@ -271,7 +274,18 @@ public sealed class OutboxSender(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
         try
         {
-            return await kind.SendAsync(definition, notification, linked.Token);
+            try
+            {
+                return await kind.SendAsync(definition, notification, linked.Token);
+            }
+            catch (TemplateException e)
+            {
+                // The channel's own template failed on this message: send it in the default layout
+                // rather than not at all, and say so in the attempt (the channel then raises its alert).
+                var sent = await kind.SendAsync(definition.WithDefaultLayout(), notification, linked.Token);
+                var reason = $"{RenderFailure}{(e is TemplateExecutionException x ? x.GoMessage("text", "", definition.Text ?? definition.Title ?? "") : e.Message)}";
+                return sent with { Error = sent.Error is null ? reason : $"{reason}; {sent.Error}", TemplateFailed = true };
+            }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
         {
