@@ -117,7 +117,9 @@ public static class PostStatusUpdate
     /// <summary>An update travels to a channel as one alert named <c>IncidentUpdate</c> whose summary is the update's text.</summary>
     private static NotificationRequest Notification(string channel, Incident incident, string kind, string text, string link, DateTimeOffset now)
     {
-        var labels = Labels.Of("alertname", "IncidentUpdate", "incident", incident.HumanId, "severity", incident.Severity);
+        var labels = incident.Services.FirstOrDefault() is { } service
+            ? Labels.Of("alertname", "IncidentUpdate", "incident", incident.HumanId, "severity", incident.Severity, "service", service.Service)
+            : Labels.Of("alertname", "IncidentUpdate", "incident", incident.HumanId, "severity", incident.Severity);
         var annotations = Labels.Of("summary", text.Split('\n')[0], "description", text, "update", kind);
         var status = kind == StatusMessages.Resolution ? AlertStatus.Resolved : AlertStatus.Firing;
         var group = new NotificationGroup(channel, "{}/incidents", Labels.Of("incident", incident.HumanId), [new NotifiedAlert(status, labels, annotations, incident.OpenedAt, status == AlertStatus.Resolved ? now : null, link)], link);

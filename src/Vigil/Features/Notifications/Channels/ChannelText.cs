@@ -68,12 +68,75 @@ public static class ChannelText
 
     public static string Title(ChannelDefinition channel, NotificationGroup group) => CustomTitle(channel, group) ?? group.Title;
 
+    /// <summary>The alert name an incident's status update travels under (its description is the whole message).</summary>
+    public const string IncidentUpdate = "IncidentUpdate";
+
+    /// <summary>Whether the group is an incident's status update: then the message is the update itself, not an alert layout around it.</summary>
+    public static bool IsIncidentUpdate(NotificationGroup group) =>
+        group.Alerts.Count > 0 && group.Alerts.All(a => a.Labels.Get("alertname") == IncidentUpdate);
+
+    /// <summary>Annotations shown in full under each alert, in this order; any other annotation follows as <c>name: value</c>.</summary>
+    private static readonly string[] Shown = ["summary", "description"];
+
+    /// <summary>
+    /// What the people reading a channel need beyond its title: an incident update's whole text,
+    /// or for each alert its summary, description and every other annotation (the seeds'
+    /// <c>action</c> "Scale workers", <c>runbook_url</c>, ...). Slack's default text (Alertmanager
+    /// leaves it empty, which lost all of this).
+    /// </summary>
+    public static string Details(NotificationGroup group)
+    {
+        if (IsIncidentUpdate(group))
+        {
+            return group.Alerts[0].Annotations.Get("description");
+        }
+        var text = new StringBuilder();
+        foreach (var alert in group.Alerts)
+        {
+            if (text.Length > 0)
+            {
+                text.Append('\n');
+            }
+            text.Append(CultureInfo.InvariantCulture, $"[{WebhookPayload.Status(alert.Status)}] {NotificationGroup.FormatLabelSet(alert.Labels)}\n");
+            foreach (var (name, value) in AnnotationLines(alert))
+            {
+                text.Append(name is null ? value : $"{name}: {value}").Append('\n');
+            }
+        }
+        return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>An alert's annotations as lines: summary and description as they are, the others named (<c>Action: Scale workers</c>).</summary>
+    private static IEnumerable<(string? Name, string Value)> AnnotationLines(NotifiedAlert alert)
+    {
+        var summary = alert.Annotations.Get("summary");
+        var description = alert.Annotations.Get("description");
+        if (summary.Length > 0 && !description.StartsWith(summary, StringComparison.Ordinal))
+        {
+            yield return (null, summary);
+        }
+        if (description.Length > 0)
+        {
+            yield return (null, description);
+        }
+        foreach (var annotation in alert.Annotations.Where(a => !Shown.Contains(a.Name) && a.Value.Length > 0))
+        {
+            yield return (Capitalise(annotation.Name.Replace('_', ' ')), annotation.Value);
+        }
+    }
+
+    private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+
     /// <summary>The plain-text body: the heading, the seed's fields, then every alert.</summary>
     public static string Text(ChannelDefinition channel, NotificationGroup group)
     {
         if (CustomText(channel, group) is { } custom)
         {
             return custom;
+        }
+        if (IsIncidentUpdate(group))
+        {
+            return $"{Details(group)}\n\nLink: {group.ExternalUrl}\n";
         }
         var text = new StringBuilder();
         foreach (var (name, value) in Lines(group))
@@ -92,6 +155,11 @@ public static class ChannelText
         if (CustomText(channel, group) is { } custom)
         {
             return $"<html><body><pre>{Escape(custom)}</pre></body></html>";
+        }
+        if (IsIncidentUpdate(group))
+        {
+            var lines = Details(group).Split('\n').Select(l => $"<p>{Escape(l)}</p>");
+            return $"<html><body>{string.Concat(lines)}<p><a href=\"{Escape(group.ExternalUrl)}\">{Escape(group.ExternalUrl)}</a></p></body></html>";
         }
         var html = new StringBuilder("<html><body>");
         foreach (var (name, value) in Lines(group))
@@ -116,8 +184,11 @@ public static class ChannelText
             var since = alert.Status == AlertStatus.Firing
                 ? $"since {alert.StartsAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC"
                 : $"resolved {alert.EndsAt?.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC";
-            var summary = alert.Annotations.Has("summary") ? $" — {alert.Annotations.Get("summary")}" : "";
-            yield return (null, $"[{WebhookPayload.Status(alert.Status)}] {NotificationGroup.FormatLabelSet(alert.Labels)} {since}{summary}");
+            yield return (null, $"[{WebhookPayload.Status(alert.Status)}] {NotificationGroup.FormatLabelSet(alert.Labels)} {since}");
+            foreach (var line in AnnotationLines(alert))
+            {
+                yield return line;
+            }
         }
     }
 
