@@ -61,6 +61,7 @@ public static class VigilHost
 
         services.AddVigilData(DatabaseSettings.Parse(options.Database, options.DataDirectory));
         services.AddAccess(options.DataDirectory);
+        services.AddSingleton<IConfigConsumer, Features.Outbound.ApplyOutboundPolicy>();
         services.AddServer();
         services.AddCatalog();
         services.AddOnCall();
@@ -74,6 +75,7 @@ public static class VigilHost
         configureServices?.Invoke(services);
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseBadRequestProblems();
         app.UseStatusCodePages();
         app.UseStaticFiles(new StaticFileOptions
@@ -107,7 +109,7 @@ public static class VigilHost
     /// <summary>Builds, migrates the database, applies the configuration, and starts listening.</summary>
     public static async Task<WebApplication> StartAsync(ServeOptions options, Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(options.DataDirectory);
+        DataFileModes.Restrict(options.DataDirectory);
         var app = Build(options, configureServices);
         // Uptime counts from here, not from the first request that asks for it.
         app.Services.GetRequiredService<ProcessClock>();
