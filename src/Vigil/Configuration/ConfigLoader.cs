@@ -159,6 +159,7 @@ public static class ConfigLoader
             Features.StatusPage.StatusPageRules.ValidateConfig(config),
             Features.Slos.SloRules.ValidateConfig(config),
             Features.Incidents.IncidentConfigRules.Validate(config),
+            Features.Outbound.OutboundRules.Validate(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

@@ -26,6 +26,7 @@ public sealed class VigilConfig
     public List<Features.OnCall.Escalation.ExternalContactDefinition> Contacts { get; set; } = [];
     public Features.OnCall.Escalation.PagingSettings Paging { get; set; } = new();
     public Features.Incidents.IncidentSettings Incidents { get; set; } = new();
+    public Features.Outbound.OutboundSettings Outbound { get; set; } = new();
 }
 
 /// <summary>

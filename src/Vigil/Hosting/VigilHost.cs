@@ -75,6 +75,7 @@ public static class VigilHost
 
         services.AddVigilData(DatabaseSettings.Parse(options.Database, options.DataDirectory));
         services.AddAccess(options.DataDirectory);
+        services.AddSingleton<IConfigConsumer, Features.Outbound.ApplyOutboundPolicy>();
         services.AddServer();
         services.AddCatalog();
         services.AddOnCall();
@@ -89,6 +90,7 @@ public static class VigilHost
         configureServices?.Invoke(services);
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseBadRequestProblems();
         app.UseStatusCodePages();
         app.UseStaticFiles(new StaticFileOptions
@@ -124,7 +126,7 @@ public static class VigilHost
     {
         // Before anything is written: a port in use must not cost the one-time password of the first admin.
         ListenAddresses.EnsureFree(options.Urls);
-        Directory.CreateDirectory(options.DataDirectory);
+        DataFileModes.Restrict(options.DataDirectory);
         var app = Build(options, configureServices);
         // Uptime counts from here, not from the first request that asks for it.
         app.Services.GetRequiredService<ProcessClock>();

@@ -32,8 +32,9 @@ public static class AccessDecision
         {
             return AccessVerdict.SignInRequired;
         }
-        // One's own account pages stay open, so the password can be changed and MFA enrolled.
-        var isAccountEndpoint = required.All(p => p == Permission.AccountSelf);
+        // One's own account pages stay open in the console, so the password can be changed and MFA
+        // enrolled; a token gets nothing, not even new tokens, until its owner has done so.
+        var isAccountEndpoint = caller.Kind == CallerKind.Session && required.All(p => p == Permission.AccountSelf);
         if (!isAccountEndpoint && caller.MustChangePassword)
         {
             return AccessVerdict.PasswordChangeRequired;

@@ -24,6 +24,22 @@ public static class AccessModule
             o.ExpireTimeSpan = config.Current.Config.Access.SessionTimeout;
             o.SlidingExpiration = true;
             o.TimeProvider = clock;
+            // The cookie's own expiry is fixed when it is issued; the server decides with the
+            // session_timeout in force now, so lowering it also shortens sessions already open.
+            o.Events.OnValidatePrincipal = context =>
+            {
+                var timeout = config.Current.Config.Access.SessionTimeout;
+                switch (SessionWindow.Decide(context.Properties.IssuedUtc, clock.GetUtcNow(), timeout))
+                {
+                    case SessionVerdict.Expired:
+                        context.RejectPrincipal();
+                        break;
+                    case SessionVerdict.Renew:
+                        context.ShouldRenew = true;
+                        break;
+                }
+                return Task.CompletedTask;
+            };
         });
         services.AddScoped<AuditLog>();
         services.AddSingleton<SecretProtector>();

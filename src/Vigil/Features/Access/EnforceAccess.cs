@@ -36,7 +36,7 @@ public static class EnforceAccess
         }
 
         var isPage = endpoint.Metadata.GetMetadata<ComponentTypeMetadata>() is not null;
-        var rateClass = RateLimiter.Classify(context.Request.Path, isPage);
+        var rateClass = RateLimiter.Classify(context.Request.Path, isPage, context.Request.Method, caller.Kind == CallerKind.Token);
         if (rateClass != RateClass.None)
         {
             var limit = rateClass switch

@@ -38,11 +38,13 @@ public sealed class RateLimiter(TimeProvider clock)
     private readonly Lock gate = new();
 
     /// <summary>Which limit a request counts against, from its path.</summary>
-    public static RateClass Classify(PathString path, bool isPage)
+    /// <param name="method">Only sign-in attempts count toward the sign-in limit: showing the form (GET) does not.</param>
+    /// <param name="byToken">An API token pays the API limit on console pages too, or pages would be a way around it.</param>
+    public static RateClass Classify(PathString path, bool isPage, string method = "POST", bool byToken = false)
     {
         if (path.StartsWithSegments("/signin") || path.StartsWithSegments("/signout"))
         {
-            return RateClass.Auth;
+            return HttpMethods.IsGet(method) || HttpMethods.IsHead(method) ? RateClass.None : RateClass.Auth;
         }
         // Heartbeat pings come from cron jobs and batch runs, often many behind one address: the
         // liveness limit, not the API's.
@@ -65,7 +67,7 @@ public sealed class RateLimiter(TimeProvider clock)
         {
             return RateClass.None;
         }
-        return isPage ? RateClass.None : RateClass.Api;
+        return isPage && !byToken ? RateClass.None : RateClass.Api;
     }
 
     public RateWindow.Decision Take(RateClass rateClass, string client, int limit)

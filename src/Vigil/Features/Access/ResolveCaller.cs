@@ -33,7 +33,7 @@ public static class ResolveCaller
             {
                 return new(Caller.Anonymous, "the Authorization header must be \"Bearer <token>\"");
             }
-            return await FromTokenAsync(header["Bearer ".Length..].Trim(), db, now);
+            return await FromTokenAsync(header["Bearer ".Length..].Trim(), db, now, settings);
         }
         var session = await context.AuthenticateAsync(Scheme);
         if (!session.Succeeded || !int.TryParse(session.Principal.FindFirstValue(UserIdClaim), out var userId))
@@ -55,7 +55,7 @@ public static class ResolveCaller
         }, null);
     }
 
-    private static async Task<Result> FromTokenAsync(string secret, VigilDbContext db, DateTimeOffset now)
+    private static async Task<Result> FromTokenAsync(string secret, VigilDbContext db, DateTimeOffset now, AccessSettings settings)
     {
         var hash = ApiToken.HashOf(secret);
         var token = await db.ApiTokens.AsNoTracking().Include(t => t.User!).ThenInclude(u => u.Roles).SingleOrDefaultAsync(t => t.Hash == hash);
@@ -78,7 +78,13 @@ public static class ResolveCaller
         // A token never does more than its owner may do now: demoting the owner narrows the token.
         var owner = RolePermissions.Union(token.User.GlobalRoles);
         var permissions = RolePermissions.Of(token.Role).Where(owner.Contains).ToHashSet(StringComparer.Ordinal);
-        return new(new Caller(CallerKind.Token, token.UserId, token.User.Username, permissions, token.Id), null);
+        // The owner's obligations bind their tokens too: a token made before MFA became required does
+        // not get around enrolment (AccessDecision refuses a token everything until the owner enrols).
+        return new(new Caller(CallerKind.Token, token.UserId, token.User.Username, permissions, token.Id)
+        {
+            MustChangePassword = token.User.MustChangePassword,
+            MustEnrolMfa = !token.User.MfaEnabled && token.User.GlobalRoles.Any(settings.MfaRequiredRoles.Contains),
+        }, null);
     }
 
     /// <summary>The claims of a console session: the user, and the stamp that a password change or erasure invalidates.</summary>

@@ -29,6 +29,15 @@ public static class SignIn
 
     public sealed record Result(SignInOutcome Outcome, User? User, DateTimeOffset? LockedUntil = null);
 
+    private static readonly User TimingDummy = CreateTimingDummy();
+
+    private static User CreateTimingDummy()
+    {
+        var user = new User { Username = "", SecurityStamp = "" };
+        user.PasswordHash = Passwords.Hash(user, Passwords.OneTimePassword());
+        return user;
+    }
+
     public static async Task<Result> AttemptAsync(
         string? username, string? password, string? code, string? ip,
         VigilDbContext db, AuditLog audit, TimeProvider clock, AccessSettings settings, SecretProtector secrets, CancellationToken cancellationToken)
@@ -38,6 +47,8 @@ public static class SignIn
         var user = await db.Users.Include(u => u.RecoveryCodes).SingleOrDefaultAsync(u => u.Username == username && u.ErasedAt == null, cancellationToken);
         if (user is null)
         {
+            // As long as a real check, so the answer's timing does not tell which usernames exist.
+            _ = Passwords.Verify(TimingDummy, password ?? "");
             Failures.WithLabels("unknown", ip ?? "").Inc();
             audit.Record("sign_in_failed", "session", null, new { username, reason = "unknown_user" });
             await db.SaveChangesAsync(cancellationToken);

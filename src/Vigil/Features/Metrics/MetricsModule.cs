@@ -33,7 +33,7 @@ public static class MetricsModule
         services.AddSingleton<EvaluateQuery>();
         services.AddHostedService<ExportQueryStats>();
         services.AddHttpClient("scrape", c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip, PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectCallback = Outbound.OutboundConnector.ConnectAsync });
         services.AddSingleton<ApplyScrapeTargets>();
         services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<ApplyScrapeTargets>());
         return services;

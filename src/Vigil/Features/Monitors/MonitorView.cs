@@ -21,10 +21,11 @@ public sealed record MonitorView(
     IReadOnlyList<ComponentResult> Components,
     IReadOnlyList<RecentResult> Recent)
 {
-    public static MonitorView From(StoredMonitor m, MonitorState? state, bool withRecent = false) => new(
+    /// <param name="redact">For callers who may not edit monitors: no ping URL, no heartbeat token, no secret header values (<see cref="MonitorSecrets"/>).</param>
+    public static MonitorView From(StoredMonitor m, MonitorState? state, bool withRecent = false, bool redact = false) => new(
         m.Name, m.Type, m.Service, m.Environment,
         m.Origin == ObjectOrigin.Config ? "config" : "api", m.Origin == ObjectOrigin.Config, m.Paused,
         state?.Status ?? MonitorStatus.Unknown, state?.Since, state?.Reason ?? "",
-        m.Token is null ? null : $"/ping/{m.Token}", m.LastPingBody,
-        m.Definition(), state?.Components ?? [], withRecent ? state?.Recent() ?? [] : []);
+        m.Token is null || redact ? null : $"/ping/{m.Token}", m.LastPingBody,
+        redact ? MonitorSecrets.Redact(m.Definition()) : m.Definition(), state?.Components ?? [], withRecent ? state?.Recent() ?? [] : []);
 }

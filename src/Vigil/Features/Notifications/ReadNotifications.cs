@@ -1,13 +1,19 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
+using Vigil.Features.Access;
 using Vigil.Features.Notifications.Delivery;
 using Vigil.Features.Notifications.Outbox;
 using Vigil.Hosting;
 
 namespace Vigil.Features.Notifications;
 
-/// <summary><c>GET /api/notifications?channel=&amp;status=&amp;limit=</c>: outbox messages, newest first, each with its attempts.</summary>
+/// <summary>
+/// <c>GET /api/notifications?channel=&amp;status=&amp;limit=</c>: outbox messages, newest first, each
+/// with its attempts. What a receiver answered can carry whatever the receiver holds, so the
+/// response bodies are shown only to those who may send through channels (<c>notifications.test</c>:
+/// operators and above); viewers see status codes and errors.
+/// </summary>
 public static class ReadNotifications
 {
     public sealed record AttemptView(DateTimeOffset At, int DurationMs, bool Succeeded, int? StatusCode, string? Response, string? Error);
@@ -17,7 +23,7 @@ public static class ReadNotifications
         DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, int Attempts, string? LastError, IReadOnlyList<AttemptView> AttemptLog);
 
     public static async Task<Results<Ok<List<NotificationView>>, ValidationProblem>> List(
-        VigilDbContext db, string? channel, string? status, int? limit, CancellationToken cancellationToken)
+        HttpContext context, VigilDbContext db, string? channel, string? status, int? limit, CancellationToken cancellationToken)
     {
         var query = db.Set<OutboxMessage>().AsNoTracking();
         if (!string.IsNullOrEmpty(channel))
@@ -36,7 +42,12 @@ public static class ReadNotifications
         {
             return Problems.Field("limit", "between 1 and 1000");
         }
-        return TypedResults.Ok(await ViewsAsync(db, query, limit ?? 100, cancellationToken));
+        var views = await ViewsAsync(db, query, limit ?? 100, cancellationToken);
+        if (!context.Caller().Has(Permission.NotificationsTest))
+        {
+            views = [.. views.Select(v => v with { AttemptLog = [.. v.AttemptLog.Select(a => a with { Response = null })] })];
+        }
+        return TypedResults.Ok(views);
     }
 
     /// <summary>The newest messages of <paramref name="query"/> with their attempts (the API and the console page).</summary>

@@ -13,7 +13,7 @@ public static class OnCallModule
         {
             c.Timeout = TimeSpan.FromSeconds(30);
             c.MaxResponseContentBufferSize = 10 * 1024 * 1024;
-        });
+        }).ConfigurePrimaryHttpMessageHandler(() => Outbound.OutboundConnector.Handler(allowRedirects: true));
         return services
             .AddSingleton<ImportedCalendars>()
             .AddSingleton<IConfigConsumer, SyncSchedulesFromConfig>()

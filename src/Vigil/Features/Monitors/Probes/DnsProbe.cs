@@ -11,9 +11,17 @@ public sealed class DnsProbe(TimeProvider clock) : IMonitorProbe
 
     public async Task<CheckResult> CheckAsync(MonitorDefinition m, CancellationToken cancellationToken)
     {
-        var options = m.Host is null
-            ? new LookupClientOptions()
-            : new LookupClientOptions(new NameServer(await ResolveAsync(m.Host, cancellationToken), m.Port ?? 53));
+        LookupClientOptions options;
+        try
+        {
+            options = m.Host is null
+                ? new LookupClientOptions()
+                : new LookupClientOptions(new NameServer(await ResolveAsync(m.Host, cancellationToken), m.Port ?? 53));
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or Outbound.OutboundRefusedException)
+        {
+            return CheckResult.Down(HttpExchange.Describe(e), TimeSpan.Zero);
+        }
         options.UseCache = false;
         options.Retries = 0;
         options.Timeout = m.Timeout ?? MonitorRules.DefaultTimeout;
@@ -49,7 +57,7 @@ public sealed class DnsProbe(TimeProvider clock) : IMonitorProbe
     }
 
     private static async Task<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken) =>
-        IPAddress.TryParse(host, out var address) ? address : (await Dns.GetHostAddressesAsync(host, cancellationToken))[0];
+        (await Outbound.OutboundConnector.ResolveAsync(host, cancellationToken))[0];
 
     private static QueryType Map(DnsRecordType type) => type switch
     {

@@ -33,6 +33,8 @@ public sealed class HttpExchange(TimeProvider clock) : IDisposable
             AutomaticDecompression = DecompressionMethods.All,
             UseCookies = false,
             ConnectTimeout = Timeout.InfiniteTimeSpan,
+            // The outbound policy decides every connection, redirects included, after DNS resolution.
+            ConnectCallback = Outbound.OutboundConnector.ConnectAsync,
         };
         if (!verifyTls)
         {
@@ -131,6 +133,8 @@ public sealed class HttpExchange(TimeProvider clock) : IDisposable
         {
             switch (inner)
             {
+                case Outbound.OutboundRefusedException refused:
+                    return refused.Message;
                 case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
                     return "connection refused";
                 case SocketException { SocketErrorCode: SocketError.ConnectionReset }:

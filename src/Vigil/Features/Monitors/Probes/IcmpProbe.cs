@@ -13,7 +13,8 @@ public sealed class IcmpProbe(TimeProvider clock) : IMonitorProbe
         var started = clock.GetTimestamp();
         try
         {
-            var reply = await ping.SendPingAsync(m.Host!, m.Timeout ?? MonitorRules.DefaultTimeout, buffer: null, options: null, cancellationToken);
+            var address = (await Outbound.OutboundConnector.ResolveAsync(m.Host!, cancellationToken))[0];
+            var reply = await ping.SendPingAsync(address, m.Timeout ?? MonitorRules.DefaultTimeout, buffer: null, options: null, cancellationToken);
             var elapsed = clock.GetElapsedTime(started);
             return reply.Status == IPStatus.Success
                 ? CheckResult.UpUnless(m.DegradedAfter, $"reply in {reply.RoundtripTime}ms", TimeSpan.FromMilliseconds(reply.RoundtripTime))
@@ -22,6 +23,10 @@ public sealed class IcmpProbe(TimeProvider clock) : IMonitorProbe
         catch (PingException e)
         {
             return CheckResult.Down($"ping failed: {e.InnerException?.Message ?? e.Message}", clock.GetElapsedTime(started));
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or Outbound.OutboundRefusedException)
+        {
+            return CheckResult.Down($"ping failed: {HttpExchange.Describe(e)}", clock.GetElapsedTime(started));
         }
     }
 }

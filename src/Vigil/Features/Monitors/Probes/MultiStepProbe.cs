@@ -17,13 +17,23 @@ public sealed partial class MultiStepProbe(HttpExchange http) : IMonitorProbe
     public async Task<CheckResult> CheckAsync(MonitorDefinition m, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Where each value was read: it may go back there, or to a host in outbound.extract_to, nowhere else.
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         var total = TimeSpan.Zero;
         for (var i = 0; i < m.Steps!.Count; i++)
         {
             var step = m.Steps[i];
             var label = $"step {i + 1}{(step.Name is null ? "" : $" ({step.Name})")}";
             var headers = step.Headers?.ToDictionary(h => h.Key, h => Fill(h.Value, values));
-            var (answer, failure) = await http.SendAsync(step.Method ?? "GET", Fill(step.Url!, values), headers, step.Body is null ? null : Fill(step.Body, values),
+            var url = Fill(step.Url!, values);
+            var host = Uri.TryCreate(url, UriKind.Absolute, out var target) ? target.Host : url;
+            var used = new[] { step.Url, step.Body }.Concat(step.Headers?.Values.AsEnumerable() ?? []).Where(t => t is not null)
+                .SelectMany(t => Placeholder().Matches(t!).Select(match => match.Groups[1].Value));
+            if (used.FirstOrDefault(name => sources.TryGetValue(name, out var source) && !Outbound.OutboundConnector.Current.MayForwardExtract(source, host)) is { } leaked)
+            {
+                return CheckResult.Down($"{label}: the value ${{{leaked}}} was read from {sources[leaked]} and may not be sent to {host}; list {host} under outbound.extract_to to allow it", total);
+            }
+            var (answer, failure) = await http.SendAsync(step.Method ?? "GET", url, headers, step.Body is null ? null : Fill(step.Body, values),
                 m.FollowRedirects ?? true, m.VerifyTls ?? true, cancellationToken);
             if (answer is null)
             {
@@ -44,6 +54,7 @@ public sealed partial class MultiStepProbe(HttpExchange http) : IMonitorProbe
                     return CheckResult.Down($"{label}: nothing to extract for {name} at {source}", total);
                 }
                 values[name] = value;
+                sources[name] = host;
             }
         }
         return CheckResult.UpUnless(m.DegradedAfter, $"{m.Steps.Count} steps passed", total);

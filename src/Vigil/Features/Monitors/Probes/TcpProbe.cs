@@ -13,9 +13,9 @@ public sealed class TcpProbe(TimeProvider clock) : IMonitorProbe
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            await socket.ConnectAsync(m.Host!, m.Port!.Value, cancellationToken);
+            await socket.ConnectAsync(await Outbound.OutboundConnector.ResolveAsync(m.Host!, cancellationToken), m.Port!.Value, cancellationToken);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or Outbound.OutboundRefusedException)
         {
             return CheckResult.Down(HttpExchange.Describe(e), clock.GetElapsedTime(started));
         }

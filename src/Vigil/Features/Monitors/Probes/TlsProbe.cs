@@ -23,9 +23,9 @@ public sealed class TlsProbe(TimeProvider clock) : IMonitorProbe
         using var tcp = new TcpClient();
         try
         {
-            await tcp.ConnectAsync(m.Host!, m.Port ?? 443, cancellationToken);
+            await tcp.ConnectAsync(await Outbound.OutboundConnector.ResolveAsync(m.Host!, cancellationToken), m.Port ?? 443, cancellationToken);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or Outbound.OutboundRefusedException)
         {
             return CheckResult.Down(HttpExchange.Describe(e), clock.GetElapsedTime(started));
         }

@@ -11,10 +11,13 @@ public sealed class WebSocketProbe(TimeProvider clock) : IMonitorProbe
     public async Task<CheckResult> CheckAsync(MonitorDefinition m, CancellationToken cancellationToken)
     {
         using var socket = new ClientWebSocket();
+        // Through a handler whose connections the outbound policy decides.
+        var handler = Outbound.OutboundConnector.Handler();
         if (m.VerifyTls == false)
         {
-            socket.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+            handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true };
         }
+        using var invoker = new HttpMessageInvoker(handler);
         foreach (var (name, value) in m.Headers ?? [])
         {
             socket.Options.SetRequestHeader(name, value);
@@ -22,7 +25,7 @@ public sealed class WebSocketProbe(TimeProvider clock) : IMonitorProbe
         var started = clock.GetTimestamp();
         try
         {
-            await socket.ConnectAsync(new Uri(m.Url!), cancellationToken);
+            await socket.ConnectAsync(new Uri(m.Url!), invoker, cancellationToken);
             if (m.Send is null)
             {
                 await CloseAsync(socket, cancellationToken);

@@ -10,7 +10,7 @@ public static class ChannelHttp
     /// <summary>What of a receiver's answer is kept with the attempt.</summary>
     public const int ResponseExcerptBytes = 1024;
 
-    private static readonly HttpClient Client = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), AllowAutoRedirect = false })
+    private static readonly HttpClient Client = new(Outbound.OutboundConnector.Handler())
     {
         Timeout = Timeout.InfiniteTimeSpan,
     };

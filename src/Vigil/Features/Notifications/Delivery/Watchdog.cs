@@ -54,7 +54,7 @@ public sealed class WatchdogLoop(ChannelDirectory directory, IAlertIngest ingest
 /// </summary>
 public sealed class DeadMansSwitchLoop(ChannelDirectory directory, TimeProvider clock, ILogger<DeadMansSwitchLoop> logger) : BackgroundService
 {
-    private static readonly HttpClient Client = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private static readonly HttpClient Client = new(Outbound.OutboundConnector.Handler(allowRedirects: true)) { Timeout = Timeout.InfiniteTimeSpan };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

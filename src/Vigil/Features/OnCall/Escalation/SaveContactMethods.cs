@@ -54,6 +54,10 @@ public static class SaveContactMethods
         {
             return Problems.Field("address", reason);
         }
+        if (type is "slack" or "webhook" && Outbound.OutboundConnector.Current.RefuseUrl(body.Address) is { } refused)
+        {
+            return Problems.Field("address", refused);
+        }
         var method = new ContactMethod { UserId = user.Id, Type = type, ProtectedAddress = secrets.Protect(body.Address), Label = body.Label, CreatedAt = clock.GetUtcNow() };
         db.Set<ContactMethod>().Add(method);
         audit.Record("create", "contact_method", username, new { type });
