@@ -61,6 +61,11 @@ public sealed class MonitorDefinition
     [ConfigSingleOrList, System.Text.Json.Serialization.JsonConverter(typeof(SingleOrListJsonConverter<int>))]
     public List<int>? ExpectedStatus { get; set; }
     public List<ConditionDefinition>? Conditions { get; set; }
+    /// <summary>
+    /// Numbers of a JSON answer kept as samples, name to path (<c>memory_used: memory.used</c>):
+    /// <c>vigil_monitor_json_value{field="memory_used"}</c>, for charts, rules and SLOs (http only).
+    /// </summary>
+    public Dictionary<string, string>? JsonSamples { get; set; }
     /// <summary>A response slower than this counts as degraded.</summary>
     [System.Text.Json.Serialization.JsonConverter(typeof(DurationJsonConverter))]
     public TimeSpan? DegradedAfter { get; set; }
@@ -120,6 +125,12 @@ public sealed class ConditionDefinition
     public string? JsonPath { get; set; }
     [System.Text.Json.Serialization.JsonPropertyName("equals")]
     public string? JsonEquals { get; set; }
+    /// <summary>The number at <see cref="JsonPath"/> must be below this: a number, a path, or <c>0.8 * memory.total</c>.</summary>
+    public string? LessThan { get; set; }
+    /// <summary>The number at <see cref="JsonPath"/> must be above this (as <see cref="LessThan"/>).</summary>
+    public string? GreaterThan { get; set; }
+    /// <summary>The number at <see cref="JsonPath"/> must be within [low, high].</summary>
+    public List<double>? Between { get; set; }
     public string? HeaderPresent { get; set; }
 }
 

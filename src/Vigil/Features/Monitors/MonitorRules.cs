@@ -9,8 +9,11 @@ namespace Vigil.Features.Monitors;
 /// The rules a monitor definition must follow, shared by config validation, the API and
 /// <c>vigil monitor test</c>. Errors are addressed by path (<c>monitors[3].conditions[0].body_regex</c>).
 /// </summary>
-public static class MonitorRules
+public static partial class MonitorRules
 {
+    [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*$")]
+    private static partial Regex SampleName();
+
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
@@ -69,6 +72,22 @@ public static class MonitorRules
         {
             yield return error;
         }
+        foreach (var (name, path) in d.JsonSamples ?? [])
+        {
+            if (d.Type != MonitorType.Http)
+            {
+                yield return new($"{prefix}json_samples", "only http monitors export JSON values");
+                break;
+            }
+            if (!SampleName().IsMatch(name))
+            {
+                yield return new($"{prefix}json_samples.{name}", "a name is letters, digits and _ (memory_used)");
+            }
+            else if (!JsonPath.TryParse(path, out _))
+            {
+                yield return new($"{prefix}json_samples.{name}", $"\"{path}\" is not a path like memory.used");
+            }
+        }
         if (d.Type == MonitorType.Tls && d.MinTlsVersion is not null and not "1.2" and not "1.3")
         {
             yield return new($"{prefix}min_tls_version", "must be \"1.2\" or \"1.3\"");
@@ -120,6 +139,26 @@ public static class MonitorRules
         if (c.JsonPath is not null && !JsonPath.TryParse(c.JsonPath, out _))
         {
             yield return new($"{at}.json_path", $"\"{c.JsonPath}\" is not a path like data.items[0].id");
+        }
+        var comparisons = new object?[] { c.JsonEquals, c.LessThan, c.GreaterThan, c.Between }.Count(x => x is not null);
+        if (comparisons > 0 && c.JsonPath is null)
+        {
+            yield return new($"{at}.json_path", "equals, less_than, greater_than and between compare the value at json_path: give json_path");
+        }
+        if (comparisons > 1 && !(c.JsonEquals is null && c.Between is null))
+        {
+            yield return new(at, "give one of equals, less_than, greater_than, between (less_than with greater_than is allowed)");
+        }
+        foreach (var (key, operand) in new[] { ("less_than", c.LessThan), ("greater_than", c.GreaterThan) })
+        {
+            if (operand is not null && !Probes.JsonComparison.TryParseOperand(operand, out _))
+            {
+                yield return new($"{at}.{key}", $"\"{operand}\" is not a number, a path or a number * a path (0.8 * memory.total)");
+            }
+        }
+        if (c.Between is { } range && (range.Count != 2 || range[0] > range[1]))
+        {
+            yield return new($"{at}.between", "give two numbers, low then high: [0, 100]");
         }
     }
 

@@ -17,6 +17,7 @@ public sealed record MonitorView(
     string Reason,
     string? PingUrl,
     string? LastPingLog,
+    DateTimeOffset? LastPingAt,
     MonitorDefinition Definition,
     IReadOnlyList<ComponentResult> Components,
     IReadOnlyList<RecentResult> Recent)
@@ -26,6 +27,6 @@ public sealed record MonitorView(
         m.Name, m.Type, m.Service, m.Environment,
         m.Origin == ObjectOrigin.Config ? "config" : "api", m.Origin == ObjectOrigin.Config, m.Paused,
         state?.Status ?? MonitorStatus.Unknown, state?.Since, state?.Reason ?? "",
-        m.Token is null || redact ? null : $"/ping/{m.Token}", m.LastPingBody,
+        m.Token is null || redact ? null : $"/ping/{m.Token}", m.LastPingBody, m.LastPing,
         redact ? MonitorSecrets.Redact(m.Definition()) : m.Definition(), state?.Components ?? [], withRecent ? state?.Recent() ?? [] : []);
 }

@@ -27,6 +27,10 @@ public sealed class StoredMonitor
     public DateTimeOffset? LastSuccessPing { get; set; }
     public DateTimeOffset? LastStartPing { get; set; }
     public DateTimeOffset? LastFailPing { get; set; }
+
+    /// <summary>A heartbeat's newest ping of any kind (success, start or fail); null before the first.</summary>
+    public DateTimeOffset? LastPing => new[] { LastSuccessPing, LastStartPing, LastFailPing }.Max();
+
     /// <summary>The body of the last ping (at most 10 KB): the job's log.</summary>
     public string? LastPingBody { get; set; }
 

@@ -19,6 +19,8 @@ public sealed record CheckResult(MonitorStatus Status, string Reason, TimeSpan D
     /// <summary>Seconds until the presented certificate expires, for TLS and HTTPS checks.</summary>
     public double? CertificateExpirySeconds { get; init; }
     public IReadOnlyList<ComponentResult> Components { get; init; } = [];
+    /// <summary>The numbers a monitor's <c>json_samples</c> named, by name.</summary>
+    public IReadOnlyDictionary<string, double> Values { get; init; } = new Dictionary<string, double>();
 
     public static CheckResult Up(string reason, TimeSpan duration) => new(MonitorStatus.Up, reason, duration);
     public static CheckResult Down(string reason, TimeSpan duration) => new(MonitorStatus.Down, reason, duration);

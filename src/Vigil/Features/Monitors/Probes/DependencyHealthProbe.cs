@@ -7,7 +7,9 @@ namespace Vigil.Features.Monitors.Probes;
 /// <c>"database": "connected"</c>, <c>"external_apis": {"shopify": "degraded"}</c>) and maps each
 /// string value to a component status. Words it knows (connected, healthy, degraded, down, ...)
 /// are read everywhere; components listed under <c>components:</c> must be present.
-/// The monitor is the worst of its components.
+/// The monitor is the worst of its listed components when it lists any (a monitor of the
+/// <c>shopify</c> service that lists <c>external_apis.shopify</c> takes that field's status alone,
+/// not redis's), else the worst of all it found.
 /// </summary>
 public sealed class DependencyHealthProbe(HttpExchange http) : IMonitorProbe
 {
@@ -34,7 +36,7 @@ public sealed class DependencyHealthProbe(HttpExchange http) : IMonitorProbe
         {
             return CheckResult.Down($"status {answer.Status}: body is not JSON", answer.Elapsed);
         }
-        return Judge(components, answer.Status, answer.Elapsed, m.DegradedAfter);
+        return Judge(components, answer.Status, answer.Elapsed, m.DegradedAfter, m.Components?.Keys);
     }
 
     /// <summary>Every component with a known word, plus every listed one (absent or unknown words are down).</summary>
@@ -71,13 +73,15 @@ public sealed class DependencyHealthProbe(HttpExchange http) : IMonitorProbe
         : DownWords.Contains(word) ? MonitorStatus.Down
         : null;
 
-    public static CheckResult Judge(IReadOnlyList<ComponentResult> components, int status, TimeSpan elapsed, TimeSpan? degradedAfter)
+    /// <param name="listed">The monitor's <c>components:</c>; when there are any, only they decide its status.</param>
+    public static CheckResult Judge(IReadOnlyList<ComponentResult> components, int status, TimeSpan elapsed, TimeSpan? degradedAfter, IEnumerable<string>? listed = null)
     {
-        var worst = components.Where(c => c.Status != MonitorStatus.Up).OrderByDescending(c => c.Status).ToList();
+        var deciding = listed?.ToHashSet(StringComparer.Ordinal) is { Count: > 0 } names ? components.Where(c => names.Contains(c.Name)).ToList() : components;
+        var worst = deciding.Where(c => c.Status != MonitorStatus.Up).OrderByDescending(c => c.Status).ToList();
         if (worst.Count == 0)
         {
             return (status is >= 200 and < 300
-                ? CheckResult.UpUnless(degradedAfter, $"{components.Count} components healthy", elapsed)
+                ? CheckResult.UpUnless(degradedAfter, $"{deciding.Count} components healthy", elapsed)
                 : CheckResult.Down($"status {status}", elapsed)) with
             { Components = components };
         }

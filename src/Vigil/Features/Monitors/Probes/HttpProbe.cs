@@ -12,10 +12,11 @@ public sealed class HttpProbe(HttpExchange http) : IMonitorProbe
         {
             return CheckResult.Down(failure!, TimeSpan.Zero);
         }
+        var values = JsonComparison.Samples(answer.Body, m.JsonSamples);
         if (ResponseConditions.Failure(answer, m.ExpectedStatus, m.Conditions) is { } reason)
         {
-            return CheckResult.Down(reason, answer.Elapsed);
+            return CheckResult.Down(reason, answer.Elapsed) with { Values = values };
         }
-        return CheckResult.UpUnless(m.DegradedAfter, $"status {answer.Status}", answer.Elapsed);
+        return CheckResult.UpUnless(m.DegradedAfter, $"status {answer.Status}", answer.Elapsed) with { Values = values };
     }
 }

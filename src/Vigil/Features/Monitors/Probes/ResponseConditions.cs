@@ -62,6 +62,15 @@ public static class ResponseConditions
             {
                 return $"body mismatch: {p} is \"{actual}\", expected \"{expected}\"";
             }
+            if (c.LessThan is not null || c.GreaterThan is not null || c.Between is not null)
+            {
+                using var document = JsonDocument.Parse(answer.Body);
+                if (path.Find(document.RootElement) is not { } value || JsonComparison.Number(value) is not { } number)
+                {
+                    return $"body mismatch: {p} is \"{actual}\", not a number";
+                }
+                return JsonComparison.Failure(document.RootElement, p, number, c);
+            }
         }
         return null;
     }

@@ -28,12 +28,16 @@ public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter wr
         {
             var next = MonitorTransition.Next(state.Status, state.Failures, result.Status, m.Retries ?? 0);
             state.Failures = next.Failures;
-            if (result.Components.Count > 0)
-            {
-                state.Components = result.Components;
-            }
+            // The components of the last check only: an answer without them (not JSON, refused) leaves none standing.
+            state.Components = result.Components;
             if (!next.Changed)
             {
+                // Same state, new words: a degraded monitor whose cause moved from one component to
+                // another says so now, and the reason of a state is never older than its last check.
+                if (result.Status == state.Status && result.Reason.Length > 0)
+                {
+                    state.Reason = result.Reason;
+                }
                 return state;
             }
             saved = SetAsync(m, state, next.Status, result.Reason, now);

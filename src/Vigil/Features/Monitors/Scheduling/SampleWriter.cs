@@ -6,7 +6,8 @@ namespace Vigil.Features.Monitors.Scheduling;
 
 /// <summary>
 /// Appends each result as samples: <c>vigil_monitor_up</c> (1 up or degraded, 0 down),
-/// <c>vigil_monitor_duration_seconds</c>, and for TLS checks <c>vigil_monitor_cert_expiry_seconds</c>,
+/// <c>vigil_monitor_duration_seconds</c>, for TLS checks <c>vigil_monitor_cert_expiry_seconds</c>,
+/// and the numbers of a JSON answer a monitor names in <c>json_samples</c> as <c>vigil_monitor_json_value{field}</c>,
 /// labelled <c>service</c>, <c>monitor</c> and <c>environment</c>; committed in batches.
 /// </summary>
 public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logger)
@@ -14,6 +15,7 @@ public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logge
     public const string Up = "vigil_monitor_up";
     public const string Duration = "vigil_monitor_duration_seconds";
     public const string CertificateExpiry = "vigil_monitor_cert_expiry_seconds";
+    public const string JsonValue = "vigil_monitor_json_value";
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Metric, string Service, string Monitor, string? Environment), Labels> labels = new();
     private readonly Channel<(Labels Labels, long Ms, double Value)> pending = Channel.CreateUnbounded<(Labels, long, double)>(new UnboundedChannelOptions { SingleReader = true });
@@ -33,6 +35,10 @@ public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logge
         if (result.CertificateExpirySeconds is { } expiry)
         {
             pending.Writer.TryWrite((Cached(CertificateExpiry, m), ms, expiry));
+        }
+        foreach (var (field, value) in result.Values)
+        {
+            pending.Writer.TryWrite((Labels.Of("__name__", JsonValue, "service", m.Service!, "monitor", m.Name!, "environment", m.Environment ?? "", "field", field), ms, value));
         }
     }
 

@@ -75,6 +75,10 @@ public static class GetUptime
     {
         var earliest = days > 0 ? Min(range.From, new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddDays(-(days - 1))) : range.From;
         var history = await HistoryAsync(db, monitor.Name, earliest, range.To > now ? range.To : now, cancellationToken);
+        if (monitor.Paused && !await db.Set<StateChange>().AnyAsync(s => s.Monitor == monitor.Name && (s.Status == MonitorStatus.Up || s.Status == MonitorStatus.Degraded), cancellationToken))
+        {
+            history = UptimeCalculator.NeverWorked(history);
+        }
         var runs = await RunsAsync(db, now, cancellationToken);
         var windows = await maintenance.WindowsAsync(monitor.Service, monitor.Environment, new Interval(earliest, now), cancellationToken);
         var summary = UptimeCalculator.Compute(history, range, windows, runs, settings.ExcludeMaintenance, settings.VigilDowntime);

@@ -82,6 +82,15 @@ public static class UptimeCalculator
         return new UptimeSummary(up, degraded, down, unknown, inMaintenance);
     }
 
+    /// <summary>
+    /// The history of a monitor that is paused and was never once up or degraded: a check that never
+    /// worked (a wrong URL, a target not deployed yet) and was switched off says nothing about the
+    /// service, so its down time is unknown rather than 90 days of 0 % on the monitor and the status
+    /// page. Once it has been up even once, its down time is real and stays.
+    /// </summary>
+    public static List<StatePoint> NeverWorked(IReadOnlyList<StatePoint> history) =>
+        [.. history.Select(p => p with { Status = MonitorStatus.Unknown })];
+
     /// <summary>Per UTC day, oldest first: the status page's 90-day bars.</summary>
     public static IReadOnlyList<(DateOnly Day, UptimeSummary Summary)> Daily(
         IReadOnlyList<StatePoint> history, DateTimeOffset now, int days, IReadOnlyList<Interval> maintenance,
