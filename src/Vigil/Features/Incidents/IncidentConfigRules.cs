@@ -49,11 +49,28 @@ public static class IncidentConfigRules
         {
             yield return new("incidents.default_severity", $"default_severity \"{settings.DefaultSeverity}\" is not one of the severities ({string.Join(", ", known)}): set incidents.default_severity");
         }
-        foreach (var (value, severity) in settings.AlertSeverities)
+        if (settings.Severities.Count > 0 && settings.AlertSeverities.Count == IncidentSettings.DefaultAlertSeverities.Count &&
+            settings.AlertSeverities.All(p => IncidentSettings.DefaultAlertSeverities.GetValueOrDefault(p.Key) == p.Value) &&
+            settings.AlertSeverities.Values.Any(v => !known.Contains(v)))
         {
-            if (!known.Contains(severity))
+            // The default map names P1-P4; custom severities need their own.
+            yield return new("incidents.severities", $"custom severities need incidents.alert_severities: map the alert severities ({string.Join(", ", IncidentSettings.DefaultAlertSeverities.Keys)}) to {string.Join(", ", known)}");
+        }
+        else
+        {
+            foreach (var (value, severity) in settings.AlertSeverities)
             {
-                yield return new($"incidents.alert_severities.{value}", $"no severity named \"{severity}\"; known: {string.Join(", ", known)}");
+                if (!known.Contains(severity))
+                {
+                    yield return new($"incidents.alert_severities.{value}", $"no severity named \"{severity}\"; known: {string.Join(", ", known)}");
+                }
+            }
+        }
+        for (var i = 0; i < settings.GroupBy.Count; i++)
+        {
+            if (!Alerting.Routing.RoutingRules.IsLabelName(settings.GroupBy[i]))
+            {
+                yield return new($"incidents.group_by[{i}]", $"invalid label name \"{settings.GroupBy[i]}\"");
             }
         }
         if (settings.SlaWarning is <= 0 or > 1)

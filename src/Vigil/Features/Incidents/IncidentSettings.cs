@@ -18,17 +18,41 @@ public sealed class IncidentSettings
     /// <summary>The alert label whose value picks an incident's severity when a route opens one.</summary>
     public string SeverityLabel { get; set; } = "severity";
 
-    /// <summary>Values of <see cref="SeverityLabel"/> → severity name; values not listed that name a severity are used as they are.</summary>
-    public Dictionary<string, string> AlertSeverities { get; set; } = new(StringComparer.Ordinal)
+    /// <summary>
+    /// Values of <see cref="SeverityLabel"/> → severity name; values not listed that name a severity
+    /// are used as they are. Setting it replaces the default map as a whole.
+    /// </summary>
+    public Dictionary<string, string> AlertSeverities { get; set; } = new(DefaultAlertSeverities, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Every severity Vigil's own alerts carry is mapped: <c>critical</c> and <c>warning</c> (monitors,
+    /// certificates, channel failures), <c>page</c> and <c>ticket</c> (the SLO burn-rate alerts, as
+    /// Sloth and the SRE workbook name them), <c>none</c> (Watchdog, test alerts); and PagerDuty's
+    /// <c>error</c> and <c>info</c>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> DefaultAlertSeverities { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["critical"] = "P1",
+        ["page"] = "P2",
         ["high"] = "P2",
         ["error"] = "P2",
         ["warning"] = "P3",
+        ["ticket"] = "P3",
         ["medium"] = "P3",
         ["low"] = "P4",
         ["info"] = "P4",
+        ["none"] = "P4",
     };
+
+    /// <summary>
+    /// The labels whose values make alerts one incident (default: one per service): while it is
+    /// open, alerts with the same values join it, whatever their name or route. Empty: one per alert
+    /// group of the route.
+    /// </summary>
+    public List<string> GroupBy { get; set; } = ["service"];
+
+    /// <summary>After an incident opened from alerts resolves, alerts of its key that start within this time join it instead of opening a new one.</summary>
+    public TimeSpan Cooldown { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>The severity of an incident opened from alerts whose severity label maps to nothing.</summary>
     public string DefaultSeverity { get; set; } = "P3";
