@@ -7,3 +7,11 @@ public sealed class ConfigRequiredAttribute : Attribute;
 /// <summary>The property is not read from configuration.</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class ConfigIgnoreAttribute : Attribute;
+
+/// <summary>
+/// A list of this type may also be written as a mapping from each entry's name to the rest of it
+/// (<c>rules: {High Error Rate: {condition: ...}}</c>, as operators' guides write alert rules);
+/// the key becomes the entry's <c>name</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class ConfigKeyedByNameAttribute : Attribute;
