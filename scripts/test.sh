@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Vigil's whole test suite on a fresh Debian machine: installs what the tests need when it is
-# missing (PostgreSQL server binaries, Chromium, Prometheus's promtool), builds, runs every test project, and ends with
+# missing (PostgreSQL server binaries, Chromium, Prometheus's promtool, Alertmanager's amtool), builds, runs every test project, and ends with
 # one line "N passed, N failed" counted from the test results (TRX files), not from xunit's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,8 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium fonts-liberation)
 # promtool (Debian's prometheus package): the rule-test conformance tests compare with it live.
 command -v promtool > /dev/null || need+=(prometheus)
+# amtool (Debian's prometheus-alertmanager package): the Alertmanager API v2 tests drive it live.
+command -v amtool > /dev/null || need+=(prometheus-alertmanager)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} with apt-get ..."
   sudo=""

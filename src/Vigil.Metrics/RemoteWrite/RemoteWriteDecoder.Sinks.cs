@@ -36,7 +36,7 @@ public static partial class RemoteWriteDecoder
     }
 
     /// <summary>Appends every sample to an appender and counts.</summary>
-    private sealed class AppenderSink(ISampleAppender appender) : IWriteRequestSink
+    private sealed class AppenderSink(ISampleAppender appender, Action<MetricMetadata>? onMetadata) : IWriteRequestSink
     {
         public RemoteWriteCounts Counts { get; private set; }
 
@@ -50,9 +50,7 @@ public static partial class RemoteWriteDecoder
                 Counts.Series + 1, Counts.Samples + samples.Length, Counts.SkippedExemplars + skippedExemplars, Counts.SkippedHistograms + skippedHistograms);
         }
 
-        public void Metadata(MetricMetadata metadata)
-        {
-        }
+        public void Metadata(MetricMetadata metadata) => onMetadata?.Invoke(metadata);
     }
 
     /// <summary>

@@ -40,12 +40,13 @@ public static partial class RemoteWriteDecoder
 
     /// <summary>
     /// Decompresses and decodes a body straight into <paramref name="appender"/>, without building a
-    /// <see cref="WriteRequest"/>: what a receiver does with a body. Metadata is read and dropped.
+    /// <see cref="WriteRequest"/>: what a receiver does with a body. Metadata (the request's field 3)
+    /// goes to <paramref name="metadata"/> when given, else is dropped.
     /// When this throws, the appender may hold part of the body: do not commit it.
     /// </summary>
-    public static RemoteWriteCounts DecodeInto(ReadOnlySpan<byte> body, ISampleAppender appender, int maxUncompressedBytes = DefaultMaxUncompressedBytes)
+    public static RemoteWriteCounts DecodeInto(ReadOnlySpan<byte> body, ISampleAppender appender, int maxUncompressedBytes = DefaultMaxUncompressedBytes, Action<MetricMetadata>? metadata = null)
     {
-        var sink = new AppenderSink(appender);
+        var sink = new AppenderSink(appender, metadata);
         Decode(body, maxUncompressedBytes, sink);
         return sink.Counts;
     }

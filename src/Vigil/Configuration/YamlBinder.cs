@@ -193,6 +193,10 @@ internal sealed class YamlBinder(string file)
         {
             return list;
         }
+        if (node is YamlMappingNode byName && element.GetCustomAttribute<ConfigKeyedByNameAttribute>() is not null)
+        {
+            return BindKeyedByName(element, byName, path, list);
+        }
         if (node is not YamlSequenceNode sequence)
         {
             Error(node, path, "expected a list");
@@ -207,6 +211,32 @@ internal sealed class YamlBinder(string file)
             {
                 list.Add(value);
             }
+        }
+        return list;
+    }
+
+    /// <summary>A list written as <c>NAME: {ENTRY}</c>: each key is its entry's name (see <see cref="ConfigKeyedByNameAttribute"/>).</summary>
+    private IList BindKeyedByName(Type element, YamlMappingNode mapping, string path, IList list)
+    {
+        var name = element.GetProperty("Name") ?? throw new InvalidOperationException($"{element.Name} has no Name to key by");
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            var entryPath = $"{path}[{list.Count}]";
+            locations[entryPath] = valueNode.Start;
+            var value = BindObject(element, valueNode, entryPath, keyedByName: true);
+            if (value is null)
+            {
+                continue;
+            }
+            if (name.GetValue(value) is string given && given != key)
+            {
+                Error(valueNode, Join(entryPath, "name"), $"name \"{given}\" differs from its key \"{key}\"");
+                continue;
+            }
+            name.SetValue(value, key);
+            locations[Join(entryPath, "name")] = keyNode.Start;
+            list.Add(value);
         }
         return list;
     }
@@ -235,7 +265,7 @@ internal sealed class YamlBinder(string file)
         return dict;
     }
 
-    private object? BindObject(Type type, YamlNode node, string path)
+    private object? BindObject(Type type, YamlNode node, string path, bool keyedByName = false)
     {
         if (node is not YamlMappingNode mapping)
         {
@@ -270,7 +300,7 @@ internal sealed class YamlBinder(string file)
         }
         foreach (var (key, property) in properties)
         {
-            if (!seen.Contains(key) && property.GetCustomAttribute<ConfigRequiredAttribute>() is not null)
+            if (!seen.Contains(key) && property.GetCustomAttribute<ConfigRequiredAttribute>() is not null && !(keyedByName && key == "name"))
             {
                 Error(mapping, path, $"missing required key \"{key}\"");
             }

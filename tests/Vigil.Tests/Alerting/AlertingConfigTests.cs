@@ -17,8 +17,8 @@ public sealed class AlertingConfigTests
     private static readonly IReadOnlyDictionary<string, string> Aliases = MetricAliases.Defaults;
 
     [Theory]
-    [InlineData("error_rate > 5%", null, """(sum by (service) (rate(http_requests_total{status=~"5.."}[5m])) / sum by (service) (rate(http_requests_total{}[5m]))) > 0.05""")]
-    [InlineData("error_rate > 5%", "checkout", """(sum by (service) (rate(http_requests_total{status=~"5..",service="checkout"}[5m])) / sum by (service) (rate(http_requests_total{service="checkout"}[5m]))) > 0.05""")]
+    [InlineData("error_rate > 5%", null, """(sum by (service) (rate(http_requests_total{code=~"5.."}[5m])) / sum by (service) (rate(http_requests_total{}[5m]))) > 0.05""")]
+    [InlineData("error_rate > 5%", "checkout", """(sum by (service) (rate(http_requests_total{code=~"5..",service="checkout"}[5m])) / sum by (service) (rate(http_requests_total{service="checkout"}[5m]))) > 0.05""")]
     [InlineData("response_time_p95 > 2000ms", null, """(histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{}[5m])))) > 2""")]
     [InlineData("memory_usage > 90%", null, """(1 - node_memory_MemAvailable_bytes{} / node_memory_MemTotal_bytes{}) > 0.9""")]
     [InlineData("critical_items > 0", null, "critical_items > 0")]

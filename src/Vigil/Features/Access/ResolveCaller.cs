@@ -8,8 +8,9 @@ using Vigil.Data;
 namespace Vigil.Features.Access;
 
 /// <summary>
-/// Finds who is calling: an <c>Authorization: Bearer</c> token, else the console's session
-/// cookie, else nobody. A token that is unknown, revoked or expired is an error (the caller meant
+/// Finds who is calling: an <c>Authorization: Bearer</c> token (or the same token as the password
+/// of <c>Authorization: Basic</c>, any username, for clients that can only send basic auth, such as
+/// promtool and Grafana's basic-auth data sources), else the console's session cookie, else nobody. A token that is unknown, revoked or expired is an error (the caller meant
 /// to authenticate), not an anonymous call.
 /// </summary>
 public static class ResolveCaller
@@ -29,11 +30,9 @@ public static class ResolveCaller
         var header = context.Request.Headers.Authorization.ToString();
         if (header.Length > 0)
         {
-            if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            {
-                return new(Caller.Anonymous, "the Authorization header must be \"Bearer <token>\"");
-            }
-            return await FromTokenAsync(header["Bearer ".Length..].Trim(), db, now, settings);
+            return TokenOf(header) is { } secret
+                ? await FromTokenAsync(secret, db, now, settings)
+                : new(Caller.Anonymous, "the Authorization header must be \"Bearer <token>\", or \"Basic\" with the token as the password");
         }
         var session = await context.AuthenticateAsync(Scheme);
         if (!session.Succeeded || !int.TryParse(session.Principal.FindFirstValue(UserIdClaim), out var userId))
@@ -53,6 +52,30 @@ public static class ResolveCaller
             MustChangePassword = user.MustChangePassword,
             MustEnrolMfa = !user.MfaEnabled && roles.Any(settings.MfaRequiredRoles.Contains),
         }, null);
+    }
+
+    /// <summary>
+    /// The token of an <c>Authorization</c> header: <c>Bearer TOKEN</c>, or <c>Basic base64(USER:TOKEN)</c>
+    /// (RFC 7617; the username is ignored). Null when the header is neither.
+    /// </summary>
+    public static string? TokenOf(string header)
+    {
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header["Bearer ".Length..].Trim();
+        }
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        var decoded = new byte[header.Length];
+        if (!Convert.TryFromBase64String(header["Basic ".Length..].Trim(), decoded, out var length))
+        {
+            return null;
+        }
+        var pair = System.Text.Encoding.UTF8.GetString(decoded, 0, length);
+        var colon = pair.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? null : pair[(colon + 1)..];
     }
 
     private static async Task<Result> FromTokenAsync(string secret, VigilDbContext db, DateTimeOffset now, AccessSettings settings)

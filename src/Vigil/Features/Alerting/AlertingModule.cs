@@ -38,6 +38,15 @@ public static class AlertingModule
         app.MapGet("/prometheus/api/v1/rules", ListRules.Prometheus).RequirePermission(Permission.AlertsView).WithTags("Metrics (Prometheus API)");
         app.MapGet("/prometheus/api/v1/alerts", ListRules.PrometheusAlerts).RequirePermission(Permission.AlertsView).WithTags("Metrics (Prometheus API)");
         app.MapPost("/api/v2/alerts", Inbound.ReceiveAlertmanagerAlerts.Handle).RequireIntegrationToken().DisableAntiforgery().WithTags("Alerting");
+        // Alertmanager's API v2 for the tools that read and silence (amtool, dashboards), beside the
+        // POST /api/v2/alerts senders use: amtool --alertmanager.url is Vigil's base URL, with a user's API token.
+        var alertmanager = app.MapGroup("/api/v2").WithTags("Alertmanager API v2");
+        alertmanager.MapGet("/alerts", AlertmanagerApi.ListAlertmanagerAlerts.Handle).RequirePermission(Permission.AlertsView);
+        alertmanager.MapGet("/silences", AlertmanagerApi.ListAlertmanagerSilences.Handle).RequirePermission(Permission.AlertsView);
+        alertmanager.MapGet("/silence/{id}", AlertmanagerApi.ListAlertmanagerSilences.Get).RequirePermission(Permission.AlertsView);
+        alertmanager.MapPost("/silences", AlertmanagerApi.CreateAlertmanagerSilence.Handle).RequirePermission(Permission.AlertsSilence);
+        alertmanager.MapDelete("/silence/{id}", AlertmanagerApi.ExpireAlertmanagerSilence.Handle).RequirePermission(Permission.AlertsSilence);
+        alertmanager.MapGet("/status", AlertmanagerApi.ShowAlertmanagerStatus.Handle).RequirePermission(Permission.AlertsView);
         app.MapPost("/api/integrations/pagerduty/enqueue", Inbound.ReceivePagerDutyEvent.Handle).RequireIntegrationToken().DisableAntiforgery().WithTags("Alerting");
         app.MapPost("/api/integrations/webhook/{name}", Inbound.ReceiveWebhookAlert.Handle).RequireIntegrationToken().DisableAntiforgery().WithTags("Alerting");
         var alerts = app.MapGroup("/api/alerts").WithTags("Alerts");

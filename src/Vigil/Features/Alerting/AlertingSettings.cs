@@ -21,7 +21,11 @@ public sealed class AlertingSettings
     /// <summary>Names usable in a short-form <c>condition</c>, each a PromQL expression; they add to and override <see cref="MetricAliases.Defaults"/>.</summary>
     public Dictionary<string, string> Metrics { get; set; } = [];
 
-    /// <summary>The seeds' short form: <c>condition: error_rate &gt; 5%</c>, <c>duration: 5 minutes</c>, <c>severity</c>, <c>channels</c>.</summary>
+    /// <summary>
+    /// The seeds' short form: <c>condition: error_rate &gt; 5%</c>, <c>duration: 5 minutes</c>,
+    /// <c>severity</c>, <c>channels</c>; a list of rules with <c>name</c>, or a mapping from each
+    /// rule's name to the rest, as the operators' guides write them.
+    /// </summary>
     public List<ShortRuleDefinition> Rules { get; set; } = [];
 
     /// <summary>How long after a restart an alert whose <c>for</c> was interrupted still gets to fire (Prometheus's <c>--rules.alert.for-grace-period</c>).</summary>
@@ -45,6 +49,7 @@ public sealed class AlertingSettings
 }
 
 /// <summary>One short-form rule (seeds' "Alert Configuration"), compiled to a Prometheus alerting rule.</summary>
+[ConfigKeyedByName]
 public sealed class ShortRuleDefinition
 {
     [ConfigRequired]

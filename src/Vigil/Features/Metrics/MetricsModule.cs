@@ -35,6 +35,7 @@ public static class MetricsModule
         services.AddHttpClient("scrape", c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip, PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectCallback = Outbound.OutboundConnector.ConnectAsync });
         services.AddSingleton<ApplyScrapeTargets>();
+        services.AddSingleton<RemoteWriteMetadata>();
         services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<ApplyScrapeTargets>());
         return services;
     }
@@ -55,6 +56,7 @@ public static class MetricsModule
         api.MapGet("/label/{name}/values", MetadataEndpoints.LabelValues).RequirePermission(Permission.MetricsView);
         api.MapPost("/write", ReceiveRemoteWrite.Handle).RequirePermission(Permission.MetricsWrite).DisableAntiforgery();
         api.MapGet("/metadata", ListMetricMetadata.Handle).RequirePermission(Permission.MetricsView);
+        api.MapMethods("/query_exemplars", [HttpMethods.Get, HttpMethods.Post], MetadataEndpoints.Exemplars).RequirePermission(Permission.MetricsView).DisableAntiforgery();
         api.MapGet("/status/buildinfo", MetadataEndpoints.BuildInfo).RequirePermission(Permission.MetricsView);
         return app;
     }

@@ -10,13 +10,14 @@ namespace Vigil.Features.Metrics;
 /// does not decode gets 400 with the reason in plain text and writes nothing, as Prometheus's
 /// receiver does. Samples the store refuses (out of order, duplicates) are counted in a 400 after
 /// the accepted ones are committed, so the sender does not retry a batch that cannot succeed.
+/// The metadata in a body (type, help, unit per family) is kept for <c>/api/v1/metadata</c>.
 /// </summary>
 public static class ReceiveRemoteWrite
 {
     /// <summary>Largest compressed body accepted; Prometheus sends batches of a few MiB at most.</summary>
     private const int MaxBodyBytes = 32 << 20;
 
-    public static async Task<IResult> Handle(HttpRequest request, ISampleStore store, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(HttpRequest request, ISampleStore store, RemoteWriteMetadata metadata, CancellationToken cancellationToken)
     {
         if (request.ContentLength is > MaxBodyBytes)
         {
@@ -32,14 +33,16 @@ public static class ReceiveRemoteWrite
             // Decoded straight into the appender; an undecodable body leaves it uncommitted, so nothing is written.
             var appender = store.Appender();
             RemoteWriteCounts counts;
+            var families = new List<Vigil.Metrics.Exposition.MetricMetadata>();
             try
             {
-                counts = RemoteWriteDecoder.DecodeInto(buffer.AsSpan(0, length), appender);
+                counts = RemoteWriteDecoder.DecodeInto(buffer.AsSpan(0, length), appender, metadata: families.Add);
             }
             catch (RemoteWriteException e)
             {
                 return TypedResults.Text(e.Message, statusCode: StatusCodes.Status400BadRequest);
             }
+            metadata.Put(families);
             var result = await appender.CommitAsync(cancellationToken);
             if (result.Rejected > 0)
             {

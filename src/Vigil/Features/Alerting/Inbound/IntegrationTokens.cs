@@ -110,12 +110,8 @@ public sealed class IntegrationTokens : IConfigConsumer
         return found;
     }
 
-    /// <summary>The token of an <c>Authorization: Bearer</c> header.</summary>
-    public static string? Bearer(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
-    }
+    /// <summary>The token of an <c>Authorization: Bearer</c> header, or the password of <c>Authorization: Basic</c>.</summary>
+    public static string? Bearer(HttpRequest request) => Access.ResolveCaller.TokenOf(request.Headers.Authorization.ToString());
 
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 }

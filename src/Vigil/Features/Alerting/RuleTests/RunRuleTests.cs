@@ -90,7 +90,8 @@ public static class RunRuleTests
         var groups = new List<RuleGroup>();
         foreach (var ruleFile in ruleFiles)
         {
-            var (loaded, loadErrors) = RuleFile.Load(ruleFile, ruleFile);
+            // A vigil.yaml among rule_files contributes its short-form rules (and its own rule files).
+            var (loaded, loadErrors) = LoadRuleGroups.LoadFileOrConfig(ruleFile, ruleFile);
             if (loadErrors.Count > 0)
             {
                 // rules.Manager.LoadGroups returns the errors of the first file that has any.

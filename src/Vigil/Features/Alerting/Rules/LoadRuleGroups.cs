@@ -114,6 +114,37 @@ public static partial class LoadRuleGroups
     [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*$")]
     private static partial Regex LabelName();
 
+    [GeneratedRegex(@"^alerting\s*:", RegexOptions.Multiline)]
+    private static partial Regex AlertingKey();
+
+    [GeneratedRegex(@"^groups\s*:", RegexOptions.Multiline)]
+    private static partial Regex GroupsKey();
+
+    /// <summary>
+    /// The rule groups of a Prometheus rule file, or of a vigil.yaml (a file with a top-level
+    /// <c>alerting:</c> and no <c>groups:</c>): its short-form rules (group <c>vigil.yaml</c>) and
+    /// the rule files it names, so that <c>vigil rules test</c> and <c>check</c> take either. A
+    /// vigil.yaml's errors are the configuration's, as <c>file:line:column: reason</c>.
+    /// </summary>
+    public static (IReadOnlyList<RuleGroup> Groups, IReadOnlyList<string> Errors) LoadFileOrConfig(string path, string? displayName = null)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return RuleFile.Load(path, displayName);
+        }
+        if (!AlertingKey().IsMatch(text) || GroupsKey().IsMatch(text))
+        {
+            return RuleFile.Load(path, displayName);
+        }
+        var loaded = ConfigLoader.Load(path);
+        return ([.. loaded.Config.Alerting.LoadedGroups.Where(g => g.Name != MonitorGroup)], [.. loaded.Errors.Select(e => e.ToString())]);
+    }
+
     private static IEnumerable<string> Expand(string directory, string pattern)
     {
         var full = Path.Combine(directory, pattern);

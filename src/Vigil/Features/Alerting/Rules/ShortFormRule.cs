@@ -9,16 +9,17 @@ namespace Vigil.Features.Alerting.Rules;
 /// The names a short-form <c>condition</c> may use, each a PromQL expression. <c>$filter</c> in an
 /// expression stands for the rule's matchers (<c>service="checkout"</c> when the rule names a
 /// service, nothing otherwise). Ratios are 0..1, times are seconds, as Prometheus's base units.
-/// A name that is not an alias is used as a metric name.
+/// A name that is not an alias is used as a metric name. Every alias keeps the <c>service</c> label
+/// of its series (aggregations are <c>by (service, ...)</c>), so that routes and titles can use it.
 /// </summary>
 public static class MetricAliases
 {
     public static IReadOnlyDictionary<string, string> Defaults { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["error_rate"] = """sum by (service) (rate(http_requests_total{status=~"5..",$filter}[5m])) / sum by (service) (rate(http_requests_total{$filter}[5m]))""",
+        ["error_rate"] = """sum by (service) (rate(http_requests_total{code=~"5..",$filter}[5m])) / sum by (service) (rate(http_requests_total{$filter}[5m]))""",
         ["response_time_p95"] = """histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{$filter}[5m])))""",
         ["response_time_p99"] = """histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket{$filter}[5m])))""",
-        ["cpu_usage"] = """1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle",$filter}[5m]))""",
+        ["cpu_usage"] = """1 - avg by (service, instance) (rate(node_cpu_seconds_total{mode="idle",$filter}[5m]))""",
         ["memory_usage"] = """1 - node_memory_MemAvailable_bytes{$filter} / node_memory_MemTotal_bytes{$filter}""",
         ["disk_usage"] = """1 - node_filesystem_avail_bytes{$filter} / node_filesystem_size_bytes{$filter}""",
     };

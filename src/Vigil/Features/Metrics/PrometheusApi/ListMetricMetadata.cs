@@ -1,6 +1,5 @@
 using System.Globalization;
 using Vigil.Metrics.Exposition;
-using Vigil.Metrics.Scrape;
 using static Vigil.Features.Metrics.PrometheusApi.PrometheusJson;
 
 namespace Vigil.Features.Metrics.PrometheusApi;
@@ -11,18 +10,18 @@ namespace Vigil.Features.Metrics.PrometheusApi;
 /// answers it (web/api/v1/api.go <c>metricMetadata</c>): an object from family name to the distinct
 /// <c>{type, help, unit}</c> seen across targets; <c>metric</c> keeps one family, <c>limit</c> caps
 /// the number of families (a negative limit means none). Families are listed by name, where
-/// Prometheus's map order is random.
+/// Prometheus's map order is random. Metadata received by remote write is listed with the targets'.
 /// </summary>
 public static class ListMetricMetadata
 {
-    public static Task Handle(HttpContext context, ApplyScrapeTargets scrapes) => QueryEndpoints.RunAsync(context, async (request, _) =>
+    public static Task Handle(HttpContext context, ApplyScrapeTargets scrapes, RemoteWriteMetadata remoteWrite) => QueryEndpoints.RunAsync(context, async (request, _) =>
     {
         var limit = -1;
         if (request.Get("limit") is { Length: > 0 } text && !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out limit))
         {
             throw new ApiError(ErrorType.BadData, "limit must be a number");
         }
-        var families = Collect(scrapes.Loops, request.Get("metric") ?? "");
+        var families = Collect(scrapes.Loops.SelectMany(l => l.Metadata).Concat(remoteWrite.All), request.Get("metric") ?? "");
         await WriteSuccessAsync(context.Response, json =>
         {
             json.WriteStartObject();
@@ -44,10 +43,10 @@ public static class ListMetricMetadata
     });
 
     /// <summary>Distinct metadata per family across all targets, ordered by family name; only <paramref name="metric"/> when given.</summary>
-    public static SortedDictionary<string, List<MetricMetadata>> Collect(IEnumerable<ScrapeLoop> loops, string metric)
+    public static SortedDictionary<string, List<MetricMetadata>> Collect(IEnumerable<MetricMetadata> metadata, string metric)
     {
         var families = new SortedDictionary<string, List<MetricMetadata>>(StringComparer.Ordinal);
-        foreach (var m in loops.SelectMany(l => l.Metadata))
+        foreach (var m in metadata)
         {
             if (metric.Length > 0 && m.MetricFamilyName != metric)
             {

@@ -81,6 +81,33 @@ public static class MetadataEndpoints
         json.WriteEndObject();
     });
 
+    /// <summary>
+    /// <c>query_exemplars</c>: Vigil keeps no exemplars (remote write's are counted and dropped), so
+    /// the answer is Prometheus's for a store without any: success with an empty list, after the same
+    /// checks of <c>query</c>, <c>start</c> and <c>end</c> (web/api/v1/api.go <c>queryExemplars</c>).
+    /// </summary>
+    public static Task Exemplars(HttpContext context) => QueryEndpoints.RunAsync(context, async (request, _) =>
+    {
+        var (start, end) = Range(request);
+        if (end < start)
+        {
+            throw new ApiError(ErrorType.BadData, "end timestamp must not be before start timestamp");
+        }
+        try
+        {
+            PromQLParser.Parse(request.Get("query") ?? "");
+        }
+        catch (PromQLParseException e)
+        {
+            throw new ApiError(ErrorType.BadData, e.Message);
+        }
+        await WriteSuccessAsync(context.Response, json =>
+        {
+            json.WriteStartArray();
+            json.WriteEndArray();
+        });
+    });
+
     private static (long Start, long End) Range(ApiRequest request) =>
         (request.TimeOr("start", MinTime), request.TimeOr("end", MaxTime));
 
