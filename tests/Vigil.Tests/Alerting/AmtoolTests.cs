@@ -169,6 +169,51 @@ public abstract partial class AmtoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Api_v2_answers_have_the_keys_alertmanager_0_25_answers_with()
+    {
+        await PostFixtureAlertsAsync();
+        var created = await server.Http.PostAsync("/api/v2/silences", new StringContent(
+            """{"matchers":[{"name":"instance","value":"api-1:8080","isRegex":false,"isEqual":true}],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","createdBy":"someone","comment":"c"}""",
+            System.Text.Encoding.UTF8, "application/json"));
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("silenceID").GetString();
+
+        var alerts = await server.Http.GetFromJsonAsync<JsonElement>("/api/v2/alerts");
+        var silences = await server.Http.GetFromJsonAsync<JsonElement>("/api/v2/silences");
+        var status = await server.Http.GetFromJsonAsync<JsonElement>("/api/v2/status");
+
+        // The keys of Alertmanager 0.25's own answers (captured from prometheus-alertmanager 0.25.0 on loopback).
+        static string[] Keys(JsonElement e) => [.. e.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
+        var silenced = alerts.EnumerateArray().Single(a => a.GetProperty("labels").GetProperty("instance").GetString() == "api-1:8080");
+        Assert.Equal(["annotations", "endsAt", "fingerprint", "generatorURL", "labels", "receivers", "startsAt", "status", "updatedAt"], Keys(silenced));
+        Assert.Equal("80e1ae07d31c99e7", silenced.GetProperty("fingerprint").GetString());
+        Assert.Equal("""{"state":"suppressed","silencedBy":["{{id}}"],"inhibitedBy":[]}""".Replace("{{id}}", id, StringComparison.Ordinal), silenced.GetProperty("status").GetRawText());
+        Assert.Equal("""[{"name":"oncall"}]""", silenced.GetProperty("receivers").GetRawText());
+        Assert.Equal("2026-11-22T20:02:03Z", silenced.GetProperty("startsAt").GetString());
+        var silence = Assert.Single(silences.EnumerateArray());
+        Assert.Equal(["comment", "createdBy", "endsAt", "id", "matchers", "startsAt", "status", "updatedAt"], Keys(silence));
+        Assert.Equal("""[{"name":"instance","value":"api-1:8080","isRegex":false,"isEqual":true}]""", silence.GetProperty("matchers").GetRawText());
+        Assert.Equal(["cluster", "config", "uptime", "versionInfo"], Keys(status));
+        Assert.Equal("""{"status":"disabled","peers":[]}""", status.GetProperty("cluster").GetRawText());
+        Assert.Equal("0.25.0", status.GetProperty("versionInfo").GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public async Task A_silence_posted_without_matchers_or_end_is_refused_naming_the_field()
+    {
+        var response = await server.Http.PostAsync("/api/v2/silences", new StringContent(
+            """{"matchers":[{"name":"job","value":"api","isRegex":false}],"startsAt":"2026-01-01T00:00:00Z","createdBy":"x","comment":"c"}""",
+            System.Text.Encoding.UTF8, "application/json"));
+        var empty = await server.Http.PostAsync("/api/v2/silences", new StringContent("""{"matchers":[],"comment":"c"}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("endsAt", out _));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.True((await empty.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("matchers", out _));
+        Assert.Empty(await server.GetJsonAsync<List<JsonElement>>("/api/silences"));
+    }
+
+    [Fact]
     public async Task Amtool_without_a_token_or_with_a_viewer_token_is_refused()
     {
         var none = Path.Combine(server.DataDirectory, "none.yml");
