@@ -223,7 +223,7 @@ internal sealed class YamlBinder(string file)
         return list;
     }
 
-        private IDictionary? BindDictionary(Type valueType, YamlNode node, string path)
+    private IDictionary? BindDictionary(Type valueType, YamlNode node, string path)
     {
         var dict = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType))!;
         if (IsNull(node))
