@@ -84,8 +84,10 @@ public static class ConfigLoader
     /// </summary>
     private static void ApplyExternalUrl(VigilConfig config, string self)
     {
-        var external = new[] { config.Server.ExternalUrl, config.Alerting.ExternalUrl, config.Routing.ExternalUrl, config.Paging.ExternalUrl, config.Incidents.ExternalUrl }
-            .FirstOrDefault(url => !string.IsNullOrWhiteSpace(url))?.TrimEnd('/') ?? self;
+        var given = new[] { config.Server.ExternalUrl, config.Alerting.ExternalUrl, config.Routing.ExternalUrl, config.Paging.ExternalUrl, config.Incidents.ExternalUrl }
+            .FirstOrDefault(url => !string.IsNullOrWhiteSpace(url))?.TrimEnd('/');
+        // An invalid one is reported where it is written, once; the other sections keep the default meanwhile.
+        var external = given is not null && Uri.TryCreate(given, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? given : self;
         config.Server.ExternalUrl = string.IsNullOrWhiteSpace(config.Server.ExternalUrl) ? external : config.Server.ExternalUrl;
         config.Alerting.ExternalUrl = string.IsNullOrWhiteSpace(config.Alerting.ExternalUrl) ? external : config.Alerting.ExternalUrl;
         config.Routing.ExternalUrl = string.IsNullOrWhiteSpace(config.Routing.ExternalUrl) ? external : config.Routing.ExternalUrl;

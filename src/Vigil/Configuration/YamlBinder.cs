@@ -241,6 +241,18 @@ internal sealed class YamlBinder(string file)
         return list;
     }
 
+    /// <summary>A scalar where a list may be written as its one element; a value that cannot be bound is reported at the scalar.</summary>
+    private IList BindListOfOne(Type element, YamlNode node, string path)
+    {
+        locations[path] = node.Start;
+        var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(element))!;
+        if (BindValue(element, node, $"{path}[0]") is { } value)
+        {
+            list.Add(value);
+        }
+        return list;
+    }
+
     private IDictionary? BindDictionary(Type valueType, YamlNode node, string path)
     {
         var dict = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType))!;
@@ -288,7 +300,7 @@ internal sealed class YamlBinder(string file)
             seen.Add(key);
             // A single value where a list is expected, for keys that allow it (expected_status: 200).
             var value = property.GetCustomAttribute<ConfigSingleOrListAttribute>() is not null && valueNode is YamlScalarNode && !IsNull(valueNode)
-                ? BindValue(property.PropertyType, new YamlSequenceNode(valueNode), Join(path, key))
+                ? BindListOfOne(property.PropertyType.GetGenericArguments()[0], valueNode, Join(path, key))
                 : BindValue(property.PropertyType, valueNode, Join(path, key));
             if (value is not null || IsNull(valueNode))
             {
