@@ -78,6 +78,8 @@ public sealed class MonitorRuleSettings
     public bool Enabled { get; set; } = true;
     /// <summary>The <c>severity</c> label of MonitorDown and HeartbeatMissed.</summary>
     public string Severity { get; set; } = "critical";
+    /// <summary>The <c>severity</c> label of HeartbeatMissed; null for <see cref="Severity"/>. A monitor's own <c>severity</c> wins over both.</summary>
+    public string? HeartbeatSeverity { get; set; }
     /// <summary>Days left below which CertificateExpiring fires; 0 turns it off.</summary>
     public int CertificateExpiryDays { get; set; } = 14;
     /// <summary>The <c>severity</c> label of CertificateExpiring.</summary>

@@ -48,6 +48,8 @@ public sealed class MonitorDefinition
     public TimeSpan? Timeout { get; set; }
     /// <summary>Failed checks in a row that do not yet count as down (flap suppression). Default 0.</summary>
     public int? Retries { get; set; }
+    /// <summary>The <c>severity</c> label of this monitor's MonitorDown or HeartbeatMissed alert; default that of <c>alerting.monitor_rules</c>.</summary>
+    public string? Severity { get; set; }
     /// <summary>What the service is in while this monitor is down; default partial outage (major when all its monitors are down).</summary>
     public MonitorImpact? Impact { get; set; }
     public bool? Paused { get; set; }

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace Vigil.Features.Monitors;
 
 /// <summary>"Monitor went down/up/degraded": one event per state change.</summary>
-public sealed record MonitorStateChanged(string Monitor, string Service, string? Environment, MonitorStatus From, MonitorStatus To, string Reason, DateTimeOffset At, MonitorType? Type = null);
+public sealed record MonitorStateChanged(string Monitor, string Service, string? Environment, MonitorStatus From, MonitorStatus To, string Reason, DateTimeOffset At, MonitorType? Type = null, string? Severity = null);
 
 /// <summary>
 /// The one in-process channel of monitor state changes, for the alerting slice to read. It holds

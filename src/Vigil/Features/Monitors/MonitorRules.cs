@@ -53,6 +53,10 @@ public static partial class MonitorRules
         {
             yield return new($"{prefix}timeout", "must be between 100ms and 5m");
         }
+        if (d.Severity is { } severity && (string.IsNullOrWhiteSpace(severity) || severity.Length > 64))
+        {
+            yield return new($"{prefix}severity", "a severity label value of 1 to 64 characters (critical, warning, info, P3, ...)");
+        }
         if (d.Retries is < 0 or > 10)
         {
             yield return new($"{prefix}retries", "must be 0 to 10");

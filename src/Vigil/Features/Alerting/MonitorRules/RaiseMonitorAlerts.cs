@@ -27,6 +27,14 @@ public sealed class RaiseMonitorAlerts(MonitorEvents events, IServiceProvider se
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The severity of a monitor's alert: the monitor's own <c>severity</c>, else the rule's
+    /// (<c>heartbeat_severity</c> for HeartbeatMissed), else <c>alerting.monitor_rules.severity</c>;
+    /// so a data-freshness heartbeat need not page like a checkout outage.
+    /// </summary>
+    public static string SeverityOf(MonitorStateChanged change, MonitorRuleSettings rules) =>
+        change.Severity ?? (change.Type == MonitorType.Heartbeat ? rules.HeartbeatSeverity : null) ?? rules.Severity;
+
     /// <summary>The alert of a monitor state change: what it is called and what it says.</summary>
     public static IncomingAlert AlertOf(MonitorStateChanged change, string severity, DateTimeOffset? endsAt)
     {
@@ -57,11 +65,11 @@ public sealed class RaiseMonitorAlerts(MonitorEvents events, IServiceProvider se
                     if (change.To == MonitorStatus.Down)
                     {
                         down[change.Monitor] = change;
-                        alert = AlertOf(change, settings.Severity, change.At + (4 * resendDelay));
+                        alert = AlertOf(change, SeverityOf(change, settings), change.At + (4 * resendDelay));
                     }
                     else if (down.Remove(change.Monitor, out var was))
                     {
-                        alert = AlertOf(was, settings.Severity, change.At);
+                        alert = AlertOf(was, SeverityOf(was, settings), change.At);
                     }
                 }
                 if (alert is not null)
@@ -87,7 +95,7 @@ public sealed class RaiseMonitorAlerts(MonitorEvents events, IServiceProvider se
                 List<IncomingAlert> alerts;
                 lock (gate)
                 {
-                    alerts = [.. down.Values.Select(c => AlertOf(c, settings.Severity, now + (4 * resendDelay)))];
+                    alerts = [.. down.Values.Select(c => AlertOf(c, SeverityOf(c, settings), now + (4 * resendDelay)))];
                 }
                 await PutAsync(alerts, stoppingToken);
             }

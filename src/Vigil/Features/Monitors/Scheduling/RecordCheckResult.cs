@@ -81,7 +81,7 @@ public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter wr
         state.Status = status;
         state.Since = now;
         state.Reason = reason;
-        events.Publish(new MonitorStateChanged(m.Name!, m.Service!, m.Environment, from, status, reason, now, m.Type));
+        events.Publish(new MonitorStateChanged(m.Name!, m.Service!, m.Environment, from, status, reason, now, m.Type, m.Severity));
         var saved = writer.Enqueue(new StateChange { Monitor = m.Name!, At = now, Status = status, Reason = reason.Length > 500 ? reason[..500] : reason });
         // The status page shows the state and the uptime from the saved history: it renders again once the row is in.
         return saved.ContinueWith(t =>
