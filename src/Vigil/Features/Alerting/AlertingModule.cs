@@ -23,6 +23,8 @@ public static class AlertingModule
         services.AddSingleton<Inbound.IntegrationTokens>();
         services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<Inbound.IntegrationTokens>());
         services.AddSingleton<ActiveMaintenanceSource>();
+        services.AddSingleton<AnnounceMaintenance>();
+        services.AddHostedService(sp => sp.GetRequiredService<AnnounceMaintenance>());
         services.AddSingleton<IConfigConsumer, SyncMaintenanceFromConfig>();
         // Maintenance windows take the place of the monitors' stand-in calendar, so uptime leaves them out.
         services.Replace(ServiceDescriptor.Singleton<IMaintenanceCalendar, MaintenanceCalendar>());

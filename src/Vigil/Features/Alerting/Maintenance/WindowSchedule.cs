@@ -29,6 +29,10 @@ public sealed partial class WindowSchedule
 
     public bool IsOpenAt(DateTimeOffset at) => Between(at, at.AddTicks(1)).Any();
 
+    /// <summary>The whole opening the window is in at <paramref name="at"/>, if it is open then.</summary>
+    public Interval? OpeningAt(DateTimeOffset at) =>
+        occurrences(at, at.AddTicks(1)).Where(i => i.From <= at && i.To > at).Select(i => (Interval?)i).FirstOrDefault();
+
     /// <summary>
     /// The next <paramref name="count"/> openings from <paramref name="from"/> (one open now counts,
     /// clipped to start then), looking up to two years ahead — far enough for a monthly or yearly window.

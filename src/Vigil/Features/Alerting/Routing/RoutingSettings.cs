@@ -42,6 +42,12 @@ public sealed class RoutingSettings
 
     public IReadOnlyList<InhibitRuleSettings> EffectiveDependencyRules => DependencyRules.Count > 0 ? DependencyRules : DefaultDependencyRules;
 
+    /// <summary>
+    /// Maintenance windows send notices through the tree: <c>MaintenanceScheduled</c> when one is
+    /// created or changed, <c>MaintenanceStarted</c> when it opens (<c>category="maintenance"</c>, <c>severity="info"</c>).
+    /// </summary>
+    public bool MaintenanceNotices { get; set; }
+
     /// <summary>The root of the routing tree; without one every alert goes nowhere.</summary>
     public RouteSettings? Route { get; set; }
 
