@@ -99,6 +99,67 @@ public abstract partial class AccessHardeningTests : IAsyncLifetime
         browser.Dispose();
     }
 
+    [Fact]
+    public async Task A_viewer_sees_no_heartbeat_token_nor_secret_header_while_an_editor_does()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await server.Http.PostAsJsonAsync("/api/services", new { name = "api" }, TestServer.Json)).StatusCode);
+        var heartbeat = await server.Http.PostAsJsonAsync("/api/monitors", new { name = "nightly", type = "heartbeat", service = "api", period = "1h", token = "hb-secret-token-123" }, TestServer.Json);
+        Assert.Equal(HttpStatusCode.Created, heartbeat.StatusCode);
+        var http = await server.Http.PostAsJsonAsync("/api/monitors", new
+        {
+            name = "checkout", type = "http", service = "api", url = "http://127.0.0.1:9/",
+            headers = new Dictionary<string, string> { ["Authorization"] = "Bearer hdr-secret-456", ["Accept"] = "application/json" },
+        }, TestServer.Json);
+        Assert.Equal(HttpStatusCode.Created, http.StatusCode);
+        var viewer = await server.ClientFor(Role.Viewer);
+        var viewerSession = await SignInAsViewerAsync();
+
+        var asViewer = await viewer.GetStringAsync("/api/monitors") + await viewer.GetStringAsync("/api/monitors/nightly") + await viewer.GetStringAsync("/api/monitors/checkout");
+        var page = await viewerSession.GetStringAsync("/monitors/nightly");
+        var asEditor = await (await server.ClientFor(Role.Operator)).GetStringAsync("/api/monitors/nightly") + await server.Http.GetStringAsync("/api/monitors/checkout");
+
+        Assert.DoesNotContain("hb-secret-token-123", asViewer);
+        Assert.DoesNotContain("hdr-secret-456", asViewer);
+        Assert.Contains("application/json", asViewer);
+        Assert.DoesNotContain("hb-secret-token-123", page);
+        Assert.Contains("/ping/hb-secret-token-123", asEditor);
+        Assert.Contains("hdr-secret-456", asEditor);
+        // The token still works for the job that pings.
+        Assert.True((await server.Anonymous.GetAsync("/ping/hb-secret-token-123")).IsSuccessStatusCode);
+    }
+
+    private async Task<HttpClient> SignInAsViewerAsync()
+    {
+        await server.CreateUserAsync("vera", Role.Viewer);
+        return await server.SignInAsync("vera", Password);
+    }
+
+    [Fact]
+    public async Task A_receivers_answer_is_shown_to_those_who_send_through_channels_but_not_to_viewers()
+    {
+        await using var receiver = await NotificationReceiver.StartAsync();
+        receiver.ResponseBody = "receiver-secret-789";
+        await ReloadAsync($"""
+            access:
+              session_timeout: 8h
+            channels:
+              - name: hook
+                type: webhook
+                url: {receiver.Url}/hook
+            """);
+        var queued = await server.Http.PostAsync("/api/channels/hook/test", null);
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        var id = (await queued.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
+        await Notifications.DeliveryScenario.UntilAttemptsAsync(server, id, 1);
+
+        var asViewer = await (await server.ClientFor(Role.Viewer)).GetStringAsync("/api/notifications?channel=hook");
+        var asOperator = await (await server.ClientFor(Role.Operator)).GetStringAsync("/api/notifications?channel=hook");
+
+        Assert.DoesNotContain("receiver-secret-789", asViewer);
+        Assert.Contains("\"status_code\":200", asViewer);
+        Assert.Contains("receiver-secret-789", asOperator);
+    }
+
     private const string Name = "zelda-quux";
 
     /// <summary>Gives the user a contact method, a notification rule, a calendar feed, an override and a silence, through the API as they would.</summary>
