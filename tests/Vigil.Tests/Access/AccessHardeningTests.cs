@@ -107,7 +107,10 @@ public abstract partial class AccessHardeningTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, heartbeat.StatusCode);
         var http = await server.Http.PostAsJsonAsync("/api/monitors", new
         {
-            name = "checkout", type = "http", service = "api", url = "http://127.0.0.1:9/",
+            name = "checkout",
+            type = "http",
+            service = "api",
+            url = "http://127.0.0.1:9/",
             headers = new Dictionary<string, string> { ["Authorization"] = "Bearer hdr-secret-456", ["Accept"] = "application/json" },
         }, TestServer.Json);
         Assert.Equal(HttpStatusCode.Created, http.StatusCode);
