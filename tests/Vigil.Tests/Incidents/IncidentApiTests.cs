@@ -273,14 +273,22 @@ public abstract class IncidentApiTests : IAsyncLifetime
     public async Task An_acknowledgement_from_a_page_acknowledges_the_incident_once()
     {
         var id = await OpenAsync();
-        var observer = server.Services.GetRequiredService<IPageObserver>();
+        // Every observer hears each event, as escalation tells them (the incidents' and the operator log's).
+        var observers = server.Services.GetServices<IPageObserver>().ToList();
         server.Clock.Advance(TimeSpan.FromMinutes(3));
         var at = server.Clock.GetUtcNow();
         await server.QueryAsync(async db =>
         {
-            await observer.OnPageEventAsync(db, new PageEvent($"incident:{id}", PageEventKind.Paged, 1, "alice", null, "by SMS", at), CancellationToken.None);
-            await observer.OnPageEventAsync(db, new PageEvent($"incident:{id}", PageEventKind.Acknowledged, 1, null, "alice", "one-click link", at), CancellationToken.None);
-            await observer.OnPageEventAsync(db, new PageEvent($"incident:{id}", PageEventKind.Acknowledged, 1, null, "alice", "one-click link", at), CancellationToken.None);
+            async Task TellAsync(PageEvent pageEvent)
+            {
+                foreach (var observer in observers)
+                {
+                    await observer.OnPageEventAsync(db, pageEvent, CancellationToken.None);
+                }
+            }
+            await TellAsync(new PageEvent($"incident:{id}", PageEventKind.Paged, 1, "alice", null, "by SMS", at));
+            await TellAsync(new PageEvent($"incident:{id}", PageEventKind.Acknowledged, 1, null, "alice", "one-click link", at));
+            await TellAsync(new PageEvent($"incident:{id}", PageEventKind.Acknowledged, 1, null, "alice", "one-click link", at));
             return await db.SaveChangesAsync();
         });
 

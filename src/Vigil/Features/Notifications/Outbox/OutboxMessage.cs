@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Vigil.Data;
+using Vigil.Features.Notifications.Delivery;
 using Vigil.Metrics;
 
 namespace Vigil.Features.Notifications.Outbox;
@@ -125,6 +127,21 @@ public static class NotificationOutbox
             Status = OutboxStatus.Pending,
         };
         db.Set<OutboxMessage>().Add(message);
+        WakeSenderAfterCommit(db);
         return message;
+    }
+
+    /// <summary>
+    /// The sender looks at the outbox as soon as the caller's unit of work commits, whoever enqueued
+    /// (an incident update, a page, a dispatch), instead of at its next poll: on a clock that does not
+    /// move by itself the poll would never come.
+    /// </summary>
+    private static void WakeSenderAfterCommit(VigilDbContext db)
+    {
+        var services = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider;
+        if (services?.GetService<OutboxSender>() is { } sender)
+        {
+            AfterCommit.Add(db, sender.Wake);
+        }
     }
 }
