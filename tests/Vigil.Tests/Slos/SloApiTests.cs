@@ -106,6 +106,11 @@ public abstract class SloApiTests : IAsyncLifetime
     [InlineData("""{"name":"a","service":"checkout","target":"99.9"}""", "monitor")]
     [InlineData("""{"name":"a","service":"checkout","target":"99.9","ratio":{"good":"sum(rate(x[{{.window}}])","total":"sum(rate(y[{{.window}}]))"}}""", "ratio.good")]
     [InlineData("""{"name":"a","service":"nowhere","target":"99.9","monitor":"checkout-http"}""", "service")]
+    [InlineData("""{"name":"a","service":"checkout","target":"99","mean_latency":{"metric":"http_request_duration_seconds","threshold":"fast"}}""", "mean_latency.threshold")]
+    [InlineData("""{"name":"a","service":"checkout","target":"99","mean_latency":{"metric":"http_request_duration_seconds"}}""", "mean_latency.threshold")]
+    [InlineData("""{"name":"a","service":"checkout","target":"99","mean_latency":{"metric":"http-latency","threshold":"200ms"}}""", "mean_latency.metric")]
+    [InlineData("""{"name":"a","service":"checkout","target":"99","mean_latency":{"metric":"http_request_duration_seconds","selector":"service=","threshold":"200ms"}}""", "mean_latency.selector")]
+    [InlineData("""{"name":"a","service":"checkout","target":"99","monitor":"checkout-http","mean_latency":{"metric":"m","threshold":"200ms"}}""", "monitor")]
     public async Task A_bad_slo_gets_a_problem_naming_the_field_and_changes_nothing(string body, string field)
     {
         var response = await server.Http.PostAsync("/api/slos", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -268,6 +273,8 @@ public sealed class SloConfigTests
     [InlineData("services:\n  - name: api\nslos:\n  - name: a\n    service: api\n    target: 99.9\n    monitor: missing\n", "vigil.yaml:7:14: no monitor named \"missing\"")]
     [InlineData("services:\n  - name: api\nslos:\n  - name: a\n    service: api\n    target: 99.9\n    ratio:\n      good: sum(rate(ok[{{.window}}])\n      total: sum(rate(all[{{.window}}]))\n", "vigil.yaml:8:13: not a PromQL query")]
     [InlineData("services:\n  - name: api\nslos:\n  - name: a\n    service: checkout\n    target: 99.9\n    ratio: {good: 'a', total: 'b'}\n", "vigil.yaml:5:14: unknown service \"checkout\" (define it under services:)")]
+    [InlineData("services:\n  - name: api\nslos:\n  - name: a\n    service: api\n    target: 99\n    mean_latency:\n      metric: http_request_duration_seconds\n      threshold: 0ms\n", "vigil.yaml:9:18: \"0ms\" is not a duration above 0 (write 200ms, 1s or 0.2)")]
+    [InlineData("services:\n  - name: api\nslos:\n  - name: a\n    service: api\n    target: 99\n    mean_latency:\n      metric: 'http latency'\n      threshold: 200ms\n", "vigil.yaml:8:15: a summary's or histogram's metric name")]
     public void A_mistake_in_an_slo_is_reported_with_its_line_and_column(string yaml, string expected)
     {
         var loaded = ConfigLoader.Parse("vigil.yaml", yaml, new Hashtable());

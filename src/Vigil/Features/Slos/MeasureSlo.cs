@@ -40,7 +40,7 @@ public sealed record SloStatus(
 /// <summary>
 /// How much of an SLO's error budget is spent, one rule for every place that shows it (the SLO pages
 /// and API, the month report, the budget chart, incidents, the status page).
-/// Event SLOs (ratio, latency): the budget is (1 − target) × the window's events, so a part of the
+/// Event SLOs (ratio, latency, and mean latency whose events are its one-minute slices): the budget is (1 − target) × the window's events, so a part of the
 /// window spends its bad events / (window events × (1 − target)).
 /// Availability SLOs are time-based: the budget is (1 − target) × the whole SLO period, known or not
 /// (99.95 % over 30 days allows 21.6 minutes), as the SRE workbook ("Implementing SLOs": "the error
@@ -91,6 +91,12 @@ public sealed class MeasureSlo(VigilDbContext db, ISampleStore store, PromQLEngi
             return new(uptime.Percent is { } percent ? 1 - (percent / 100) : null, uptime.UpSeconds + uptime.DegradedSeconds + uptime.DownSeconds, uptime.UnknownSeconds);
         }
         var at = range.To.ToUnixTimeMilliseconds();
+        if (slo.Kind == SloKind.MeanLatency)
+        {
+            // Events are the one-minute slices that had requests: the budget is (1 − target) of them.
+            var slices = Single(slo.SliceCountQuery(length), at, cancellationToken);
+            return new(slices is > 0 ? Single(slo.ErrorRatioQuery(length), at, cancellationToken) : null, slices ?? 0);
+        }
         var ratio = Single(slo.ErrorRatioQuery(length), at, cancellationToken);
         var rate = Single(slo.TotalRateQuery(length)!, at, cancellationToken);
         return new(ratio, rate is { } perSecond ? perSecond * length.TotalSeconds : 0);

@@ -13,7 +13,7 @@ public static class ReadSlos
         IReadOnlyList<BurnRateView> BurnRates, AllowedDowntime AllowedDowntime, double? UnknownSeconds)
     {
         public static SloView From(SloStatus s) => new(
-            s.Slo.Name, s.Slo.Service, s.Slo.Description, s.Slo.Kind.ToString().ToLowerInvariant(), s.Slo.Target, s.Slo.Window,
+            s.Slo.Name, s.Slo.Service, s.Slo.Description, s.Slo.KindName, s.Slo.Target, s.Slo.Window,
             s.Slo.Origin.ToString().ToLowerInvariant(), s.Slo.Monitor, s.Slo.GoodQuery, s.Slo.BadQuery, s.Slo.TotalQuery, $"slo:{s.Slo.Name}",
             s.Window.From, s.Window.To, s.ErrorRatio, s.Attainment, s.BudgetRemaining, s.BurnRates, s.Allowed, s.UnknownSeconds);
     }

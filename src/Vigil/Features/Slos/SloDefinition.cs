@@ -6,7 +6,7 @@ namespace Vigil.Features.Slos;
 /// <summary>
 /// An SLO as written in <c>vigil.yaml</c> under <c>slos:</c> and as sent to <c>POST /api/slos</c>:
 /// the same snake_case keys in both, checked by <see cref="SloRules"/>. Exactly one of
-/// <see cref="Monitor"/>, <see cref="Ratio"/> and <see cref="Latency"/> says what is measured.
+/// <see cref="Monitor"/>, <see cref="Ratio"/>, <see cref="Latency"/> and <see cref="MeanLatency"/> says what is measured.
 /// </summary>
 public sealed class SloDefinition
 {
@@ -24,6 +24,7 @@ public sealed class SloDefinition
     public string? Monitor { get; set; }
     public RatioSli? Ratio { get; set; }
     public LatencySli? Latency { get; set; }
+    public MeanLatencySli? MeanLatency { get; set; }
 }
 
 /// <summary>
@@ -49,11 +50,42 @@ public sealed class LatencySli
     public double? Threshold { get; set; }
 }
 
+/// <summary>
+/// The mean of a summary or histogram (<c>&lt;metric&gt;_sum / &lt;metric&gt;_count</c>) against a threshold,
+/// judged per one-minute time slice: a slice is good when the mean of its requests is under
+/// <see cref="Threshold"/>, and the SLI is the share of good slices (slices without requests count for nothing).
+/// </summary>
+public sealed class MeanLatencySli
+{
+    /// <summary>The metric's name without <c>_sum</c> / <c>_count</c>, e.g. <c>http_request_duration_seconds</c>.</summary>
+    public string? Metric { get; set; }
+    /// <summary>Label matchers without braces, e.g. <c>service="checkout"</c>.</summary>
+    public string? Selector { get; set; }
+    /// <summary>A duration such as <c>200ms</c> (or a number of seconds such as <c>0.2</c>), in the metric's unit of seconds.</summary>
+    public string? Threshold { get; set; }
+
+    /// <summary>The threshold in seconds, or null when it is not a positive duration.</summary>
+    public static double? ParseThreshold(string? text)
+    {
+        var trimmed = text?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return null;
+        }
+        if (Duration.TryParse(trimmed, out var duration))
+        {
+            return duration > TimeSpan.Zero ? duration.TotalSeconds : null;
+        }
+        return double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds > 0 ? seconds : null;
+    }
+}
+
 public enum SloKind
 {
     Availability,
     Ratio,
     Latency,
+    MeanLatency,
 }
 
 /// <summary>A validated SLO, as the rest of the area uses it.</summary>
@@ -61,10 +93,17 @@ public enum SloKind
 /// <param name="Window">As configured: <c>28d</c>, <c>30d</c> or <c>calendar_month</c>.</param>
 public sealed record Slo(
     string Name, string Service, string? Description, double Target, string Window, SloKind Kind,
-    string? Monitor, string? GoodQuery, string? BadQuery, string? TotalQuery, Catalog.ObjectOrigin Origin)
+    string? Monitor, string? GoodQuery, string? BadQuery, string? TotalQuery, Catalog.ObjectOrigin Origin,
+    string? SliceMeanQuery = null, double? ThresholdSeconds = null)
 {
     /// <summary>Sloth's window placeholder in a ratio query.</summary>
     public const string WindowPlaceholder = "{{.window}}";
+
+    /// <summary>The time slice of a mean-latency SLO: each minute is good or bad as a whole.</summary>
+    public static readonly TimeSpan Slice = TimeSpan.FromMinutes(1);
+
+    /// <summary>The kind as the API and the console write it: <c>availability</c>, <c>ratio</c>, <c>latency</c>, <c>mean_latency</c>.</summary>
+    public string KindName => Kind == SloKind.MeanLatency ? "mean_latency" : Kind.ToString().ToLowerInvariant();
 
     public static readonly string[] Windows = ["28d", "30d", "calendar_month"];
 
@@ -85,6 +124,17 @@ public sealed record Slo(
             var total = $"sum(rate({latency.Histogram}_count{{{selector.TrimEnd(',')}}}[{WindowPlaceholder}]))";
             return new Slo(d.Name!, d.Service!, d.Description, target, window, SloKind.Latency, null, good, null, total, origin);
         }
+        if (d.MeanLatency is { } mean)
+        {
+            // The mean of a summary or histogram over a range, as Prometheus documents it
+            // (prometheus.io/docs/practices/histograms: rate(<metric>_sum[5m]) / rate(<metric>_count[5m])),
+            // here over one slice; "> 0" drops slices without requests instead of dividing by zero.
+            var matchers = string.IsNullOrWhiteSpace(mean.Selector) ? "" : mean.Selector.Trim();
+            var slice = Duration.Format(Slice);
+            var query = $"sum(rate({mean.Metric}_sum{{{matchers}}}[{slice}])) / (sum(rate({mean.Metric}_count{{{matchers}}}[{slice}])) > 0)";
+            return new Slo(d.Name!, d.Service!, d.Description, target, window, SloKind.MeanLatency, null, null, null, null, origin,
+                query, MeanLatencySli.ParseThreshold(mean.Threshold));
+        }
         var ratio = d.Ratio!;
         return new Slo(d.Name!, d.Service!, d.Description, target, window, SloKind.Ratio, null, ratio.Good, ratio.Bad, ratio.Total, origin);
     }
@@ -100,10 +150,21 @@ public sealed record Slo(
         return Kind switch
         {
             SloKind.Availability => $"1 - avg_over_time({Monitors.Scheduling.SampleWriter.Up}{{monitor=\"{Escape(Monitor!)}\"}}[{range}])",
+            // Time-slice budgeting (SRE workbook "Implementing SLOs"; OpenSLO's timeslices budgeting
+            // method with a "ratio vs threshold" per slice): each one-minute step of the subquery is
+            // bad when its mean is at or above the threshold, and the error ratio is the share of bad
+            // slices among the slices that had requests.
+            SloKind.MeanLatency => $"avg_over_time((({SliceMeanQuery}) >= bool {ThresholdText})[{range}:{Duration.Format(Slice)}])",
             _ when BadQuery is not null => $"({Fill(BadQuery)}) / ({Fill(TotalQuery!)})",
             _ => $"1 - (({Fill(GoodQuery!)}) / ({Fill(TotalQuery!)}))",
         };
     }
+
+    /// <summary>The PromQL of the number of slices with requests in <paramref name="window"/> (mean-latency kind): its events.</summary>
+    public string SliceCountQuery(TimeSpan window) =>
+        $"count_over_time(({SliceMeanQuery})[{Duration.Format(window)}:{Duration.Format(Slice)}])";
+
+    private string ThresholdText => ThresholdSeconds!.Value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>The PromQL of the number of events per second over <paramref name="window"/> (ratio and latency kinds).</summary>
     public string? TotalRateQuery(TimeSpan window) =>

@@ -59,10 +59,10 @@ public static partial class SloRules
         {
             yield return new($"{prefix}window", $"\"{window}\" is not one of 28d, 30d, calendar_month");
         }
-        var kinds = new object?[] { d.Monitor, d.Ratio, d.Latency }.Count(k => k is not null);
+        var kinds = new object?[] { d.Monitor, d.Ratio, d.Latency, d.MeanLatency }.Count(k => k is not null);
         if (kinds != 1)
         {
-            yield return new($"{prefix}monitor", "give exactly one of monitor (availability), ratio (good/total queries) or latency (histogram)");
+            yield return new($"{prefix}monitor", "give exactly one of monitor (availability), ratio (good/total queries), latency (histogram) or mean_latency (_sum / _count)");
             yield break;
         }
         if (d.Monitor is { } monitor && !monitorExists(monitor))
@@ -87,6 +87,13 @@ public static partial class SloRules
                 }
             }
         }
+        if (d.MeanLatency is { } mean)
+        {
+            foreach (var error in ValidateMeanLatency(mean, prefix))
+            {
+                yield return error;
+            }
+        }
         if (d.Latency is { } latency)
         {
             if (latency.Histogram is null || !MetricName().IsMatch(latency.Histogram))
@@ -105,6 +112,25 @@ public static partial class SloRules
                     yield return new($"{prefix}latency.selector", $"\"{latency.Selector}\" is not a list of label matchers such as service=\"checkout\"");
                 }
             }
+        }
+    }
+
+    private static IEnumerable<FieldError> ValidateMeanLatency(MeanLatencySli mean, string prefix)
+    {
+        var metricValid = mean.Metric is not null && MetricName().IsMatch(mean.Metric);
+        if (!metricValid)
+        {
+            yield return new($"{prefix}mean_latency.metric", "a summary's or histogram's metric name (without _sum and _count) is required, e.g. http_request_duration_seconds");
+        }
+        if (MeanLatencySli.ParseThreshold(mean.Threshold) is null)
+        {
+            yield return new($"{prefix}mean_latency.threshold", mean.Threshold is null
+                ? "is required: the mean a minute must stay under, e.g. 200ms"
+                : $"\"{mean.Threshold}\" is not a duration above 0 (write 200ms, 1s or 0.2)");
+        }
+        if (metricValid && !string.IsNullOrWhiteSpace(mean.Selector) && QueryError($"{mean.Metric}_count{{{mean.Selector.Trim()}}}") is not null)
+        {
+            yield return new($"{prefix}mean_latency.selector", $"\"{mean.Selector}\" is not a list of label matchers such as service=\"checkout\"");
         }
     }
 
