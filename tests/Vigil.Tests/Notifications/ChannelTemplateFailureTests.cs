@@ -61,7 +61,7 @@ public abstract class ChannelTemplateFailureTests : IAsyncLifetime
         await DeliveryScenario.UntilAttemptsAsync(server, broken, 1);
 
         var sent = JsonDocument.Parse(Assert.Single(receiver.Requests).Text).RootElement.GetProperty("attachments")[0];
-        Assert.Equal("[FIRING:1] HighErrorRate checkout", sent.GetProperty("title").GetString());
+        Assert.Equal("[FIRING:1] HighErrorRate — checkout", sent.GetProperty("title").GetString());
         Assert.Equal(OutboxStatus.Delivered, (await DeliveryScenario.MessageAsync(server, broken)).Status);
         var attempt = Assert.Single(await DeliveryScenario.AttemptsAsync(server, broken));
         Assert.True(attempt.Succeeded);

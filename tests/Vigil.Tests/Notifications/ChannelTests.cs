@@ -73,7 +73,9 @@ public sealed class ChannelTests : IAsyncLifetime
         Assert.Equal(["oncall@example.com", "lead@example.com"], mail.To);
         Assert.Equal("vigil mail-password", mail.Auth);
         var message = MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(mail.Data)));
-        Assert.Equal("[FIRING:2] HighErrorRate api (critical 500)", message.Subject);
+        // Alertmanager's subject is "[FIRING:2] HighErrorRate api (critical 500)"; Vigil's is the alert
+        // name and the service, not every label (issue 15).
+        Assert.Equal("[FIRING:2] HighErrorRate — api", message.Subject);
         Assert.Equal(EmailChannel.MessageId("k-mail"), message.MessageId);
         Assert.StartsWith("🚨 INCIDENT ALERT\nSeverity: critical\nService: api\n", message.TextBody!.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains("<p><strong>🚨 INCIDENT ALERT</strong></p>", message.HtmlBody, StringComparison.Ordinal);

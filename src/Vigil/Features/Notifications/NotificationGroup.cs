@@ -61,13 +61,46 @@ public sealed class NotificationGroup
 
     public IEnumerable<NotifiedAlert> Resolved => Alerts.Where(a => a.Status == AlertStatus.Resolved);
 
-    /// <summary>Where the receiver's alerts are listed (Alertmanager's <c>__alertmanagerURL</c>).</summary>
-    public string AlertListUrl => $"{ExternalUrl}/#/alerts?receiver={Uri.EscapeDataString(Receiver).Replace("%20", "+", StringComparison.Ordinal)}";
+    /// <summary>
+    /// The console page about this group, absolute under the server's external URL: the incident's
+    /// page when all its alerts belong to one incident (label <c>incident</c>), the monitor's page
+    /// when all come from one monitor (label <c>monitor</c>), the alert's page when the group has one
+    /// alert, else the alerts page. Vigil differs from Alertmanager's <c>__alertmanagerURL</c>
+    /// (<c>/#/alerts?receiver=…</c>) on purpose: "notification links point at console pages that
+    /// exist" — Alertmanager's address 404s on Vigil.
+    /// </summary>
+    public string ConsoleUrl
+    {
+        get
+        {
+            var root = ExternalUrl.TrimEnd('/');
+            if (Alerts.Count > 0 && Alerts.All(a => a.Labels.Get("alertname") == "IncidentUpdate"))
+            {
+                // An incident's status update carries the incident's page as its external URL.
+                return root;
+            }
+            if (CommonLabels.Get("incident") is { Length: > 0 } incident)
+            {
+                return $"{root}/incidents/{Uri.EscapeDataString(incident)}";
+            }
+            if (CommonLabels.Get("monitor") is { Length: > 0 } monitor)
+            {
+                return $"{root}/monitors/{Uri.EscapeDataString(monitor)}";
+            }
+            return Alerts.Count == 1 ? $"{root}/alerts/{Alerts[0].Fingerprint}" : $"{root}/alerts";
+        }
+    }
+
+    /// <summary>Names listed in a title before they are only counted.</summary>
+    private const int TitleNames = 3;
 
     /// <summary>
-    /// The default title of Alertmanager's templates (<c>__subject</c>):
-    /// <c>[FIRING:2] HighErrorRate api (critical 500)</c> — status and firing count, the group's
-    /// label values, then in parentheses the values of the other labels all alerts share.
+    /// Vigil's default title: <c>[FIRING:2] HighErrorRate — api</c> — status and firing count as in
+    /// Alertmanager's <c>__subject</c>, then the alert name and the service (label <c>service</c>, else
+    /// <c>job</c>) of the alerts it is about (the firing ones while any fires). Several names are
+    /// listed (more than three are counted), several services counted: <c>[FIRING:3] HighErrorRate,
+    /// HighLatency — 2 services</c>. Vigil differs from Alertmanager, whose subject copies every
+    /// common label, on purpose: "alert titles are the alert name and the service, not every label".
     /// </summary>
     public string Title
     {
@@ -78,15 +111,28 @@ public sealed class NotificationGroup
             {
                 title.Append(':').Append(Firing.Count().ToString(CultureInfo.InvariantCulture));
             }
-            title.Append("] ").Append(string.Join(' ', GroupLabels.Select(l => l.Value)));
-            if (CommonLabels.Count > GroupLabels.Count)
+            title.Append(']');
+            var about = Status == AlertStatus.Firing ? [.. Firing] : Alerts;
+            var names = Distinct(about.Select(a => a.Labels.Get("alertname")));
+            var services = Distinct(about.Select(a => a.Labels.Get("service") is { Length: > 0 } service ? service : a.Labels.Get("job")));
+            if (names.Count > 0)
             {
-                var others = CommonLabels.Where(l => !GroupLabels.Has(l.Name)).Select(l => l.Value);
-                title.Append(" (").Append(string.Join(' ', others)).Append(')');
+                title.Append(' ').Append(names.Count <= TitleNames
+                    ? string.Join(", ", names)
+                    : string.Create(CultureInfo.InvariantCulture, $"{names.Count} alerts"));
+            }
+            if (services.Count > 0)
+            {
+                title.Append(" — ").Append(services.Count == 1
+                    ? services[0]
+                    : string.Create(CultureInfo.InvariantCulture, $"{services.Count} services"));
             }
             return title.ToString();
         }
     }
+
+    private static List<string> Distinct(IEnumerable<string> values) =>
+        [.. values.Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     private static Labels Common(IEnumerable<Labels> sets)
     {

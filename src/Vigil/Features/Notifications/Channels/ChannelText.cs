@@ -178,7 +178,7 @@ public static class ChannelText
         yield return ("Service", Or(common.Get("service"), Or(common.Get("job"), "unknown")));
         yield return ("Issue", Or(group.CommonAnnotations.Get("summary"), Or(common.Get("alertname"), group.Title)));
         yield return ("Alerts", string.Create(CultureInfo.InvariantCulture, $"{group.Firing.Count()} firing, {group.Resolved.Count()} resolved"));
-        yield return ("Link", group.AlertListUrl);
+        yield return ("Link", group.ConsoleUrl);
         foreach (var alert in group.Alerts)
         {
             var since = alert.Status == AlertStatus.Firing

@@ -39,7 +39,7 @@ public static class PagerDutyPayload
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteString("client", "Alertmanager");
-        json.WriteString("client_url", group.AlertListUrl);
+        json.WriteString("client_url", group.ConsoleUrl);
         json.WriteEndObject();
     });
 

@@ -17,9 +17,9 @@ public static class SlackPayload
         json.WriteStartArray("attachments");
         json.WriteStartObject();
         json.WriteString("title", title);
-        json.WriteString("title_link", group.AlertListUrl);
+        json.WriteString("title_link", group.ConsoleUrl);
         json.WriteString("text", text ?? "");
-        json.WriteString("fallback", $"{title} | {group.AlertListUrl}");
+        json.WriteString("fallback", $"{title} | {group.ConsoleUrl}");
         json.WriteString("callback_id", "");
         json.WriteString("footer", "");
         json.WriteString("color", group.Status == AlertStatus.Firing ? "danger" : "good");

@@ -27,7 +27,7 @@ public sealed class TeamsChannel : INotificationChannel
                 {
                     ["@type"] = "OpenUri",
                     ["name"] = "View alerts",
-                    ["targets"] = new object[] { new Dictionary<string, string> { ["os"] = "default", ["uri"] = group.AlertListUrl } },
+                    ["targets"] = new object[] { new Dictionary<string, string> { ["os"] = "default", ["uri"] = group.ConsoleUrl } },
                 },
             },
         };
