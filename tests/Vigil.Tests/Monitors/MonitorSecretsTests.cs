@@ -109,6 +109,7 @@ public abstract class MonitorSecretsTests : IAsyncLifetime
         var editorHeartbeat = await server.GetJsonAsync<JsonElement>("/api/monitors/nightly-backup");
         Assert.Equal($"/ping/{Token}", editorHeartbeat.GetProperty("ping_url").GetString());
         Assert.Equal(Token, editorHeartbeat.GetProperty("definition").GetProperty("token").GetString());
+        Assert.Contains($"<code>/ping/{Token}</code>", await server.Http.GetStringAsync("/monitors/nightly-backup"));
 
         var viewer = await server.ClientFor(Role.Viewer);
         var viewed = await viewer.GetStringAsync("/api/monitors");
