@@ -131,6 +131,7 @@ public static class VigilHost
         // Uptime counts from here, not from the first request that asks for it.
         app.Services.GetRequiredService<ProcessClock>();
         await DataModule.MigrateAsync(app.Services, cancellationToken);
+        await Features.Monitors.ProtectMonitorSecrets.RunAsync(app.Services, cancellationToken);
         await BootstrapAdministrator.OnFirstStartAsync(app.Services, cancellationToken);
         var result = await app.Services.GetRequiredService<ConfigReloader>().ReloadAsync(cancellationToken);
         if (!result.Applied)

@@ -1,3 +1,4 @@
+using Vigil.Features.Access;
 using Vigil.Features.Catalog;
 using Vigil.Features.Monitors.Scheduling;
 
@@ -23,10 +24,14 @@ public sealed record MonitorView(
     IReadOnlyList<RecentResult> Recent)
 {
     /// <param name="redact">For callers who may not edit monitors: no ping URL, no heartbeat token, no secret header values (<see cref="MonitorSecrets"/>).</param>
-    public static MonitorView From(StoredMonitor m, MonitorState? state, bool withRecent = false, bool redact = false) => new(
-        m.Name, m.Type, m.Service, m.Environment,
-        m.Origin == ObjectOrigin.Config ? "config" : "api", m.Origin == ObjectOrigin.Config, m.Paused,
-        state?.Status ?? MonitorStatus.Unknown, state?.Since, state?.Reason ?? "",
-        m.Token is null || redact ? null : $"/ping/{m.Token}", m.LastPingBody, m.LastPing,
-        redact ? MonitorSecrets.Redact(m.Definition()) : m.Definition(), state?.Components ?? [], withRecent ? state?.Recent() ?? [] : []);
+    public static MonitorView From(StoredMonitor m, MonitorState? state, SecretProtector secrets, bool withRecent = false, bool redact = false)
+    {
+        var definition = m.Definition(secrets);
+        return new(
+            m.Name, m.Type, m.Service, m.Environment,
+            m.Origin == ObjectOrigin.Config ? "config" : "api", m.Origin == ObjectOrigin.Config, m.Paused,
+            state?.Status ?? MonitorStatus.Unknown, state?.Since, state?.Reason ?? "",
+            definition.Token is null || redact ? null : $"/ping/{definition.Token}", m.LastPingBody, m.LastPing,
+            redact ? MonitorSecrets.Redact(definition) : definition, state?.Components ?? [], withRecent ? state?.Recent() ?? [] : []);
+    }
 }

@@ -11,7 +11,7 @@ namespace Vigil.Features.Monitors;
 /// <summary><c>GET /api/monitors?service=&amp;status=</c>, <c>GET /api/monitors/{name}</c> and <c>DELETE /api/monitors/{name}</c>.</summary>
 public static class ReadMonitors
 {
-    public static async Task<Ok<List<MonitorView>>> List(string? service, MonitorStatus? status, HttpContext context, VigilDbContext db, MonitorStates states, CancellationToken cancellationToken)
+    public static async Task<Ok<List<MonitorView>>> List(string? service, MonitorStatus? status, HttpContext context, VigilDbContext db, MonitorStates states, SecretProtector secrets, CancellationToken cancellationToken)
     {
         var query = db.Set<StoredMonitor>().AsNoTracking();
         if (service is not null)
@@ -19,16 +19,16 @@ public static class ReadMonitors
             query = query.Where(m => m.Service == service);
         }
         var rows = await query.OrderBy(m => m.Name).ToListAsync(cancellationToken);
-        var views = rows.Select(m => MonitorView.From(m, states.Get(m.Name), redact: !context.Caller().Has(Permission.MonitorsEdit))).Where(v => status is null || v.Status == status).ToList();
+        var views = rows.Select(m => MonitorView.From(m, states.Get(m.Name), secrets, redact: !context.Caller().Has(Permission.MonitorsEdit))).Where(v => status is null || v.Status == status).ToList();
         return TypedResults.Ok(views);
     }
 
-    public static async Task<Results<Ok<MonitorView>, ProblemHttpResult>> Get(string name, HttpContext context, VigilDbContext db, MonitorStates states, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<MonitorView>, ProblemHttpResult>> Get(string name, HttpContext context, VigilDbContext db, MonitorStates states, SecretProtector secrets, CancellationToken cancellationToken)
     {
         var monitor = await db.Set<StoredMonitor>().AsNoTracking().SingleOrDefaultAsync(m => m.Name == name, cancellationToken);
         return monitor is null
             ? Problems.NotFound($"no monitor named \"{name}\"")
-            : TypedResults.Ok(MonitorView.From(monitor, states.Get(name), withRecent: true, redact: !context.Caller().Has(Permission.MonitorsEdit)));
+            : TypedResults.Ok(MonitorView.From(monitor, states.Get(name), secrets, withRecent: true, redact: !context.Caller().Has(Permission.MonitorsEdit)));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, VigilDbContext db, Access.AuditLog audit, MonitorLoop loop, MonitorStates states, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace Vigil.Features.Monitors;
 public static class SaveMonitor
 {
     public static async Task<Results<Created<MonitorView>, ValidationProblem, ProblemHttpResult>> Create(
-        MonitorDefinition? body, VigilDbContext db, AuditLog audit, MonitorLoop loop, MonitorStates states, TimeProvider clock, CancellationToken cancellationToken)
+        MonitorDefinition? body, VigilDbContext db, AuditLog audit, MonitorLoop loop, MonitorStates states, SecretProtector secrets, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -28,16 +28,16 @@ public static class SaveMonitor
         }
         var now = clock.GetUtcNow();
         var monitor = new StoredMonitor { Name = body.Name!, Service = body.Service!, Origin = ObjectOrigin.Api, CreatedAt = now, UpdatedAt = now };
-        monitor.Apply(body);
+        monitor.Apply(body, secrets);
         db.Add(monitor);
         audit.Record("create", "monitor", monitor.Name);
         await db.SaveChangesAsync(cancellationToken);
         await loop.RefreshAsync(cancellationToken);
-        return TypedResults.Created($"/api/monitors/{monitor.Name}", MonitorView.From(monitor, states.Get(monitor.Name)));
+        return TypedResults.Created($"/api/monitors/{monitor.Name}", MonitorView.From(monitor, states.Get(monitor.Name), secrets));
     }
 
     public static async Task<Results<Ok<MonitorView>, ValidationProblem, ProblemHttpResult>> Update(
-        string name, MonitorDefinition? body, VigilDbContext db, AuditLog audit, MonitorLoop loop, MonitorStates states, TimeProvider clock, CancellationToken cancellationToken)
+        string name, MonitorDefinition? body, VigilDbContext db, AuditLog audit, MonitorLoop loop, MonitorStates states, SecretProtector secrets, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -61,12 +61,12 @@ public static class SaveMonitor
         {
             return problem;
         }
-        monitor.Apply(body);
+        monitor.Apply(body, secrets);
         monitor.UpdatedAt = clock.GetUtcNow();
         audit.Record("update", "monitor", monitor.Name);
         await db.SaveChangesAsync(cancellationToken);
         await loop.RefreshAsync(cancellationToken);
-        return TypedResults.Ok(MonitorView.From(monitor, states.Get(name)));
+        return TypedResults.Ok(MonitorView.From(monitor, states.Get(name), secrets));
     }
 
     private static async Task<ValidationProblem?> ValidateAsync(MonitorDefinition body, VigilDbContext db, CancellationToken cancellationToken)
@@ -74,7 +74,7 @@ public static class SaveMonitor
         var services = await db.Services.AsNoTracking().ToDictionaryAsync(s => s.Name, s => (IReadOnlyCollection<string>)s.Environments.Select(e => e.Name).ToList(), cancellationToken);
         var errors = MonitorRules.Validate(body, "", s => services.GetValueOrDefault(s)).ToList();
         errors.AddRange(Outbound.OutboundRules.ValidateMonitor(body, Outbound.OutboundConnector.Current));
-        if (body.Token is not null && await db.Set<StoredMonitor>().AnyAsync(m => m.Token == body.Token && m.Name != body.Name, cancellationToken))
+        if (body.Token is not null && await db.Set<StoredMonitor>().AnyAsync(m => m.Token == ApiToken.HashOf(body.Token) && m.Name != body.Name, cancellationToken))
         {
             errors.Add(new("token", "another heartbeat has the same token"));
         }

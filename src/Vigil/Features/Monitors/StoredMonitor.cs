@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Vigil.Features.Access;
 using Vigil.Features.Catalog;
 using Vigil.Hosting;
 
@@ -19,7 +20,10 @@ public sealed class StoredMonitor
     public MonitorType Type { get; set; }
     public ObjectOrigin Origin { get; set; }
     public bool Paused { get; set; }
-    /// <summary>The heartbeat secret in <c>/ping/{token}</c>; null for other types.</summary>
+    /// <summary>
+    /// The SHA-256 (hex) of the heartbeat secret in <c>/ping/{token}</c>, as <see cref="Access.ApiToken.HashOf"/>;
+    /// null for other types. The token itself is in the definition, encrypted (<see cref="MonitorSecrets"/>).
+    /// </summary>
     public string? Token { get; set; }
     public string DefinitionJson { get; set; } = "{}";
     public DateTimeOffset CreatedAt { get; set; }
@@ -36,20 +40,34 @@ public sealed class StoredMonitor
 
     private static JsonSerializerOptions Json => Vigil.Data.DefinitionJson.Options;
 
-    public MonitorDefinition Definition() => JsonSerializer.Deserialize<MonitorDefinition>(DefinitionJson, Json)!;
+    /// <summary>The definition with its secrets in clear: for probes and editors only (viewers get <see cref="MonitorSecrets.Redact"/> of it).</summary>
+    public MonitorDefinition Definition(SecretProtector secrets) => MonitorSecrets.Unprotect(StoredDefinition(), secrets);
 
-    /// <summary>Copies a valid definition onto the row; a heartbeat keeps its token unless a new one is given.</summary>
-    public void Apply(MonitorDefinition d)
+    /// <summary>The definition as stored, its secrets encrypted: for reading what is not a secret (interval, impact).</summary>
+    public MonitorDefinition StoredDefinition() => JsonSerializer.Deserialize<MonitorDefinition>(DefinitionJson, Json)!;
+
+    /// <summary>Whether the stored definition still holds a secret in clear (a row written before secrets were encrypted).</summary>
+    public bool HasClearSecrets() => MonitorSecrets.HasClearSecrets(StoredDefinition());
+
+    /// <summary>
+    /// Copies a valid definition onto the row; a heartbeat keeps its token unless a new one is given.
+    /// The definition given gets the token; the row keeps the token's hash and the definition with
+    /// its secrets encrypted.
+    /// </summary>
+    public void Apply(MonitorDefinition d, SecretProtector secrets)
     {
+        var stored = StoredDefinition();
+        var existingToken = stored.Token is null ? null : MonitorSecrets.Unprotect(StoredDefinition(), secrets).Token;
         Name = d.Name!;
         Service = d.Service!;
         Environment = d.Environment;
         Type = d.Type!.Value;
         Paused = d.Paused ?? Paused;
-        Token = Type != MonitorType.Heartbeat ? null : d.Token ?? Token ?? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        d.Token = Token;
+        d.Token = Type != MonitorType.Heartbeat ? null : d.Token ?? existingToken ?? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        Token = d.Token is null ? null : ApiToken.HashOf(d.Token);
         d.Paused = null;
-        DefinitionJson = JsonSerializer.Serialize(d, Json);
+        var copy = JsonSerializer.Deserialize<MonitorDefinition>(JsonSerializer.Serialize(d, Json), Json)!;
+        DefinitionJson = JsonSerializer.Serialize(MonitorSecrets.Protect(copy, secrets, MonitorSecrets.ProtectedValues(stored, secrets)), Json);
     }
 }
 

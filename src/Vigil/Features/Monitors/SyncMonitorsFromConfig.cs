@@ -19,6 +19,7 @@ public sealed class SyncMonitorsFromConfig(IServiceScopeFactory scopes, MonitorL
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            var secrets = scope.ServiceProvider.GetRequiredService<Access.SecretProtector>();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var existing = await db.Set<StoredMonitor>().ToDictionaryAsync(m => m.Name, cancellationToken);
             var now = clock.GetUtcNow();
@@ -32,7 +33,7 @@ public sealed class SyncMonitorsFromConfig(IServiceScopeFactory scopes, MonitorL
                 }
                 var paused = monitor.Paused;
                 monitor.Origin = ObjectOrigin.Config;
-                monitor.Apply(Copy(definition));
+                monitor.Apply(Copy(definition), secrets);
                 monitor.Paused = definition.Paused ?? paused;
                 monitor.UpdatedAt = now;
             }

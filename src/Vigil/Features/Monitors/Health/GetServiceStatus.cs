@@ -57,7 +57,7 @@ public static class GetServiceStatus
             {
                 var health = monitors[service.Name].Where(m => m.Environment == environment).Select(m =>
                 {
-                    var d = m.Definition();
+                    var d = m.StoredDefinition();
                     var state = states.Get(m.Name);
                     return new MonitorHealth(m.Name, m.Paused ? MonitorStatus.Paused : state.Status, d.Impact, state.Components, d.Components);
                 }).ToList();

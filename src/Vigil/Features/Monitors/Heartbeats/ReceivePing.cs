@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
+using Vigil.Features.Access;
 using Vigil.Features.Monitors.Scheduling;
 
 namespace Vigil.Features.Monitors.Heartbeats;
@@ -14,13 +15,13 @@ public static class ReceivePing
 {
     public const int MaxLogBytes = 10 * 1024;
 
-    public static async Task<IResult> Handle(string token, string? kind, HttpRequest request, VigilDbContext db, RecordCheckResult record, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(string token, string? kind, HttpRequest request, VigilDbContext db, RecordCheckResult record, SecretProtector secrets, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (kind is not (null or "start" or "fail"))
         {
             return Results.NotFound();
         }
-        var monitor = await db.Set<StoredMonitor>().SingleOrDefaultAsync(m => m.Token == token, cancellationToken);
+        var monitor = await db.Set<StoredMonitor>().SingleOrDefaultAsync(m => m.Token == ApiToken.HashOf(token), cancellationToken);
         if (monitor is null)
         {
             return Results.Text("not found\n", statusCode: StatusCodes.Status404NotFound);
@@ -46,7 +47,7 @@ public static class ReceivePing
         await db.SaveChangesAsync(cancellationToken);
         if (!monitor.Paused)
         {
-            var definition = monitor.Definition();
+            var definition = monitor.Definition(secrets);
             await record.RecordAsync(definition, HeartbeatProbe.Evaluate(monitor, definition, now), TimeSpan.Zero, waitForSave: true);
         }
         return Results.Text("OK\n");

@@ -42,6 +42,7 @@ public sealed class MonitorLoop(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+        var secrets = scope.ServiceProvider.GetRequiredService<Access.SecretProtector>();
         var rows = await db.Set<StoredMonitor>().AsNoTracking().ToListAsync(cancellationToken);
         var unseen = rows.Where(r => !states.Contains(r.Name)).Select(r => r.Name).ToList();
         if (unseen.Count > 0)
@@ -56,7 +57,7 @@ public sealed class MonitorLoop(
                 state.Reason = change.Reason;
             }
         }
-        scheduler?.Set(rows.Where(r => !r.Paused).Select(r => new ScheduledMonitor(r.Definition(), r.DefinitionJson)));
+        scheduler?.Set(rows.Where(r => !r.Paused).Select(r => new ScheduledMonitor(r.Definition(secrets), r.DefinitionJson)));
     }
 
     private async Task RecordRunningAsync(CancellationToken stoppingToken)
