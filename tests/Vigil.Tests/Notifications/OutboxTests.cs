@@ -32,7 +32,8 @@ public abstract class OutboxTests : IAsyncLifetime
 
         var stored = await server.QueryAsync(db => db.Set<OutboxMessage>().AsNoTracking().SingleAsync(m => m.IdempotencyKey == "n-1"));
 
-        Assert.Equal((OutboxStatus.Pending, "oncall-webhook", group.GroupKey, now), (stored.Status, stored.Channel, stored.GroupKey, stored.NextAttemptAt));
+        // The commit wakes the sender, which may already have tried this channel (there is no such channel here): what was queued is what is asserted.
+        Assert.Equal(("oncall-webhook", group.GroupKey, now), (stored.Channel, stored.GroupKey, stored.CreatedAt));
         Assert.Equal(WebhookPayload.Render(group), WebhookPayload.Render(NotificationRequest.FromJson(stored.Payload).ToGroup()));
     }
 
