@@ -32,7 +32,7 @@ status=0
 for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)
   dotnet test "$project" -c Release --no-build --nologo \
-    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" || status=$?
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 done
 
 # Count from the TRX files: <Counters total=".." passed=".." failed=".." ...>
@@ -54,5 +54,20 @@ if [ "${#trx[@]}" -lt "$projects" ]; then
   [ "$status" -ne 0 ] || status=1
 fi
 [ "$failed" -eq 0 ] || [ "$status" -ne 0 ] || status=1
+if [ "$failed" -gt 0 ]; then
+  # Name each failed test and the first lines of its message here, at the end of the log, where CI's tail shows it.
+  echo "Failed tests:"
+  python3 - "${trx[@]}" <<'PY' || grep -ho 'testName="[^"]*" [^>]*outcome="Failed"' "${trx[@]}" || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for path in sys.argv[1:]:
+    for r in ET.parse(path).getroot().iterfind(".//t:UnitTestResult", ns):
+        if r.get("outcome") in ("Failed", "Error"):
+            message = r.findtext(".//t:Message", default="", namespaces=ns).strip().splitlines()
+            print("  " + r.get("testName"))
+            for line in message[:6]:
+                print("      " + line)
+PY
+fi
 echo "$passed passed, $failed failed"
 exit "$status"
