@@ -68,7 +68,7 @@ public sealed class ChildProcessServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var deadline = Stopwatch.StartNew();
-        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var limit = Patience.Of(timeout ?? TimeSpan.FromSeconds(30));
         while (deadline.Elapsed < limit)
         {
             if (process.HasExited)
@@ -140,7 +140,7 @@ public sealed class ChildProcessServer : IAsyncDisposable
     /// <summary>Waits for the process to exit and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
-        using var cancel = new CancellationTokenSource(timeout);
+        using var cancel = new CancellationTokenSource(Patience.Of(timeout));
         await process!.WaitForExitAsync(cancel.Token);
         return process.ExitCode;
     }
@@ -148,6 +148,7 @@ public sealed class ChildProcessServer : IAsyncDisposable
     /// <summary>Polls until <paramref name="condition"/> holds: for effects of a signal, which has no reply to wait on.</summary>
     public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
     {
+        timeout = Patience.Of(timeout);
         var clock = Stopwatch.StartNew();
         while (!await condition())
         {

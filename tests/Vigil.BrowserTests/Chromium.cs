@@ -52,7 +52,7 @@ public sealed class Chromium : IAsyncLifetime
     {
         await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        page.SetDefaultTimeout((float)Vigil.Tests.Support.Patience.Of(TimeSpan.FromSeconds(15)).TotalMilliseconds);
         try
         {
             await scenario(page);

@@ -52,7 +52,7 @@ internal static class DeliveryScenario
         var watch = Stopwatch.StartNew();
         while (!await condition())
         {
-            if (watch.Elapsed > TimeSpan.FromSeconds(seconds))
+            if (watch.Elapsed > Patience.Of(TimeSpan.FromSeconds(seconds)))
             {
                 Assert.Fail("condition not met in time" + (describe is null ? "" : ": " + await describe()));
             }

@@ -30,7 +30,10 @@ public static class AssignIncidentRoles
         if (body.Commander is { } commander && commander != incident.Commander)
         {
             incident.Commander = string.IsNullOrWhiteSpace(commander) ? null : commander.Trim();
-            work.Record(incident, "role", actor, incident.Commander is null ? "No incident commander" : $"{incident.Commander} is incident commander");
+            var told = incident.Commander is { } named
+                ? "; " + await NotifyIncidentRoles.AssignedAsync(work.Db, work.Paging, incident, "incident commander", named, work.Link(incident), work.Now, cancellationToken)
+                : "";
+            work.Record(incident, "role", actor, incident.Commander is null ? "No incident commander" : $"{incident.Commander} is incident commander{told}");
         }
         if (responders is not null && !responders.SequenceEqual(incident.Responders))
         {
@@ -38,7 +41,12 @@ public static class AssignIncidentRoles
             var removed = incident.Responders.Except(responders).ToList();
             incident.Responders = [.. responders.Distinct(StringComparer.Ordinal)];
             var parts = added.Select(a => $"+{a}").Concat(removed.Select(r => $"−{r}"));
-            work.Record(incident, "role", actor, $"Responders: {string.Join(", ", incident.Responders)} ({string.Join(" ", parts)})");
+            var told = new List<string>();
+            foreach (var responder in added.Distinct(StringComparer.Ordinal))
+            {
+                told.Add(await NotifyIncidentRoles.AssignedAsync(work.Db, work.Paging, incident, "a responder", responder, work.Link(incident), work.Now, cancellationToken));
+            }
+            work.Record(incident, "role", actor, $"Responders: {string.Join(", ", incident.Responders)} ({string.Join(" ", parts)}){string.Concat(told.Select(t => "; " + t))}");
         }
         work.Audit.Record("assign", "incident", incident.HumanId, new { commander = incident.Commander, responders = incident.Responders });
         await work.CommitAsync(cancellationToken);

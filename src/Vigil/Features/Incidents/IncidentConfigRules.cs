@@ -21,6 +21,7 @@ public static class IncidentConfigRules
                 yield return new($"incidents.business_calendars[{i}].{path}", reason);
             }
         }
+        var channels = config.Channels.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var severities = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < settings.Severities.Count; i++)
         {
@@ -42,6 +43,13 @@ public static class IncidentConfigRules
             if (severity.BusinessCalendar is { } calendar && !calendars.Contains(calendar))
             {
                 yield return new($"{path}.business_calendar", $"no business calendar named \"{calendar}\" in incidents.business_calendars");
+            }
+            for (var c = 0; c < severity.Channels.Count; c++)
+            {
+                if (!channels.Contains(severity.Channels[c]))
+                {
+                    yield return new($"{path}.channels[{c}]", $"no channel named \"{severity.Channels[c]}\"");
+                }
             }
         }
         var known = settings.EffectiveSeverities.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
@@ -77,7 +85,6 @@ public static class IncidentConfigRules
         {
             yield return new("incidents.sla_warning", "must be a share above 0 and at most 1, e.g. 0.8");
         }
-        var channels = config.Channels.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < settings.UpdateChannels.Count; i++)
         {
             if (!channels.Contains(settings.UpdateChannels[i]))

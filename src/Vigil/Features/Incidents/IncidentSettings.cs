@@ -108,6 +108,8 @@ public sealed class SeverityDefinition
     public string? EscalationPolicy { get; set; }
     /// <summary>Whether opening an incident of this severity pages at all.</summary>
     public bool Page { get; set; } = true;
+    /// <summary>Channels told when an incident of this severity opens (the initial message), besides <c>update_channels</c>: the seeds' "SEV-3: Slack notification".</summary>
+    public List<string> Channels { get; set; } = [];
 }
 
 /// <summary>Working hours in one time zone, and the days off.</summary>

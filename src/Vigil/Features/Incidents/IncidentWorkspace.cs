@@ -53,7 +53,11 @@ public sealed class IncidentWorkspace(VigilDbContext db, AuditLog audit, TimePro
             ? BusinessCalendar.From(definition).Calendar
             : null;
 
-    public string Link(Incident incident) => $"{(Settings.ExternalUrl ?? Config.Routing.ExternalUrl).TrimEnd('/')}/incidents/{incident.HumanId}";
+    public string Link(Incident incident) => LinkOf(Config, incident);
+
+    /// <summary>The incident's console page, absolute when <c>incidents.external_url</c> or <c>routing.external_url</c> is set.</summary>
+    public static string LinkOf(VigilConfig config, Incident incident) =>
+        $"{(config.Incidents.ExternalUrl ?? config.Routing.ExternalUrl).TrimEnd('/')}/incidents/{incident.HumanId}";
 }
 
 /// <summary>The result of a use case: the incident it changed, or why nothing changed.</summary>

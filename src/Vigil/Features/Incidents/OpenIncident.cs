@@ -97,9 +97,11 @@ public static class OpenIncident
         IncidentWorkspace.Record(db, incident, "opened", actor, $"Opened as {incident.Severity} ({fields.Source}){affected}", now);
         if (fields.Commander is not null)
         {
-            IncidentWorkspace.Record(db, incident, "role", actor, $"{fields.Commander} is incident commander", now);
+            var told = await NotifyIncidentRoles.AssignedAsync(db, paging, incident, "incident commander", fields.Commander, link(incident), now, cancellationToken);
+            IncidentWorkspace.Record(db, incident, "role", actor, $"{fields.Commander} is incident commander; {told}", now);
         }
         var severity = settings.Severity(incident.Severity);
+        Announce(db, settings, severity, incident, link(incident), now);
         var policy = severity?.EscalationPolicy ?? settings.EscalationPolicy;
         if (paging is not null && policy is not null && severity?.Page != false)
         {
@@ -107,5 +109,32 @@ public static class OpenIncident
             await paging.StartAsync(db, new PageRequest(incident.PageSubject, policy, title, fields.Description ?? fields.Title, incident.Severity, incident.Services.FirstOrDefault()?.Service, link(incident)), now, cancellationToken);
         }
         return incident;
+    }
+
+    /// <summary>
+    /// The initial message (the seeds' "🚨 INCIDENT ALERT") to the severity's <c>channels</c> and
+    /// <c>incidents.update_channels</c>, so an incident that pages nobody (a SEV-3: "Slack
+    /// notification") still tells someone. A template that fails to render falls back to the seeds' wording.
+    /// </summary>
+    private static void Announce(Data.VigilDbContext db, IncidentSettings settings, SeverityDefinition? severity, Incident incident, string link, DateTimeOffset now)
+    {
+        var channels = (severity?.Channels ?? []).Concat(settings.UpdateChannels).Distinct(StringComparer.Ordinal).ToList();
+        if (channels.Count == 0)
+        {
+            return;
+        }
+        var fields = StatusMessages.FieldsOf(incident, settings, link, now);
+        fields["message"] = incident.Description;
+        string text;
+        try
+        {
+            text = StatusMessages.Render(StatusMessages.TemplateFor(settings.Templates, StatusMessages.Initial), fields);
+        }
+        catch (Alerting.Templates.TemplateException)
+        {
+            text = StatusMessages.Render(StatusMessages.DefaultInitial, fields);
+        }
+        PostStatusUpdate.Send(db, channels, incident, StatusMessages.Initial, text, link, now);
+        IncidentWorkspace.Record(db, incident, "update", null, $"Initial message to {string.Join(", ", channels)}", now);
     }
 }

@@ -99,10 +99,7 @@ public static class PostStatusUpdate
         work.Db.Add(update);
         incident.NextUpdateDueAt = next is { } due && incident.IsOpen ? now + due : null;
         work.Record(incident, "update", actor, $"Status update ({kind}) to {(channels.Count == 0 ? "no channel" : string.Join(", ", channels))}{(update.Public ? " and the status page" : "")}{(next is { } x ? $"; next update in {ChangeIncidentStatus.Text(x)}" : "")}");
-        foreach (var channel in channels)
-        {
-            NotificationOutbox.Enqueue(work.Db, Notification(channel, incident, kind, text, work.Link(incident), now), Key(channel, incident, text, now), now);
-        }
+        Send(work.Db, channels, incident, kind, text, work.Link(incident), now);
         work.Audit.Record("post_update", "incident", incident.HumanId, new { template = kind, channels });
         await work.CommitAsync(cancellationToken);
         return IncidentOutcome.Done(incident);
@@ -113,6 +110,15 @@ public static class PostStatusUpdate
         !string.IsNullOrWhiteSpace(body.PublicMessage) ? body.PublicMessage.Trim()
         : !string.IsNullOrWhiteSpace(body.Message) ? body.Message.Trim()
         : StatusMessages.PublicDefault(status);
+
+    /// <summary>Queues the rendered message to each channel, in the caller's unit of work.</summary>
+    public static void Send(Data.VigilDbContext db, IEnumerable<string> channels, Incident incident, string kind, string text, string link, DateTimeOffset now)
+    {
+        foreach (var channel in channels)
+        {
+            NotificationOutbox.Enqueue(db, Notification(channel, incident, kind, text, link, now), Key(channel, incident, text, now), now);
+        }
+    }
 
     /// <summary>An update travels to a channel as one alert named <c>IncidentUpdate</c> whose summary is the update's text.</summary>
     private static NotificationRequest Notification(string channel, Incident incident, string kind, string text, string link, DateTimeOffset now)

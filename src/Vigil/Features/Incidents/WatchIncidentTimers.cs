@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Vigil.Configuration;
 using Vigil.Data;
 using Vigil.Features.Alerting;
+using Vigil.Features.OnCall.Escalation;
 using Vigil.Metrics;
 
 namespace Vigil.Features.Incidents;
@@ -12,7 +13,8 @@ namespace Vigil.Features.Incidents;
 /// <c>sla_warning</c> share spent) raises <c>IncidentSlaAtRisk{incident, severity, target}</c>
 /// through the alert pipeline, resolved when the target is met or the incident resolves; a
 /// promised status update that falls due raises <c>IncidentUpdateDue{incident, commander}</c>
-/// (routed like any alert, e.g. to the commander) until the next update is posted.
+/// (routed like any alert) until the next update is posted, and reminds the commander directly
+/// on their own contact methods once.
 /// </summary>
 public sealed class WatchIncidentTimers(IServiceScopeFactory scopes, ConfigReloader config, IAlertIngest alerts, TimeProvider clock, ILogger<WatchIncidentTimers> logger) : BackgroundService
 {
@@ -64,6 +66,7 @@ public sealed class WatchIncidentTimers(IServiceScopeFactory scopes, ConfigReloa
         var settings = config.Current.Config.Incidents;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+        var paging = scope.ServiceProvider.GetService<IPaging>();
         var watched = await db.Set<Incident>()
             .Where(i => i.Status != IncidentStatus.Resolved || i.SlaAlerting.Count > 0 || i.NextUpdateReminded)
             .ToListAsync(cancellationToken);
@@ -97,7 +100,8 @@ public sealed class WatchIncidentTimers(IServiceScopeFactory scopes, ConfigReloa
             if (due && !incident.NextUpdateReminded)
             {
                 incident.NextUpdateReminded = true;
-                IncidentWorkspace.Record(db, incident, "reminder", null, $"Next status update was due at {incident.NextUpdateDueAt:u}: reminding {incident.Commander ?? "the responders"}", now);
+                var reached = await NotifyIncidentRoles.UpdateDueAsync(db, paging, incident, IncidentWorkspace.LinkOf(config.Current.Config, incident), now, cancellationToken);
+                IncidentWorkspace.Record(db, incident, "reminder", null, $"Next status update was due at {incident.NextUpdateDueAt:u}: {reached}", now);
             }
             if (due || incident.NextUpdateReminded)
             {

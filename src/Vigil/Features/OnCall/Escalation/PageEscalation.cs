@@ -48,6 +48,9 @@ public sealed class PageEscalation(
         await TellAsync(db, events, cancellationToken);
     }
 
+    public Task<int> NotifyAsync(VigilDbContext db, PersonalNotice notice, DateTimeOffset now, CancellationToken cancellationToken) =>
+        targets.NotifyAsync(db, notice, now, cancellationToken);
+
     public Task AcknowledgeAsync(VigilDbContext db, string subject, string actor, DateTimeOffset now, CancellationToken cancellationToken) =>
         RespondAsync(db, subject, PageAction.Acknowledge, actor, now, cancellationToken);
 

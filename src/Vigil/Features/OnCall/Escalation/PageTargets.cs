@@ -84,22 +84,7 @@ public sealed class PageTargets(PageChannels channels, PageLinks links, Imported
         var ack = PageLinks.Url(baseUrl, links.Token(PageAction.Acknowledge, page.Key, who, expires));
         var resolve = PageLinks.Url(baseUrl, links.Token(PageAction.Resolve, page.Key, who, expires));
         var text = Text(page, ack, resolve);
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["alertname"] = "Page",
-            ["subject"] = page.Subject,
-            ["target"] = who,
-            [PageChannels.TitleLabel] = page.Title,
-            [PageChannels.TextLabel] = text,
-        };
-        if (page.Severity is { } severity)
-        {
-            labels["severity"] = severity;
-        }
-        if (page.Service is { } service)
-        {
-            labels["service"] = service;
-        }
+        var labels = LabelsOf("Page", page.Subject, who, page.Title, text, page.Severity, page.Service);
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["summary"] = page.Title,
@@ -107,13 +92,67 @@ public sealed class PageTargets(PageChannels channels, PageLinks links, Imported
             ["acknowledge_url"] = ack,
             ["resolve_url"] = resolve,
         };
+        Queue(db, channel, page.Subject, labels, annotations, page.StartedAt, page.Link, baseUrl, $"{KeyPrefix(page)}{page.Cycle}/{page.Level}/{channel}/{(long)delay.TotalSeconds}", delay, now);
+    }
+
+    /// <summary>
+    /// Queues a <see cref="PersonalNotice"/> to each of the user's contact methods (after their
+    /// personal rules' delays). The text is the notice's own, with where to read more; there are no
+    /// acknowledge/resolve links because nothing escalates.
+    /// </summary>
+    public async Task<int> NotifyAsync(VigilDbContext db, PersonalNotice notice, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Username == notice.Username && u.ErasedAt == null, cancellationToken);
+        if (user is null)
+        {
+            return 0;
+        }
+        var deliveries = await DeliveriesOfAsync(db, user.Id, cancellationToken);
+        var baseUrl = channels.Config.Paging.ExternalUrl ?? channels.Config.Alerting.ExternalUrl ?? "";
+        var text = notice.Link is null ? notice.Text : $"{notice.Text}\nDetails: {notice.Link}\n";
+        foreach (var (channel, delay) in deliveries)
+        {
+            var labels = LabelsOf("Notice", notice.Key, notice.Username, notice.Title, text, notice.Severity, notice.Service);
+            var annotations = new Dictionary<string, string>(StringComparer.Ordinal) { ["summary"] = notice.Title, ["description"] = notice.Text };
+            Queue(db, channel, notice.Key, labels, annotations, now, notice.Link, baseUrl, $"notice/{notice.Key}/{channel}/{(long)delay.TotalSeconds}", delay, now);
+        }
+        return deliveries.Count;
+    }
+
+    /// <summary>A page channel shows <c>page_title</c> and <c>page_text</c>; the rest route and group like an alert's labels.</summary>
+    private static Dictionary<string, string> LabelsOf(string alertname, string subject, string target, string title, string text, string? severity, string? service)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["alertname"] = alertname,
+            ["subject"] = subject,
+            ["target"] = target,
+            [PageChannels.TitleLabel] = title,
+            [PageChannels.TextLabel] = text,
+        };
+        if (severity is not null)
+        {
+            labels["severity"] = severity;
+        }
+        if (service is not null)
+        {
+            labels["service"] = service;
+        }
+        return labels;
+    }
+
+    /// <summary>One outbox message to one page channel; keys longer than the column are hashed.</summary>
+    private static void Queue(
+        VigilDbContext db, string channel, string subject, Dictionary<string, string> labels, Dictionary<string, string> annotations,
+        DateTimeOffset startsAt, string? link, string baseUrl, string key, TimeSpan delay, DateTimeOffset now)
+    {
         var request = new NotificationRequest(
-            channel, "page", $"page/{page.Subject}", new Dictionary<string, string>(StringComparer.Ordinal) { ["subject"] = page.Subject },
-            [new NotificationRequest.Alert(AlertStatus.Firing, labels, annotations, page.StartedAt, null, page.Link ?? "")], baseUrl);
-        var key = $"{KeyPrefix(page)}{page.Cycle}/{page.Level}/{channel}/{(long)delay.TotalSeconds}";
+            channel, "page", $"page/{subject}", new Dictionary<string, string>(StringComparer.Ordinal) { ["subject"] = subject },
+            [new NotificationRequest.Alert(AlertStatus.Firing, labels, annotations, startsAt, null, link ?? "")], baseUrl);
         if (key.Length > 200)
         {
-            key = KeyPrefix(page) + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+            var slash = key.IndexOf('/', key.IndexOf('/', StringComparison.Ordinal) + 1);
+            key = key[..(slash + 1)] + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
         }
         var message = NotificationOutbox.Enqueue(db, request, key, now);
         message.NextAttemptAt = now + delay;

@@ -15,6 +15,16 @@ namespace Vigil.Features.OnCall.Escalation;
 public sealed record PageRequest(string Subject, string Policy, string Title, string Body, string? Severity, string? Service, string? Link);
 
 /// <summary>
+/// A message to one person, outside any escalation: an incident's commander reminded that the
+/// promised update is due, a responder told they were added. It reaches the user's contact
+/// methods (through their personal notification rules) like a page, but nothing escalates and
+/// there is nothing to acknowledge.
+/// </summary>
+/// <param name="Username">The user's name; a name that is no user reaches nobody (the caller records that).</param>
+/// <param name="Key">Unique per notice (the idempotency key's stem): the same notice queued twice is sent once.</param>
+public sealed record PersonalNotice(string Username, string Key, string Title, string Text, string? Severity, string? Service, string? Link);
+
+/// <summary>
 /// The on-call area's entry point for paging people through an escalation policy. Every call
 /// works in the caller's unit of work (<paramref name="db"/>) and takes effect when the caller
 /// commits, so an incident and its page are stored together or not at all.
@@ -29,6 +39,9 @@ public interface IPaging
 
     /// <summary>The subject is resolved: escalation ends for good. Idempotent.</summary>
     Task ResolveAsync(VigilDbContext db, string subject, string actor, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Queues <paramref name="notice"/> to the user's contact methods in the caller's unit of work; returns how many messages were queued (0: no such user, or no contact method).</summary>
+    Task<int> NotifyAsync(VigilDbContext db, PersonalNotice notice, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 public enum PageEventKind
