@@ -25,6 +25,8 @@ public abstract partial class NotificationLinkTests : IAsyncLifetime
     {
         receiver = await NotificationReceiver.StartAsync();
         server = await TestServer.StartAsync(await DatabaseAsync(), $"""
+            server:
+              external_url: https://vigil.example.test/ops
             channels:
               - name: hook
                 type: webhook
@@ -126,6 +128,24 @@ public abstract partial class NotificationLinkTests : IAsyncLifetime
             }
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {link} answered {(int)response.StatusCode}");
         }
+    }
+}
+
+public abstract partial class NotificationLinkTests
+{
+    [Fact]
+    public async Task A_channels_test_notification_links_to_a_console_page_under_the_external_url()
+    {
+        var queued = await TestAsync(server.Http, "slack");
+        await UntilAsync(async () => (await MessageAsync(server, queued.Id)).Status == OutboxStatus.Delivered,
+            async () => string.Join("; ", (await AttemptsAsync(server, queued.Id)).Select(a => a.Error)));
+
+        // Absolute under server.external_url (where people reach the console), and the page exists.
+        var body = Assert.Single(receiver.Requests, r => r.Path.StartsWith("/slack", StringComparison.Ordinal)).Text;
+        var link = Assert.Single(Link().Matches(body).Select(m => m.Value).Distinct());
+        Assert.Equal("https://vigil.example.test/ops/notifications?channel=slack", link);
+        var browser = await server.SignInAsync(TestServer.AdminUsername, TestServer.AdminPassword);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/notifications?channel=slack")).StatusCode);
     }
 }
 

@@ -65,7 +65,7 @@ public sealed class NotificationGroup
     /// The console page about this group, absolute under the server's external URL: the incident's
     /// page when all its alerts belong to one incident (label <c>incident</c>), the monitor's page
     /// when all come from one monitor (label <c>monitor</c>), the alert's page when the group has one
-    /// alert, else the alerts page. Vigil differs from Alertmanager's <c>__alertmanagerURL</c>
+    /// alert, a channel's test notification the channel's deliveries, else the alerts page. Vigil differs from Alertmanager's <c>__alertmanagerURL</c>
     /// (<c>/#/alerts?receiver=…</c>) on purpose: "notification links point at console pages that
     /// exist" — Alertmanager's address 404s on Vigil.
     /// </summary>
@@ -78,6 +78,11 @@ public sealed class NotificationGroup
             {
                 // An incident's status update carries the incident's page as its external URL.
                 return root;
+            }
+            if (CommonLabels.Get("alertname") == TestChannel.AlertName && CommonLabels.Get("channel") is { Length: > 0 } channel)
+            {
+                // A channel's test notification: the page that shows its delivery attempts.
+                return $"{root}/notifications?channel={Uri.EscapeDataString(channel)}";
             }
             if (CommonLabels.Get("incident") is { Length: > 0 } incident)
             {
