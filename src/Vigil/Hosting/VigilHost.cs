@@ -172,7 +172,7 @@ public static class VigilHost
     }
 
     /// <summary><c>POST /-/reload</c>, as Prometheus has it: reload the config file; an invalid one is refused and the running one kept.</summary>
-    private static async Task<Results<Ok<ReloadStatus>, ProblemHttpResult>> ReloadConfig(ConfigReloader reloader, ShareConfigReloads replicas, VigilDbContext db, AuditLog audit, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<ReloadStatus>, ProblemHttpResult>> ReloadConfig(ConfigReloader reloader, ShareConfigReloads replicas, VigilDbContext db, AuditLog audit, CancellationToken cancellationToken)
     {
         // On every replica: this one reloads now, the others within ShareConfigReloads.PollEvery.
         var result = await replicas.ReloadEverywhereAsync(cancellationToken);
