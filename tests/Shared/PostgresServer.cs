@@ -13,6 +13,7 @@ public sealed class PostgresServer : IAsyncLifetime
 {
     private readonly string directory = Path.Combine(Path.GetTempPath(), $"vigil-pg-{Guid.NewGuid():N}");
     private string binaries = "";
+    private string settings = "";
     private int databases;
 
     public int Port { get; private set; }
@@ -29,9 +30,20 @@ public sealed class PostgresServer : IAsyncLifetime
         var data = Path.Combine(directory, "data");
         await RunPostgresAsync(asRoot, "initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
         Port = LoopbackPorts.Free();
-        var settings = $"-p {Port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
-        await RunPostgresAsync(asRoot, "pg_ctl", ["-D", data, "-o", settings, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"]);
+        settings = $"-p {Port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+        await StartAsync();
     }
+
+    /// <summary>Starts the server (again) on the same port and data.</summary>
+    public Task StartAsync() =>
+        RunPostgresAsync(Environment.UserName == "root", "pg_ctl", ["-D", Path.Combine(directory, "data"), "-o", settings, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"]);
+
+    /// <summary>
+    /// Stops the server as an outage would (open connections are cut). Only for a server a test
+    /// started for itself: the shared one serves every other test of the run.
+    /// </summary>
+    public Task StopAsync() =>
+        RunPostgresAsync(Environment.UserName == "root", "pg_ctl", ["-D", Path.Combine(directory, "data"), "-m", "fast", "-w", "stop"]);
 
     /// <summary>A new, empty database for one test server, as a <c>postgres://</c> URL.</summary>
     public async Task<string> CreateDatabaseAsync()

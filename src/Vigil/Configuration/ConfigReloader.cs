@@ -22,6 +22,9 @@ public sealed class ConfigReloader(string? path, IEnumerable<IConfigConsumer> co
 
     public string? Path => path;
 
+    /// <summary>True once a configuration has been applied (at start); <c>/health/ready</c> waits for it.</summary>
+    public bool Loaded { get; private set; }
+
     /// <summary>Loads the file (or an empty config when there is none) and applies it.</summary>
     public async Task<ReloadResult> ReloadAsync(CancellationToken cancellationToken)
     {
@@ -50,6 +53,7 @@ public sealed class ConfigReloader(string? path, IEnumerable<IConfigConsumer> co
                 return new ReloadResult(false, [], $"configuration could not be applied: {e.Message}");
             }
             Current = loaded;
+            Loaded = true;
             logger.LogInformation("Configuration loaded from {Path} ({Services} services)", path ?? "(none)", loaded.Config.Services.Count);
             return new ReloadResult(true, []);
         }

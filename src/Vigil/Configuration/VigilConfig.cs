@@ -51,6 +51,8 @@ public sealed class ServerSettings
     public string? ExternalUrl { get; set; }
     /// <summary>A certificate for HTTPS listen addresses (TLS 1.2 and 1.3 only).</summary>
     public TlsSettings? Tls { get; set; }
+    /// <summary>Behind a load balancer: the proxies whose forwarded headers name the client (docs/ha.md).</summary>
+    public Features.Server.ForwardedHeadersSettings? ForwardedHeaders { get; set; }
 }
 
 /// <summary>

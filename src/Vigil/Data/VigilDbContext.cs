@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Vigil.Features.Access;
@@ -10,8 +11,10 @@ namespace Vigil.Data;
 /// in its folder; this context only gathers them. Migrations are kept per provider
 /// (<see cref="SqliteVigilDbContext"/>, <see cref="PostgresVigilDbContext"/>).
 /// </summary>
-public abstract class VigilDbContext(DbContextOptions options) : DbContext(options)
+public abstract class VigilDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>The keys that sign sessions and encrypt secrets, shared by every replica (Features/Access/ShareDataProtectionKeys.cs).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Service> Services => Set<Service>();
     public DbSet<User> Users => Set<User>();
     public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();

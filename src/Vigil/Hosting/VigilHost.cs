@@ -48,7 +48,7 @@ public static class VigilHost
         // Four lines per outgoing request (every scrape and check) drown what an operator needs: they are Debug detail.
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         // "No XML encryptor configured": the keys that sign console sessions are kept unencrypted in
-        // DATA/keys, like the database next to them; protecting the data directory protects both (docs/configuration.md).
+        // the database, like the secrets they protect; protecting the database protects both (docs/configuration.md).
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
         if (options.LogFormat == LogFormat.Json)
         {
@@ -74,7 +74,7 @@ public static class VigilHost
         services.AddHostedService<ReloadOnHangup>();
 
         services.AddVigilData(DatabaseSettings.Parse(options.Database, options.DataDirectory));
-        services.AddAccess(options.DataDirectory);
+        services.AddAccess();
         services.AddSingleton<IConfigConsumer, Features.Outbound.ApplyOutboundPolicy>();
         services.AddServer();
         services.AddCatalog();
@@ -90,6 +90,7 @@ public static class VigilHost
         configureServices?.Invoke(services);
 
         var app = builder.Build();
+        app.UseForwardedClient();
         app.UseSecurityHeaders();
         app.UseBadRequestProblems();
         app.UseStatusCodePages();
@@ -131,6 +132,7 @@ public static class VigilHost
         // Uptime counts from here, not from the first request that asks for it.
         app.Services.GetRequiredService<ProcessClock>();
         await DataModule.MigrateAsync(app.Services, cancellationToken);
+        await ShareDataProtectionKeys.ImportFileKeysAsync(app.Services, options.DataDirectory, cancellationToken);
         await Features.Monitors.ProtectMonitorSecrets.RunAsync(app.Services, cancellationToken);
         await BootstrapAdministrator.OnFirstStartAsync(app.Services, cancellationToken);
         var result = await app.Services.GetRequiredService<ConfigReloader>().ReloadAsync(cancellationToken);
@@ -141,6 +143,8 @@ public static class VigilHost
                 ? new ConfigException(result.Errors)
                 : new InvalidOperationException(result.Message);
         }
+        // Learn the configuration the other replicas run (or publish this one's, if first).
+        await app.Services.GetRequiredService<ShareConfigReloads>().PollOnceAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
         return app;
     }
@@ -168,9 +172,10 @@ public static class VigilHost
     }
 
     /// <summary><c>POST /-/reload</c>, as Prometheus has it: reload the config file; an invalid one is refused and the running one kept.</summary>
-    private static async Task<Results<Ok<ReloadStatus>, ProblemHttpResult>> ReloadConfig(ConfigReloader reloader, VigilDbContext db, AuditLog audit, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<ReloadStatus>, ProblemHttpResult>> ReloadConfig(ConfigReloader reloader, ShareConfigReloads replicas, VigilDbContext db, AuditLog audit, CancellationToken cancellationToken)
     {
-        var result = await reloader.ReloadAsync(cancellationToken);
+        // On every replica: this one reloads now, the others within ShareConfigReloads.PollEvery.
+        var result = await replicas.ReloadEverywhereAsync(cancellationToken);
         audit.Record("reload", "config", reloader.Path, new { applied = result.Applied, fingerprint = reloader.Current.Fingerprint, errors = result.Errors.Count });
         await db.SaveChangesAsync(cancellationToken);
         if (result.Applied)
@@ -186,8 +191,8 @@ public static class VigilHost
 
     public sealed record ReloadStatus(string Status, string Fingerprint);
 
-    /// <summary>Reloads the configuration on SIGHUP, as Prometheus and Alertmanager do.</summary>
-    private sealed class ReloadOnHangup(ConfigReloader reloader, IHostApplicationLifetime lifetime) : IHostedService
+    /// <summary>Reloads the configuration on SIGHUP, as Prometheus and Alertmanager do (and tells the other replicas).</summary>
+    private sealed class ReloadOnHangup(ShareConfigReloads reloader, IHostApplicationLifetime lifetime) : IHostedService
     {
         private PosixSignalRegistration? registration;
 
@@ -196,7 +201,7 @@ public static class VigilHost
             registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
-                _ = reloader.ReloadAsync(lifetime.ApplicationStopping);
+                _ = reloader.ReloadEverywhereAsync(lifetime.ApplicationStopping);
             });
             return Task.CompletedTask;
         }

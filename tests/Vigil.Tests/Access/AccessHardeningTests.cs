@@ -335,14 +335,13 @@ public abstract partial class AccessHardeningTests : IAsyncLifetime
 
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public async Task The_database_keys_and_metrics_files_are_readable_by_the_owner_only()
+    public async Task The_database_and_metrics_files_are_readable_by_the_owner_only()
     {
         await server.Http.GetAsync("/api/me");
 
         var entries = new DirectoryInfo(server.DataDirectory).EnumerateFileSystemInfos("*", SearchOption.AllDirectories).ToList();
 
-        Assert.Contains(entries, e => e.Name == "keys");
-        Assert.Contains(entries, e => e.Name.StartsWith("key-", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.Name == "wal");
         Assert.Equal(DataFileModes.DirectoryMode, File.GetUnixFileMode(server.DataDirectory));
         Assert.All(entries, e => Assert.True(
             e.UnixFileMode == (e is DirectoryInfo ? DataFileModes.DirectoryMode : DataFileModes.FileMode),

@@ -2,17 +2,18 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Vigil.Configuration;
+using Vigil.Data;
 
 namespace Vigil.Features.Access;
 
 public static class AccessModule
 {
-    public static IServiceCollection AddAccess(this IServiceCollection services, string dataDirectory)
+    public static IServiceCollection AddAccess(this IServiceCollection services)
     {
         services.AddHttpContextAccessor();
         services.AddDataProtection()
             .SetApplicationName("vigil")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+            .PersistKeysToDbContext<VigilDbContext>();
         services.AddAuthentication(ResolveCaller.Scheme).AddCookie(ResolveCaller.Scheme);
         services.AddOptions<CookieAuthenticationOptions>(ResolveCaller.Scheme).Configure<ConfigReloader, TimeProvider>((o, config, clock) =>
         {

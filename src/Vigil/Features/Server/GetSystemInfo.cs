@@ -11,9 +11,11 @@ public static class GetSystemInfo
     public sealed record Memory(long Used, long Total);
     public sealed record Cpu(double Usage, int Cores);
     public sealed record Database(string Provider, int Connections, int? Max);
-    public sealed record SystemInfo(Memory Memory, Cpu Cpu, Database Database, long Uptime, string Version);
+    /// <summary>This replica's configuration against the one last reloaded on any replica (<see cref="ShareConfigReloads"/>).</summary>
+    public sealed record Config(string Fingerprint, string? PublishedFingerprint, long Version, bool InSync);
+    public sealed record SystemInfo(Memory Memory, Cpu Cpu, Database Database, long Uptime, string Version, Config Config);
 
-    public static Ok<SystemInfo> Handle(ProcessClock process, CpuSampler cpu, ConnectionCounter connections, DatabaseSettings database)
+    public static Ok<SystemInfo> Handle(ProcessClock process, CpuSampler cpu, ConnectionCounter connections, DatabaseSettings database, ShareConfigReloads configs)
     {
         using var self = Process.GetCurrentProcess();
         const long MiB = 1024 * 1024;
@@ -25,7 +27,8 @@ public static class GetSystemInfo
             new Cpu(Math.Round(cpu.Sample(), 1), Environment.ProcessorCount),
             new Database(database.Provider.ToString().ToLowerInvariant(), connections.Open, max),
             (long)process.Uptime.TotalSeconds,
-            ProcessClock.Version));
+            ProcessClock.Version,
+            new Config(configs.State.Fingerprint, configs.State.PublishedFingerprint, configs.State.Version, configs.State.InSync)));
     }
 }
 

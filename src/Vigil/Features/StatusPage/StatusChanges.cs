@@ -13,7 +13,18 @@ public sealed class StatusChanges
 
     public event Action? Changed;
 
+    /// <summary>Only for changes made on this replica: <see cref="ShareStatusChanges"/> tells the others.</summary>
+    public event Action? ChangedHere;
+
     public void Raise()
+    {
+        Interlocked.Increment(ref version);
+        Changed?.Invoke();
+        ChangedHere?.Invoke();
+    }
+
+    /// <summary>A change another replica made (learnt through the database): drop the cache here, tell nobody.</summary>
+    public void RaiseFromReplica()
     {
         Interlocked.Increment(ref version);
         Changed?.Invoke();

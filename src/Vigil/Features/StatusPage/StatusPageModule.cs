@@ -8,6 +8,8 @@ public static class StatusPageModule
     public static IServiceCollection AddStatusPage(this IServiceCollection services) => services
         .AddSingleton<StatusChanges>()
         .AddSingleton<StatusPageCache>()
+        .AddSingleton<ShareStatusChanges>()
+        .AddHostedService(sp => sp.GetRequiredService<ShareStatusChanges>())
         .AddSingleton<IConfigConsumer, SyncStatusPagesFromConfig>();
 
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder app)

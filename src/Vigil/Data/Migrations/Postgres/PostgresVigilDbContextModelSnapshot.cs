@@ -23,6 +23,26 @@ namespace Vigil.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("access_data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("Vigil.Features.Access.ApiToken", b =>
                 {
                     b.Property<int>("Id")
@@ -1436,6 +1456,27 @@ namespace Vigil.Data.Migrations.Postgres
                     b.HasKey("UserId");
 
                     b.ToTable("oncall_user_feeds", (string)null);
+                });
+
+            modelBuilder.Entity("Vigil.Features.Server.SharedVersion", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("server_shared_versions", (string)null);
                 });
 
             modelBuilder.Entity("Vigil.Features.Slos.StoredSlo", b =>

@@ -17,6 +17,24 @@ namespace Vigil.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.5");
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("access_data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("Vigil.Features.Access.ApiToken", b =>
                 {
                     b.Property<int>("Id")
@@ -1374,6 +1392,27 @@ namespace Vigil.Data.Migrations.Sqlite
                     b.HasKey("UserId");
 
                     b.ToTable("oncall_user_feeds", (string)null);
+                });
+
+            modelBuilder.Entity("Vigil.Features.Server.SharedVersion", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("server_shared_versions", (string)null);
                 });
 
             modelBuilder.Entity("Vigil.Features.Slos.StoredSlo", b =>
