@@ -34,6 +34,10 @@ public static class MetricsModule
         services.AddHostedService<ExportQueryStats>();
         services.AddHttpClient("scrape", c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip, PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectCallback = Outbound.OutboundConnector.ConnectAsync });
+        services.AddHttpClient("remote-write", c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectCallback = Outbound.OutboundConnector.ConnectAsync });
+        services.AddSingleton<ForwardSamples>();
+        services.AddHostedService(sp => sp.GetRequiredService<ForwardSamples>());
         services.AddSingleton<ApplyScrapeTargets>();
         services.AddSingleton<RemoteWriteMetadata>();
         services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<ApplyScrapeTargets>());
