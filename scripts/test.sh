@@ -13,6 +13,8 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || need+=(postgresql)
 command -v promtool > /dev/null || need+=(prometheus)
 # amtool (Debian's prometheus-alertmanager package): the Alertmanager API v2 tests drive it live.
 command -v amtool > /dev/null || need+=(prometheus-alertmanager)
+# victoria-metrics (Debian's victoria-metrics package): the remote_write and query_url tests forward to and query it live.
+command -v victoria-metrics > /dev/null || need+=(victoria-metrics)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} with apt-get ..."
   sudo=""

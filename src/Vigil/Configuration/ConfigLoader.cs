@@ -115,7 +115,10 @@ public static class ConfigLoader
         {
             layer.File = At(layer.File);
         }
-        foreach (var job in config.Metrics.ScrapeConfigs)
+        var clients = config.Metrics.ScrapeConfigs.Select(j => (Authorization: j.Authorization, BasicAuth: j.BasicAuth))
+            .Concat(config.Metrics.RemoteWrite.Select(r => (Authorization: r.Authorization, BasicAuth: r.BasicAuth)))
+            .Append((Authorization: config.Metrics.QueryAuthorization, BasicAuth: config.Metrics.QueryBasicAuth));
+        foreach (var job in clients)
         {
             if (job.Authorization is { } authorization)
             {

@@ -28,6 +28,10 @@ public sealed class PromQLEngine(PromQLEngineOptions? options = null)
     /// <summary>Evaluates a parsed expression at <paramref name="timeMs"/>.</summary>
     public QueryValue InstantQuery(ISampleQuerier querier, Expr expr, long timeMs, CancellationToken cancellationToken = default)
     {
+        if (Options.Remote is { } remote)
+        {
+            return remote.Instant(PromQLPrinter.Print(expr), timeMs, cancellationToken);
+        }
         var ctx = new QueryContext(querier, Options, timeMs, timeMs, cancellationToken);
         var started = Stopwatch.GetTimestamp();
         try
@@ -82,6 +86,10 @@ public sealed class PromQLEngine(PromQLEngineOptions? options = null)
         if (endMs < startMs)
         {
             throw new PromQLEvaluationException("end timestamp must not be before start time");
+        }
+        if (Options.Remote is { } remote)
+        {
+            return remote.Range(PromQLPrinter.Print(expr), startMs, endMs, stepMs, cancellationToken);
         }
         var ctx = new QueryContext(querier, Options, startMs, endMs, cancellationToken);
         var started = Stopwatch.GetTimestamp();

@@ -43,4 +43,23 @@ public sealed record PromQLEngineOptions
 
     /// <summary>Step of subqueries written without one, <c>x[1h:]</c>.</summary>
     public TimeSpan DefaultSubqueryStep { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// An external Prometheus-compatible query API that answers instead of this engine (the
+    /// querier passed in is then not read); null to evaluate here.
+    /// </summary>
+    public IRemoteQueryApi? Remote { get; init; }
+}
+
+/// <summary>
+/// A Prometheus-compatible query API (<c>/api/v1/query</c>, <c>/api/v1/query_range</c>) that
+/// evaluates PromQL text. Failures are thrown as <see cref="PromQLEvaluationException"/>.
+/// </summary>
+public interface IRemoteQueryApi
+{
+    /// <summary>Evaluates <paramref name="query"/> at <paramref name="timeMs"/>.</summary>
+    QueryValue Instant(string query, long timeMs, CancellationToken cancellationToken);
+
+    /// <summary>Evaluates <paramref name="query"/> at every step of a range.</summary>
+    MatrixValue Range(string query, long startMs, long endMs, long stepMs, CancellationToken cancellationToken);
 }

@@ -178,7 +178,9 @@ public sealed partial class TsdbStore
             file.Flush(flushToDisk: true);
         }
         System.IO.Directory.Move(tmp, final);
-        wal.DeleteSegmentsThrough(covered);
+        // Segments a remote-write queue has not sent yet stay (Prometheus instead loses what a
+        // queue has not sent when its WAL is truncated: https://prometheus.io/docs/practices/remote_write/).
+        wal.DeleteSegmentsThrough(LowestRetainedSegment() is { } keep ? Math.Min(covered, keep - 1) : covered);
         foreach (var (index, path) in WalFiles.Checkpoints(walDir))
         {
             if (index < covered)

@@ -52,6 +52,7 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
         corruptionsRepaired = replay.Corruptions;
         bytesDropped = replay.DroppedBytes;
         wal = WalLog.Open(walDir, options.WalSegmentSizeBytes);
+        FirstSegmentOfProcess = wal.CurrentIndex;
         maintenanceLoop = options.MaintenanceInterval is { } interval ? MaintainLoopAsync(interval, stopping.Token) : Task.CompletedTask;
     }
 

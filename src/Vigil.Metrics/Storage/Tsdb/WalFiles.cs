@@ -52,39 +52,55 @@ internal static class WalFiles
     public static int ReadFrames(ReadOnlySpan<byte> data, List<WalRecord> into)
     {
         var offset = 0;
-        while (offset < data.Length)
+        while (offset < data.Length && TryReadFrame(data[offset..], out var record, out var length))
         {
-            if (data.Length - offset < FrameHeaderSize)
-            {
-                return offset;
-            }
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
-            var crc = BinaryPrimitives.ReadUInt32LittleEndian(data[(offset + 4)..]);
-            if (length == 0 || length > data.Length - offset - FrameHeaderSize)
-            {
-                return offset;
-            }
-            var payload = data.Slice(offset + FrameHeaderSize, (int)length);
-            if (Crc32C.Compute(payload) != crc)
-            {
-                return offset;
-            }
-            try
-            {
-                into.Add(WalRecords.Decode(payload));
-            }
-            catch (InvalidDataException)
-            {
-                return offset;
-            }
-            offset += FrameHeaderSize + (int)length;
+            into.Add(record);
+            offset += length;
         }
         return offset;
     }
 
     /// <summary>
+    /// Decodes the frame at the start of <paramref name="data"/>; false when it is short, has an
+    /// impossible length, a wrong checksum or an undecodable payload (a torn or still-being-written tail).
+    /// </summary>
+    public static bool TryReadFrame(ReadOnlySpan<byte> data, out WalRecord record, out int frameLength)
+    {
+        record = null!;
+        frameLength = 0;
+        if (data.Length < FrameHeaderSize)
+        {
+            return false;
+        }
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(data);
+        var crc = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+        if (length == 0 || length > data.Length - FrameHeaderSize)
+        {
+            return false;
+        }
+        var payload = data.Slice(FrameHeaderSize, (int)length);
+        if (Crc32C.Compute(payload) != crc)
+        {
+            return false;
+        }
+        try
+        {
+            record = WalRecords.Decode(payload);
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+        frameLength = FrameHeaderSize + (int)length;
+        return true;
+    }
+
+    /// <summary>
     /// Reads the newest complete checkpoint and the segments after it, repairing a damaged tail in
-    /// place. Older checkpoints, unfinished <c>.tmp</c> checkpoints and covered segments are removed.
+    /// place. Older checkpoints and unfinished <c>.tmp</c> checkpoints are removed. Segments the
+    /// checkpoint covers are skipped, not deleted: they are still there only because a remote-write
+    /// queue had not sent them yet (<see cref="TsdbStore.RetainWalSegments"/>), and the next
+    /// checkpoint deletes those no queue needs.
     /// </summary>
     public static WalReadResult ReadAndRepair(string dir)
     {
@@ -122,7 +138,6 @@ internal static class WalFiles
             var (index, path) = segments[i];
             if (index <= covered)
             {
-                File.Delete(path);
                 continue;
             }
             var data = File.ReadAllBytes(path);

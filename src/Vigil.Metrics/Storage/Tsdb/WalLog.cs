@@ -22,6 +22,7 @@ internal sealed class WalLog : IDisposable
     private long durableSeq;
     private bool flushing;
     private TaskCompletionSource? nextFlush;
+    private TaskCompletionSource? written;
     private long fsyncs;
 
     private WalLog(string directory, long segmentSize, int firstIndex, long existingBytes)
@@ -68,7 +69,21 @@ internal sealed class WalLog : IDisposable
             }
             RandomAccess.Write(current, frames, currentSize);
             currentSize += frames.Length;
+            SignalWrittenLocked();
             return ++writtenSeq;
+        }
+    }
+
+    /// <summary>
+    /// A task that completes at the next write or rotation. Readers that tail the log (remote
+    /// write) take it before they read, so a write between their read and their wait is not missed.
+    /// </summary>
+    public Task Changed()
+    {
+        lock (gate)
+        {
+            written ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return written.Task;
         }
     }
 
@@ -189,6 +204,16 @@ internal sealed class WalLog : IDisposable
         currentSize = 0;
         CurrentIndex++;
         current = OpenSegment(CurrentIndex);
+        SignalWrittenLocked();
+    }
+
+    private void SignalWrittenLocked()
+    {
+        if (written is { } w)
+        {
+            written = null;
+            w.TrySetResult();
+        }
     }
 
     private void DisposeRetiredLocked()

@@ -26,14 +26,26 @@ public static class MetricsModule
         });
         services.AddSingleton<Server.IHealthContributor, MetricsStoreHealth>();
         services.AddHostedService<ExportStoreStats>();
-        services.AddSingleton(sp => new PromQLEngine(new PromQLEngineOptions
+        services.AddHttpClient("query-url", c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip, PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectCallback = Outbound.OutboundConnector.ConnectAsync });
+        services.AddSingleton(sp =>
         {
-            MaxSamples = sp.GetRequiredService<Hosting.ServeOptions>().Metrics.QueryMaxSamples,
-        }));
+            var settings = sp.GetRequiredService<Hosting.ServeOptions>().Metrics;
+            // metrics.query_url: every PromQL query of the server (rules, SLOs, API, console) goes to that API.
+            var remote = settings.QueryUrl is { } url
+                ? new QueryRemoteStore(sp.GetRequiredService<IHttpClientFactory>().CreateClient("query-url"), new Uri(url), settings.QueryHeaders,
+                    ScrapeSettingsRules.Credentials(settings.QueryAuthorization, settings.QueryBasicAuth), settings.QueryTimeout)
+                : null;
+            return new PromQLEngine(new PromQLEngineOptions { MaxSamples = settings.QueryMaxSamples, Remote = remote });
+        });
         services.AddSingleton<EvaluateQuery>();
         services.AddHostedService<ExportQueryStats>();
         services.AddHttpClient("scrape", c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip, PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectCallback = Outbound.OutboundConnector.ConnectAsync });
+        services.AddHttpClient("remote-write", c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectCallback = Outbound.OutboundConnector.ConnectAsync });
+        services.AddSingleton<ForwardSamples>();
+        services.AddHostedService(sp => sp.GetRequiredService<ForwardSamples>());
         services.AddSingleton<ApplyScrapeTargets>();
         services.AddSingleton<RemoteWriteMetadata>();
         services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<ApplyScrapeTargets>());

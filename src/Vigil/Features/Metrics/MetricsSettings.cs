@@ -20,6 +20,41 @@ public sealed class MetricsSettings
     public TimeSpan ScrapeInterval { get; set; } = TimeSpan.FromMinutes(1);
     public TimeSpan ScrapeTimeout { get; set; } = TimeSpan.FromSeconds(10);
     public List<ScrapeJobSettings> ScrapeConfigs { get; set; } = [];
+    /// <summary>Endpoints every ingested sample is forwarded to (Prometheus's <c>remote_write</c>). Read at start.</summary>
+    public List<RemoteWriteSettings> RemoteWrite { get; set; } = [];
+    /// <summary>A Prometheus-compatible query API (its base URL, e.g. <c>http://vm:8428</c>) used instead of the embedded engine. Read at start.</summary>
+    public string? QueryUrl { get; set; }
+    public Dictionary<string, string> QueryHeaders { get; set; } = [];
+    public AuthorizationSettings? QueryAuthorization { get; set; }
+    public BasicAuthSettings? QueryBasicAuth { get; set; }
+}
+
+/// <summary>One <c>metrics.remote_write</c> entry, with Prometheus's keys.</summary>
+public sealed class RemoteWriteSettings
+{
+    [ConfigRequired]
+    public string? Url { get; set; }
+    public string? Name { get; set; }
+    public TimeSpan? RemoteTimeout { get; set; }
+    public Dictionary<string, string> Headers { get; set; } = [];
+    public AuthorizationSettings? Authorization { get; set; }
+    public BasicAuthSettings? BasicAuth { get; set; }
+    public List<RelabelSettings> WriteRelabelConfigs { get; set; } = [];
+    public QueueSettings? QueueConfig { get; set; }
+}
+
+/// <summary>Prometheus's <c>queue_config</c>; unset keys take Prometheus 2.42's defaults.</summary>
+public sealed class QueueSettings
+{
+    public int? Capacity { get; set; }
+    public int? MaxShards { get; set; }
+    public int? MinShards { get; set; }
+    public int? MaxSamplesPerSend { get; set; }
+    public TimeSpan? BatchSendDeadline { get; set; }
+    public TimeSpan? MinBackoff { get; set; }
+    public TimeSpan? MaxBackoff { get; set; }
+    [System.Text.Json.Serialization.JsonPropertyName("retry_on_http_429")]
+    public bool? RetryOnHttp429 { get; set; }
 }
 
 public sealed class ScrapeJobSettings
@@ -82,6 +117,10 @@ public static class ScrapeSettingsRules
 
     public static IEnumerable<FieldError> Validate(MetricsSettings settings)
     {
+        foreach (var error in ValidateRemote(settings))
+        {
+            yield return error;
+        }
         if (settings.QueryMaxSamples < 1)
         {
             yield return new FieldError("metrics.query_max_samples", "must be at least 1");
@@ -112,25 +151,9 @@ public static class ScrapeSettingsRules
             {
                 yield return new FieldError($"{at}scrape_timeout", $"must not be greater than the scrape interval ({Duration.Format(interval)})");
             }
-            // Prometheus's HTTP client config rules (common/config/http_config.go Validate).
-            if (job.Authorization is not null && job.BasicAuth is not null)
+            foreach (var error in ValidateHttpClient(at, "", job.Authorization, job.BasicAuth))
             {
-                yield return new FieldError($"{at}authorization", "at most one of basic_auth and authorization may be configured");
-            }
-            if (job.Authorization is { } authorization)
-            {
-                if (string.Equals(authorization.Type, "basic", StringComparison.OrdinalIgnoreCase))
-                {
-                    yield return new FieldError($"{at}authorization.type", "authorization type cannot be set to \"basic\", use \"basic_auth\" instead");
-                }
-                if (authorization.Credentials is not null && authorization.CredentialsFile is not null)
-                {
-                    yield return new FieldError($"{at}authorization.credentials", "at most one of authorization credentials and credentials_file must be configured");
-                }
-            }
-            if (job.BasicAuth is { Password: not null, PasswordFile: not null })
-            {
-                yield return new FieldError($"{at}basic_auth.password", "at most one of basic_auth password and password_file must be configured");
+                yield return error;
             }
             if (job.Scheme is not (null or "http" or "https"))
             {
@@ -159,6 +182,135 @@ public static class ScrapeSettingsRules
             }
         }
     }
+
+    /// <summary>Prometheus's HTTP client config rules (common/config/http_config.go Validate).</summary>
+    private static IEnumerable<FieldError> ValidateHttpClient(string at, string prefix, AuthorizationSettings? authorizationSettings, BasicAuthSettings? basicAuth)
+    {
+        if (authorizationSettings is not null && basicAuth is not null)
+        {
+            yield return new FieldError($"{at}{prefix}authorization", "at most one of basic_auth and authorization may be configured");
+        }
+        if (authorizationSettings is { } authorization)
+        {
+            if (string.Equals(authorization.Type, "basic", StringComparison.OrdinalIgnoreCase))
+            {
+                yield return new FieldError($"{at}{prefix}authorization.type", "authorization type cannot be set to \"basic\", use \"basic_auth\" instead");
+            }
+            if (authorization.Credentials is not null && authorization.CredentialsFile is not null)
+            {
+                yield return new FieldError($"{at}{prefix}authorization.credentials", "at most one of authorization credentials and credentials_file must be configured");
+            }
+        }
+        if (basicAuth is { Password: not null, PasswordFile: not null })
+        {
+            yield return new FieldError($"{at}{prefix}basic_auth.password", "at most one of basic_auth password and password_file must be configured");
+        }
+    }
+
+    private static IEnumerable<FieldError> ValidateRemote(MetricsSettings settings)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < settings.RemoteWrite.Count; i++)
+        {
+            var rw = settings.RemoteWrite[i];
+            var at = $"metrics.remote_write[{i}].";
+            if (rw.Url is not null && !IsHttpUrl(rw.Url))
+            {
+                yield return new FieldError($"{at}url", $"\"{rw.Url}\" is not an http or https URL");
+            }
+            if (rw.Name is not null && !RemoteWriteNames.IsValid(rw.Name))
+            {
+                yield return new FieldError($"{at}name", "may only contain letters, digits, '_' and '-'");
+            }
+            if (rw.Url is not null && !names.Add(RemoteWriteNames.Of(rw)))
+            {
+                // Prometheus: "found multiple remote write configs with job name" / duplicate hash.
+                yield return new FieldError(rw.Name is null ? $"{at}url" : $"{at}name", $"duplicate remote write queue \"{RemoteWriteNames.Of(rw)}\"");
+            }
+            if (rw.RemoteTimeout is { } timeout && timeout <= TimeSpan.Zero)
+            {
+                yield return new FieldError($"{at}remote_timeout", "must be more than 0s");
+            }
+            foreach (var error in ValidateHttpClient(at, "", rw.Authorization, rw.BasicAuth))
+            {
+                yield return error;
+            }
+            for (var r = 0; r < rw.WriteRelabelConfigs.Count; r++)
+            {
+                foreach (var error in ValidateRelabel(rw.WriteRelabelConfigs[r], $"{at}write_relabel_configs[{r}]."))
+                {
+                    yield return error;
+                }
+            }
+            if (rw.QueueConfig is { } q)
+            {
+                foreach (var (value, key) in new[] { (q.Capacity, "capacity"), (q.MaxShards, "max_shards"), (q.MinShards, "min_shards"), (q.MaxSamplesPerSend, "max_samples_per_send") })
+                {
+                    if (value is < 1)
+                    {
+                        yield return new FieldError($"{at}queue_config.{key}", "must be at least 1");
+                    }
+                }
+                if ((q.MinShards ?? 1) > (q.MaxShards ?? 200))
+                {
+                    yield return new FieldError($"{at}queue_config.min_shards", "must not be greater than max_shards");
+                }
+                if ((q.MinBackoff ?? TimeSpan.FromMilliseconds(30)) > (q.MaxBackoff ?? TimeSpan.FromSeconds(5)))
+                {
+                    yield return new FieldError($"{at}queue_config.min_backoff", "must not be greater than max_backoff");
+                }
+                if (q.MinBackoff is { } minBackoff && minBackoff <= TimeSpan.Zero)
+                {
+                    yield return new FieldError($"{at}queue_config.min_backoff", "must be more than 0s");
+                }
+            }
+        }
+        if (settings.QueryUrl is { } queryUrl && !IsHttpUrl(queryUrl))
+        {
+            yield return new FieldError("metrics.query_url", $"\"{queryUrl}\" is not an http or https URL");
+        }
+        foreach (var error in ValidateHttpClient("metrics.", "query_", settings.QueryAuthorization, settings.QueryBasicAuth))
+        {
+            yield return error;
+        }
+    }
+
+    private static bool IsHttpUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
+
+    /// <summary>The remote-write queues of a validated section.</summary>
+    public static IReadOnlyList<Vigil.Metrics.RemoteWrite.Forwarding.RemoteWriteQueueOptions> ToRemoteWrite(MetricsSettings settings) =>
+        [.. settings.RemoteWrite.Select(rw =>
+        {
+            var q = rw.QueueConfig ?? new QueueSettings();
+            var defaults = new Vigil.Metrics.RemoteWrite.Forwarding.RemoteWriteQueueOptions { Name = "", Url = new Uri("http://127.0.0.1/") };
+            var credentials = Credentials(rw.Authorization, rw.BasicAuth);
+            return new Vigil.Metrics.RemoteWrite.Forwarding.RemoteWriteQueueOptions
+            {
+                Name = RemoteWriteNames.Of(rw),
+                Url = new Uri(rw.Url!),
+                RemoteTimeout = rw.RemoteTimeout ?? defaults.RemoteTimeout,
+                Headers = rw.Headers,
+                Authorization = () => credentials?.HeaderValue(),
+                WriteRelabelConfigs = [.. rw.WriteRelabelConfigs.Select(ToRelabel)],
+                Capacity = q.Capacity ?? defaults.Capacity,
+                MaxShards = q.MaxShards ?? defaults.MaxShards,
+                MinShards = q.MinShards ?? defaults.MinShards,
+                MaxSamplesPerSend = q.MaxSamplesPerSend ?? defaults.MaxSamplesPerSend,
+                BatchSendDeadline = q.BatchSendDeadline ?? defaults.BatchSendDeadline,
+                MinBackoff = q.MinBackoff ?? defaults.MinBackoff,
+                MaxBackoff = q.MaxBackoff ?? defaults.MaxBackoff,
+                RetryOnHttp429 = q.RetryOnHttp429 ?? defaults.RetryOnHttp429,
+            };
+        })];
+
+    /// <summary>The credentials of an <c>authorization</c> or <c>basic_auth</c> block, as scrape jobs use them.</summary>
+    public static ScrapeCredentials? Credentials(AuthorizationSettings? authorization, BasicAuthSettings? basicAuth) => (authorization, basicAuth) switch
+    {
+        ({ } a, _) => new ScrapeCredentials(string.IsNullOrEmpty(a.Type) ? "Bearer" : a.Type, a.Credentials, a.CredentialsFile),
+        (_, { } b) => new ScrapeCredentials("Basic", b.Password, b.PasswordFile, b.Username),
+        _ => null,
+    };
 
     private static IEnumerable<FieldError> ValidateRelabel(RelabelSettings r, string at)
     {
@@ -224,4 +376,13 @@ public static class ScrapeSettingsRules
             RelabelConfigs = [.. job.RelabelConfigs.Select(ToRelabel)],
             MetricRelabelConfigs = [.. job.MetricRelabelConfigs.Select(ToRelabel)],
         })];
+}
+
+/// <summary>The name of a remote-write queue: its <c>name</c>, or (as Prometheus does) the first 6 hex digits of a hash of its URL.</summary>
+public static class RemoteWriteNames
+{
+    public static bool IsValid(string name) => name.Length is > 0 and <= 100 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+
+    public static string Of(RemoteWriteSettings settings) =>
+        settings.Name ?? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(settings.Url ?? "")))[..6];
 }
