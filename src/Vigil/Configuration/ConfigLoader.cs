@@ -162,6 +162,7 @@ public static class ConfigLoader
             Features.Slos.SloRules.ValidateConfig(config),
             Features.Incidents.IncidentConfigRules.Validate(config),
             Features.Outbound.OutboundRules.Validate(config),
+            Features.Cluster.ClusterRules.Validate(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {
