@@ -103,6 +103,10 @@ public sealed class ChildProcessServer : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException)
+            {
+                // Listening but still starting on a loaded machine: ask again until the deadline.
+            }
             await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
         }
         throw new TimeoutException($"vigil did not answer /health within {limit}:\n{Log}");

@@ -54,7 +54,7 @@ public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILog
         wanted[name] = spread;
         if (held.TryGetValue(name, out var grant) && RealTime.GetElapsedTime(grant.At) < Ttl / 3)
         {
-            return new LeaseGrant(name, grant.Token, store.MemberId);
+            return new LeaseGrant(name, grant.Token, store.MemberId, Ttl);
         }
         return await AcquireAsync(name, spread, cancellationToken);
     }
@@ -119,7 +119,7 @@ public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILog
             {
                 logger.LogInformation("Replica {Member} holds lease {Lease} (token {Token})", store.MemberId, name, t);
             }
-            return new LeaseGrant(name, t, store.MemberId);
+            return new LeaseGrant(name, t, store.MemberId, Ttl);
         }
         if (had && held.TryRemove(name, out _))
         {

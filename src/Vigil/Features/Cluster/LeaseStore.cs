@@ -32,9 +32,14 @@ public sealed class LeaseStore : IAsyncDisposable
     /// <summary>
     /// The fence: run first in a transaction that writes under a lease. <c>FOR SHARE</c> keeps the row
     /// from changing holder until the transaction ends, so a write is committed under a current token
-    /// or not at all, while several writers under the same grant do not wait for each other.
+    /// or not at all, while several writers under the same grant do not wait for each other. A
+    /// replica frozen inside such a transaction would keep that lock, and its lease, for ever:
+    /// <c>idle_in_transaction_session_timeout</c> (one TTL) makes PostgreSQL end its session instead.
     /// </summary>
-    public const string FenceSql = "SELECT 1 FROM leases WHERE name = @name AND holder = @me AND token = @token AND expires_at > now() FOR SHARE";
+    public const string FenceSql = """
+        SELECT 1 FROM leases CROSS JOIN LATERAL set_config('idle_in_transaction_session_timeout', @idle, true) AS idle
+        WHERE name = @name AND holder = @me AND token = @token AND expires_at > now() FOR SHARE OF leases
+        """;
 
     private const string HeartbeatSql = """
         INSERT INTO cluster_members (id, address, version, started, heartbeat) VALUES (@me, @address, @version, now(), now())
@@ -46,7 +51,11 @@ public sealed class LeaseStore : IAsyncDisposable
     public LeaseStore(DatabaseSettings database, string memberId)
     {
         MemberId = memberId;
-        postgres = database.Provider == DatabaseProvider.Postgres ? NpgsqlDataSource.Create(database.ConnectionString) : null;
+        // A lease statement that finds the row locked (by a fenced transaction) gives up after a
+        // second rather than wait: it is tried again at the next renewal.
+        postgres = database.Provider == DatabaseProvider.Postgres
+            ? NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { Options = "-c lock_timeout=1000", CommandTimeout = 10 }.ConnectionString)
+            : null;
     }
 
     public string MemberId { get; }
@@ -106,6 +115,7 @@ public sealed class LeaseStore : IAsyncDisposable
         AddParameter(command, "name", grant.Name);
         AddParameter(command, "me", grant.Holder);
         AddParameter(command, "token", grant.Token);
+        AddParameter(command, "idle", ((long)(grant.Ttl ?? TimeSpan.FromSeconds(10)).TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
@@ -177,4 +187,5 @@ public sealed class LeaseStore : IAsyncDisposable
 }
 
 /// <summary>A lease held by <see cref="Holder"/> under <see cref="Token"/>: writes made under it carry it (<see cref="LeaseFence"/>).</summary>
-public sealed record LeaseGrant(string Name, long Token, string Holder);
+/// <param name="Ttl">The lease's TTL: a transaction fenced by it that stays idle this long is ended by the database.</param>
+public sealed record LeaseGrant(string Name, long Token, string Holder, TimeSpan? Ttl = null);
