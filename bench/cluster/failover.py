@@ -74,7 +74,7 @@ def main():
     config = os.path.join(work, "vigil.yaml")
     with open(config, "w") as f:
         f.write(f"""cluster:
-  lease_ttl: {TTL}s
+  lease_ttl: {TTL:g}s
 channels:
   - {{name: ops, type: webhook, url: "http://127.0.0.1:{server.server_port}/hook", timeout: 5s}}
 alerting:
@@ -97,7 +97,8 @@ routing:
                 return p, port
             except Exception:
                 time.sleep(0.1)
-        raise SystemExit(f"replica {index} did not start; see {work}")
+        log.flush()
+        raise SystemExit(f"replica {index} did not start:\n" + open(os.path.join(work, f"replica-{index}.log")).read()[-3000:])
 
     def post(port, name):
         body = json.dumps([{"labels": {"alertname": name, "severity": "critical"}}]).encode()
