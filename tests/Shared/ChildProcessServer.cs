@@ -13,17 +13,21 @@ public sealed class ChildProcessServer : IAsyncDisposable
     private readonly StringBuilder log = new();
     private Process? process;
     private bool authenticated;
+    private bool administratorReady;
 
-    public ChildProcessServer(string dataDirectory, string? configPath = null)
+    /// <param name="database">A <c>postgres://</c> URL shared by several replicas, or null for SQLite in the data directory.</param>
+    public ChildProcessServer(string dataDirectory, string? configPath = null, string? database = null)
     {
         DataDirectory = dataDirectory;
         ConfigPath = configPath;
+        Database = database;
         Port = LoopbackPorts.Free();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(10) };
     }
 
     public string DataDirectory { get; }
     public string? ConfigPath { get; }
+    public string? Database { get; }
     public int Port { get; }
     public HttpClient Http { get; }
     public int Pid => process?.Id ?? 0;
@@ -46,10 +50,11 @@ public sealed class ChildProcessServer : IAsyncDisposable
     /// </summary>
     public async Task StartAsync(TimeSpan? timeout = null)
     {
-        if (!File.Exists(Path.Combine(DataDirectory, "vigil.db")))
+        if (Database is null ? !File.Exists(Path.Combine(DataDirectory, "vigil.db")) : !administratorReady)
         {
             await CreateAdministratorAsync();
         }
+        administratorReady = true;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vigil.dll"));
         start.ArgumentList.Add("serve");
@@ -57,6 +62,11 @@ public sealed class ChildProcessServer : IAsyncDisposable
         start.ArgumentList.Add($"http://127.0.0.1:{Port}");
         start.ArgumentList.Add("--data");
         start.ArgumentList.Add(DataDirectory);
+        if (Database is not null)
+        {
+            start.ArgumentList.Add("--database");
+            start.ArgumentList.Add(Database);
+        }
         if (ConfigPath is not null)
         {
             start.ArgumentList.Add("--config");
@@ -93,6 +103,10 @@ public sealed class ChildProcessServer : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException)
+            {
+                // Listening but still starting on a loaded machine: ask again until the deadline.
+            }
             await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
         }
         throw new TimeoutException($"vigil did not answer /health within {limit}:\n{Log}");
@@ -105,13 +119,19 @@ public sealed class ChildProcessServer : IAsyncDisposable
         {
             start.ArgumentList.Add(argument);
         }
+        if (Database is not null)
+        {
+            start.ArgumentList.Add("--database");
+            start.ArgumentList.Add(Database);
+        }
         using var admin = Process.Start(start)!;
         await admin.StandardInput.WriteLineAsync(TestServer.AdminPassword);
         admin.StandardInput.Close();
         var output = admin.StandardOutput.ReadToEndAsync();
         var error = admin.StandardError.ReadToEndAsync();
         await admin.WaitForExitAsync();
-        if (admin.ExitCode != 0)
+        // Replicas share one database: the second one finds the administrator there.
+        if (admin.ExitCode != 0 && !(Database is not null && (await output + await error).Contains("already exists", StringComparison.Ordinal)))
         {
             throw new InvalidOperationException($"vigil admin create exited with {admin.ExitCode}: {await output}{await error}");
         }

@@ -16,7 +16,7 @@ namespace Vigil.Tests.Support;
 public sealed class NotificationReceiver : IAsyncDisposable
 {
     /// <param name="Answered">The status it was answered with (0 for a hang or a dropped connection).</param>
-    public sealed record Received(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, int Answered)
+    public sealed record Received(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, int Answered, DateTimeOffset At = default)
     {
         public string Text => System.Text.Encoding.UTF8.GetString(Body);
 
@@ -85,7 +85,7 @@ public sealed class NotificationReceiver : IAsyncDisposable
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
         requests.Enqueue(new Received(context.Request.Method, context.Request.Path + context.Request.QueryString,
-            context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body.ToArray(), Behaviour == Mode.Answer ? Status : 0));
+            context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body.ToArray(), Behaviour == Mode.Answer ? Status : 0, TimeProvider.System.GetUtcNow()));
         switch (Behaviour)
         {
             case Mode.Close:

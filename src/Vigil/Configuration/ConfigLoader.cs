@@ -166,6 +166,7 @@ public static class ConfigLoader
             Features.Incidents.IncidentConfigRules.Validate(config),
             Features.Outbound.OutboundRules.Validate(config),
             Features.Server.ForwardedHeaders.Validate(config.Server),
+            Features.Cluster.ClusterRules.Validate(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

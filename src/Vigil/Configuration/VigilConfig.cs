@@ -27,6 +27,7 @@ public sealed class VigilConfig
     public Features.OnCall.Escalation.PagingSettings Paging { get; set; } = new();
     public Features.Incidents.IncidentSettings Incidents { get; set; } = new();
     public Features.Outbound.OutboundSettings Outbound { get; set; } = new();
+    public Features.Cluster.ClusterSettings Cluster { get; set; } = new();
 }
 
 /// <summary>

@@ -7,6 +7,7 @@ namespace Vigil.Data;
 public static class DataModule
 {
     private static readonly AfterCommitInterceptor AfterCommitInterceptorInstance = new();
+    private static readonly Features.Cluster.FenceInterceptor FenceInterceptorInstance = new();
 
     // Services own several collections (contacts, environments, dependencies): one query per
     // collection instead of one joined query whose rows multiply.
@@ -17,7 +18,7 @@ public static class DataModule
         if (settings.Provider == DatabaseProvider.Postgres)
         {
             services.AddDbContext<VigilDbContext, PostgresVigilDbContext>((sp, o) =>
-                o.UseNpgsql(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>(), AfterCommitInterceptorInstance));
+                o.UseNpgsql(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>(), AfterCommitInterceptorInstance, FenceInterceptorInstance));
         }
         else
         {

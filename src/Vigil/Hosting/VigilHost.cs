@@ -11,6 +11,7 @@ using Vigil.Data;
 using Vigil.Features.Access;
 using Vigil.Features.Alerting;
 using Vigil.Features.Catalog;
+using Vigil.Features.Cluster;
 using Vigil.Features.Incidents;
 using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
@@ -74,6 +75,7 @@ public static class VigilHost
         services.AddHostedService<ReloadOnHangup>();
 
         services.AddVigilData(DatabaseSettings.Parse(options.Database, options.DataDirectory));
+        services.AddCluster();
         services.AddAccess();
         services.AddSingleton<IConfigConsumer, Features.Outbound.ApplyOutboundPolicy>();
         services.AddServer();

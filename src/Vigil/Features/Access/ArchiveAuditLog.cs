@@ -15,8 +15,10 @@ namespace Vigil.Features.Access;
 /// between the two leaves the batch in both places; the next pass archives it again, so the
 /// archive may hold an entry twice (same <c>id</c>) but never misses one.
 /// </summary>
-public sealed class ArchiveAuditLog(IServiceScopeFactory scopes, ConfigReloader config, ServeOptions options, TimeProvider clock, ILogger<ArchiveAuditLog> logger) : BackgroundService
+public sealed class ArchiveAuditLog(IServiceScopeFactory scopes, ConfigReloader config, ServeOptions options, Cluster.ClusterMembership cluster, TimeProvider clock, ILogger<ArchiveAuditLog> logger) : BackgroundService
 {
+    /// <summary>Over several replicas only this lease's holder archives (into its own data directory).</summary>
+    public const string Lease = "audit/archive";
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
     private const int BatchSize = 1000;
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -34,7 +36,7 @@ public sealed class ArchiveAuditLog(IServiceScopeFactory scopes, ConfigReloader 
         {
             try
             {
-                await RunOnceAsync(stoppingToken);
+                await cluster.RunUnderLeaseAsync(Lease, RunOnceAsync, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -16,8 +16,11 @@ namespace Vigil.Features.Incidents;
 /// (routed like any alert) until the next update is posted, and reminds the commander directly
 /// on their own contact methods once.
 /// </summary>
-public sealed class WatchIncidentTimers(IServiceScopeFactory scopes, ConfigReloader config, IAlertIngest alerts, TimeProvider clock, ILogger<WatchIncidentTimers> logger) : BackgroundService
+public sealed class WatchIncidentTimers(IServiceScopeFactory scopes, ConfigReloader config, IAlertIngest alerts, Cluster.ClusterMembership cluster, TimeProvider clock, ILogger<WatchIncidentTimers> logger) : BackgroundService
 {
+    /// <summary>Over several replicas only this lease's holder checks the timers.</summary>
+    public const string Lease = "incidents/timers";
+
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -32,7 +35,7 @@ public sealed class WatchIncidentTimers(IServiceScopeFactory scopes, ConfigReloa
             {
                 try
                 {
-                    await RunOnceAsync(stoppingToken);
+                    await cluster.RunUnderLeaseAsync(Lease, RunOnceAsync, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -11,7 +11,8 @@ namespace Vigil.Features.Metrics;
 /// Runs the scrape jobs of <c>metrics.scrape_configs</c> and the job <c>catalog</c> (every catalog
 /// environment with a <c>metrics:</c> endpoint): on start, on every reload and on every catalog
 /// change the targets are replaced, keeping the loops of targets that did not change (no false
-/// staleness markers).
+/// staleness markers). Over several replicas each scrapes its share of the targets (rendezvous
+/// hashing over the live members), and the share is worked out again when the membership changes.
 /// </summary>
 public sealed class ApplyScrapeTargets : IConfigConsumer, IAsyncDisposable
 {
@@ -26,9 +27,14 @@ public sealed class ApplyScrapeTargets : IConfigConsumer, IAsyncDisposable
     private readonly SemaphoreSlim applying = new(1, 1);
     private ScrapeManager? manager;
     private MetricsSettings? settings;
+    private readonly Cluster.ClusterMembership cluster;
+    private readonly ILogger<ApplyScrapeTargets> logger;
 
-    public ApplyScrapeTargets(ISampleStore store, TimeProvider clock, IHttpClientFactory http, IHostApplicationLifetime lifetime, IServiceScopeFactory scopes, CatalogChanges catalog)
+    public ApplyScrapeTargets(ISampleStore store, TimeProvider clock, IHttpClientFactory http, IHostApplicationLifetime lifetime, IServiceScopeFactory scopes, CatalogChanges catalog, Cluster.ClusterMembership cluster, ILogger<ApplyScrapeTargets> logger)
     {
+        this.cluster = cluster;
+        this.logger = logger;
+        cluster.MembersChanged += () => _ = ReconcileAfterMembershipChangeAsync();
         this.store = store;
         this.clock = clock;
         this.http = http;
@@ -63,6 +69,7 @@ public sealed class ApplyScrapeTargets : IConfigConsumer, IAsyncDisposable
             var targets = ScrapeSettingsRules.ToScrapeConfigs(current)
                 .Concat(endpoints.Select(e => CatalogScrapeConfig(e, current)))
                 .SelectMany(ScrapeTarget.FromConfig)
+                .Where(t => cluster.Owns($"scrape/{t.Config.JobName}/{t.Url}"))
                 .ToList();
             if (targets.Count == 0 && manager is null)
             {
@@ -73,6 +80,19 @@ public sealed class ApplyScrapeTargets : IConfigConsumer, IAsyncDisposable
         finally
         {
             applying.Release();
+        }
+    }
+
+    private async Task ReconcileAfterMembershipChangeAsync()
+    {
+        try
+        {
+            await ReconcileAsync(lifetime.ApplicationStopping);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The next change of the catalog, the configuration or the membership tries again.
+            logger.LogWarning("Re-sharding the scrape targets failed: {Error}", e.Message);
         }
     }
 

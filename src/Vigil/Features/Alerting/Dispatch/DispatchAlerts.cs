@@ -28,7 +28,7 @@ public sealed class DispatchAlerts(
     public static readonly TimeSpan LogRetention = TimeSpan.FromHours(120);
 
     // One pass at a time in the process, even across instances: two overlapping passes would
-    // both decide to notify before either committed. (Several replicas would need a lease.)
+    // both decide to notify before either committed. Across replicas the <c>dispatch</c> lease does it (DispatchLoop).
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private readonly ConcurrentQueue<string> received = new();
     private (string Fingerprint, RouteNode? Tree, IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> Intervals) cached = ("", null, new Dictionary<string, IReadOnlyList<TimeInterval>>());

@@ -1,11 +1,17 @@
+using Vigil.Features.Cluster;
+
 namespace Vigil.Features.Alerting.Dispatch;
 
 /// <summary>
 /// Runs <see cref="DispatchAlerts"/> when alerts arrive (<see cref="ReceiveAlerts.Received"/>) and
-/// when the next group is due, on the injected clock.
+/// when the next group is due, on the injected clock. Over several replicas only the holder of the
+/// <c>dispatch</c> lease runs passes (fenced by its token); the others look again every TTL/3, and
+/// the one that takes the lease over starts from the groups and notification log in the database.
 /// </summary>
-public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, TimeProvider clock, ILogger<DispatchLoop> logger) : BackgroundService
+public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, ClusterMembership cluster, TimeProvider clock, ILogger<DispatchLoop> logger) : BackgroundService
 {
+    public const string Lease = "dispatch";
+
     /// <summary>The longest the loop sleeps, so alerts resolved by their resolve_timeout are seen without new input.</summary>
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(10);
 
@@ -18,13 +24,19 @@ public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, 
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var delay = MaxSleep;
+                // Alerts posted to another replica do not wake this one: it looks at least every TTL/3.
+                var maxSleep = cluster.SingleProcess ? MaxSleep : TimeSpan.FromTicks(Math.Min(MaxSleep.Ticks, cluster.Ttl.Ticks / 3));
+                var delay = maxSleep;
                 try
                 {
-                    var next = await dispatch.RunOnceAsync(stoppingToken);
-                    if (next is { } due)
+                    if (await cluster.HoldAsync(Lease, stoppingToken) is { } grant)
                     {
-                        delay = TimeSpan.FromTicks(Math.Clamp((due - clock.GetUtcNow()).Ticks, 0, MaxSleep.Ticks));
+                        using var fence = LeaseFence.Enter(grant);
+                        var next = await dispatch.RunOnceAsync(stoppingToken);
+                        if (next is { } due)
+                        {
+                            delay = TimeSpan.FromTicks(Math.Clamp((due - clock.GetUtcNow()).Ticks, 0, maxSleep.Ticks));
+                        }
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

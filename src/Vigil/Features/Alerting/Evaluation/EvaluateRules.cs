@@ -21,12 +21,13 @@ public sealed class EvaluateRules : IConfigConsumer, IHostedService
     private readonly TimeProvider clock;
     private readonly ILogger<EvaluateRules> logger;
     private readonly IReadOnlyList<IRuleGroupSource> sources;
+    private readonly Cluster.ClusterMembership cluster;
     private readonly Lock applying = new();
     private VigilConfig? applied;
 
-    public EvaluateRules(ISampleStore store, PromQLEngine engine, IServiceProvider services, TimeProvider clock, ILogger<EvaluateRules> logger, IEnumerable<IRuleGroupSource> sources)
+    public EvaluateRules(ISampleStore store, PromQLEngine engine, IServiceProvider services, TimeProvider clock, ILogger<EvaluateRules> logger, IEnumerable<IRuleGroupSource> sources, Cluster.ClusterMembership cluster)
     {
-        (this.store, this.engine, this.services, this.clock, this.logger) = (store, engine, services, clock, logger);
+        (this.store, this.engine, this.services, this.clock, this.logger, this.cluster) = (store, engine, services, clock, logger, cluster);
         this.sources = [.. sources];
         foreach (var source in this.sources)
         {
@@ -90,7 +91,10 @@ public sealed class EvaluateRules : IConfigConsumer, IHostedService
                     next.Add(old);
                     continue;
                 }
-                var loop = new RuleGroupLoop(group, group.Interval ?? settings.EvaluationInterval, store, engine, ingest, clock, settings, firstLoad, RecordAsync, logger);
+                // One lease per group, spread over the replicas (docs/ha-leases.md).
+                var lease = $"rules/{group.File}/{group.Name}";
+                var loop = new RuleGroupLoop(group, group.Interval ?? settings.EvaluationInterval, store, engine, ingest, clock, settings, firstLoad, RecordAsync, logger,
+                    token => cluster.HoldAsync(lease, token, spread: true));
                 if (found)
                 {
                     CopyState(old.Loop, loop);

@@ -12,6 +12,9 @@ namespace Vigil.Features.Alerting.Evaluation;
 /// at slots aligned to the interval with a per-group offset, skipping (and counting) slots that
 /// were missed; after each evaluation the alerts that need it go to the dispatcher; after the
 /// second evaluation following a start, alert <c>for</c> state is restored from <c>ALERTS_FOR_STATE</c>.
+/// Over several replicas a slot is evaluated only by the holder of the group's lease
+/// (<paramref name="hold"/>); a replica that takes the lease over starts as after a restart: no
+/// alerts in memory, <c>for</c> state restored from <c>ALERTS_FOR_STATE</c>.
 /// </summary>
 public sealed class RuleGroupLoop(
     RuleGroup group,
@@ -23,7 +26,8 @@ public sealed class RuleGroupLoop(
     AlertingSettings settings,
     bool restore,
     Func<IReadOnlyList<AlertStateChange>, CancellationToken, Task> recordChanges,
-    ILogger logger)
+    ILogger logger,
+    Func<CancellationToken, Task<Cluster.LeaseGrant?>>? hold = null)
 {
     private readonly Labels externalLabels = Labels.From(settings.ExternalLabels.Select(kv => new Label(kv.Key, kv.Value)));
     private readonly string externalUrl = settings.ExternalUrl ?? "";
@@ -67,6 +71,7 @@ public sealed class RuleGroupLoop(
         }
         var pendingRestore = restore && Evaluator.AlertStates.Any(s => !s.Restored);
         var restoreAfter = 2;
+        var lostLease = false;
         while (!stopping.IsCancellationRequested)
         {
             var wait = DateTimeOffset.FromUnixTimeMilliseconds(evalMs) - clock.GetUtcNow();
@@ -82,7 +87,30 @@ public sealed class RuleGroupLoop(
                 MissedIterations += missed;
                 evalMs += missed * step;
             }
-            await IterateAsync(evalMs, stopping);
+            var grant = hold is null ? null : await hold(stopping);
+            if (hold is not null && grant is null)
+            {
+                // Another replica evaluates this group.
+                lostLease = true;
+                evalMs += step;
+                continue;
+            }
+            if (lostLease)
+            {
+                // Taken over: what this replica last knew is stale; start as after a restart.
+                lostLease = false;
+                foreach (var state in Evaluator.AlertStates)
+                {
+                    state.Clear();
+                    state.Restored = state.Rule.For == TimeSpan.Zero;
+                }
+                pendingRestore = Evaluator.AlertStates.Any(s => !s.Restored);
+                restoreAfter = 2;
+            }
+            using (grant is null ? null : Cluster.LeaseFence.Enter(grant))
+            {
+                await IterateAsync(evalMs, stopping);
+            }
             if (pendingRestore && --restoreAfter == 0)
             {
                 Restore(clock.GetUtcNow().ToUnixTimeMilliseconds());

@@ -19,6 +19,8 @@ namespace Vigil.Features.Alerting.Maintenance;
 public sealed class AnnounceMaintenance(
     IServiceScopeFactory scopes, IServiceProvider services, ConfigReloader config, TimeProvider clock, ILogger<AnnounceMaintenance> logger) : BackgroundService
 {
+    /// <summary>Over several replicas only this lease's holder announces.</summary>
+    public const string Lease = "maintenance/announce";
     /// <summary>The <c>category</c> label of the notices; a window never mutes them.</summary>
     public const string Category = "maintenance";
 
@@ -88,7 +90,7 @@ public sealed class AnnounceMaintenance(
         {
             try
             {
-                await RunOnceAsync(stoppingToken);
+                await services.GetRequiredService<Cluster.ClusterMembership>().RunUnderLeaseAsync(Lease, RunOnceAsync, stoppingToken);
                 await Task.Delay(Tick, clock, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

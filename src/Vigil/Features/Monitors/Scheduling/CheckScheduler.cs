@@ -22,11 +22,13 @@ public sealed record ConcurrencyLimits(int Global, int PerHost);
 /// <summary>
 /// Runs every monitor on its slots (<see cref="Schedule"/>) with the injected clock. A check still
 /// running when its next slot comes skips that slot rather than piling up. Checks wait for a place
-/// under the global limit and their host's limit; the wait shows as lateness.
+/// under the global limit and their host's limit; the wait shows as lateness. Over several replicas
+/// a slot runs only on the replica that <paramref name="owns"/> the monitor (its shard); the others
+/// keep the slot and skip it, so when the owner is gone the next slot runs on its successor.
 /// </summary>
 public sealed class CheckScheduler(
     CheckRunner runner, TimeProvider clock, ConcurrencyLimits limits,
-    Func<ScheduledMonitor, CheckResult, TimeSpan, Task> onResult, ILogger logger)
+    Func<ScheduledMonitor, CheckResult, TimeSpan, Task> onResult, ILogger logger, Func<string, bool>? owns = null)
 {
     private sealed class Slot(ScheduledMonitor monitor)
     {
@@ -109,6 +111,10 @@ public sealed class CheckScheduler(
             }
             foreach (var (slot, at) in due)
             {
+                if (owns is not null && !owns(slot.Monitor.Name))
+                {
+                    continue;
+                }
                 if (Interlocked.CompareExchange(ref slot.Running, 1, 0) == 0)
                 {
                     _ = Task.Run(() => RunSlotAsync(slot, at, cancellationToken), CancellationToken.None);

@@ -12,11 +12,12 @@ public sealed class MonitoringOptions
 /// <summary>
 /// The background loop: loads the monitors from the database, runs them on the scheduler, writes
 /// results, and records that Vigil is running (a <see cref="VigilRun"/> whose end moves every minute).
-/// API and config changes call <see cref="RefreshAsync"/>.
+/// API and config changes call <see cref="RefreshAsync"/>. Over several replicas each runs its share
+/// of the monitors (rendezvous hashing over the live members).
 /// </summary>
 public sealed class MonitorLoop(
     IServiceScopeFactory scopes, CheckRunner runner, RecordCheckResult record, MonitorStates states,
-    StateChangeWriter stateWriter, SampleWriter sampleWriter, MonitoringOptions options, TimeProvider clock, ILogger<MonitorLoop> logger) : BackgroundService
+    StateChangeWriter stateWriter, SampleWriter sampleWriter, MonitoringOptions options, Cluster.ClusterMembership cluster, TimeProvider clock, ILogger<MonitorLoop> logger) : BackgroundService
 {
     public static readonly TimeSpan RunHeartbeat = TimeSpan.FromMinutes(1);
 
@@ -28,7 +29,9 @@ public sealed class MonitorLoop(
     {
         var settings = options.Settings;
         scheduler = new CheckScheduler(runner, clock, new ConcurrencyLimits(settings.MaxConcurrentChecks, settings.MaxConcurrentPerHost),
-            (m, result, lateness) => record.RecordAsync(m.Definition, result, lateness, waitForSave: false), logger);
+            (m, result, lateness) => record.RecordAsync(m.Definition, result, lateness, waitForSave: false), logger,
+            // Monitors are split over the live replicas (docs/ha-leases.md); on one process it owns them all.
+            cluster.SingleProcess ? null : name => cluster.Owns("monitor/" + name));
         await RefreshAsync(stoppingToken);
         await Task.WhenAll(
             scheduler.RunAsync(stoppingToken),

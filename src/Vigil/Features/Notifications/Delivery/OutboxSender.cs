@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
 using Vigil.Features.Alerting.Templates;
+using Vigil.Features.Cluster;
 using Vigil.Features.Notifications.Channels;
 using Vigil.Features.Notifications.Outbox;
 
@@ -13,11 +14,21 @@ namespace Vigil.Features.Notifications.Delivery;
 /// channel, the notifications of different groups go out together (a group's own in order). At
 /// least once: a message stays due until an attempt is recorded, so one that was in flight when
 /// the process died is sent again after the restart — with the same idempotency key.
+/// Over several replicas only the holder of the <c>notifications/outbox</c> lease sends, and it
+/// claims each message before sending it (<see cref="ClaimAsync"/>), in a transaction fenced by its
+/// lease token: a replica that lost the lease while paused cannot claim, and one that claimed does
+/// not send once its claim may have lapsed, so no two replicas send one idempotency key.
 /// </summary>
 public sealed class OutboxSender(
     IServiceScopeFactory scopes, ChannelDirectory directory, IEnumerable<INotificationChannel> kinds, ChannelFailureAlerts failures,
-    TimeProvider clock, Random random, ILogger<OutboxSender> logger) : BackgroundService
+    ClusterMembership cluster, TimeProvider clock, Random random, ILogger<OutboxSender> logger) : BackgroundService
 {
+    public const string Lease = "notifications/outbox";
+    // A claim is judged in real time: it must hold across replicas, whatever clock the loops run on.
+    private static readonly TimeProvider RealTime = TimeProvider.System;
+    /// <summary>How far apart replicas' clocks may be (the claim's expiry is written on the claimer's clock).</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(2);
+
     /// <summary>How often the outbox is looked at when nothing wakes the sender.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private const int Batch = 50;
@@ -40,7 +51,12 @@ public sealed class OutboxSender(
         {
             try
             {
-                await StartDueChannelsAsync(stoppingToken);
+                if (await cluster.HoldAsync(Lease, stoppingToken) is { } grant)
+                {
+                    // The drains started here carry the grant: their writes are fenced by it.
+                    using var fence = LeaseFence.Enter(grant);
+                    await StartDueChannelsAsync(stoppingToken);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -185,6 +201,10 @@ public sealed class OutboxSender(
     /// <summary>Sends a wave at once, then records every attempt in one save.</summary>
     private async Task DeliverAsync(VigilDbContext db, List<OutboxMessage> wave, ChannelDefinition? definition, ChannelRateLimit limit, CancellationToken stoppingToken)
     {
+        if (!cluster.SingleProcess && !await ClaimAsync(db, wave, definition, stoppingToken))
+        {
+            return;
+        }
         var attempts = await Task.WhenAll(wave.Select(message => AttemptAsync(message, definition, stoppingToken)));
         var settings = directory.Settings;
         foreach (var (message, attempt) in wave.Zip(attempts))
@@ -235,7 +255,11 @@ public sealed class OutboxSender(
             }
         }
         // Not cancellable: an attempt that was made is recorded, or the receiver would get it again after a restart.
-        await db.SaveChangesAsync(CancellationToken.None);
+        // Not fenced either: it was sent under a claim no other replica could take, whoever holds the lease now.
+        using (LeaseFence.Suspend())
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
         foreach (var (message, attempt) in wave.Zip(attempts))
         {
             if (attempt is { } made && await failures.AfterAttemptAsync(message, definition, made.Result.Delivered, stoppingToken, made.Result.TemplateFailed ? made.Result.Error : null))
@@ -243,6 +267,50 @@ public sealed class OutboxSender(
                 Wake();
             }
         }
+    }
+
+    /// <summary>
+    /// Claims the wave for this replica before sending: each message's next attempt moves past the
+    /// time its send may take (compare-and-set on the value read, so of two claimers one wins), in one
+    /// transaction that the lease fence refuses when this replica no longer holds the lease. Messages
+    /// another replica claimed first leave the wave. Then, right before sending, the claim must still
+    /// be young enough that the send ends before it lapses; a replica paused after claiming sends
+    /// nothing when it wakes, and the message goes out from the lease's holder once the claim lapses.
+    /// </summary>
+    /// <returns>Whether to send what is left in the wave.</returns>
+    private async Task<bool> ClaimAsync(VigilDbContext db, List<OutboxMessage> wave, ChannelDefinition? definition, CancellationToken stoppingToken)
+    {
+        var timeout = definition?.Timeout ?? TimeSpan.FromSeconds(30);
+        var claimFor = timeout + (2 * cluster.Ttl) + ClockSkew;
+        var claimedAt = RealTime.GetTimestamp();
+        var until = clock.GetUtcNow() + claimFor;
+        await using (var transaction = await db.Database.BeginTransactionAsync(stoppingToken))
+        {
+            foreach (var message in wave.ToList())
+            {
+                var read = db.Entry(message).Property(m => m.NextAttemptAt).OriginalValue;
+                var claimed = await db.Set<OutboxMessage>()
+                    .Where(m => m.Id == message.Id && m.Status == OutboxStatus.Pending && m.NextAttemptAt == read)
+                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.NextAttemptAt, until), stoppingToken);
+                if (claimed == 1)
+                {
+                    db.Entry(message).Property(m => m.NextAttemptAt).OriginalValue = until;
+                    message.NextAttemptAt = until;
+                }
+                else
+                {
+                    wave.Remove(message);
+                    db.Entry(message).State = EntityState.Detached;
+                }
+            }
+            await transaction.CommitAsync(stoppingToken);
+        }
+        if (RealTime.GetElapsedTime(claimedAt) >= claimFor - timeout - ClockSkew)
+        {
+            logger.LogWarning("Claimed {Count} messages of channel {Channel} too long ago to send them safely; they go out after the claim lapses", wave.Count, definition?.Name);
+            return false;
+        }
+        return wave.Count > 0;
     }
 
     /// <returns>The attempt, or null when the message is not to be sent (a resolution to a channel with <c>send_resolved: false</c>).</returns>

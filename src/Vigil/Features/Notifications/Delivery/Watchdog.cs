@@ -8,8 +8,11 @@ namespace Vigil.Features.Notifications.Delivery;
 /// <c>Watchdog</c> alert goes through routing every minute (the kube-prometheus convention), so a
 /// receiver that stops getting it knows the alerting pipeline is broken.
 /// </summary>
-public sealed class WatchdogLoop(ChannelDirectory directory, IAlertIngest ingest, TimeProvider clock, ILogger<WatchdogLoop> logger) : BackgroundService
+public sealed class WatchdogLoop(ChannelDirectory directory, IAlertIngest ingest, Cluster.ClusterMembership cluster, TimeProvider clock, ILogger<WatchdogLoop> logger) : BackgroundService
 {
+    /// <summary>Over several replicas only this lease's holder puts the alert.</summary>
+    public const string Lease = "notifications/watchdog";
+
     public static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
 
     public static IncomingAlert Alert(DateTimeOffset now) => new(
@@ -28,7 +31,7 @@ public sealed class WatchdogLoop(ChannelDirectory directory, IAlertIngest ingest
             {
                 try
                 {
-                    await ingest.PutAsync([Alert(clock.GetUtcNow())], stoppingToken);
+                    await cluster.RunUnderLeaseAsync(Lease, token => ingest.PutAsync([Alert(clock.GetUtcNow())], token), stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -52,8 +55,11 @@ public sealed class WatchdogLoop(ChannelDirectory directory, IAlertIngest ingest
 /// the URL every interval (healthchecks.io, Cronitor, a Dead Man's Snitch), which alerts when the
 /// calls stop — when Vigil, its host or its network is down.
 /// </summary>
-public sealed class DeadMansSwitchLoop(ChannelDirectory directory, TimeProvider clock, ILogger<DeadMansSwitchLoop> logger) : BackgroundService
+public sealed class DeadMansSwitchLoop(ChannelDirectory directory, Cluster.ClusterMembership cluster, TimeProvider clock, ILogger<DeadMansSwitchLoop> logger) : BackgroundService
 {
+    /// <summary>Over several replicas one of them calls (the holder of this lease): the switch then says "the cluster is up".</summary>
+    public const string Lease = "notifications/dead-mans-switch";
+
     private static readonly HttpClient Client = new(Outbound.OutboundConnector.Handler(allowRedirects: true)) { Timeout = Timeout.InfiniteTimeSpan };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -63,7 +69,7 @@ public sealed class DeadMansSwitchLoop(ChannelDirectory directory, TimeProvider 
             var settings = directory.Settings.DeadMansSwitch;
             if (settings?.Url is { } url)
             {
-                await PingAsync(url, settings.Method, settings.Interval, stoppingToken);
+                await cluster.RunUnderLeaseAsync(Lease, token => PingAsync(url, settings.Method, settings.Interval, token), stoppingToken);
             }
             try
             {

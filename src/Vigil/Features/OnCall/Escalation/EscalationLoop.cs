@@ -8,15 +8,18 @@ namespace Vigil.Features.OnCall.Escalation;
 /// (or until a page changes), then moves every due page on, each in its own unit of work. All it
 /// knows is in the database, so after a restart it picks up where it stopped; a page that fell due
 /// while the server was down escalates at once. With several replicas, the row's version makes
-/// sure only one of them moves a page on (the other's attempt, with its notifications, is rolled back).
+/// sure only one of them moves a page on (the other's attempt, with its notifications, is rolled back);
+/// only the holder of the <c>escalation</c> lease runs passes, and its writes are fenced by the lease.
 /// </summary>
-public sealed class EscalationLoop(IServiceScopeFactory scopes, EscalationSignal signal, TimeProvider clock, ILogger<EscalationLoop> logger) : BackgroundService
+public sealed class EscalationLoop(IServiceScopeFactory scopes, EscalationSignal signal, Cluster.ClusterMembership cluster, TimeProvider clock, ILogger<EscalationLoop> logger) : BackgroundService
 {
+    public const string Lease = "escalation";
+
     /// <summary>Looks again at least this often, for pages changed by another replica.</summary>
     public static readonly TimeSpan LongestSleep = TimeSpan.FromSeconds(30);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Hosting.TimedLoop.RunAsync(RunDueAsync, signal.WaitAsync, LongestSleep, clock, logger, "Escalating pages failed", stoppingToken);
+        Hosting.TimedLoop.RunAsync(cluster.UnderLease(Lease, RunDueAsync), signal.WaitAsync, LongestSleep, clock, logger, "Escalating pages failed", stoppingToken);
 
     /// <returns>How long until the next page is due (at most <see cref="LongestSleep"/>).</returns>
     private async Task<TimeSpan> RunDueAsync(CancellationToken stoppingToken)

@@ -1,0 +1,18 @@
+using Vigil.Data;
+
+namespace Vigil.Features.Cluster;
+
+public static class ClusterModule
+{
+    /// <summary>Membership and leases: on PostgreSQL replicas share the loops; on SQLite every lease is held.</summary>
+    public static IServiceCollection AddCluster(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new LeaseStore(sp.GetRequiredService<DatabaseSettings>(), NewMemberId()));
+        services.AddSingleton<ClusterMembership>();
+        services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<ClusterMembership>());
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
+        return services;
+    }
+
+    private static string NewMemberId() => $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+}
