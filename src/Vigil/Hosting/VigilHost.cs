@@ -135,6 +135,7 @@ public static class VigilHost
         app.Services.GetRequiredService<ProcessClock>();
         await DataModule.MigrateAsync(app.Services, cancellationToken);
         await ShareDataProtectionKeys.ImportFileKeysAsync(app.Services, options.DataDirectory, cancellationToken);
+        ShareDataProtectionKeys.EnsureKey(app.Services);
         await Features.Monitors.ProtectMonitorSecrets.RunAsync(app.Services, cancellationToken);
         await BootstrapAdministrator.OnFirstStartAsync(app.Services, cancellationToken);
         var result = await app.Services.GetRequiredService<ConfigReloader>().ReloadAsync(cancellationToken);

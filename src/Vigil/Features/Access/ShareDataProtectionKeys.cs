@@ -16,6 +16,14 @@ namespace Vigil.Features.Access;
 /// </summary>
 public static class ShareDataProtectionKeys
 {
+    /// <summary>
+    /// Makes the key ring's first key now, on its own connection, before anything else writes. Left
+    /// to the first secret that is encrypted, the key's INSERT would run while that caller's own
+    /// transaction holds SQLite's single write lock, and wait for it until the command timed out.
+    /// </summary>
+    public static void EnsureKey(IServiceProvider services) =>
+        services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>().CreateProtector("vigil.start").Protect([0]);
+
     public static async Task<int> ImportFileKeysAsync(IServiceProvider services, string dataDirectory, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(dataDirectory, "keys");
