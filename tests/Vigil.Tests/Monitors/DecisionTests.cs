@@ -108,6 +108,22 @@ public sealed class DecisionTests
         Assert.Equal(T0.AddSeconds(40), next);
     }
 
+    [Fact]
+    public void A_monitor_taken_over_from_a_gone_replica_is_checked_at_once_only_when_its_last_known_check_is_an_interval_old()
+    {
+        var interval = TimeSpan.FromSeconds(10);
+        var slot = Schedule.FirstDue("api", interval, T0);
+
+        // The owner was last known alive 2 s after a slot it ran: 9 s later that check is not yet an interval old.
+        Assert.False(Schedule.CheckOnTakeOver("api", interval, slot.AddSeconds(2), slot.AddSeconds(9)));
+        // 10 s after it, it is: waiting for the next slot would leave the monitor unchecked for longer.
+        Assert.True(Schedule.CheckOnTakeOver("api", interval, slot.AddSeconds(2), slot.AddSeconds(10)));
+        // Last known alive just before a slot: that slot may not have run, the one before did.
+        Assert.True(Schedule.CheckOnTakeOver("api", interval, slot.AddSeconds(-0.5), slot.AddSeconds(2)));
+        // Last known alive exactly at a slot: it ran.
+        Assert.False(Schedule.CheckOnTakeOver("api", interval, slot, slot.AddSeconds(2)));
+    }
+
     private static HeartbeatPings Pings(DateTimeOffset? success = null, DateTimeOffset? start = null, DateTimeOffset? fail = null, string? log = null) =>
         new(T0, success, start, fail, log);
 

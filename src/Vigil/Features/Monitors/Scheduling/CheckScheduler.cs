@@ -42,6 +42,7 @@ public sealed class CheckScheduler(
     private readonly PriorityQueue<Slot, DateTimeOffset> queue = new();
     private readonly SemaphoreSlim global = new(limits.Global, limits.Global);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> hosts = new(StringComparer.OrdinalIgnoreCase);
+    private CancellationToken stopping;
     private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long skipped;
 
@@ -86,8 +87,35 @@ public sealed class CheckScheduler(
         }
     }
 
+    /// <summary>
+    /// Checks at once the monitors this replica took over from a replica that is gone (<paramref name="takenOver"/>)
+    /// whose last check known to have run is an interval old or more (<see cref="Schedule.CheckOnTakeOver"/>);
+    /// their slots stay as they were.
+    /// </summary>
+    /// <returns>The monitors checked at once.</returns>
+    public IReadOnlyList<string> CatchUp(Func<string, bool> takenOver, DateTimeOffset ownerLastAlive)
+    {
+        List<Slot> stale;
+        var now = clock.GetUtcNow();
+        lock (gate)
+        {
+            stale = [.. slots.Values.Where(s => takenOver(s.Monitor.Name) && Schedule.CheckOnTakeOver(s.Monitor.Name, s.Monitor.Interval, ownerLastAlive, now))];
+        }
+        var started = new List<string>();
+        foreach (var slot in stale)
+        {
+            if (Interlocked.CompareExchange(ref slot.Running, 1, 0) == 0)
+            {
+                started.Add(slot.Monitor.Name);
+                _ = Task.Run(() => RunSlotAsync(slot, now, stopping), CancellationToken.None);
+            }
+        }
+        return started;
+    }
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        stopping = cancellationToken;
         var due = new List<(Slot Slot, DateTimeOffset At)>();
         while (!cancellationToken.IsCancellationRequested)
         {

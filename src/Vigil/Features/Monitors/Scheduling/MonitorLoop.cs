@@ -22,6 +22,7 @@ public sealed class MonitorLoop(
     public static readonly TimeSpan RunHeartbeat = TimeSpan.FromMinutes(1);
 
     private CheckScheduler? scheduler;
+    private IReadOnlyList<string> lastMembers = [];
 
     public CheckScheduler? Scheduler => scheduler;
 
@@ -33,11 +34,46 @@ public sealed class MonitorLoop(
             // Monitors are split over the live replicas (docs/ha-leases.md); on one process it owns them all.
             cluster.SingleProcess ? null : name => cluster.Owns("monitor/" + name));
         await RefreshAsync(stoppingToken);
-        await Task.WhenAll(
-            scheduler.RunAsync(stoppingToken),
-            stateWriter.RunAsync(stoppingToken),
-            sampleWriter.RunAsync(stoppingToken),
-            RecordRunningAsync(stoppingToken));
+        lastMembers = cluster.Members;
+        cluster.MembersChanged += TakeOverFromGoneMembers;
+        try
+        {
+            await Task.WhenAll(
+                scheduler.RunAsync(stoppingToken),
+                stateWriter.RunAsync(stoppingToken),
+                sampleWriter.RunAsync(stoppingToken),
+                RecordRunningAsync(stoppingToken));
+        }
+        finally
+        {
+            cluster.MembersChanged -= TakeOverFromGoneMembers;
+        }
+    }
+
+    /// <summary>
+    /// A replica is gone and some of its monitors are now this replica's: those whose last check is
+    /// an interval old are checked at once, so a failover leaves no monitor unchecked for two intervals.
+    /// The gone replica was live at this replica's previous membership read (a TTL/3 ago), that is its
+    /// heartbeat was younger than a TTL then: it ran its slots up to 4/3 TTL ago.
+    /// </summary>
+    private void TakeOverFromGoneMembers()
+    {
+        var previous = lastMembers;
+        var current = cluster.Members;
+        lastMembers = current;
+        var gone = previous.Except(current, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        if (gone.Count == 0 || scheduler is null)
+        {
+            return;
+        }
+        var ownerLastAlive = clock.GetUtcNow() - (cluster.Ttl * 4 / 3);
+        var checkedNow = scheduler.CatchUp(
+            name => Cluster.RendezvousHash.OwnerOf("monitor/" + name, previous) is { } owner && gone.Contains(owner) && cluster.Owns("monitor/" + name), ownerLastAlive);
+        if (checkedNow.Count > 0)
+        {
+            logger.LogInformation("Took over {Count} monitors from {Gone}; checking now those unchecked for an interval: {Monitors}",
+                checkedNow.Count, string.Join(", ", gone), string.Join(", ", checkedNow));
+        }
     }
 
     /// <summary>Loads the monitors again and hands them to the scheduler; live states of new monitors come from their last recorded change.</summary>

@@ -35,6 +35,20 @@ public static class Schedule
         return next;
     }
 
+    /// <summary>
+    /// Whether a monitor whose share moved to this replica because its owner is gone should be
+    /// checked at once: the owner ran the slots while it was alive, so its last check known to have
+    /// run is the last slot at or before <paramref name="ownerLastAlive"/>; when that is one interval
+    /// or more before <paramref name="now"/>, waiting for the next slot would leave the monitor
+    /// unchecked for up to two intervals.
+    /// </summary>
+    public static bool CheckOnTakeOver(string monitor, TimeSpan interval, DateTimeOffset ownerLastAlive, DateTimeOffset now)
+    {
+        var first = FirstDue(monitor, interval, ownerLastAlive);
+        var lastRun = first == ownerLastAlive ? first : first - interval;
+        return now - lastRun >= interval;
+    }
+
     private static ulong Fnv1a(string text)
     {
         var hash = 14695981039346656037UL;
