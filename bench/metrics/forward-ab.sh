@@ -26,15 +26,27 @@ cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 vm_rows() { curl -fs "http://127.0.0.1:$VM_PORT/metrics" | awk '/^vm_rows_inserted_total\{type="promremotewrite"\}/ {print $2}'; }
 TOTAL=$((SERIES * STEPS))
 
-# measure NAME BASE TOKEN: push SERIES x STEPS samples, wait until victoria-metrics has them all; one JSON line.
+# wait_rows N: until victoria-metrics has inserted at least N rows (at most 10 minutes).
+wait_rows() {
+  local rows
+  for _ in $(seq 1 6000); do
+    rows=$(vm_rows); [ "${rows:-0}" -ge "$1" ] && break; sleep 0.1
+  done
+  echo "${rows:-0}"
+}
+
+# measure NAME BASE TOKEN: a warm-up push (2,000 other series x 20 samples, as run.sh does, so a
+# JIT-compiled server is not measured while compiling) forwarded completely first; then push
+# SERIES x STEPS samples and wait until victoria-metrics has them all; one JSON line.
 measure() {
-  local t0 c0 start end c1 rows
+  local t0 c0 start end c1 rows base
+  t0=$(( $(date +%s) * 1000 ))
+  $LOADER push "$2" "$3" warmup:2000 "$t0" 20 15000 "$SENDERS" "$BATCH" 20 >/dev/null
+  base=$(wait_rows 40000); sleep 1; base=$(vm_rows)
   t0=$(( $(date +%s) * 1000 ))
   c0=$(cpu "$PID"); start=$(date +%s.%N)
   $LOADER push "$2" "$3" "ingest:$SERIES" "$t0" "$STEPS" 15000 "$SENDERS" "$BATCH" "$STEPS" >"$WORK/push.json"
-  for _ in $(seq 1 6000); do
-    rows=$(vm_rows); [ "${rows:-0}" -ge "$TOTAL" ] && break; sleep 0.1
-  done
+  rows=$(( $(wait_rows $((base + TOTAL))) - base ))
   end=$(date +%s.%N); c1=$(cpu "$PID")
   python3 -c 'import json, sys; n, s, e, c, rows = int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), (int(sys.argv[6]) - int(sys.argv[5])) / 100, int(float(sys.argv[7] or 0))
 print(json.dumps({"system": sys.argv[1], "load_before": float(sys.argv[8]), "samples": n, "in_victoria_metrics": rows, "seconds": round(e - s, 2), "samples_per_second": round(n / (e - s)), "cpu_seconds_per_million": round(c / n * 1e6, 2)}))' \

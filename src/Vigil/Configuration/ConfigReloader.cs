@@ -10,6 +10,23 @@ public interface IConfigConsumer
 public sealed record ReloadResult(bool Applied, IReadOnlyList<ConfigError> Errors, string? Message = null);
 
 /// <summary>
+/// Whether the configuration being applied may write the objects its file defines (services,
+/// monitors, schedules, escalation policies, SLOs, status pages, maintenance windows) into the
+/// database that every replica shares. A replica whose file differs from the one the live replicas
+/// run applies its own in-memory settings but leaves those objects as they are, so it cannot win by
+/// starting last (docs/ha.md); a consumer that writes them checks <see cref="Writable"/> first.
+/// </summary>
+public static class SharedObjects
+{
+    private static readonly AsyncLocal<bool> Withheld = new();
+
+    /// <summary>False while a configuration is applied that must not write the shared objects.</summary>
+    public static bool Writable => !Withheld.Value;
+
+    internal static void Withhold(bool withhold) => Withheld.Value = withhold;
+}
+
+/// <summary>
 /// Holds the configuration in force and replaces it on reload (SIGHUP or <c>POST /-/reload</c>).
 /// A configuration that fails validation is rejected whole: nothing of it is applied and the
 /// previous one keeps serving.
@@ -25,8 +42,12 @@ public sealed class ConfigReloader(string? path, IEnumerable<IConfigConsumer> co
     /// <summary>True once a configuration has been applied (at start); <c>/health/ready</c> waits for it.</summary>
     public bool Loaded { get; private set; }
 
-    /// <summary>Loads the file (or an empty config when there is none) and applies it.</summary>
-    public async Task<ReloadResult> ReloadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the file (or an empty config when there is none) and applies it. When
+    /// <paramref name="mayWriteSharedObjects"/> says no for the loaded file, the consumers apply it
+    /// with <see cref="SharedObjects.Writable"/> false.
+    /// </summary>
+    public async Task<ReloadResult> ReloadAsync(CancellationToken cancellationToken, Func<LoadedConfig, CancellationToken, Task<bool>>? mayWriteSharedObjects = null)
     {
         await gate.WaitAsync(cancellationToken);
         try
@@ -40,6 +61,14 @@ public sealed class ConfigReloader(string? path, IEnumerable<IConfigConsumer> co
                 }
                 return new ReloadResult(false, loaded.Errors, "configuration is invalid; the previous configuration stays in force");
             }
+            var writable = mayWriteSharedObjects is null || await mayWriteSharedObjects(loaded, cancellationToken);
+            if (!writable)
+            {
+                logger.LogWarning(
+                    "Configuration {Path} ({Fingerprint}) differs from the one the live replicas run: its services, monitors, schedules and other objects are not written to the shared database; run the same file everywhere and reload (docs/ha.md)",
+                    path, loaded.Fingerprint);
+            }
+            SharedObjects.Withhold(!writable);
             try
             {
                 foreach (var consumer in consumers)
@@ -51,6 +80,10 @@ public sealed class ConfigReloader(string? path, IEnumerable<IConfigConsumer> co
             {
                 logger.LogError(e, "Configuration could not be applied");
                 return new ReloadResult(false, [], $"configuration could not be applied: {e.Message}");
+            }
+            finally
+            {
+                SharedObjects.Withhold(false);
             }
             Current = loaded;
             Loaded = true;

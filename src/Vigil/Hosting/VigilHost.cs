@@ -138,7 +138,8 @@ public static class VigilHost
         ShareDataProtectionKeys.EnsureKey(app.Services);
         await Features.Monitors.ProtectMonitorSecrets.RunAsync(app.Services, cancellationToken);
         await BootstrapAdministrator.OnFirstStartAsync(app.Services, cancellationToken);
-        var result = await app.Services.GetRequiredService<ConfigReloader>().ReloadAsync(cancellationToken);
+        // Apply the file, and learn the configuration the other replicas run (or publish this one's).
+        var result = await app.Services.GetRequiredService<ShareConfigReloads>().JoinAsync(cancellationToken);
         if (!result.Applied)
         {
             await app.DisposeAsync();
@@ -146,8 +147,6 @@ public static class VigilHost
                 ? new ConfigException(result.Errors)
                 : new InvalidOperationException(result.Message);
         }
-        // Learn the configuration the other replicas run (or publish this one's, if first).
-        await app.Services.GetRequiredService<ShareConfigReloads>().PollOnceAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
         return app;
     }

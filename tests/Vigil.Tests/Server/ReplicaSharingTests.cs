@@ -66,6 +66,9 @@ public sealed class ReplicaSharingTests(PostgresServer postgres)
         Assert.False(onTwo.GetProperty("in_sync").GetBoolean());
         Assert.Equal(onOne.GetProperty("fingerprint").GetString(), onTwo.GetProperty("published_fingerprint").GetString());
         Assert.Contains("vigil_config_mismatch", await two.Http.GetStringAsync("/metrics"));
+        // Starting last did not make its file win: the service only it defines was not written.
+        Assert.Equal(["web"], await ServiceNamesAsync(one));
+        Assert.Equal(["web"], await ServiceNamesAsync(two));
 
         // Reloading the second replica is the documented way for its file to win: now the first differs.
         Assert.Equal(HttpStatusCode.OK, (await two.Http.PostAsync("/-/reload", null)).StatusCode);
@@ -73,7 +76,24 @@ public sealed class ReplicaSharingTests(PostgresServer postgres)
 
         Assert.True((await ConfigStateAsync(two)).GetProperty("in_sync").GetBoolean());
         Assert.False((await ConfigStateAsync(one)).GetProperty("in_sync").GetBoolean());
+        // The first reloaded its own (older) file when told of the reload, and did not undo it.
+        Assert.Equal(["api", "web"], await ServiceNamesAsync(one));
     }
+
+    [Fact]
+    public async Task A_replica_that_starts_alone_with_an_edited_file_publishes_it()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await (await TestServer.StartAsync(database, First)).DisposeAsync();
+
+        await using var edited = await TestServer.StartAsync(database, Second);
+
+        Assert.True((await ConfigStateAsync(edited)).GetProperty("in_sync").GetBoolean());
+        Assert.Equal(["api", "web"], await ServiceNamesAsync(edited));
+    }
+
+    private static async Task<string[]> ServiceNamesAsync(TestServer server) =>
+        [.. (await server.GetJsonAsync<JsonElement>("/api/services")).EnumerateArray().Select(s => s.GetProperty("name").GetString()!).Order(StringComparer.Ordinal)];
 
     [Fact]
     public async Task A_status_page_change_on_one_replica_drops_the_cached_page_on_the_other()

@@ -13,6 +13,10 @@ public sealed class SyncCatalogFromConfig(IServiceScopeFactory scopes, TimeProvi
 {
     public async Task ApplyAsync(VigilConfig config, CancellationToken cancellationToken)
     {
+        if (!SharedObjects.Writable)
+        {
+            return;
+        }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

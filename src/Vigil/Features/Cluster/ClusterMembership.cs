@@ -10,7 +10,7 @@ namespace Vigil.Features.Cluster;
 /// (<see cref="HoldAsync"/>). Leases expire on the database's clock, so their renewal and their
 /// validity here are measured in real time, whatever clock the loops run on.
 /// </summary>
-public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILogger<ClusterMembership> logger) : BackgroundService, IConfigConsumer
+public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILogger<ClusterMembership> logger) : BackgroundService, IConfigConsumer, Server.IReplicaDirectory
 {
     private static readonly TimeProvider RealTime = TimeProvider.System;
     private readonly ConcurrentDictionary<string, (long Token, long At)> held = new(StringComparer.Ordinal);
@@ -31,6 +31,9 @@ public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILog
     public bool SingleProcess => store.SingleProcess;
 
     /// <summary>Whether this replica does the sharded work keyed <paramref name="key"/> (a monitor, a scrape target).</summary>
+    public async Task<int> OthersAliveAsync(TimeSpan ttl, CancellationToken cancellationToken) =>
+        store.SingleProcess ? 0 : (await store.LiveMembersAsync(ttl, cancellationToken)).Count(m => !string.Equals(m, store.MemberId, StringComparison.Ordinal));
+
     public bool Owns(string key) => store.SingleProcess || RendezvousHash.OwnerOf(key, members) == store.MemberId;
 
     public Task ApplyAsync(VigilConfig config, CancellationToken cancellationToken)

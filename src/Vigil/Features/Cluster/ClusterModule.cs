@@ -10,6 +10,7 @@ public static class ClusterModule
         services.AddSingleton(sp => new LeaseStore(sp.GetRequiredService<DatabaseSettings>(), NewMemberId()));
         services.AddSingleton<ClusterMembership>();
         services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<ClusterMembership>());
+        services.AddSingleton<Server.IReplicaDirectory>(sp => sp.GetRequiredService<ClusterMembership>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
         return services;
     }

@@ -16,32 +16,38 @@ public sealed class SyncMonitorsFromConfig(IServiceScopeFactory scopes, MonitorL
     public async Task ApplyAsync(VigilConfig config, CancellationToken cancellationToken)
     {
         options.Settings = config.Monitoring;
-        await using (var scope = scopes.CreateAsyncScope())
+        if (SharedObjects.Writable)
         {
-            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
-            var secrets = scope.ServiceProvider.GetRequiredService<Access.SecretProtector>();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var existing = await db.Set<StoredMonitor>().ToDictionaryAsync(m => m.Name, cancellationToken);
-            var now = clock.GetUtcNow();
-            var wanted = config.Monitors.Select(m => m.Name!).ToHashSet(StringComparer.Ordinal);
-            foreach (var definition in config.Monitors)
-            {
-                if (!existing.TryGetValue(definition.Name!, out var monitor))
-                {
-                    monitor = new StoredMonitor { Name = definition.Name!, Service = definition.Service!, CreatedAt = now };
-                    db.Add(monitor);
-                }
-                var paused = monitor.Paused;
-                monitor.Origin = ObjectOrigin.Config;
-                monitor.Apply(Copy(definition), secrets);
-                monitor.Paused = definition.Paused ?? paused;
-                monitor.UpdatedAt = now;
-            }
-            db.RemoveRange(existing.Values.Where(m => m.Origin == ObjectOrigin.Config && !wanted.Contains(m.Name)));
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await WriteAsync(config, cancellationToken);
         }
         await loop.RefreshAsync(cancellationToken);
+    }
+
+    private async Task WriteAsync(VigilConfig config, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+        var secrets = scope.ServiceProvider.GetRequiredService<Access.SecretProtector>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var existing = await db.Set<StoredMonitor>().ToDictionaryAsync(m => m.Name, cancellationToken);
+        var now = clock.GetUtcNow();
+        var wanted = config.Monitors.Select(m => m.Name!).ToHashSet(StringComparer.Ordinal);
+        foreach (var definition in config.Monitors)
+        {
+            if (!existing.TryGetValue(definition.Name!, out var monitor))
+            {
+                monitor = new StoredMonitor { Name = definition.Name!, Service = definition.Service!, CreatedAt = now };
+                db.Add(monitor);
+            }
+            var paused = monitor.Paused;
+            monitor.Origin = ObjectOrigin.Config;
+            monitor.Apply(Copy(definition), secrets);
+            monitor.Paused = definition.Paused ?? paused;
+            monitor.UpdatedAt = now;
+        }
+        db.RemoveRange(existing.Values.Where(m => m.Origin == ObjectOrigin.Config && !wanted.Contains(m.Name)));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     // Apply normalises the definition it is given; the loaded config stays as written.

@@ -4,6 +4,13 @@ using Vigil.Hosting;
 
 namespace Vigil.Features.Server;
 
+/// <summary>The other replicas this one can see (Features/Cluster implements it; on SQLite there are none).</summary>
+public interface IReplicaDirectory
+{
+    /// <summary>How many other replicas have sent a heartbeat within <paramref name="ttl"/>.</summary>
+    Task<int> OthersAliveAsync(TimeSpan ttl, CancellationToken cancellationToken);
+}
+
 /// <summary>What a replica does after reading the shared configuration version.</summary>
 public enum ConfigSyncVerdict
 {
@@ -27,9 +34,12 @@ public sealed record ConfigSync(string Fingerprint, string? PublishedFingerprint
 /// and, when the version moved, reloads from its own file. Replicas are expected to run the same
 /// file; when their fingerprints differ the mismatch is logged, shown on <c>/api/system/info</c>
 /// (<c>config.in_sync</c>) and in the metric <c>vigil_config_mismatch</c>, and left alone: a replica
-/// started with another file does not overwrite what the others run. Only a reload publishes.
+/// started with another file does not overwrite what the others run: it keeps its own in-memory
+/// settings but does not write the objects its file defines into the shared database
+/// (<see cref="SharedObjects"/>). Only a reload publishes; a replica that starts while no other is
+/// alive publishes its own file, as a single server that restarts with an edited file must.
 /// </summary>
-public sealed class ShareConfigReloads(ConfigReloader reloader, IServiceScopeFactory scopes, TimeProvider clock, ILogger<ShareConfigReloads> logger) : BackgroundService
+public sealed class ShareConfigReloads(ConfigReloader reloader, IReplicaDirectory replicas, IServiceScopeFactory scopes, TimeProvider clock, ILogger<ShareConfigReloads> logger) : BackgroundService
 {
     public static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(5);
 
@@ -48,27 +58,65 @@ public sealed class ShareConfigReloads(ConfigReloader reloader, IServiceScopeFac
         : string.Equals(published.Value, fingerprint, StringComparison.Ordinal) ? ConfigSyncVerdict.InSync
         : ConfigSyncVerdict.Mismatch;
 
+    /// <summary>
+    /// At start: loads and applies this replica's file. It writes its objects to the shared
+    /// database when nothing is published yet, when it is the published configuration, or when no
+    /// other replica is alive (then it is published); otherwise the mismatch is reported and the
+    /// objects are left as the live replicas' configuration made them.
+    /// </summary>
+    public async Task<ReloadResult> JoinAsync(CancellationToken cancellationToken)
+    {
+        var publish = false;
+        var result = await reloader.ReloadAsync(cancellationToken, async (loaded, token) =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var published = await SharedVersion.ReadAsync(scope.ServiceProvider.GetRequiredService<VigilDbContext>(), SharedVersion.Config, token);
+            if (published is null || string.Equals(published.Value, loaded.Fingerprint, StringComparison.Ordinal))
+            {
+                return true;
+            }
+            publish = await replicas.OthersAliveAsync(loaded.Config.Cluster.LeaseTtl, token) == 0;
+            return publish;
+        });
+        if (!result.Applied)
+        {
+            return result;
+        }
+        if (publish)
+        {
+            await PublishAsync(cancellationToken);
+        }
+        await PollOnceAsync(cancellationToken);
+        return result;
+    }
+
     /// <summary>The documented reload path: reload this replica, and on success tell the others.</summary>
     public async Task<ReloadResult> ReloadEverywhereAsync(CancellationToken cancellationToken)
     {
         var result = await reloader.ReloadAsync(cancellationToken);
         if (result.Applied)
         {
-            await gate.WaitAsync(cancellationToken);
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
-                var fingerprint = reloader.Current.Fingerprint;
-                seen = await SharedVersion.BumpAsync(db, SharedVersion.Config, fingerprint, clock.GetUtcNow(), cancellationToken);
-                Report(new ConfigSync(fingerprint, fingerprint, seen, true));
-            }
-            finally
-            {
-                gate.Release();
-            }
+            await PublishAsync(cancellationToken);
         }
         return result;
+    }
+
+    /// <summary>Makes this replica's configuration the published one, with a new version.</summary>
+    private async Task PublishAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            var fingerprint = reloader.Current.Fingerprint;
+            seen = await SharedVersion.BumpAsync(db, SharedVersion.Config, fingerprint, clock.GetUtcNow(), cancellationToken);
+            Report(new ConfigSync(fingerprint, fingerprint, seen, true));
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     /// <summary>One look at the shared version (the loop's pass; at start, before serving).</summary>
@@ -91,7 +139,9 @@ public sealed class ShareConfigReloads(ConfigReloader reloader, IServiceScopeFac
                     if (seen > 0)
                     {
                         logger.LogInformation("Configuration reloaded on another replica (version {Version}); reloading {Path}", published!.Version, reloader.Path ?? "(no file)");
-                        var result = await reloader.ReloadAsync(cancellationToken);
+                        // Its own file: it writes the shared objects only if it is the file that was published.
+                        var result = await reloader.ReloadAsync(
+                            cancellationToken, (loaded, _) => Task.FromResult(string.Equals(loaded.Fingerprint, published!.Value, StringComparison.Ordinal)));
                         if (!result.Applied)
                         {
                             logger.LogError("Reload requested by another replica was rejected here: {Message}", result.Message);

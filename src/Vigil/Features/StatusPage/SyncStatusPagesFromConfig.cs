@@ -10,6 +10,10 @@ public sealed class SyncStatusPagesFromConfig(IServiceScopeFactory scopes, Statu
 {
     public async Task ApplyAsync(VigilConfig config, CancellationToken cancellationToken)
     {
+        if (!SharedObjects.Writable)
+        {
+            return;
+        }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
         var existing = await db.Set<StoredStatusPage>().ToDictionaryAsync(p => p.Name, cancellationToken);

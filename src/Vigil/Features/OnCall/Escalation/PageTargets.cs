@@ -57,14 +57,23 @@ public sealed class PageTargets(PageChannels channels, PageLinks links, Imported
             }
             username = shift.User;
         }
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Username == username && u.ErasedAt == null, cancellationToken);
-        if (user is null)
+        var deliveries = await DeliveriesOfUserAsync(db, username!, cancellationToken);
+        if (deliveries is null)
         {
             return (username!, [], $"no user named {username}");
         }
-        var deliveries = await DeliveriesOfAsync(db, user.Id, cancellationToken);
         return (username!, deliveries, deliveries.Count == 0 ? $"{username} has no contact methods: nobody was notified" : null);
     }
+
+    /// <summary>The deliveries of a user who has not been erased, by name; null when there is no such user.</summary>
+    private static async Task<List<(string Channel, TimeSpan Delay)>?> DeliveriesOfUserAsync(VigilDbContext db, string username, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Username == username && u.ErasedAt == null, cancellationToken);
+        return user is null ? null : await DeliveriesOfAsync(db, user.Id, cancellationToken);
+    }
+
+    /// <summary>Where links in a page point: <c>paging.external_url</c>, else <c>alerting.external_url</c>.</summary>
+    private string BaseUrl => channels.Config.Paging.ExternalUrl ?? channels.Config.Alerting.ExternalUrl ?? "";
 
     /// <summary>A user's personal notification rules; with none, every contact method at once.</summary>
     public static async Task<List<(string Channel, TimeSpan Delay)>> DeliveriesOfAsync(VigilDbContext db, int userId, CancellationToken cancellationToken)
@@ -79,7 +88,7 @@ public sealed class PageTargets(PageChannels channels, PageLinks links, Imported
     private void Enqueue(VigilDbContext db, StoredPage page, string who, string channel, TimeSpan delay, DateTimeOffset now)
     {
         var settings = channels.Config.Paging;
-        var baseUrl = settings.ExternalUrl ?? channels.Config.Alerting.ExternalUrl ?? "";
+        var baseUrl = BaseUrl;
         var expires = now + delay + settings.LinkLifetime;
         var ack = PageLinks.Url(baseUrl, links.Token(PageAction.Acknowledge, page.Key, who, expires));
         var resolve = PageLinks.Url(baseUrl, links.Token(PageAction.Resolve, page.Key, who, expires));
@@ -102,13 +111,12 @@ public sealed class PageTargets(PageChannels channels, PageLinks links, Imported
     /// </summary>
     public async Task<int> NotifyAsync(VigilDbContext db, PersonalNotice notice, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Username == notice.Username && u.ErasedAt == null, cancellationToken);
-        if (user is null)
+        var deliveries = await DeliveriesOfUserAsync(db, notice.Username, cancellationToken);
+        if (deliveries is null)
         {
             return 0;
         }
-        var deliveries = await DeliveriesOfAsync(db, user.Id, cancellationToken);
-        var baseUrl = channels.Config.Paging.ExternalUrl ?? channels.Config.Alerting.ExternalUrl ?? "";
+        var baseUrl = BaseUrl;
         var text = notice.Link is null ? notice.Text : $"{notice.Text}\nDetails: {notice.Link}\n";
         foreach (var (channel, delay) in deliveries)
         {

@@ -14,6 +14,10 @@ public sealed class SyncEscalationPoliciesFromConfig(IServiceScopeFactory scopes
 {
     public async Task ApplyAsync(VigilConfig config, CancellationToken cancellationToken)
     {
+        if (!SharedObjects.Writable)
+        {
+            return;
+        }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
         var existing = await db.Set<StoredEscalationPolicy>().ToDictionaryAsync(p => p.Name, cancellationToken);
