@@ -99,7 +99,7 @@ public class RemoteWriteDecoderTests
     public void A_series_sent_again_decodes_to_the_same_labels_however_its_labels_are_written()
     {
         // Decoded twice each: the second decode of the same bytes may come from the decoder's label cache.
-        ProtoWriter[] entries =
+        ProtoBuilder[] entries =
         [
             Series(("__name__", "again_total"), ("job", "j"), ("zone", "a")),
             Series(("zone", "a"), ("__name__", "again_total"), ("job", "j")),
@@ -135,10 +135,10 @@ public class RemoteWriteDecoderTests
     public void Native_histograms_and_exemplars_are_skipped_and_counted()
     {
         var ts = Series(("__name__", "m"));
-        var exemplar = new ProtoWriter();
+        var exemplar = new ProtoBuilder();
         exemplar.Double(2, 1.5);
         ts.Message(3, exemplar);
-        var histogram = new ProtoWriter();
+        var histogram = new ProtoBuilder();
         histogram.Int64(1, 3);
         ts.Message(4, histogram);
         ts.Message(4, histogram);
@@ -244,26 +244,26 @@ public class RemoteWriteDecoderTests
         Assert.Equal(expected, error.Message);
     }
 
-    private static ProtoWriter Series(params (string Name, string Value)[] labels)
+    private static ProtoBuilder Series(params (string Name, string Value)[] labels)
     {
-        var ts = new ProtoWriter();
+        var ts = new ProtoBuilder();
         foreach (var (name, value) in labels)
         {
-            var l = new ProtoWriter();
+            var l = new ProtoBuilder();
             l.String(1, name);
             l.String(2, value);
             ts.Message(1, l);
         }
-        var s = new ProtoWriter();
+        var s = new ProtoBuilder();
         s.Double(1, 1);
         s.Int64(2, 1000);
         ts.Message(2, s);
         return ts;
     }
 
-    private static byte[] Body(params ProtoWriter[] series)
+    private static byte[] Body(params ProtoBuilder[] series)
     {
-        var root = new ProtoWriter();
+        var root = new ProtoBuilder();
         foreach (var ts in series)
         {
             root.Message(1, ts);

@@ -146,13 +146,15 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
     {
         var count = Math.Max(1, Volatile.Read(ref shards));
         var perShard = new List<(Labels Labels, long T, double V)>[count];
+        var relabel = Options.WriteRelabelConfigs.Count > 0;
         long maxTime = long.MinValue;
         foreach (var (labels, t, v) in samples)
         {
             maxTime = Math.Max(maxTime, t);
-            if (!relabelled.TryGetValue(labels, out var sent))
+            var sent = labels;
+            if (relabel && !relabelled.TryGetValue(labels, out sent))
             {
-                sent = Options.WriteRelabelConfigs.Count == 0 ? labels : Relabeling.Process(labels, Options.WriteRelabelConfigs);
+                sent = Relabeling.Process(labels, Options.WriteRelabelConfigs);
                 relabelled[labels] = sent;
             }
             if (sent is null)
@@ -160,8 +162,8 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
                 Interlocked.Increment(ref droppedTotal);
                 continue;
             }
-            var shard = (int)((uint)labels.GetHashCode() % (uint)count);
-            (perShard[shard] ??= []).Add((sent, t, v));
+            var shard = count == 1 ? 0 : (int)((uint)labels.GetHashCode() % (uint)count);
+            (perShard[shard] ??= new List<(Labels Labels, long T, double V)>(samples.Count / count + 1)).Add((sent, t, v));
         }
         if (maxTime != long.MinValue)
         {
@@ -185,13 +187,14 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
 
     private async Task SendBatchAsync(List<(Labels Labels, long T, double V)> batch, CancellationToken cancellationToken)
     {
-        var series = new Dictionary<Labels, List<Sample>>();
+        // One Labels instance per series (the WAL tail's, or the relabel cache's), so grouping compares references.
+        var series = new Dictionary<Labels, List<Sample>>(batch.Count, ReferenceEqualityComparer.Instance);
         long maxTime = long.MinValue;
         foreach (var (labels, t, v) in batch)
         {
             if (!series.TryGetValue(labels, out var list))
             {
-                series[labels] = list = [];
+                series[labels] = list = new List<Sample>(1);
             }
             list.Add(new Sample(t, v));
             maxTime = Math.Max(maxTime, t);
