@@ -17,6 +17,7 @@ using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
 using Vigil.Features.Notifications;
 using Vigil.Features.OnCall;
+using Vigil.Features.Runbooks;
 using Vigil.Features.Server;
 using Vigil.Features.Slos;
 using Vigil.Features.StatusPage;
@@ -87,6 +88,7 @@ public static class VigilHost
         services.AddNotifications();
         services.AddIncidents();
         services.AddSlos();
+        services.AddRunbooks();
         services.AddStatusPage();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
@@ -119,6 +121,7 @@ public static class VigilHost
         app.MapNotifications();
         app.MapIncidents();
         app.MapSlos();
+        app.MapRunbooks();
         app.MapStatusPage();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;

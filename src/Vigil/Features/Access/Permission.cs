@@ -48,6 +48,10 @@ public static class Permission
     public const string SlosManage = "slos.manage";
     /// <summary>Create and change status pages and their components through the API and console.</summary>
     public const string StatusPagesManage = "statuspages.manage";
+    /// <summary>Read runbooks and their versions.</summary>
+    public const string RunbooksView = "runbooks.view";
+    /// <summary>Save new versions of runbooks made through the API and console.</summary>
+    public const string RunbooksEdit = "runbooks.edit";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -57,6 +61,7 @@ public static class Permission
         CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage,
         AuditView, PersonalDataManage, AlertsView, AlertsSilence, NotificationsView, NotificationsTest, OnCallView, OnCallManage, OnCallOverrideSelf,
         IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage,
+        RunbooksView, RunbooksEdit,
     ];
 }
 
@@ -92,6 +97,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
+            Permission.RunbooksView, Permission.RunbooksEdit,
         ],
         [Role.Manager] =
         [
@@ -100,6 +106,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
+            Permission.RunbooksView, Permission.RunbooksEdit,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -110,12 +117,14 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView,
+            Permission.RunbooksView, Permission.RunbooksEdit,
         ],
         [Role.Viewer] =
         [
             Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
             Permission.AlertsView, Permission.NotificationsView, Permission.OnCallView,
             Permission.IncidentsView, Permission.SlosView,
+            Permission.RunbooksView,
         ],
     };
 

@@ -50,11 +50,11 @@ public static class LoadRunbooks
                 var name = Path.GetFileNameWithoutExtension(file);
                 var (runbook, fileErrors) = ParseRunbook.Parse(file, name, text, settings);
                 errors.AddRange(fileErrors);
-                if (runbook is not null && runbooks.Any(r => r.Name == name))
+                if (runbooks.Any(r => r.Name == name))
                 {
                     errors.Add(new ConfigError(file, 1, 1, $"another runbook is named \"{name}\""));
                 }
-                else if (runbook is not null)
+                else if (fileErrors.Count == 0)
                 {
                     runbooks.Add(runbook);
                 }

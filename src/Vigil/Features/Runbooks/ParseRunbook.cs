@@ -37,7 +37,7 @@ public static partial class ParseRunbook
     /// <summary>Markdig reads the front matter as a block of its own, so line numbers stay those of the file.</summary>
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().Build();
 
-    public static (Runbook? Runbook, IReadOnlyList<ConfigError> Errors) Parse(string file, string name, string text, RunbookSettings allowed)
+    public static (Runbook Runbook, IReadOnlyList<ConfigError> Errors) Parse(string file, string name, string text, RunbookSettings allowed)
     {
         var errors = new List<ConfigError>();
         void Error(int line, string reason) => errors.Add(new ConfigError(file, Math.Max(line, 1), 1, reason));
@@ -122,10 +122,6 @@ public static partial class ParseRunbook
         }
 
         errors.Sort((a, b) => a.Line.CompareTo(b.Line));
-        if (errors.Count > 0)
-        {
-            return (null, errors);
-        }
         string? Field(string key) => fields.TryGetValue(key, out var f) ? f.Value : null;
         var runbook = new Runbook(
             name,
@@ -140,7 +136,7 @@ public static partial class ParseRunbook
             steps,
             text,
             file);
-        return (runbook, []);
+        return (runbook, errors);
     }
 
     private sealed record FrontMatter(string? Title, (string Value, int Line)? Risk, string? Frequency, string? Duration, string? Owner, IReadOnlyList<string> Services);
