@@ -169,6 +169,7 @@ public static class ConfigLoader
             Features.Server.ForwardedHeaders.Validate(config.Server),
             Features.Cluster.ClusterRules.Validate(config),
             Features.Runbooks.LoadRunbooks.Validate(config.Runbooks),
+            Features.Tasks.TaskRules.ValidateConfig(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

@@ -29,6 +29,7 @@ public sealed class VigilConfig
     public Features.Outbound.OutboundSettings Outbound { get; set; } = new();
     public Features.Cluster.ClusterSettings Cluster { get; set; } = new();
     public Features.Runbooks.RunbookSettings Runbooks { get; set; } = new();
+    public List<Features.Tasks.TaskDefinition> Tasks { get; set; } = [];
 }
 
 /// <summary>

@@ -21,6 +21,7 @@ using Vigil.Features.Runbooks;
 using Vigil.Features.Server;
 using Vigil.Features.Slos;
 using Vigil.Features.StatusPage;
+using Vigil.Features.Tasks;
 using Vigil.Web;
 
 namespace Vigil.Hosting;
@@ -89,6 +90,7 @@ public static class VigilHost
         services.AddIncidents();
         services.AddSlos();
         services.AddRunbooks();
+        services.AddTasks();
         services.AddStatusPage();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
@@ -122,6 +124,7 @@ public static class VigilHost
         app.MapIncidents();
         app.MapSlos();
         app.MapRunbooks();
+        app.MapTasks();
         app.MapStatusPage();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
