@@ -71,6 +71,7 @@ public static class ConfigLoader
         var reported = errors.Select(e => (e.File, e.Line, e.Column)).ToHashSet();
         errors.AddRange(Validate(config).Select(binder.Locate).Where(e => !reported.Contains((e.File, e.Line, e.Column))));
         errors.AddRange(Features.Alerting.Rules.LoadRuleGroups.Load(config.Alerting, file));
+        errors.AddRange(Features.Runbooks.LoadRunbooks.Load(config.Runbooks, file));
         errors.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
         return new LoadedConfig(config, errors, file, fingerprint);
     }
@@ -167,6 +168,8 @@ public static class ConfigLoader
             Features.Outbound.OutboundRules.Validate(config),
             Features.Server.ForwardedHeaders.Validate(config.Server),
             Features.Cluster.ClusterRules.Validate(config),
+            Features.Runbooks.LoadRunbooks.Validate(config.Runbooks),
+            Features.Tasks.TaskRules.ValidateConfig(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

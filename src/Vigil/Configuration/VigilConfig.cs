@@ -28,6 +28,8 @@ public sealed class VigilConfig
     public Features.Incidents.IncidentSettings Incidents { get; set; } = new();
     public Features.Outbound.OutboundSettings Outbound { get; set; } = new();
     public Features.Cluster.ClusterSettings Cluster { get; set; } = new();
+    public Features.Runbooks.RunbookSettings Runbooks { get; set; } = new();
+    public List<Features.Tasks.TaskDefinition> Tasks { get; set; } = [];
 }
 
 /// <summary>

@@ -17,9 +17,11 @@ using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
 using Vigil.Features.Notifications;
 using Vigil.Features.OnCall;
+using Vigil.Features.Runbooks;
 using Vigil.Features.Server;
 using Vigil.Features.Slos;
 using Vigil.Features.StatusPage;
+using Vigil.Features.Tasks;
 using Vigil.Web;
 
 namespace Vigil.Hosting;
@@ -87,6 +89,8 @@ public static class VigilHost
         services.AddNotifications();
         services.AddIncidents();
         services.AddSlos();
+        services.AddRunbooks();
+        services.AddTasks();
         services.AddStatusPage();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
@@ -119,6 +123,8 @@ public static class VigilHost
         app.MapNotifications();
         app.MapIncidents();
         app.MapSlos();
+        app.MapRunbooks();
+        app.MapTasks();
         app.MapStatusPage();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;

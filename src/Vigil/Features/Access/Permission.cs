@@ -48,6 +48,16 @@ public static class Permission
     public const string SlosManage = "slos.manage";
     /// <summary>Create and change status pages and their components through the API and console.</summary>
     public const string StatusPagesManage = "statuspages.manage";
+    /// <summary>Read runbooks and their versions.</summary>
+    public const string RunbooksView = "runbooks.view";
+    /// <summary>Save new versions of runbooks made through the API and console.</summary>
+    public const string RunbooksEdit = "runbooks.edit";
+    /// <summary>See recurring tasks, their due times and completions, and their calendar feed.</summary>
+    public const string TasksView = "tasks.view";
+    /// <summary>Complete a task one is assigned (the assignee check is the endpoint's).</summary>
+    public const string TasksComplete = "tasks.complete";
+    /// <summary>Create and delete tasks through the API; complete anyone's task.</summary>
+    public const string TasksManage = "tasks.manage";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -57,6 +67,7 @@ public static class Permission
         CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage,
         AuditView, PersonalDataManage, AlertsView, AlertsSilence, NotificationsView, NotificationsTest, OnCallView, OnCallManage, OnCallOverrideSelf,
         IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage,
+        RunbooksView, RunbooksEdit, TasksView, TasksComplete, TasksManage,
     ];
 }
 
@@ -92,6 +103,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
+            Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete, Permission.TasksManage,
         ],
         [Role.Manager] =
         [
@@ -100,6 +112,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
+            Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete, Permission.TasksManage,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -110,12 +123,14 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView,
+            Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete,
         ],
         [Role.Viewer] =
         [
             Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
             Permission.AlertsView, Permission.NotificationsView, Permission.OnCallView,
             Permission.IncidentsView, Permission.SlosView,
+            Permission.RunbooksView, Permission.TasksView, Permission.TasksComplete,
         ],
     };
 
