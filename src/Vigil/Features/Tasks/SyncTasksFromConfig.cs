@@ -14,6 +14,10 @@ public sealed class SyncTasksFromConfig(IServiceScopeFactory scopes, TimeProvide
 {
     public async Task ApplyAsync(VigilConfig config, CancellationToken cancellationToken)
     {
+        if (!SharedObjects.Writable)
+        {
+            return;
+        }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
