@@ -14,6 +14,7 @@ var root = new RootCommand("Vigil: services, monitors, metrics, alerts, on-call,
     OnCallCommand.Create(),
     PageCommand.Create(),
     AdminCommand.Create(),
+    BackupCommand.Create(),
     WebhookSinkCommand.Create(),
     VersionCommand.Create(),
 };

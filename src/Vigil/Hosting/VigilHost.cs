@@ -10,6 +10,7 @@ using Vigil.Configuration;
 using Vigil.Data;
 using Vigil.Features.Access;
 using Vigil.Features.Alerting;
+using Vigil.Features.Backups;
 using Vigil.Features.Catalog;
 using Vigil.Features.Cluster;
 using Vigil.Features.Incidents;
@@ -88,6 +89,7 @@ public static class VigilHost
         services.AddIncidents();
         services.AddSlos();
         services.AddStatusPage();
+        services.AddBackups();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
 
@@ -120,6 +122,7 @@ public static class VigilHost
         app.MapIncidents();
         app.MapSlos();
         app.MapStatusPage();
+        app.MapBackups();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

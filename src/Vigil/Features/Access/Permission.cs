@@ -48,6 +48,8 @@ public static class Permission
     public const string SlosManage = "slos.manage";
     /// <summary>Create and change status pages and their components through the API and console.</summary>
     public const string StatusPagesManage = "statuspages.manage";
+    /// <summary>Take a backup of Vigil itself (<c>POST /api/system/backup</c>): its answer holds every secret of the server.</summary>
+    public const string SystemBackup = "system.backup";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -56,7 +58,7 @@ public static class Permission
     [
         CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage,
         AuditView, PersonalDataManage, AlertsView, AlertsSilence, NotificationsView, NotificationsTest, OnCallView, OnCallManage, OnCallOverrideSelf,
-        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage,
+        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage, SystemBackup,
     ];
 }
 
@@ -92,6 +94,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
+            Permission.SystemBackup,
         ],
         [Role.Manager] =
         [

@@ -1,0 +1,15 @@
+using Vigil.Features.Access;
+
+namespace Vigil.Features.Backups;
+
+/// <summary>Backups: Vigil's own (<c>vigil backup create|restore</c>).</summary>
+public static class BackupsModule
+{
+    public static IServiceCollection AddBackups(this IServiceCollection services) => services;
+
+    public static IEndpointRouteBuilder MapBackups(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/system/backup", CreateVigilBackup.Handle).RequirePermission(Permission.SystemBackup).WithTags("Backups").WithName("CreateVigilBackup");
+        return app;
+    }
+}
