@@ -28,6 +28,7 @@ public sealed class VigilConfig
     public Features.Incidents.IncidentSettings Incidents { get; set; } = new();
     public Features.Outbound.OutboundSettings Outbound { get; set; } = new();
     public Features.Cluster.ClusterSettings Cluster { get; set; } = new();
+    public List<Features.Backups.BackupPolicyDefinition> BackupPolicies { get; set; } = [];
 }
 
 /// <summary>

@@ -50,6 +50,8 @@ public static class Permission
     public const string StatusPagesManage = "statuspages.manage";
     /// <summary>Take a backup of Vigil itself (<c>POST /api/system/backup</c>): its answer holds every secret of the server.</summary>
     public const string SystemBackup = "system.backup";
+    /// <summary>See backup policies, their reported backups, retention, RPO and RTO.</summary>
+    public const string BackupsView = "backups.view";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -58,7 +60,7 @@ public static class Permission
     [
         CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage,
         AuditView, PersonalDataManage, AlertsView, AlertsSilence, NotificationsView, NotificationsTest, OnCallView, OnCallManage, OnCallOverrideSelf,
-        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage, SystemBackup,
+        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage, SystemBackup, BackupsView,
     ];
 }
 
@@ -94,7 +96,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
-            Permission.SystemBackup,
+            Permission.SystemBackup, Permission.BackupsView,
         ],
         [Role.Manager] =
         [
@@ -103,6 +105,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
+            Permission.BackupsView,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -112,13 +115,13 @@ public static class RolePermissions
             Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf,
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallOverrideSelf,
-            Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView,
+            Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.BackupsView,
         ],
         [Role.Viewer] =
         [
             Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
             Permission.AlertsView, Permission.NotificationsView, Permission.OnCallView,
-            Permission.IncidentsView, Permission.SlosView,
+            Permission.IncidentsView, Permission.SlosView, Permission.BackupsView,
         ],
     };
 

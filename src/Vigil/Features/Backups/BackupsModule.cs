@@ -2,7 +2,7 @@ using Vigil.Features.Access;
 
 namespace Vigil.Features.Backups;
 
-/// <summary>Backups: Vigil's own (<c>vigil backup create|restore</c>).</summary>
+/// <summary>Backups: policies with their RPO, RTO and retention, and Vigil's own backup (<c>vigil backup create|restore</c>).</summary>
 public static class BackupsModule
 {
     public static IServiceCollection AddBackups(this IServiceCollection services) => services;
@@ -10,6 +10,7 @@ public static class BackupsModule
     public static IEndpointRouteBuilder MapBackups(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/system/backup", CreateVigilBackup.Handle).RequirePermission(Permission.SystemBackup).WithTags("Backups").WithName("CreateVigilBackup");
+        app.MapGet("/api/backups/policies", ListBackupPolicies.Handle).RequirePermission(Permission.BackupsView).WithTags("Backups").WithName("ListBackupPolicies");
         return app;
     }
 }
