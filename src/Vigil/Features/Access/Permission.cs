@@ -52,6 +52,8 @@ public static class Permission
     public const string SystemBackup = "system.backup";
     /// <summary>See backup policies, their reported backups, retention, RPO and RTO.</summary>
     public const string BackupsView = "backups.view";
+    /// <summary>Report a backup, a verification or a restore drill (<c>POST /api/backups/reports</c>): what backup jobs' tokens need.</summary>
+    public const string BackupsReport = "backups.report";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -60,7 +62,7 @@ public static class Permission
     [
         CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage,
         AuditView, PersonalDataManage, AlertsView, AlertsSilence, NotificationsView, NotificationsTest, OnCallView, OnCallManage, OnCallOverrideSelf,
-        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage, SystemBackup, BackupsView,
+        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage, SystemBackup, BackupsView, BackupsReport,
     ];
 }
 
@@ -96,7 +98,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
-            Permission.SystemBackup, Permission.BackupsView,
+            Permission.SystemBackup, Permission.BackupsView, Permission.BackupsReport,
         ],
         [Role.Manager] =
         [
@@ -105,7 +107,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
-            Permission.BackupsView,
+            Permission.BackupsView, Permission.BackupsReport,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -115,7 +117,7 @@ public static class RolePermissions
             Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf,
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallOverrideSelf,
-            Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.BackupsView,
+            Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.BackupsView, Permission.BackupsReport,
         ],
         [Role.Viewer] =
         [

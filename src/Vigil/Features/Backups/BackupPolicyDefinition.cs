@@ -16,6 +16,8 @@ public sealed class BackupPolicyDefinition
     /// <summary>The catalog service the data belongs to, if any.</summary>
     public string? Service { get; set; }
     public string? Description { get; set; }
+    /// <summary>The heartbeat monitor the backup job pings; a ping with a JSON body is a backup report (<see cref="ReportByPing"/>).</summary>
+    public string? Heartbeat { get; set; }
     /// <summary><c>critical</c>, <c>important</c> or <c>standard</c>: RPO and RTO from <see cref="BackupPolicyRules.TierTargets"/> unless given.</summary>
     public string? Tier { get; set; }
     /// <summary>Recovery point objective: the most data (as time) a restore may lose.</summary>

@@ -5,7 +5,7 @@ namespace Vigil.Features.Backups;
 
 /// <summary>What a backup policy means once checked: its kinds with their intervals, its retention and its targets.</summary>
 public sealed record BackupPolicy(
-    string Name, string? Service, string? Description, TimeSpan? Rpo, TimeSpan? Rto, IReadOnlyList<ExpectedBackup> Kinds,
+    string Name, string? Service, string? Description, string? Heartbeat, TimeSpan? Rpo, TimeSpan? Rto, IReadOnlyList<ExpectedBackup> Kinds,
     Retention Retention, double SizeAnomalyRatio, string? DrillSchedule);
 
 /// <summary>A kind of backup the policy expects, due every <see cref="Every"/> or on <see cref="Cron"/>, late after <see cref="Grace"/>.</summary>
@@ -48,6 +48,10 @@ public static class BackupPolicyRules
             if (!string.IsNullOrWhiteSpace(policy.Service) && !services.Contains(policy.Service))
             {
                 yield return new($"{prefix}service", $"unknown service \"{policy.Service}\" (define it under services:)");
+            }
+            if (policy.Heartbeat is { } heartbeat && !config.Monitors.Any(m => m.Name == heartbeat && m.Type == Monitors.MonitorType.Heartbeat))
+            {
+                yield return new($"{prefix}heartbeat", $"no heartbeat monitor \"{heartbeat}\" (define it under monitors: with type: heartbeat)");
             }
             foreach (var error in Validate(policy, prefix))
             {
@@ -140,7 +144,7 @@ public static class BackupPolicyRules
             return new ExpectedBackup(k.Kind!, k.Every, k.Every is null ? cron : null, grace);
         }).ToList();
         var r = d.Retention;
-        return new BackupPolicy(d.Name!, d.Service, d.Description, d.Rpo ?? tier?.Rpo, d.Rto ?? tier?.Rto, kinds,
+        return new BackupPolicy(d.Name!, d.Service, d.Description, d.Heartbeat, d.Rpo ?? tier?.Rpo, d.Rto ?? tier?.Rto, kinds,
             new Retention(r?.Daily ?? 0, r?.Weekly ?? 0, r?.Monthly ?? 0, r?.Yearly ?? 0), d.SizeAnomalyRatio ?? 2, d.DrillSchedule);
     }
 
