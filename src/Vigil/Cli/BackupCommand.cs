@@ -15,7 +15,7 @@ public static class BackupCommand
 {
     public static Command Create()
     {
-        var backup = new Command("backup", "Back up and restore Vigil itself.") { CreateVerb(), RestoreVerb() };
+        var backup = new Command("backup", "Back up and restore Vigil itself; report backups of your services.") { CreateVerb(), RestoreVerb(), ReportVerb() };
         return backup;
     }
 
@@ -89,6 +89,45 @@ public static class BackupCommand
             }
         });
         return create;
+    }
+
+    /// <summary><c>vigil backup report --policy P --kind full ...</c>: what a backup job runs when it finishes (<c>POST /api/backups/reports</c>).</summary>
+    private static Command ReportVerb()
+    {
+        var server = new ServerClient();
+        var policy = new Option<string>("--policy") { Description = "The backup policy (backup_policies: in vigil.yaml).", Required = true };
+        var kind = new Option<string>("--kind") { Description = "full, incremental, wal, snapshot, replication, verification or restore.", Required = true };
+        var status = new Option<string>("--status") { Description = "success (default) or failure.", DefaultValueFactory = _ => "success" };
+        var started = new Option<DateTimeOffset?>("--started-at") { Description = "When the backup started (ISO 8601)." };
+        var finished = new Option<DateTimeOffset?>("--finished-at") { Description = "When it finished (ISO 8601; default now)." };
+        var size = new Option<long?>("--size-bytes") { Description = "Its size in bytes." };
+        var checksum = new Option<string?>("--checksum") { Description = "Its checksum, e.g. sha256:..." };
+        var location = new Option<string?>("--location") { Description = "Where it is kept, e.g. s3://bucket/key." };
+        var log = new Option<string?>("--log") { Description = "The job's log (the first 10 KB are kept)." };
+        var report = new Command("report", "Report a backup, verification or restore drill to the server.") { policy, kind, status, started, finished, size, checksum, location, log };
+        server.AddTo(report);
+        report.SetAction((parse, cancellationToken) =>
+        {
+            var body = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["policy"] = parse.GetValue(policy),
+                ["kind"] = parse.GetValue(kind),
+                ["status"] = parse.GetValue(status),
+                ["started_at"] = parse.GetValue(started),
+                ["finished_at"] = parse.GetValue(finished),
+                ["size_bytes"] = parse.GetValue(size),
+                ["checksum"] = parse.GetValue(checksum),
+                ["location"] = parse.GetValue(location),
+                ["log"] = parse.GetValue(log),
+            });
+            var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            return MonitorCommand.CallAsync(parse, server, HttpMethod.Post, "/api/backups/reports", cancellationToken, (r, output) =>
+            {
+                output.WriteLine($"reported {r.GetProperty("kind").GetString()} backup ({r.GetProperty("status").GetString()}) finished at {r.GetProperty("finished_at")} for {parse.GetValue(policy)}");
+                return ExitCodes.Ok;
+            }, content);
+        });
+        return report;
     }
 
     private static Command RestoreVerb()

@@ -69,6 +69,23 @@ public abstract class BackupReportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Vigil_backup_report_records_a_backup_and_exits_1_naming_the_field_when_refused()
+    {
+        var token = (await TestServer.CreateTokenAsync(server.Http, "backup-job", Vigil.Features.Access.Role.Operator)).Token;
+        var url = server.BaseAddress.ToString();
+
+        var ok = await SelfBackupTests.RunAsync("backup", "report", "--policy", "orders-db", "--kind", "wal", "--size-bytes", "4096", "--location", "s3://wal/0001", "--server", url, "--token", token);
+        var refused = await SelfBackupTests.RunAsync("backup", "report", "--policy", "orders-db", "--kind", "tape", "--server", url, "--token", token);
+
+        Assert.True(ok.Exit == 0, ok.Error);
+        Assert.StartsWith("reported wal backup (success)", ok.Output);
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("400", refused.Error);
+        var report = Assert.Single(await CatalogAsync());
+        Assert.Equal(("wal", 4096L, "s3://wal/0001"), (report.GetProperty("kind").GetString(), report.GetProperty("size_bytes").GetInt64(), report.GetProperty("location").GetString()));
+    }
+
+    [Fact]
     public async Task A_heartbeat_ping_with_a_json_body_is_a_report_and_a_plain_ping_still_beats()
     {
         var plain = await server.Anonymous.GetAsync($"/ping/{PingToken}");
