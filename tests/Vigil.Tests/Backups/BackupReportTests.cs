@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Vigil.Tests.Alerting;
 using Vigil.Tests.Support;
 
 namespace Vigil.Tests.Backups;
@@ -120,4 +121,51 @@ public sealed class BackupReportOnSqlite : BackupReportTests
 public sealed class BackupReportOnPostgres(PostgresServer postgres) : BackupReportTests
 {
     protected override async Task<string?> DatabaseAsync() => await postgres.CreateDatabaseAsync();
+}
+
+/// <summary>The RPO check end to end: a missing WAL backup raises BackupMissing through the alert pipeline, the next report resolves it.</summary>
+public sealed class BackupAlertTests
+{
+    [Fact]
+    public async Task A_five_minute_wal_policy_alerts_after_five_minutes_plus_grace_and_resolves_on_the_next_report()
+    {
+        await using var server = await TestServer.StartAsync(configYaml: """
+            services: [{name: orders}]
+            backup_policies:
+              - {name: orders-wal, service: orders, grace: 1m, kinds: [{kind: wal, every: 5m}]}
+            """);
+        var report = new StringContent("""{"policy": "orders-wal", "kind": "wal"}""", Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.Created, (await server.Http.PostAsync("/api/backups/reports", report)).StatusCode);
+
+        server.Clock.Advance(TimeSpan.FromMinutes(7));
+        var alert = await WaitForAsync(server, a => a.Labels.Get("alertname") == "BackupMissing", "BackupMissing to fire");
+        Assert.Equal(("orders-wal", "wal", "orders", "critical"), (alert.Labels.Get("policy"), alert.Labels.Get("kind"), alert.Labels.Get("service"), alert.Labels.Get("severity")));
+        Assert.Null(await server.ResolvedAtAsync(alert.Labels));
+
+        report = new StringContent("""{"policy": "orders-wal", "kind": "wal"}""", Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.Created, (await server.Http.PostAsync("/api/backups/reports", report)).StatusCode);
+        server.Clock.Advance(CheckBackupsPeriod);
+        var started = TimeProvider.System.GetTimestamp();
+        while (await server.ResolvedAtAsync(alert.Labels) is null)
+        {
+            Assert.True(TimeProvider.System.GetElapsedTime(started) < Patience.Of(TimeSpan.FromSeconds(10)), "BackupMissing was not resolved after the next report");
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
+        }
+    }
+
+    private static readonly TimeSpan CheckBackupsPeriod = Vigil.Features.Backups.CheckBackups.Period;
+
+    private static async Task<Vigil.Features.Alerting.StoredAlert> WaitForAsync(TestServer server, Func<Vigil.Features.Alerting.StoredAlert, bool> match, string what)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            if ((await server.StoredAlertsAsync()).FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+            Assert.True(TimeProvider.System.GetElapsedTime(started) < Patience.Of(TimeSpan.FromSeconds(10)), $"waited for {what}");
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
+        }
+    }
 }

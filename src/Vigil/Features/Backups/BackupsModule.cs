@@ -6,7 +6,8 @@ namespace Vigil.Features.Backups;
 public static class BackupsModule
 {
     public static IServiceCollection AddBackups(this IServiceCollection services) =>
-        services.AddScoped<Monitors.Heartbeats.IPingBodyReader, ReportByPing>();
+        services.AddScoped<Monitors.Heartbeats.IPingBodyReader, ReportByPing>()
+            .AddHostedService<CheckBackups>();
 
     public static IEndpointRouteBuilder MapBackups(this IEndpointRouteBuilder app)
     {
