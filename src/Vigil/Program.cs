@@ -15,6 +15,7 @@ var root = new RootCommand("Vigil: services, monitors, metrics, alerts, on-call,
     RunbookCommand.Create(),
     PageCommand.Create(),
     AdminCommand.Create(),
+    BackupCommand.Create(),
     WebhookSinkCommand.Create(),
     VersionCommand.Create(),
 };

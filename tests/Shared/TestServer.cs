@@ -81,6 +81,20 @@ public sealed partial class TestServer : IAsyncDisposable
             configPath = Path.Combine(dataDirectory, "vigil.yaml");
             await File.WriteAllTextAsync(configPath, configYaml);
         }
+        return await StartOnAsync(dataDirectory, database, configPath, configureServices);
+    }
+
+    /// <summary>
+    /// Starts a server on an existing data directory (one a restore made, say), with the config
+    /// file <c>DIR/vigil.yaml</c> when there is one. The test administrator is created unless the
+    /// directory's database already has it.
+    /// </summary>
+    public static async Task<TestServer> StartOnAsync(string dataDirectory, string? database, string? configPath = null, Action<IServiceCollection>? configureServices = null)
+    {
+        if (configPath is null && File.Exists(Path.Combine(dataDirectory, "vigil.yaml")))
+        {
+            configPath = Path.Combine(dataDirectory, "vigil.yaml");
+        }
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
         var options = new ServeOptions
         {

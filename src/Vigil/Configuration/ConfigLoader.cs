@@ -170,6 +170,7 @@ public static class ConfigLoader
             Features.Cluster.ClusterRules.Validate(config),
             Features.Runbooks.LoadRunbooks.Validate(config.Runbooks),
             Features.Tasks.TaskRules.ValidateConfig(config),
+            Features.Backups.BackupPolicyRules.ValidateConfig(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

@@ -30,6 +30,7 @@ public sealed class VigilConfig
     public Features.Cluster.ClusterSettings Cluster { get; set; } = new();
     public Features.Runbooks.RunbookSettings Runbooks { get; set; } = new();
     public List<Features.Tasks.TaskDefinition> Tasks { get; set; } = [];
+    public List<Features.Backups.BackupPolicyDefinition> BackupPolicies { get; set; } = [];
 }
 
 /// <summary>

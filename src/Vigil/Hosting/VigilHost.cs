@@ -10,6 +10,7 @@ using Vigil.Configuration;
 using Vigil.Data;
 using Vigil.Features.Access;
 using Vigil.Features.Alerting;
+using Vigil.Features.Backups;
 using Vigil.Features.Catalog;
 using Vigil.Features.Cluster;
 using Vigil.Features.Incidents;
@@ -92,6 +93,7 @@ public static class VigilHost
         services.AddRunbooks();
         services.AddTasks();
         services.AddStatusPage();
+        services.AddBackups();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
 
@@ -126,6 +128,7 @@ public static class VigilHost
         app.MapRunbooks();
         app.MapTasks();
         app.MapStatusPage();
+        app.MapBackups();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

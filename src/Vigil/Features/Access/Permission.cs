@@ -58,6 +58,12 @@ public static class Permission
     public const string TasksComplete = "tasks.complete";
     /// <summary>Create and delete tasks through the API; complete anyone's task.</summary>
     public const string TasksManage = "tasks.manage";
+    /// <summary>Take a backup of Vigil itself (<c>POST /api/system/backup</c>): its answer holds every secret of the server.</summary>
+    public const string SystemBackup = "system.backup";
+    /// <summary>See backup policies, their reported backups, retention, RPO and RTO.</summary>
+    public const string BackupsView = "backups.view";
+    /// <summary>Report a backup, a verification or a restore drill (<c>POST /api/backups/reports</c>): what backup jobs' tokens need.</summary>
+    public const string BackupsReport = "backups.report";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -66,7 +72,7 @@ public static class Permission
     [
         CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage,
         AuditView, PersonalDataManage, AlertsView, AlertsSilence, NotificationsView, NotificationsTest, OnCallView, OnCallManage, OnCallOverrideSelf,
-        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage,
+        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage, SystemBackup, BackupsView, BackupsReport,
         RunbooksView, RunbooksEdit, TasksView, TasksComplete, TasksManage,
     ];
 }
@@ -104,6 +110,7 @@ public static class RolePermissions
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete, Permission.TasksManage,
+            Permission.SystemBackup, Permission.BackupsView, Permission.BackupsReport,
         ],
         [Role.Manager] =
         [
@@ -113,6 +120,7 @@ public static class RolePermissions
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete, Permission.TasksManage,
+            Permission.BackupsView, Permission.BackupsReport,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -122,14 +130,14 @@ public static class RolePermissions
             Permission.MetricsWrite, Permission.SystemView, Permission.AccountSelf,
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallOverrideSelf,
-            Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView,
+            Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.BackupsView, Permission.BackupsReport,
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete,
         ],
         [Role.Viewer] =
         [
             Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
             Permission.AlertsView, Permission.NotificationsView, Permission.OnCallView,
-            Permission.IncidentsView, Permission.SlosView,
+            Permission.IncidentsView, Permission.SlosView, Permission.BackupsView,
             Permission.RunbooksView, Permission.TasksView, Permission.TasksComplete,
         ],
     };

@@ -15,7 +15,7 @@ public static class ReceivePing
 {
     public const int MaxLogBytes = 10 * 1024;
 
-    public static async Task<IResult> Handle(string token, string? kind, HttpRequest request, VigilDbContext db, RecordCheckResult record, SecretProtector secrets, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(string token, string? kind, HttpRequest request, VigilDbContext db, RecordCheckResult record, SecretProtector secrets, TimeProvider clock, IEnumerable<IPingBodyReader> readers, CancellationToken cancellationToken)
     {
         if (kind is not (null or "start" or "fail"))
         {
@@ -25,6 +25,19 @@ public static class ReceivePing
         if (monitor is null)
         {
             return Results.Text("not found\n", statusCode: StatusCodes.Status404NotFound);
+        }
+        var log = await ReadLogAsync(request, cancellationToken);
+        // Another area may read the body (a backup job's report): a refused body is not counted.
+        foreach (var reader in kind == "start" ? [] : readers)
+        {
+            if (await reader.ReadAsync(monitor.Name, log, cancellationToken) is { } verdict)
+            {
+                if (verdict.Refused)
+                {
+                    return Hosting.Problems.Field(verdict.Field!, verdict.Reason!);
+                }
+                kind = verdict.Failed ? "fail" : kind;
+            }
         }
         var now = clock.GetUtcNow();
         switch (kind)
@@ -39,7 +52,6 @@ public static class ReceivePing
                 monitor.LastSuccessPing = now;
                 break;
         }
-        var log = await ReadLogAsync(request, cancellationToken);
         if (log is not null || kind != "start")
         {
             monitor.LastPingBody = log;
