@@ -167,6 +167,7 @@ public static class ConfigLoader
             Features.Outbound.OutboundRules.Validate(config),
             Features.Server.ForwardedHeaders.Validate(config.Server),
             Features.Cluster.ClusterRules.Validate(config),
+            Features.Deployments.DeploymentConfigRules.Validate(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

@@ -28,6 +28,7 @@ public sealed class VigilConfig
     public Features.Incidents.IncidentSettings Incidents { get; set; } = new();
     public Features.Outbound.OutboundSettings Outbound { get; set; } = new();
     public Features.Cluster.ClusterSettings Cluster { get; set; } = new();
+    public Features.Deployments.DeploymentSettings Deployments { get; set; } = new();
 }
 
 /// <summary>

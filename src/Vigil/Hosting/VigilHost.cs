@@ -12,6 +12,7 @@ using Vigil.Features.Access;
 using Vigil.Features.Alerting;
 using Vigil.Features.Catalog;
 using Vigil.Features.Cluster;
+using Vigil.Features.Deployments;
 using Vigil.Features.Incidents;
 using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
@@ -88,6 +89,7 @@ public static class VigilHost
         services.AddIncidents();
         services.AddSlos();
         services.AddStatusPage();
+        services.AddDeployments();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
 
@@ -120,6 +122,7 @@ public static class VigilHost
         app.MapIncidents();
         app.MapSlos();
         app.MapStatusPage();
+        app.MapDeployments();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

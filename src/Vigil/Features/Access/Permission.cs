@@ -48,6 +48,10 @@ public static class Permission
     public const string SlosManage = "slos.manage";
     /// <summary>Create and change status pages and their components through the API and console.</summary>
     public const string StatusPagesManage = "statuspages.manage";
+    /// <summary>See deployments, their steps, gates and approvals.</summary>
+    public const string DeploymentsView = "deployments.view";
+    /// <summary>Record, start, finish and roll back deployments; tick their gates.</summary>
+    public const string DeploymentsWrite = "deployments.write";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -56,7 +60,7 @@ public static class Permission
     [
         CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage,
         AuditView, PersonalDataManage, AlertsView, AlertsSilence, NotificationsView, NotificationsTest, OnCallView, OnCallManage, OnCallOverrideSelf,
-        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage,
+        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage, DeploymentsView, DeploymentsWrite,
     ];
 }
 
@@ -92,6 +96,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
+            Permission.DeploymentsView, Permission.DeploymentsWrite,
         ],
         [Role.Manager] =
         [
@@ -100,6 +105,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
+            Permission.DeploymentsView, Permission.DeploymentsWrite,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -110,12 +116,13 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView,
+            Permission.DeploymentsView, Permission.DeploymentsWrite,
         ],
         [Role.Viewer] =
         [
             Permission.CatalogView, Permission.MonitorsView, Permission.MetricsView, Permission.SystemView, Permission.AccountSelf,
             Permission.AlertsView, Permission.NotificationsView, Permission.OnCallView,
-            Permission.IncidentsView, Permission.SlosView,
+            Permission.IncidentsView, Permission.SlosView, Permission.DeploymentsView,
         ],
     };
 
