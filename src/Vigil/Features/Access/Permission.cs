@@ -52,6 +52,8 @@ public static class Permission
     public const string DeploymentsView = "deployments.view";
     /// <summary>Record, start, finish and roll back deployments; tick their gates.</summary>
     public const string DeploymentsWrite = "deployments.write";
+    /// <summary>Approve deployments to environments that require approval (never one's own when segregation of duties is on).</summary>
+    public const string DeploymentsApprove = "deployments.approve";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -60,7 +62,7 @@ public static class Permission
     [
         CatalogView, CatalogEdit, MonitorsView, MonitorsEdit, MetricsView, MetricsWrite, SystemView, ConfigReload, AccountSelf, AccessManage,
         AuditView, PersonalDataManage, AlertsView, AlertsSilence, NotificationsView, NotificationsTest, OnCallView, OnCallManage, OnCallOverrideSelf,
-        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage, DeploymentsView, DeploymentsWrite,
+        IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage, DeploymentsView, DeploymentsWrite, DeploymentsApprove,
     ];
 }
 
@@ -96,7 +98,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
-            Permission.DeploymentsView, Permission.DeploymentsWrite,
+            Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
         ],
         [Role.Manager] =
         [
@@ -105,7 +107,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.AlertsSilence, Permission.NotificationsView, Permission.NotificationsTest,
             Permission.OnCallView, Permission.OnCallManage, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
-            Permission.DeploymentsView, Permission.DeploymentsWrite,
+            Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.

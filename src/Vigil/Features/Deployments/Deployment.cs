@@ -36,6 +36,23 @@ public sealed class Deployment
     /// <summary>The version a rollback returned to (the previous version unless the operator named one).</summary>
     public string? RolledBackTo { get; set; }
     public List<DeploymentTransition> Transitions { get; set; } = [];
+    /// <summary>The environment's gates ticked so far, each with its evidence.</summary>
+    public List<GateTick> GateTicks { get; set; } = [];
+    /// <summary>Who approved the deployment, when the environment requires approval.</summary>
+    public string? ApprovedBy { get; set; }
+    public DateTimeOffset? ApprovedAt { get; set; }
+    /// <summary>Why it started during a change freeze, and who said so.</summary>
+    public string? FreezeOverrideReason { get; set; }
+    public string? FreezeOverriddenBy { get; set; }
+}
+
+/// <summary>One gate of the environment's checklist ticked, with a link or note as evidence.</summary>
+public sealed class GateTick
+{
+    public required string Gate { get; set; }
+    public required string Evidence { get; set; }
+    public required string TickedBy { get; set; }
+    public DateTimeOffset TickedAt { get; set; }
 }
 
 /// <summary>One step of a deployment's lifecycle: from, to, when, by whom, and why.</summary>
@@ -74,6 +91,19 @@ internal sealed class DeploymentMappings : IEntityTypeConfiguration<Deployment>,
         builder.Property(d => d.Source).HasMaxLength(80);
         builder.Property(d => d.ExternalId).HasMaxLength(128);
         builder.Property(d => d.RolledBackTo).HasMaxLength(128);
+        builder.Property(d => d.ApprovedBy).HasMaxLength(128);
+        builder.Property(d => d.FreezeOverrideReason).HasMaxLength(1000);
+        builder.Property(d => d.FreezeOverriddenBy).HasMaxLength(128);
+        builder.OwnsMany(d => d.GateTicks, g =>
+        {
+            g.ToTable("deployment_gate_ticks");
+            g.WithOwner().HasForeignKey("DeploymentId");
+            g.Property<int>("Id");
+            g.HasKey("Id");
+            g.Property(x => x.Gate).HasMaxLength(63);
+            g.Property(x => x.Evidence).HasMaxLength(1000);
+            g.Property(x => x.TickedBy).HasMaxLength(128);
+        });
         builder.HasMany(d => d.Transitions).WithOne().HasForeignKey(t => t.DeploymentId).OnDelete(DeleteBehavior.Cascade);
     }
 

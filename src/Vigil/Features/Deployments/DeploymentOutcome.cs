@@ -47,12 +47,20 @@ public sealed record DeploymentView(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    IReadOnlyList<TransitionView> Transitions)
+    IReadOnlyList<TransitionView> Transitions,
+    IReadOnlyList<GateTickView> Gates,
+    string? ApprovedBy,
+    DateTimeOffset? ApprovedAt,
+    string? FreezeOverrideReason)
 {
     public static DeploymentView From(Deployment d) => new(
         d.Id, d.Service, d.Environment, d.Version, d.PreviousVersion, d.Strategy, d.Status, d.DeployedBy, d.Commit, d.Description, d.Links,
         d.Source, d.ExternalId, d.RolledBackTo, d.CreatedAt, d.StartedAt, d.FinishedAt,
-        [.. d.Transitions.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TransitionView(t.From, t.To, t.At, t.Actor, t.Note))]);
+        [.. d.Transitions.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TransitionView(t.From, t.To, t.At, t.Actor, t.Note))],
+        [.. d.GateTicks.OrderBy(g => g.TickedAt).Select(g => new GateTickView(g.Gate, g.Evidence, g.TickedBy, g.TickedAt))],
+        d.ApprovedBy, d.ApprovedAt, d.FreezeOverrideReason);
 }
 
 public sealed record TransitionView(string? From, string To, DateTimeOffset At, string Actor, string? Note);
+
+public sealed record GateTickView(string Gate, string Evidence, string TickedBy, DateTimeOffset TickedAt);

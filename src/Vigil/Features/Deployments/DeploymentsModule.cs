@@ -15,6 +15,8 @@ public static class DeploymentsModule
         api.MapPost("/{id:int}/start", ChangeDeploymentStatus.Start).RequirePermission(Permission.DeploymentsWrite).WithName("StartDeployment");
         api.MapPost("/{id:int}/finish", ChangeDeploymentStatus.Finish).RequirePermission(Permission.DeploymentsWrite).WithName("FinishDeployment");
         api.MapPost("/{id:int}/rollback", ChangeDeploymentStatus.Rollback).RequirePermission(Permission.DeploymentsWrite).WithName("RollbackDeployment");
+        api.MapPost("/{id:int}/gates/{gate}", TickGate.Handle).RequirePermission(Permission.DeploymentsWrite).WithName("TickDeploymentGate");
+        api.MapPost("/{id:int}/approve", ApproveDeployment.Handle).RequirePermission(Permission.DeploymentsApprove).WithName("ApproveDeployment");
         api.MapPost("/webhook/{token}", ReceiveDeploymentWebhook.Handle).RequireIntegrationToken().WithName("ReceiveDeploymentWebhook");
         return app;
     }

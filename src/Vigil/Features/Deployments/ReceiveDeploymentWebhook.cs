@@ -83,7 +83,7 @@ public static class ReceiveDeploymentWebhook
         var last = DeploymentOutcome.Done(deployment);
         foreach (var step in StepsTo(deployment.Status, ci.Status))
         {
-            last = await ChangeDeploymentStatus.RunAsync(db, audit, deployment.Id, step, new ChangeDeploymentStatus.Request { Note = $"reported by {source}" }, actor, now, cancellationToken);
+            last = await ChangeDeploymentStatus.RunAsync(db, config.Deployments, audit, deployment.Id, step, new ChangeDeploymentStatus.Request { Note = $"reported by {source}" }, actor, now, cancellationToken);
             if (!last.Succeeded)
             {
                 return (last, false);

@@ -26,6 +26,8 @@ public static class RecordDeployment
         public string? Commit { get; set; }
         public string? Description { get; set; }
         public List<string>? Links { get; set; }
+        /// <summary>Why the deployment starts during a change freeze (refused without it).</summary>
+        public string? OverrideReason { get; set; }
     }
 
     /// <summary>Who records a deployment: a user (with the token they used) or a CI integration.</summary>
@@ -72,7 +74,10 @@ public static class RecordDeployment
         DeploymentSteps.Record(deployment, null, DeploymentStatus.Pending, author.Name, null, now);
         if ((body.Status ?? DeploymentStatus.InProgress) == DeploymentStatus.InProgress)
         {
-            DeploymentSteps.Record(deployment, DeploymentStatus.Pending, DeploymentStatus.InProgress, author.Name, null, now);
+            if (DeploymentSteps.Start(config.Deployments, deployment, author.Name, body.OverrideReason, now) is { } refused)
+            {
+                return DeploymentOutcome.Conflict(refused.Path, refused.Reason);
+            }
         }
         // The audit entry names the deployment's id, known once the row is written: both commit together.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -105,7 +110,7 @@ public static class RecordDeployment
         {
             return DeploymentOutcome.Invalid("version", "the version deployed is required");
         }
-        foreach (var (field, value, max) in new[] { ("version", body.Version, 128), ("previous_version", body.PreviousVersion, 128), ("commit", body.Commit, 64), ("description", body.Description, 1000) })
+        foreach (var (field, value, max) in new[] { ("version", body.Version, 128), ("previous_version", body.PreviousVersion, 128), ("commit", body.Commit, 64), ("description", body.Description, 1000), ("override_reason", body.OverrideReason, 1000) })
         {
             if (value is not null && value.Length > max)
             {

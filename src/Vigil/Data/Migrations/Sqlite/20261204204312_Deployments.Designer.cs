@@ -11,7 +11,7 @@ using Vigil.Data;
 namespace Vigil.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteVigilDbContext))]
-    [Migration("20261204201125_Deployments")]
+    [Migration("20261204204312_Deployments")]
     partial class Deployments
     {
         /// <inheritdoc />
@@ -690,6 +690,13 @@ namespace Vigil.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ApprovedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ApprovedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Commit")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -717,6 +724,14 @@ namespace Vigil.Data.Migrations.Sqlite
 
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("FreezeOverriddenBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FreezeOverrideReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
 
                     b.PrimitiveCollection<string>("Links")
                         .IsRequired()
@@ -1845,6 +1860,48 @@ namespace Vigil.Data.Migrations.Sqlite
                     b.Navigation("Dependencies");
 
                     b.Navigation("Environments");
+                });
+
+            modelBuilder.Entity("Vigil.Features.Deployments.Deployment", b =>
+                {
+                    b.OwnsMany("Vigil.Features.Deployments.GateTick", "GateTicks", b1 =>
+                        {
+                            b1.Property<int>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<int>("DeploymentId")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Evidence")
+                                .IsRequired()
+                                .HasMaxLength(1000)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Gate")
+                                .IsRequired()
+                                .HasMaxLength(63)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateTimeOffset>("TickedAt")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("TickedBy")
+                                .IsRequired()
+                                .HasMaxLength(128)
+                                .HasColumnType("TEXT");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("DeploymentId");
+
+                            b1.ToTable("deployment_gate_ticks", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("DeploymentId");
+                        });
+
+                    b.Navigation("GateTicks");
                 });
 
             modelBuilder.Entity("Vigil.Features.Deployments.DeploymentTransition", b =>

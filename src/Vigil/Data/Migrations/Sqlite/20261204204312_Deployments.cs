@@ -1,4 +1,5 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
@@ -33,11 +34,38 @@ namespace Vigil.Data.Migrations.Sqlite
                     StartedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     FinishedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    RolledBackTo = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true)
+                    RolledBackTo = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    ApprovedBy = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    ApprovedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    FreezeOverrideReason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    FreezeOverriddenBy = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_deployments", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "deployment_gate_ticks",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Gate = table.Column<string>(type: "TEXT", maxLength: 63, nullable: false),
+                    Evidence = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    TickedBy = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    TickedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    DeploymentId = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_deployment_gate_ticks", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_deployment_gate_ticks_deployments_DeploymentId",
+                        column: x => x.DeploymentId,
+                        principalTable: "deployments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -63,6 +91,11 @@ namespace Vigil.Data.Migrations.Sqlite
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_deployment_gate_ticks_DeploymentId",
+                table: "deployment_gate_ticks",
+                column: "DeploymentId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_deployment_transitions_DeploymentId",
@@ -94,6 +127,9 @@ namespace Vigil.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "deployment_gate_ticks");
+
             migrationBuilder.DropTable(
                 name: "deployment_transitions");
 

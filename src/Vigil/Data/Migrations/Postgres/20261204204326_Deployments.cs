@@ -36,11 +36,38 @@ namespace Vigil.Data.Migrations.Postgres
                     StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     FinishedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    RolledBackTo = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true)
+                    RolledBackTo = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    ApprovedBy = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    ApprovedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    FreezeOverrideReason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    FreezeOverriddenBy = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_deployments", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "deployment_gate_ticks",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Gate = table.Column<string>(type: "character varying(63)", maxLength: 63, nullable: false),
+                    Evidence = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    TickedBy = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    TickedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DeploymentId = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_deployment_gate_ticks", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_deployment_gate_ticks_deployments_DeploymentId",
+                        column: x => x.DeploymentId,
+                        principalTable: "deployments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -66,6 +93,11 @@ namespace Vigil.Data.Migrations.Postgres
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_deployment_gate_ticks_DeploymentId",
+                table: "deployment_gate_ticks",
+                column: "DeploymentId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_deployment_transitions_DeploymentId",
@@ -97,6 +129,9 @@ namespace Vigil.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "deployment_gate_ticks");
+
             migrationBuilder.DropTable(
                 name: "deployment_transitions");
 

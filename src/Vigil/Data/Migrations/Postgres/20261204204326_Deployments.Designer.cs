@@ -13,7 +13,7 @@ using Vigil.Data;
 namespace Vigil.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresVigilDbContext))]
-    [Migration("20261204201134_Deployments")]
+    [Migration("20261204204326_Deployments")]
     partial class Deployments
     {
         /// <inheritdoc />
@@ -726,6 +726,13 @@ namespace Vigil.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<DateTimeOffset?>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ApprovedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<string>("Commit")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -753,6 +760,14 @@ namespace Vigil.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FreezeOverriddenBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("FreezeOverrideReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.PrimitiveCollection<List<string>>("Links")
                         .IsRequired()
@@ -1923,6 +1938,50 @@ namespace Vigil.Data.Migrations.Postgres
                     b.Navigation("Dependencies");
 
                     b.Navigation("Environments");
+                });
+
+            modelBuilder.Entity("Vigil.Features.Deployments.Deployment", b =>
+                {
+                    b.OwnsMany("Vigil.Features.Deployments.GateTick", "GateTicks", b1 =>
+                        {
+                            b1.Property<int>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("integer");
+
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<int>("Id"));
+
+                            b1.Property<int>("DeploymentId")
+                                .HasColumnType("integer");
+
+                            b1.Property<string>("Evidence")
+                                .IsRequired()
+                                .HasMaxLength(1000)
+                                .HasColumnType("character varying(1000)");
+
+                            b1.Property<string>("Gate")
+                                .IsRequired()
+                                .HasMaxLength(63)
+                                .HasColumnType("character varying(63)");
+
+                            b1.Property<DateTimeOffset>("TickedAt")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.Property<string>("TickedBy")
+                                .IsRequired()
+                                .HasMaxLength(128)
+                                .HasColumnType("character varying(128)");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("DeploymentId");
+
+                            b1.ToTable("deployment_gate_ticks", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("DeploymentId");
+                        });
+
+                    b.Navigation("GateTicks");
                 });
 
             modelBuilder.Entity("Vigil.Features.Deployments.DeploymentTransition", b =>
