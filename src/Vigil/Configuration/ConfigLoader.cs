@@ -171,6 +171,7 @@ public static class ConfigLoader
             Features.Runbooks.LoadRunbooks.Validate(config.Runbooks),
             Features.Tasks.TaskRules.ValidateConfig(config),
             Features.Backups.BackupPolicyRules.ValidateConfig(config),
+            Features.Deployments.DeploymentConfigRules.Validate(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

@@ -31,6 +31,7 @@ public sealed class VigilConfig
     public Features.Runbooks.RunbookSettings Runbooks { get; set; } = new();
     public List<Features.Tasks.TaskDefinition> Tasks { get; set; } = [];
     public List<Features.Backups.BackupPolicyDefinition> BackupPolicies { get; set; } = [];
+    public Features.Deployments.DeploymentSettings Deployments { get; set; } = new();
 }
 
 /// <summary>

@@ -23,6 +23,14 @@ public static class Problems
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
 
+    /// <summary>409 naming the field whose value the object's current state does not allow (a lifecycle step out of order).</summary>
+    public static ProblemHttpResult StateConflict(string path, string reason) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: "Not allowed in the current state",
+            detail: $"{path}: {reason}",
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [path] = [reason] } });
+
     /// <summary>403 naming the field whose value the caller may not ask for (e.g. a role wider than their own).</summary>
     public static ProblemHttpResult Forbidden(string path, string reason) =>
         TypedResults.Problem(

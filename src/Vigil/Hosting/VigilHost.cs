@@ -13,6 +13,7 @@ using Vigil.Features.Alerting;
 using Vigil.Features.Backups;
 using Vigil.Features.Catalog;
 using Vigil.Features.Cluster;
+using Vigil.Features.Deployments;
 using Vigil.Features.Incidents;
 using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
@@ -94,6 +95,7 @@ public static class VigilHost
         services.AddTasks();
         services.AddStatusPage();
         services.AddBackups();
+        services.AddDeployments();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
 
@@ -129,6 +131,7 @@ public static class VigilHost
         app.MapTasks();
         app.MapStatusPage();
         app.MapBackups();
+        app.MapDeployments();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

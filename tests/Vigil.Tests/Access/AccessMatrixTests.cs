@@ -63,11 +63,11 @@ public abstract partial class AccessMatrixTests : IAsyncLifetime
         // followed from a phone's mail or chat app where nobody is signed in.
         // The public status page (/status/{slug}, its history, feed and Statuspage-style JSON) is for visitors who have no account.
         // /health/ready is for load balancers, which send no credentials (it names only what is wrong: database, config).
-        // Inbound alerts (/api/v2/alerts, /api/integrations/...) are public at user level: each sender proves itself with
+        // Inbound alerts (/api/v2/alerts, /api/integrations/...) and CI deployment reports (/api/deployments/webhook/{token}) are public at user level: each sender proves itself with
         // its integration's own token, which the endpoint checks (no user's token is accepted there).
         Assert.Equal(
             [
-                "/api/integrations/pagerduty/enqueue", "/api/integrations/webhook/{name}", "/api/schedules/{name}/calendar.ics", "/api/users/{username}/calendar.ics", "/api/v2/alerts",
+                "/api/deployments/webhook/{token}", "/api/integrations/pagerduty/enqueue", "/api/integrations/webhook/{name}", "/api/schedules/{name}/calendar.ics", "/api/users/{username}/calendar.ics", "/api/v2/alerts",
                 "/health", "/health/ready", "/ping/{token}", "/ping/{token}/{kind}", "/respond/{token}", "/signin", "/signout", "/status/{slug}", "/status/{slug}/{**view}",
             ],
             open);

@@ -64,6 +64,12 @@ public static class Permission
     public const string BackupsView = "backups.view";
     /// <summary>Report a backup, a verification or a restore drill (<c>POST /api/backups/reports</c>): what backup jobs' tokens need.</summary>
     public const string BackupsReport = "backups.report";
+    /// <summary>See deployments, their steps, gates and approvals.</summary>
+    public const string DeploymentsView = "deployments.view";
+    /// <summary>Record, start, finish and roll back deployments; tick their gates.</summary>
+    public const string DeploymentsWrite = "deployments.write";
+    /// <summary>Approve deployments to environments that require approval (never one's own when segregation of duties is on).</summary>
+    public const string DeploymentsApprove = "deployments.approve";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -74,6 +80,7 @@ public static class Permission
         AuditView, PersonalDataManage, AlertsView, AlertsSilence, NotificationsView, NotificationsTest, OnCallView, OnCallManage, OnCallOverrideSelf,
         IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage, SystemBackup, BackupsView, BackupsReport,
         RunbooksView, RunbooksEdit, TasksView, TasksComplete, TasksManage,
+        DeploymentsView, DeploymentsWrite, DeploymentsApprove,
     ];
 }
 
@@ -111,6 +118,7 @@ public static class RolePermissions
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete, Permission.TasksManage,
             Permission.SystemBackup, Permission.BackupsView, Permission.BackupsReport,
+            Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
         ],
         [Role.Manager] =
         [
@@ -121,6 +129,7 @@ public static class RolePermissions
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.SlosManage, Permission.StatusPagesManage,
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete, Permission.TasksManage,
             Permission.BackupsView, Permission.BackupsReport,
+            Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -132,6 +141,7 @@ public static class RolePermissions
             Permission.OnCallView, Permission.OnCallOverrideSelf,
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.BackupsView, Permission.BackupsReport,
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete,
+            Permission.DeploymentsView, Permission.DeploymentsWrite,
         ],
         [Role.Viewer] =
         [
@@ -139,6 +149,7 @@ public static class RolePermissions
             Permission.AlertsView, Permission.NotificationsView, Permission.OnCallView,
             Permission.IncidentsView, Permission.SlosView, Permission.BackupsView,
             Permission.RunbooksView, Permission.TasksView, Permission.TasksComplete,
+            Permission.DeploymentsView,
         ],
     };
 

@@ -12,6 +12,8 @@ public enum IntegrationType
     Pagerduty,
     /// <summary>A JSON webhook <c>POST /api/integrations/webhook/{name}</c>.</summary>
     Webhook,
+    /// <summary>A CI system reporting deployments to <c>POST /api/deployments/webhook/{token}</c> (docs/deployments.md).</summary>
+    Deployments,
 }
 
 /// <summary>One entry of <c>alerting.integrations</c>: a sender of alerts and the file that holds its token.</summary>
