@@ -57,6 +57,17 @@ public abstract class ReceiveAlertsTests : IAsyncLifetime
         await PutAsync(start, resolvedAt);
         Assert.True((await StoredAsync()).IsResolvedAt(resolvedAt));
     }
+
+    [Fact]
+    public async Task The_same_new_alert_put_by_many_writers_at_once_is_stored_once()
+    {
+        // As a Prometheus HA pair does: the same alert, from several senders, at the same moment.
+        var start = server.Clock.GetUtcNow();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => PutAsync(start, start.AddMinutes(4), $"sender {i}"))));
+
+        var stored = await StoredAsync();
+        Assert.Equal((start, start.AddMinutes(4)), (stored.StartsAt, stored.EndsAt));
+    }
 }
 
 public sealed class ReceiveAlertsOnSqlite : ReceiveAlertsTests

@@ -26,30 +26,46 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, ConfigReloader co
         var now = clock.GetUtcNow();
         var resolveTimeout = config.Current.Config.Routing.ResolveTimeout;
         // The last of several alerts with the same labels in one batch wins, as in a sequence of puts.
-        var incoming = alerts.Select(a => Normalize(a, now, resolveTimeout)).GroupBy(a => a.Fingerprint).Select(g => g.Last()).ToList();
-        var fingerprints = incoming.Select(a => a.Fingerprint).ToList();
-        await using (var scope = scopes.CreateAsyncScope())
+        List<StoredAlert> Incoming() => [.. alerts.Select(a => Normalize(a, now, resolveTimeout)).GroupBy(a => a.Fingerprint).Select(g => g.Last())];
+        var fingerprints = Incoming().Select(a => a.Fingerprint).ToList();
+        // Two writers (Prometheus HA pairs send the same alerts to every receiver at once) may both
+        // find a new alert missing and insert it: the loser reads again (fresh rows, a fresh context)
+        // and merges into the winner's row.
+        for (var attempt = 1; ; attempt++)
         {
-            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
-            var existing = await db.Set<StoredAlert>().Where(a => fingerprints.Contains(a.Fingerprint)).ToDictionaryAsync(a => a.Fingerprint, cancellationToken);
-            foreach (var alert in incoming)
+            try
             {
-                if (existing.TryGetValue(alert.Fingerprint, out var old))
-                {
-                    var merged = Overlaps(old, alert) ? Merge(old, alert) : alert;
-                    Hosting.OperatorLog.AlertChanged(logger, alert.Labels, !old.IsResolvedAt(now), !merged.IsResolvedAt(now));
-                    (old.AnnotationsJson, old.StartsAt, old.EndsAt, old.Timeout, old.UpdatedAt, old.GeneratorUrl, old.Source) =
-                        (merged.AnnotationsJson, merged.StartsAt, merged.EndsAt, merged.Timeout, merged.UpdatedAt, merged.GeneratorUrl, merged.Source);
-                }
-                else
-                {
-                    Hosting.OperatorLog.AlertChanged(logger, alert.Labels, false, !alert.IsResolvedAt(now));
-                    db.Add(alert);
-                }
+                await SaveAsync(Incoming(), fingerprints, now, cancellationToken);
+                break;
             }
-            await db.SaveChangesAsync(cancellationToken);
+            catch (DbUpdateException e) when (attempt < 3 && DbErrors.IsUniqueViolation(e))
+            {
+            }
         }
         Received?.Invoke(fingerprints);
+    }
+
+    private async Task SaveAsync(List<StoredAlert> incoming, List<string> fingerprints, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+        var existing = await db.Set<StoredAlert>().Where(a => fingerprints.Contains(a.Fingerprint)).ToDictionaryAsync(a => a.Fingerprint, cancellationToken);
+        foreach (var alert in incoming)
+        {
+            if (existing.TryGetValue(alert.Fingerprint, out var old))
+            {
+                var merged = Overlaps(old, alert) ? Merge(old, alert) : alert;
+                Hosting.OperatorLog.AlertChanged(logger, alert.Labels, !old.IsResolvedAt(now), !merged.IsResolvedAt(now));
+                (old.AnnotationsJson, old.StartsAt, old.EndsAt, old.Timeout, old.UpdatedAt, old.GeneratorUrl, old.Source) =
+                    (merged.AnnotationsJson, merged.StartsAt, merged.EndsAt, merged.Timeout, merged.UpdatedAt, merged.GeneratorUrl, merged.Source);
+            }
+            else
+            {
+                Hosting.OperatorLog.AlertChanged(logger, alert.Labels, false, !alert.IsResolvedAt(now));
+                db.Add(alert);
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private static StoredAlert Normalize(IncomingAlert alert, DateTimeOffset now, TimeSpan resolveTimeout)

@@ -21,28 +21,8 @@ public sealed class CheckBackups(IServiceProvider services, ConfigReloader confi
     private readonly Dictionary<string, DateTimeOffset> watchedSince = new(StringComparer.Ordinal);
     private Dictionary<string, IncomingAlert> firing = new(StringComparer.Ordinal);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await cluster.RunUnderLeaseAsync(Lease, PassAsync, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Checking backups failed");
-            }
-            try
-            {
-                await Task.Delay(Period, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        cluster.RunEveryAsync(Lease, Period, PassAsync, clock, logger, "Checking backups failed", stoppingToken);
 
     private async Task PassAsync(CancellationToken cancellationToken)
     {

@@ -82,6 +82,21 @@ public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILog
         return store.SingleProcess || sleep < Ttl / 3 ? sleep : Ttl / 3;
     };
 
+    /// <summary>
+    /// A singleton loop that runs <paramref name="pass"/> every <paramref name="every"/> (a one-shot
+    /// delay on the injected clock after each pass, so a clock that jumps runs one pass, not one per
+    /// missed period) while this replica holds <paramref name="lease"/>; a failed pass is logged with
+    /// <paramref name="failure"/> and tried again at the next one.
+    /// </summary>
+    public Task RunEveryAsync(string lease, TimeSpan every, Func<CancellationToken, Task> pass, TimeProvider clock, ILogger logger, string failure, CancellationToken stoppingToken) =>
+        Hosting.TimedLoop.RunAsync(
+            async token =>
+            {
+                await RunUnderLeaseAsync(lease, pass, token);
+                return every;
+            },
+            token => Task.Delay(Timeout.InfiniteTimeSpan, clock, token), every, clock, logger, failure, stoppingToken);
+
     /// <summary>Runs one pass of a singleton loop if this replica holds <paramref name="lease"/>, its writes fenced by it.</summary>
     /// <returns>Whether it ran (false: another replica holds the lease, nothing was done).</returns>
     public async Task<bool> RunUnderLeaseAsync(string lease, Func<CancellationToken, Task> pass, CancellationToken token)

@@ -25,29 +25,8 @@ public sealed class WatchIncidentTimers(IServiceScopeFactory scopes, ConfigReloa
 
     private readonly SemaphoreSlim gate = new(1, 1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // A one-shot delay per pass, not a periodic timer: a clock that jumps (a test's fake
-        // clock, a resumed VM) then runs one pass, not one per missed period.
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    await cluster.RunUnderLeaseAsync(Lease, RunOnceAsync, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogError(e, "Checking incident timers failed; retrying");
-                }
-                await Task.Delay(Interval, clock, stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        cluster.RunEveryAsync(Lease, Interval, RunOnceAsync, clock, logger, "Checking incident timers failed; retrying", stoppingToken);
 
     /// <summary>One pass at a time in the process: two would both record the same warning.</summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)

@@ -84,24 +84,7 @@ public sealed class AnnounceMaintenance(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await services.GetRequiredService<Cluster.ClusterMembership>().RunUnderLeaseAsync(Lease, RunOnceAsync, stoppingToken);
-                await Task.Delay(Tick, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Could not announce maintenance windows; trying again in {Tick}", Tick);
-                await Task.Delay(Tick, clock, stoppingToken);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        services.GetRequiredService<Cluster.ClusterMembership>().RunEveryAsync(
+            Lease, Tick, RunOnceAsync, clock, logger, "Could not announce maintenance windows; trying again at the next pass", stoppingToken);
 }
