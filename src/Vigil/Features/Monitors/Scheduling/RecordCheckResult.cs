@@ -26,6 +26,12 @@ public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter wr
         await state.Gate.WaitAsync();
         try
         {
+            if (state.Status == MonitorStatus.Paused && !waitForSave)
+            {
+                // A scheduled check that was under way when the monitor was paused: its result is
+                // history (samples, recent results), not a new state; the monitor stays paused.
+                return state;
+            }
             var next = MonitorTransition.Next(state.Status, state.Failures, result.Status, m.Retries ?? 0);
             state.Failures = next.Failures;
             // The components of the last check only: an answer without them (not JSON, refused) leaves none standing.
