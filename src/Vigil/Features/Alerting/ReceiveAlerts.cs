@@ -27,7 +27,8 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, ConfigReloader co
         var resolveTimeout = config.Current.Config.Routing.ResolveTimeout;
         // The last of several alerts with the same labels in one batch wins, as in a sequence of puts.
         List<StoredAlert> Incoming() => [.. alerts.Select(a => Normalize(a, now, resolveTimeout)).GroupBy(a => a.Fingerprint).Select(g => g.Last())];
-        var fingerprints = Incoming().Select(a => a.Fingerprint).ToList();
+        var incoming = Incoming();
+        var fingerprints = incoming.Select(a => a.Fingerprint).ToList();
         // Two writers (Prometheus HA pairs send the same alerts to every receiver at once) may both
         // find a new alert missing and insert it: the loser reads again (fresh rows, a fresh context)
         // and merges into the winner's row.
@@ -35,7 +36,7 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, ConfigReloader co
         {
             try
             {
-                await SaveAsync(Incoming(), fingerprints, now, cancellationToken);
+                await SaveAsync(attempt == 1 ? incoming : Incoming(), fingerprints, now, cancellationToken);
                 break;
             }
             catch (DbUpdateException e) when (attempt < 3 && DbErrors.IsUniqueViolation(e))
