@@ -9,13 +9,28 @@ namespace Vigil.BrowserTests;
 public sealed class SystemPageTests(Chromium chromium, ITestOutputHelper output) : IAsyncLifetime
 {
     private TestServer server = null!;
+    private NotificationReceiver store = null!;
 
-    public async Task InitializeAsync() => server = await TestServer.StartAsync(configYaml: """
-        services:
-          - name: web
-        """);
+    public async Task InitializeAsync()
+    {
+        store = await NotificationReceiver.StartAsync();
+        server = await TestServer.StartAsync(configYaml: $"""
+            services:
+              - name: web
+            metrics:
+              remote_write:
+                - url: {store.Url}/api/v1/write
+                  name: vm
+            outbound:
+              deny: [10.0.0.0/8]
+            """);
+    }
 
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await server.DisposeAsync();
+        await store.DisposeAsync();
+    }
 
     [Fact]
     public Task An_admin_sees_the_replica_ready_and_in_sync_and_reloads_the_configuration_from_the_console() =>
@@ -39,5 +54,31 @@ public sealed class SystemPageTests(Chromium chromium, ITestOutputHelper output)
             Assert.Equal("in sync", await page.Locator("[data-in-sync] .badge").InnerTextAsync());
             Assert.Contains("version 2", await page.Locator("table.config-sync").InnerTextAsync());
             Assert.Contains(await server.AuditAsync(), e => e.Action == "reload" && e.Username == TestServer.AdminUsername);
+        });
+
+    [Fact]
+    public Task The_system_page_shows_the_replicas_the_leases_metrics_forwarding_and_the_outbound_policy() =>
+        chromium.RunAsync(nameof(The_system_page_shows_the_replicas_the_leases_metrics_forwarding_and_the_outbound_policy), output, async page =>
+        {
+            await ConsoleSession.SignInAsync(page, server);
+            await page.GotoAsync(new Uri(server.BaseAddress, "/system").ToString());
+
+            var replicas = page.Locator("[data-section=replicas] tbody tr");
+            Assert.Equal(1, await replicas.CountAsync());
+            Assert.Contains("(this replica)", await replicas.InnerTextAsync());
+            Assert.Equal("alive", await replicas.Locator(".badge").InnerTextAsync());
+
+            var dispatch = page.Locator("[data-section=leases] tbody tr", new() { HasText = "dispatch" }).First;
+            Assert.Contains("held while this process runs", await dispatch.InnerTextAsync());
+            Assert.Equal("held", await dispatch.Locator(".badge").InnerTextAsync());
+
+            var queue = page.Locator("[data-section=forwarding] tbody tr");
+            Assert.Contains("vm", await queue.InnerTextAsync());
+            Assert.Contains($"{store.Url}/api/v1/write", await queue.InnerTextAsync());
+
+            var outbound = await page.Locator("[data-section=outbound]").InnerTextAsync();
+            Assert.Contains("169.254.0.0/16", outbound);
+            Assert.Contains("10.0.0.0/8", outbound);
+            Assert.Contains("outbound.deny", outbound);
         });
 }

@@ -82,6 +82,7 @@ public static class VigilHost
         services.AddCluster();
         services.AddAccess();
         services.AddSingleton<IConfigConsumer, Features.Outbound.ApplyOutboundPolicy>();
+        services.AddSingleton<Features.Server.ISystemSection, Features.Outbound.OutboundSection>();
         services.AddServer();
         services.AddCatalog();
         services.AddOnCall();
@@ -119,6 +120,7 @@ public static class VigilHost
         app.MapPost("/-/reload", ReloadConfig).RequirePermission(Permission.ConfigReload).WithTags("System");
         app.MapAccess();
         app.MapServer();
+        app.MapCluster();
         app.MapCatalog();
         app.MapOnCall();
         app.MapMetricsApi();

@@ -50,11 +50,11 @@ public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILog
     /// </summary>
     public async Task<LeaseGrant?> HoldAsync(string name, CancellationToken cancellationToken, bool spread = false)
     {
+        wanted[name] = spread;
         if (store.SingleProcess)
         {
             return new LeaseGrant(name, 1, store.MemberId);
         }
-        wanted[name] = spread;
         if (held.TryGetValue(name, out var grant) && RealTime.GetElapsedTime(grant.At) < Ttl / 3)
         {
             return new LeaseGrant(name, grant.Token, store.MemberId, Ttl);
@@ -190,6 +190,23 @@ public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILog
             {
             }
         }
+    }
+
+    /// <summary>
+    /// The members and leases as the database sees them, for the console and <c>/api/system/cluster</c>.
+    /// One process over SQLite is the only member and holds every lease its loops asked for, for good.
+    /// </summary>
+    public async Task<ClusterSnapshot> ReadAsync(DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        if (store.SingleProcess)
+        {
+            var now = RealTime.GetUtcNow();
+            var address = serve.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+            return new ClusterSnapshot(now,
+                [new ClusterMember { Id = store.MemberId, Address = address, Version = Server.ProcessClock.Version, Started = startedAt, Heartbeat = now }],
+                [.. wanted.Keys.Order(StringComparer.Ordinal).Select(name => new Lease { Name = name, Holder = store.MemberId, Token = 1, ExpiresAt = DateTimeOffset.MaxValue })]);
+        }
+        return await store.SnapshotAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Vigil.Data;
+using Vigil.Features.Access;
 
 namespace Vigil.Features.Cluster;
 
@@ -12,7 +13,15 @@ public static class ClusterModule
         services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<ClusterMembership>());
         services.AddSingleton<Server.IReplicaDirectory>(sp => sp.GetRequiredService<ClusterMembership>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
+        services.AddSingleton<ReadCluster>();
+        services.AddSingleton<Server.ISystemSection>(sp => sp.GetRequiredService<ReadCluster>());
         return services;
+    }
+
+    public static IEndpointRouteBuilder MapCluster(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/system/cluster", ReadCluster.Handle).RequirePermission(Permission.SystemView).WithTags("System");
+        return app;
     }
 
     private static string NewMemberId() => $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";

@@ -164,6 +164,35 @@ public sealed class LeaseStore : IAsyncDisposable
         return members;
     }
 
+    /// <summary>Every member and lease, with the database's clock to judge them by (PostgreSQL only).</summary>
+    public async Task<ClusterSnapshot> SnapshotAsync(CancellationToken cancellationToken)
+    {
+        if (postgres is null)
+        {
+            throw new InvalidOperationException("One process over SQLite keeps no membership.");
+        }
+        await using var batch = postgres.CreateBatch();
+        batch.BatchCommands.Add(new("SELECT now()"));
+        batch.BatchCommands.Add(new("SELECT id, address, version, started, heartbeat FROM cluster_members ORDER BY id"));
+        batch.BatchCommands.Add(new("SELECT name, holder, token, expires_at FROM leases ORDER BY name"));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var now = reader.GetFieldValue<DateTimeOffset>(0);
+        await reader.NextResultAsync(cancellationToken);
+        var members = new List<ClusterMember>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            members.Add(new() { Id = reader.GetString(0), Address = reader.GetString(1), Version = reader.GetString(2), Started = reader.GetFieldValue<DateTimeOffset>(3), Heartbeat = reader.GetFieldValue<DateTimeOffset>(4) });
+        }
+        await reader.NextResultAsync(cancellationToken);
+        var leases = new List<Lease>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            leases.Add(new() { Name = reader.GetString(0), Holder = reader.GetString(1), Token = reader.GetInt64(2), ExpiresAt = reader.GetFieldValue<DateTimeOffset>(3) });
+        }
+        return new ClusterSnapshot(now, members, leases);
+    }
+
     /// <summary>Removes this replica from the membership (at shutdown), and members gone for long.</summary>
     public async Task LeaveAsync(TimeSpan forgetAfter, CancellationToken cancellationToken)
     {
@@ -185,6 +214,9 @@ public sealed class LeaseStore : IAsyncDisposable
         }
     }
 }
+
+/// <summary>The members and leases read at <see cref="Now"/> (the database's clock).</summary>
+public sealed record ClusterSnapshot(DateTimeOffset Now, IReadOnlyList<ClusterMember> Members, IReadOnlyList<Lease> Leases);
 
 /// <summary>A lease held by <see cref="Holder"/> under <see cref="Token"/>: writes made under it carry it (<see cref="LeaseFence"/>).</summary>
 /// <param name="Ttl">The lease's TTL: a transaction fenced by it that stays idle this long is ended by the database.</param>

@@ -46,6 +46,7 @@ public static class MetricsModule
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectCallback = Outbound.OutboundConnector.ConnectAsync });
         services.AddSingleton<ForwardSamples>();
         services.AddHostedService(sp => sp.GetRequiredService<ForwardSamples>());
+        services.AddSingleton<Server.ISystemSection, ForwardingSection>();
         services.AddSingleton<ApplyScrapeTargets>();
         services.AddSingleton<RemoteWriteMetadata>();
         services.AddSingleton<Configuration.IConfigConsumer>(sp => sp.GetRequiredService<ApplyScrapeTargets>());

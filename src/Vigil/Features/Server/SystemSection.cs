@@ -1,0 +1,19 @@
+namespace Vigil.Features.Server;
+
+/// <summary>
+/// A part of the console's System page that another slice owns (the cluster's replicas and leases,
+/// metrics forwarding, the outbound policy): the page lists every registered section in
+/// <see cref="Order"/> without depending on the slices that fill them.
+/// </summary>
+public interface ISystemSection
+{
+    int Order { get; }
+
+    Task<IReadOnlyList<SystemTable>> ReadAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A table on the System page: <paramref name="Id"/> names it for links and tests; <paramref name="Empty"/> is shown when it has no rows.</summary>
+public sealed record SystemTable(string Id, string Title, string About, IReadOnlyList<string> Columns, IReadOnlyList<SystemRow> Rows, string Empty = "none");
+
+/// <summary>One row; a <paramref name="Badge"/> (<c>up</c> or <c>down</c>) is drawn in the first cell.</summary>
+public sealed record SystemRow(IReadOnlyList<string> Cells, string? Badge = null, string? BadgeText = null);
