@@ -115,14 +115,16 @@ public sealed partial class TestServer : IAsyncDisposable
     /// <summary>
     /// Stops this server as a shutdown would and starts a new one on the same data directory,
     /// database and config file, with its clock <paramref name="downtime"/> later. This instance
-    /// must not be used afterwards (dispose the returned one).
+    /// must not be used afterwards (dispose the returned one). <paramref name="whileStopped"/> runs
+    /// between the stop and the start (what an operator or a failing disk does meanwhile).
     /// </summary>
-    public async Task<TestServer> RestartAsync(TimeSpan downtime)
+    public async Task<TestServer> RestartAsync(TimeSpan downtime, Action? whileStopped = null)
     {
         clients.ForEach(c => c.Dispose());
         await app.StopAsync();
         await app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        whileStopped?.Invoke();
         var clock = new FakeTimeProvider(Clock.GetUtcNow() + downtime);
         var restarted = options with { TimeProvider = clock };
         var next = new TestServer(await VigilHost.StartAsync(restarted, configureServices), DataDirectory, clock) { options = restarted, configureServices = configureServices };

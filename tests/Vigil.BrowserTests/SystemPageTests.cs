@@ -81,4 +81,27 @@ public sealed class SystemPageTests(Chromium chromium, ITestOutputHelper output)
             Assert.Contains("10.0.0.0/8", outbound);
             Assert.Contains("outbound.deny", outbound);
         });
+
+    [Fact]
+    public Task Damage_in_the_metrics_log_shows_on_the_system_page_until_an_admin_acknowledges_it() =>
+        chromium.RunAsync(nameof(Damage_in_the_metrics_log_shows_on_the_system_page_until_an_admin_acknowledges_it), output, async page =>
+        {
+            // Two starts leave two segments; garbage written into the older one while stopped is disk damage.
+            server = await server.RestartAsync(TimeSpan.Zero);
+            server = await server.RestartAsync(TimeSpan.Zero, whileStopped: () =>
+                File.AppendAllText(Path.Combine(server.DataDirectory, "metrics", "wal", "00000001"), "not a frame, just rot on the disk"));
+
+            await ConsoleSession.SignInAsync(page, server);
+            await page.GotoAsync(new Uri(server.BaseAddress, "/system").ToString());
+
+            var damage = page.Locator("[data-section=wal-damage]");
+            Assert.Contains("00000001 from byte", await damage.Locator("tbody tr").InnerTextAsync());
+            Assert.Equal("damaged", await damage.Locator(".badge").InnerTextAsync());
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge the metrics store damage" }).ClickAsync();
+
+            Assert.Contains("Acknowledged 1", await page.GetByRole(AriaRole.Status).InnerTextAsync());
+            Assert.Contains("decoded whole", await page.Locator("[data-section=wal-damage]").InnerTextAsync());
+            Assert.Contains(await server.AuditAsync(), e => e.Action == "acknowledge" && e.Username == TestServer.AdminUsername);
+        });
 }

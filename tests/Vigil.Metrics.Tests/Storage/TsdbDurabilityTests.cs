@@ -125,9 +125,10 @@ public class TsdbDurabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task Corruption_in_an_earlier_segment_keeps_what_precedes_it_and_drops_the_later_segments()
+    public async Task Four_bytes_flipped_in_an_older_segment_cost_only_the_rest_of_that_segment_and_the_cut_is_kept_aside()
     {
         var options = Options with { WalSegmentSizeBytes = 4096 };
+        var other = Labels.Of("__name__", "born_later", "host", "a");
         await using (var store = TsdbStore.Open(dir.Path, options))
         {
             for (var i = 0; i < 600; i++)
@@ -138,17 +139,73 @@ public class TsdbDurabilityTests : IDisposable
         var segments = Directory.GetFiles(Path.Combine(dir.Path, "wal")).Order(StringComparer.Ordinal).ToArray();
         Assert.True(segments.Length >= 4, $"{segments.Length} segments");
         var second = File.ReadAllBytes(segments[1]);
-        second[second.Length / 2] ^= 0xFF;
+        var middle = second.Length / 2;
+        for (var b = middle; b < middle + 4; b++)
+        {
+            second[b] ^= 0xFF;
+        }
         File.WriteAllBytes(segments[1], second);
+        var later = segments.Skip(2).Sum(s => new FileInfo(s).Length);
+
+        await using (var reopened = TsdbStore.Open(dir.Path, options))
+        {
+            var kept = SamplesOf(reopened, Cpu).Select(s => (long)s.Value).ToList();
+            var firstLost = Enumerable.Range(0, 600).First(i => !kept.Contains(i));
+            var lost = Enumerable.Range(0, 600).Except(kept.Select(v => (int)v)).ToList();
+            // Only a stretch of the damaged segment is lost: everything before it and every later segment replays.
+            Assert.Equal(Enumerable.Range(firstLost, lost.Count), lost);
+            Assert.InRange(lost.Count, 1, 4096 / 20);
+            Assert.Contains(599, kept.Select(v => (int)v));
+            var damage = Assert.Single(reopened.WalDamage);
+            Assert.Equal(segments[1], damage.File);
+            Assert.False(damage.TornTail);
+            Assert.InRange(damage.Offset, 1, middle);
+            Assert.Equal(second.Length - damage.Offset, damage.Bytes);
+            Assert.Equal(second.AsSpan((int)damage.Offset).ToArray(), File.ReadAllBytes(damage.MovedTo!)); // kept, not deleted
+            Assert.Equal(later, segments.Skip(2).Sum(s => new FileInfo(s).Length));
+            Assert.Equal(1, reopened.GetStats().WalCorruptionsRepairedTotal);
+            Assert.Equal(0, reopened.GetStats().WalUnknownSeriesSamplesTotal);
+            await WriteAsync(reopened, (other, 700_000, 1));
+        }
+
+        // Repaired on disk: the next start finds nothing new to cut, and keeps what it kept.
+        await using var again = TsdbStore.Open(dir.Path, options);
+        Assert.Empty(again.WalDamage);
+        Assert.Single(SamplesOf(again, other));
+        Assert.Contains(599.0, SamplesOf(again, Cpu).Select(s => s.Value));
+    }
+
+    [Fact]
+    public async Task Samples_whose_series_record_was_cut_are_counted_not_misplaced()
+    {
+        var options = Options with { WalSegmentSizeBytes = 4096 };
+        await using (var store = TsdbStore.Open(dir.Path, options))
+        {
+            await WriteAsync(store, (Cpu, 1000, 1));
+        }
+        await using (var store = TsdbStore.Open(dir.Path, options))
+        {
+            await WriteAsync(store, (Mem, 1000, 1)); // a new segment: Mem's series record, then its samples
+            await WriteAsync(store, (Mem, 2000, 2));
+        }
+        await using (var store = TsdbStore.Open(dir.Path, options))
+        {
+            await WriteAsync(store, (Mem, 3000, 3)); // a third segment refers to Mem by its id only
+        }
+        var segments = Directory.GetFiles(Path.Combine(dir.Path, "wal")).Order(StringComparer.Ordinal).ToArray();
+        var second = segments.First(s => new FileInfo(s).Length > 0 && s != segments[0]);
+        var bytes = File.ReadAllBytes(second);
+        bytes[WalFrameHeader + 2] ^= 0xFF; // inside the first frame: Mem's series record
+        File.WriteAllBytes(second, bytes);
 
         await using var reopened = TsdbStore.Open(dir.Path, options);
 
-        var kept = SamplesOf(reopened, Cpu);
-        Assert.InRange(kept.Count, 1, 599);
-        Assert.Equal(Enumerable.Range(0, kept.Count).Select(i => i * 1000L), kept.Select(s => s.TimestampMs)); // a prefix, no gaps
-        Assert.Equal(1, reopened.GetStats().WalCorruptionsRepairedTotal);
-        Assert.All(segments.Skip(2), s => Assert.True(!File.Exists(s) || new FileInfo(s).Length == 0, s)); // gone; the first may be reborn as the new, empty segment
+        Assert.Single(SamplesOf(reopened, Cpu));
+        Assert.Empty(SamplesOf(reopened, Mem));
+        Assert.Equal(1, reopened.GetStats().WalUnknownSeriesSamplesTotal);
     }
+
+    private const int WalFrameHeader = 8;
 
     /// <summary>Writes two commits, copies the directory as a crash would leave it, and returns the copy's WAL segment.</summary>
     private async Task<string> WriteTwoBatchesAndCrash()

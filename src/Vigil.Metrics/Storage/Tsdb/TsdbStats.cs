@@ -33,11 +33,14 @@ public sealed record TsdbStats
     /// <summary>Bytes in write-ahead log segments on disk (checkpoints excluded).</summary>
     public long WalBytes { get; init; }
 
-    /// <summary>Torn or corrupt WAL tails repaired while opening.</summary>
+    /// <summary>Torn or corrupt stretches of the WAL cut off (and kept aside) while opening.</summary>
     public long WalCorruptionsRepairedTotal { get; init; }
 
-    /// <summary>Bytes dropped by those repairs.</summary>
+    /// <summary>Bytes cut by those repairs.</summary>
     public long WalBytesDroppedTotal { get; init; }
+
+    /// <summary>Samples replayed from the WAL whose series record was in a cut stretch, so they could not be placed.</summary>
+    public long WalUnknownSeriesSamplesTotal { get; init; }
 
     /// <summary>Blocks on disk (<c>prometheus_tsdb_blocks_loaded</c>).</summary>
     public long Blocks { get; init; }

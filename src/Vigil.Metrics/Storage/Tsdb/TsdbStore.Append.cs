@@ -143,8 +143,10 @@ public sealed partial class TsdbStore
     /// Rebuilds the head from a checkpoint and the WAL segments after it. Replayed samples were
     /// accepted when first written, so they are applied without the out-of-order window check.
     /// </summary>
-    private static void Replay(Head head, IReadOnlyList<WalRecord> records)
+    /// <returns>Samples whose series record was lost with a damaged stretch of the log: they cannot be placed.</returns>
+    private static long Replay(Head head, IReadOnlyList<WalRecord> records)
     {
+        long unknown = 0;
         var aliases = new Dictionary<int, MemSeries>();
         foreach (var record in records)
         {
@@ -168,7 +170,8 @@ public sealed partial class TsdbStore
                         var s = aliases.GetValueOrDefault(id) ?? head.Get(id);
                         if (s is null)
                         {
-                            continue; // its series record was lost with a repaired tail
+                            unknown++; // its series record was lost with a damaged stretch
+                            continue;
                         }
                         if (!s.HasSamples || t > s.MaxTime)
                         {
@@ -182,5 +185,6 @@ public sealed partial class TsdbStore
                     break;
             }
         }
+        return unknown;
     }
 }

@@ -30,8 +30,7 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
     private readonly List<Block> blocks;
     private readonly CancellationTokenSource stopping = new();
     private readonly Task maintenanceLoop;
-    private readonly long corruptionsRepaired;
-    private readonly long bytesDropped;
+    private readonly long unknownSeriesSamples;
     private long samplesAppended;
     private long outOfOrderAccepted;
     private long outOfOrderRejected;
@@ -42,27 +41,44 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
     private bool disposed;
     private Exception? lastMaintenanceError;
 
-    private TsdbStore(string directory, TsdbOptions options, Head head, List<Block> blocks, WalReadResult replay)
+    private TsdbStore(string directory, TsdbOptions options, Head head, List<Block> blocks, WalReadResult replay, long unknownSeriesSamples)
     {
         this.options = options;
         this.head = head;
         this.blocks = blocks;
         walDir = Path.Combine(directory, "wal");
         blocksDir = Path.Combine(directory, "blocks");
-        corruptionsRepaired = replay.Corruptions;
-        bytesDropped = replay.DroppedBytes;
+        WalDamage = replay.Damage;
+        this.unknownSeriesSamples = unknownSeriesSamples;
         wal = WalLog.Open(walDir, options.WalSegmentSizeBytes);
         FirstSegmentOfProcess = wal.CurrentIndex;
         maintenanceLoop = options.MaintenanceInterval is { } interval ? MaintainLoopAsync(interval, stopping.Token) : Task.CompletedTask;
     }
+
+    /// <summary>
+    /// What did not decode in the write-ahead log when the store opened: each stretch was cut and
+    /// kept in <c>wal/damaged/</c>, and the rest of the log replayed. Empty after a clean start.
+    /// </summary>
+    public IReadOnlyList<WalDamage> WalDamage { get; }
+
+    /// <summary>
+    /// Stretches of disk damage kept in <c>wal/damaged/</c> that nobody has acknowledged, from this
+    /// start or an earlier one (torn tails a crash left are not listed: they were never acknowledged writes).
+    /// </summary>
+    public IReadOnlyList<string> UnacknowledgedWalDamage() => WalFiles.UnacknowledgedDamage(walDir);
+
+    /// <summary>Records that an operator has seen every kept stretch; returns how many were new.</summary>
+    public int AcknowledgeWalDamage() => WalFiles.AcknowledgeDamage(walDir);
 
     /// <summary>Directory this store lives in.</summary>
     public string Directory => Path.GetDirectoryName(walDir)!;
 
     /// <summary>
     /// Opens (or creates) a store in <paramref name="directory"/>: loads its blocks and replays
-    /// the write-ahead log into the head. A torn or corrupt log tail is cut off at the last good
-    /// record and counted in <see cref="GetStats"/>; it never stops the store from opening.
+    /// the write-ahead log into the head. A torn or corrupt stretch of the log is cut off at the
+    /// last good record of its file and kept aside, the later files are still replayed, and each
+    /// is listed in <see cref="WalDamage"/> and counted in <see cref="GetStats"/>; it never stops
+    /// the store from opening.
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
     public static TsdbStore Open(string directory, TsdbOptions? options = null)
@@ -82,8 +98,8 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
         var blocks = System.IO.Directory.EnumerateDirectories(blocksDir).Select(Block.Open).OrderBy(b => b.MinTime).ToList();
         var head = new Head((long)options.BlockDuration.TotalMilliseconds);
         var replay = WalFiles.ReadAndRepair(Path.Combine(directory, "wal"));
-        Replay(head, replay.Records);
-        return new TsdbStore(directory, options, head, blocks, replay);
+        var unknown = Replay(head, replay.Records);
+        return new TsdbStore(directory, options, head, blocks, replay, unknown);
     }
 
     /// <inheritdoc />
@@ -188,8 +204,9 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
                 DuplicatesRejectedTotal = duplicatesRejected,
                 WalFsyncsTotal = wal.Fsyncs,
                 WalBytes = wal.SizeBytes,
-                WalCorruptionsRepairedTotal = corruptionsRepaired,
-                WalBytesDroppedTotal = bytesDropped,
+                WalCorruptionsRepairedTotal = WalDamage.Count,
+                WalBytesDroppedTotal = WalDamage.Sum(d => d.Bytes),
+                WalUnknownSeriesSamplesTotal = unknownSeriesSamples,
                 Blocks = blocks.Count,
                 BlocksBytes = blocks.Sum(b => b.SizeBytes),
                 CompactionsTotal = compactions,

@@ -3,16 +3,34 @@ using System.Globalization;
 
 namespace Vigil.Metrics.Storage.Tsdb;
 
-/// <summary>What reading a log found: its records, and what a torn or corrupt tail cost.</summary>
-internal sealed record WalReadResult(IReadOnlyList<WalRecord> Records, int Corruptions, long DroppedBytes);
+/// <summary>What reading a log found: its records, and what each torn or corrupt stretch cost.</summary>
+internal sealed record WalReadResult(IReadOnlyList<WalRecord> Records, IReadOnlyList<WalDamage> Damage)
+{
+    public int Corruptions => Damage.Count;
+
+    public long DroppedBytes => Damage.Sum(d => d.Bytes);
+}
+
+/// <summary>
+/// A stretch of the write-ahead log that did not decode when the store opened.
+/// </summary>
+/// <param name="File">The segment or checkpoint it was found in.</param>
+/// <param name="Offset">Where the first bad frame starts.</param>
+/// <param name="Bytes">How many bytes were cut from there to the end of that file.</param>
+/// <param name="MovedTo">Where those bytes were kept (<c>wal/damaged/</c>), for inspection; null when nothing could be kept.</param>
+/// <param name="TornTail">True for the end of the newest segment, where a crash cuts a write short;
+/// false for damage inside an older segment or a checkpoint, which only the disk explains.</param>
+public sealed record WalDamage(string File, long Offset, long Bytes, string? MovedTo, bool TornTail);
 
 /// <summary>
 /// Naming, framing and crash repair of WAL segments and checkpoints. A frame is a little-endian
-/// u32 payload length, a u32 CRC-32C of the payload, then the payload. Reading stops at the
-/// first frame that is short, has an impossible length, a wrong checksum or an undecodable
-/// payload: that is where a crash cut the write (or the disk rotted). The segment is truncated
-/// there and later segments are removed, as Prometheus <c>wlog.Repair</c> does, since records
-/// after a gap may refer to series the gap defined.
+/// u32 payload length, a u32 CRC-32C of the payload, then the payload. Reading a file stops at
+/// the first frame that is short, has an impossible length, a wrong checksum or an undecodable
+/// payload: that is where a crash cut the write (or the disk rotted). The file is truncated there
+/// and the cut bytes are moved to <c>wal/damaged/</c>, never deleted. Unlike Prometheus's
+/// <c>wlog.Repair</c>, which deletes every later segment, the later segments are still replayed:
+/// damage costs at most the rest of its own segment. Samples in them whose series record was in
+/// the cut stretch cannot be placed and are counted (<see cref="TsdbStats.WalUnknownSeriesSamplesTotal"/>).
 /// </summary>
 internal static class WalFiles
 {
@@ -110,8 +128,7 @@ internal static class WalFiles
             Directory.Delete(tmp, recursive: true);
         }
         var records = new List<WalRecord>();
-        var corruptions = 0;
-        long dropped = 0;
+        var damage = new List<WalDamage>();
         var checkpoints = Checkpoints(dir);
         var covered = 0;
         if (checkpoints.Count > 0)
@@ -128,8 +145,7 @@ internal static class WalFiles
             if (good < data.Length)
             {
                 // A checkpoint is fsynced before it is renamed into place, so this is disk damage: keep what decodes.
-                corruptions++;
-                dropped += data.Length - good;
+                damage.Add(CutAside(dir, file, $"checkpoint.{index:D8}", data, good, tornTail: false));
             }
         }
         var segments = Segments(dir);
@@ -142,24 +158,84 @@ internal static class WalFiles
             }
             var data = File.ReadAllBytes(path);
             var good = ReadFrames(data, records);
-            if (good == data.Length)
+            if (good < data.Length)
             {
-                continue;
+                // Every segment but the newest was fsynced whole before the next one began (WalLog.Rotate).
+                damage.Add(CutAside(dir, path, Path.GetFileName(path), data, good, tornTail: i == segments.Count - 1));
             }
-            corruptions++;
-            dropped += data.Length - good;
-            using (var fs = new FileStream(path, FileMode.Open, FileAccess.Write))
-            {
-                fs.SetLength(good);
-                fs.Flush(flushToDisk: true);
-            }
-            foreach (var later in segments.Skip(i + 1))
-            {
-                dropped += new FileInfo(later.Path).Length;
-                File.Delete(later.Path);
-            }
-            break;
         }
-        return new WalReadResult(records, corruptions, dropped);
+        return new WalReadResult(records, damage);
+    }
+
+    /// <summary>Directory under the WAL where cut stretches are kept.</summary>
+    public const string DamagedDirectory = "damaged";
+
+    /// <summary>Ends the name of a kept torn tail: what a crash cut short was never acknowledged, so it needs nobody's attention.</summary>
+    private const string TornSuffix = ".torn";
+
+    /// <summary>Lists, one per line, the kept stretches an operator has acknowledged.</summary>
+    private const string AcknowledgedFile = "acknowledged";
+
+    /// <summary>
+    /// The kept stretches of disk damage (not torn tails) nobody has acknowledged yet, oldest first:
+    /// they outlive restarts, so damage stays visible until someone has looked.
+    /// </summary>
+    public static IReadOnlyList<string> UnacknowledgedDamage(string dir)
+    {
+        var damaged = Path.Combine(dir, DamagedDirectory);
+        if (!Directory.Exists(damaged))
+        {
+            return [];
+        }
+        var acknowledged = Acknowledged(damaged);
+        return [.. Directory.EnumerateFiles(damaged)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Where(n => n.Contains('@', StringComparison.Ordinal) && !n.EndsWith(TornSuffix, StringComparison.Ordinal) && !acknowledged.Contains(n))
+            .Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Marks every kept stretch as seen (fsynced); returns how many were new.</summary>
+    public static int AcknowledgeDamage(string dir)
+    {
+        var pending = UnacknowledgedDamage(dir);
+        if (pending.Count == 0)
+        {
+            return 0;
+        }
+        var damaged = Path.Combine(dir, DamagedDirectory);
+        using var file = new FileStream(Path.Combine(damaged, AcknowledgedFile), FileMode.Append, FileAccess.Write);
+        file.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(pending.Select(p => p + "\n"))));
+        file.Flush(flushToDisk: true);
+        return pending.Count;
+    }
+
+    private static HashSet<string> Acknowledged(string damaged)
+    {
+        var path = Path.Combine(damaged, AcknowledgedFile);
+        return File.Exists(path) ? [.. File.ReadAllLines(path).Where(l => l.Length > 0)] : [];
+    }
+
+    /// <summary>Copies <paramref name="data"/> from <paramref name="good"/> on into <c>damaged/</c> (fsynced), then truncates the file there.</summary>
+    private static WalDamage CutAside(string dir, string path, string name, byte[] data, int good, bool tornTail)
+    {
+        string? movedTo = Path.Combine(dir, DamagedDirectory, $"{name}@{good.ToString(CultureInfo.InvariantCulture)}{(tornTail ? TornSuffix : "")}");
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(movedTo)!);
+            using var aside = new FileStream(movedTo, FileMode.Create, FileAccess.Write);
+            aside.Write(data.AsSpan(good));
+            aside.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            movedTo = null; // a full disk must not stop the store from opening; the damage is still reported
+        }
+        using (var fs = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            fs.SetLength(good);
+            fs.Flush(flushToDisk: true);
+        }
+        return new WalDamage(path, good, data.Length - good, movedTo, tornTail);
     }
 }

@@ -18,7 +18,10 @@ public sealed class ExportStoreStats(ISampleStore store) : IHostedService
     private static readonly Counter Appended = Prometheus.Metrics.CreateCounter("vigil_tsdb_samples_appended_total", "Samples appended.");
     private static readonly Counter OutOfOrderRejected = Prometheus.Metrics.CreateCounter("vigil_tsdb_out_of_order_samples_rejected_total", "Samples refused as older than the out-of-order window allows.");
     private static readonly Counter Fsyncs = Prometheus.Metrics.CreateCounter("vigil_tsdb_wal_fsyncs_total", "fsync calls on the write-ahead log.");
-    private static readonly Counter WalRepairs = Prometheus.Metrics.CreateCounter("vigil_tsdb_wal_corruptions_repaired_total", "Torn or corrupt WAL records cut off at start.");
+    private static readonly Counter WalCorruptions = Prometheus.Metrics.CreateCounter("vigil_tsdb_wal_corruptions_total", "Torn or corrupt stretches of the WAL cut off (and kept in wal/damaged) at start.");
+    private static readonly Counter WalBytesCut = Prometheus.Metrics.CreateCounter("vigil_tsdb_wal_cut_bytes_total", "Bytes of the WAL cut off at start.");
+    private static readonly Counter WalUnknownSeries = Prometheus.Metrics.CreateCounter("vigil_tsdb_wal_unknown_series_samples_total", "Replayed samples dropped because their series record was in a cut stretch.");
+    private static readonly Gauge WalDamageUnacknowledged = Prometheus.Metrics.CreateGauge("vigil_tsdb_wal_damage_unacknowledged", "Stretches of disk damage cut from the WAL that nobody has acknowledged yet.");
     private static readonly Counter Compactions = Prometheus.Metrics.CreateCounter("vigil_tsdb_compactions_total", "Blocks written or merged.");
     private static readonly Counter RetentionDeleted = Prometheus.Metrics.CreateCounter("vigil_tsdb_retention_deleted_blocks_total", "Blocks deleted by retention.");
 
@@ -42,7 +45,10 @@ public sealed class ExportStoreStats(ISampleStore store) : IHostedService
                 Appended.IncTo(s.SamplesAppendedTotal);
                 OutOfOrderRejected.IncTo(s.OutOfOrderRejectedTotal);
                 Fsyncs.IncTo(s.WalFsyncsTotal);
-                WalRepairs.IncTo(s.WalCorruptionsRepairedTotal);
+                WalCorruptions.IncTo(s.WalCorruptionsRepairedTotal);
+                WalBytesCut.IncTo(s.WalBytesDroppedTotal);
+                WalUnknownSeries.IncTo(s.WalUnknownSeriesSamplesTotal);
+                WalDamageUnacknowledged.Set(tsdb.UnacknowledgedWalDamage().Count);
                 Compactions.IncTo(s.CompactionsTotal);
                 RetentionDeleted.IncTo(s.RetentionDeletedBlocksTotal);
             });

@@ -26,6 +26,9 @@ public static class MetricsModule
         });
         services.AddSingleton<Server.IHealthContributor, MetricsStoreHealth>();
         services.AddHostedService<ExportStoreStats>();
+        services.AddSingleton<WalDamageReport>();
+        services.AddHostedService(sp => sp.GetRequiredService<WalDamageReport>());
+        services.AddSingleton<Server.ISystemSection>(sp => sp.GetRequiredService<WalDamageReport>());
         services.AddHttpClient("query-url", c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip, PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectCallback = Outbound.OutboundConnector.ConnectAsync });
         services.AddSingleton(sp =>
@@ -55,6 +58,7 @@ public static class MetricsModule
 
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)
     {
+        app.MapPost("/api/system/metrics/wal-damage/acknowledge", WalDamageReport.Acknowledge).RequirePermission(Permission.ConfigReload).WithTags("System");
         var api = app.MapGroup("/prometheus/api/v1").WithTags("Metrics (Prometheus API)");
         foreach (var (path, handler) in new (string, Delegate)[]
         {

@@ -17,6 +17,11 @@ public sealed class MetricsStoreHealth(ISampleStore store) : IHealthContributor
         }
         var stats = tsdb.GetStats();
         var detail = $"{stats.HeadSeries} series in memory, {stats.Blocks} blocks";
+        if (tsdb.UnacknowledgedWalDamage() is { Count: > 0 } damage)
+        {
+            return Task.FromResult(new ComponentHealth("metrics_store", "degraded", HealthLevel.Degraded,
+                Detail: $"write-ahead log damaged: {string.Join(", ", damage)} cut and kept in wal/damaged; acknowledge on the System page or POST /api/system/metrics/wal-damage/acknowledge; {detail}"));
+        }
         return Task.FromResult(tsdb.LastMaintenanceError is { } error
             ? new ComponentHealth("metrics_store", "degraded", HealthLevel.Degraded, Detail: $"maintenance failed: {error.Message}; {detail}")
             : new ComponentHealth("metrics_store", "ok", HealthLevel.Healthy, Detail: detail));
