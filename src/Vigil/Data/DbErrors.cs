@@ -17,4 +17,28 @@ public static class DbErrors
         PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
         _ => false,
     };
+
+    /// <summary>
+    /// The database is away or busy rather than refusing this write: a connection that failed or
+    /// was cut, a server shutting down or out of resources, SQLite busy or locked (errors 5, 6), a
+    /// timeout. Trying again later succeeds.
+    /// </summary>
+    public static bool IsTransient(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case PostgresException postgres:
+                    return postgres.IsTransient || postgres.SqlState.StartsWith("08", StringComparison.Ordinal) || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal);
+                case NpgsqlException npgsql:
+                    return true; // not a PostgresException: the server could not be reached or the connection broke
+                case SqliteException sqlite:
+                    return sqlite.SqliteErrorCode is 5 or 6;
+                case TimeoutException or System.Net.Sockets.SocketException or IOException:
+                    return true;
+            }
+        }
+        return false;
+    }
 }

@@ -72,6 +72,7 @@ public static class VigilHost
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
+        services.AddExceptionHandler<DatabaseUnavailableProblems>();
         services.AddOpenApi();
         services.AddRazorComponents();
         services.AddAntiforgery();
@@ -101,6 +102,7 @@ public static class VigilHost
         configureServices?.Invoke(services);
 
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.UseForwardedClient();
         app.UseSecurityHeaders();
         app.UseBadRequestProblems();

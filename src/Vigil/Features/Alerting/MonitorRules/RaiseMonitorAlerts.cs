@@ -105,15 +105,10 @@ public sealed class RaiseMonitorAlerts(MonitorEvents events, IServiceProvider se
         }
     }
 
-    private async Task PutAsync(IReadOnlyList<IncomingAlert> alerts, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await services.GetRequiredService<IAlertIngest>().PutAsync(alerts, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogError(e, "Could not hand {Count} monitor alerts to the dispatcher", alerts.Count);
-        }
-    }
+    /// <summary>Hands alerts to the dispatcher, trying again through a database outage until they land (in order: the loop waits).</summary>
+    private Task PutAsync(IReadOnlyList<IncomingAlert> alerts, CancellationToken cancellationToken) =>
+        alerts.Count == 0
+            ? Task.CompletedTask
+            : Data.RetryUntilSaved.RunAsync(token => services.GetRequiredService<IAlertIngest>().PutAsync(alerts, token), clock, logger,
+                $"{alerts.Count} monitor alert(s) for the dispatcher", cancellationToken);
 }
