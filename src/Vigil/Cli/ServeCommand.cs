@@ -67,6 +67,11 @@ public static class ServeCommand
                 await error.WriteLineAsync(e.Message);
                 return ExitCodes.Failed;
             }
+            catch (Data.DamagedDatabaseException e)
+            {
+                await error.WriteLineAsync(e.Message);
+                return ExitCodes.Failed;
+            }
             catch (ListenAddressInUseException e)
             {
                 await error.WriteLineAsync(e.Message);

@@ -15,33 +15,47 @@ public static class DataModule
     {
         services.AddSingleton(settings);
         services.AddSingleton<ConnectionCounter>();
+        services.AddSingleton(sp => new DatabaseDamageWatch(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         if (settings.Provider == DatabaseProvider.Postgres)
         {
             services.AddDbContext<VigilDbContext, PostgresVigilDbContext>((sp, o) =>
-                o.UseNpgsql(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>(), AfterCommitInterceptorInstance, FenceInterceptorInstance));
+                o.UseNpgsql(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>(), sp.GetRequiredService<DatabaseDamageWatch>(), AfterCommitInterceptorInstance, FenceInterceptorInstance));
         }
         else
         {
             services.AddDbContext<VigilDbContext, SqliteVigilDbContext>((sp, o) =>
-                o.UseSqlite(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>(), AfterCommitInterceptorInstance));
+                o.UseSqlite(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>(), sp.GetRequiredService<DatabaseDamageWatch>(), AfterCommitInterceptorInstance));
         }
         return services;
     }
 
-    /// <summary>Applies pending migrations; SQLite is switched to WAL journaling for concurrent readers.</summary>
+    /// <summary>
+    /// Applies pending migrations; SQLite is switched to WAL journaling for concurrent readers.
+    /// A damaged database file is a <see cref="DamagedDatabaseException"/> naming it.
+    /// </summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
-        if (db.Database.IsSqlite())
+        var file = db.Database.IsSqlite() ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource : "(PostgreSQL)";
+        try
         {
-            var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-            await db.Database.CloseConnectionAsync();
+            if (db.Database.IsSqlite())
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                // Outside EF, so a damaged file is reported in one line, not also as a failed command in the log.
+                await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(db.Database.GetConnectionString());
+                await connection.OpenAsync(cancellationToken);
+                await using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA journal_mode=WAL;";
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await db.Database.MigrateAsync(cancellationToken);
         }
-        await db.Database.MigrateAsync(cancellationToken);
+        catch (Exception e) when (DatabaseDamageWatch.IsDamage(e))
+        {
+            throw new DamagedDatabaseException(file, e.Message);
+        }
     }
 }
 

@@ -16,11 +16,23 @@ public sealed class DatabaseUnavailableProblems(IProblemDetailsService problems,
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (DatabaseDamageWatch.IsDamage(exception))
+        {
+            logger.LogError("{Method} {Path} answered 503: the database reports damage ({Error})", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+            return await WriteAsync(httpContext, exception, "Database damaged",
+                "database: Vigil's database reports damage; nothing was changed. An administrator must restore the last backup (docs/backups.md).");
+        }
         if (!DbErrors.IsTransient(exception))
         {
             return false;
         }
         logger.LogWarning("{Method} {Path} answered 503: the database cannot be reached ({Error})", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+        return await WriteAsync(httpContext, exception, "Database unavailable",
+            "database: Vigil's database cannot be reached right now; nothing was changed. Try again shortly.");
+    }
+
+    private async Task<bool> WriteAsync(HttpContext httpContext, Exception exception, string title, string detail)
+    {
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -30,8 +42,8 @@ public sealed class DatabaseUnavailableProblems(IProblemDetailsService problems,
             ProblemDetails =
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Database unavailable",
-                Detail = "database: Vigil's database cannot be reached right now; nothing was changed. Try again shortly.",
+                Title = title,
+                Detail = detail,
             },
         });
     }

@@ -3,8 +3,8 @@ using Vigil.Data;
 
 namespace Vigil.Features.Server;
 
-/// <summary>Checks the state database with a round trip (<c>SELECT 1</c>) and reports its latency.</summary>
-public sealed class DatabaseHealth(IServiceScopeFactory scopes, TimeProvider clock) : IHealthContributor
+/// <summary>Checks the state database with a round trip (<c>SELECT 1</c>) and reports its latency; damage the database reported at run time makes it unhealthy.</summary>
+public sealed class DatabaseHealth(IServiceScopeFactory scopes, DatabaseDamageWatch damage, TimeProvider clock) : IHealthContributor
 {
     private static readonly TimeSpan SlowThreshold = TimeSpan.FromSeconds(1);
 
@@ -13,6 +13,12 @@ public sealed class DatabaseHealth(IServiceScopeFactory scopes, TimeProvider clo
     public async Task<ComponentHealth> CheckAsync(CancellationToken cancellationToken)
     {
         var started = clock.GetTimestamp();
+        if (damage.Found is { } found)
+        {
+            // SELECT 1 still succeeds on a file damaged in its middle, while every real write fails.
+            return new ComponentHealth("database", "damaged", HealthLevel.Unhealthy, Detail:
+                $"the database reported damage at {found.At:u}: {found.Reason}. Restore the last backup (docs/backups.md)");
+        }
         try
         {
             await using var scope = scopes.CreateAsyncScope();

@@ -12,7 +12,7 @@ namespace Vigil.Features.Server;
 /// naming what is wrong otherwise. The answer is kept for <see cref="CacheFor"/>, so health checks
 /// from several balancers cost one query a second. <c>/health</c> stays liveness.
 /// </summary>
-public sealed class GetReadiness(IServiceScopeFactory scopes, ConfigReloader config, TimeProvider clock, ILogger<GetReadiness> logger)
+public sealed class GetReadiness(Data.DatabaseDamageWatch damage, IServiceScopeFactory scopes, ConfigReloader config, TimeProvider clock, ILogger<GetReadiness> logger)
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
@@ -45,7 +45,11 @@ public sealed class GetReadiness(IServiceScopeFactory scopes, ConfigReloader con
             {
                 problems.Add(new Problem("config", "the configuration is not loaded yet"));
             }
-            if (await CheckDatabaseAsync(cancellationToken) is { } reason)
+            if (damage.Found is { } found)
+            {
+                problems.Add(new Problem("database", $"the database reported damage: {found.Reason}; restore the last backup (docs/backups.md)"));
+            }
+            else if (await CheckDatabaseAsync(cancellationToken) is { } reason)
             {
                 problems.Add(new Problem("database", reason));
             }
