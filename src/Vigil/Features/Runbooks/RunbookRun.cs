@@ -61,7 +61,7 @@ public sealed class RunbookRunStep
     public DateTimeOffset? ApprovedAt { get; set; }
     /// <summary>The HTTP status or the command's exit code; null when it could not run at all.</summary>
     public int? ExitCode { get; set; }
-    /// <summary>The response body or the command's output, cut to a limit.</summary>
+    /// <summary>The response body or the command's output, cut at <see cref="RunbookActions.OutputLimit"/> characters.</summary>
     public string? Output { get; set; }
     public DateTimeOffset? ExecutedAt { get; set; }
 }

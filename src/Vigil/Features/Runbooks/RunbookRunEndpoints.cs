@@ -16,6 +16,12 @@ public static class RunbookRunEndpoints
     public static async Task<IResult> Tick(int id, int number, RunbookRuns.StepRequest? body, RunbookRuns runs, HttpContext http, CancellationToken cancellationToken) =>
         (await runs.TickAsync(id, number, body, http.Caller(), cancellationToken)).ToResult();
 
+    public static async Task<IResult> Execute(int id, int number, RunbookRuns runs, HttpContext http, CancellationToken cancellationToken) =>
+        (await runs.ExecuteAsync(id, number, http.Caller(), cancellationToken)).ToResult();
+
+    public static async Task<IResult> Approve(int id, int number, RunbookRuns runs, HttpContext http, CancellationToken cancellationToken) =>
+        (await runs.ApproveAsync(id, number, http.Caller(), cancellationToken)).ToResult();
+
     public static async Task<IResult> Finish(int id, RunbookRuns.FinishRequest? body, RunbookRuns runs, HttpContext http, CancellationToken cancellationToken) =>
         (await runs.FinishAsync(id, body, http.Caller(), cancellationToken)).ToResult();
 

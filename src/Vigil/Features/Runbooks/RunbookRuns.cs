@@ -61,7 +61,7 @@ public sealed record RunView(
 /// finish it (completed or aborted). Every change is audited; a run of an incident writes each
 /// change to the incident's timeline (kind <c>runbook</c>) in the same transaction.
 /// </summary>
-public sealed class RunbookRuns(VigilDbContext db, AuditLog audit, TimeProvider clock, RunbookCatalog catalog)
+public sealed partial class RunbookRuns(VigilDbContext db, AuditLog audit, TimeProvider clock, RunbookCatalog catalog, RunbookActions actions)
 {
     public const int NoteLimit = 10_000;
     public const string TimelineKind = "runbook";
@@ -201,6 +201,10 @@ public sealed class RunbookRuns(VigilDbContext db, AuditLog audit, TimeProvider 
         if (run.Steps.Where(s => s.Number < number && s.Status == StepStatus.Pending).Select(s => s.Number).ToList() is { Count: > 0 } before)
         {
             return RunOutcome.Conflict("step", $"a guided run goes step by step: step {string.Join(", ", before)} comes first (tick or skip it)");
+        }
+        if (step.Execution == ExecutionState.Running)
+        {
+            return RunOutcome.Conflict("status", $"step {number}'s action is running");
         }
         if (body.Status == StepStatus.Done && step.ActionKind is not null && step.Execution != ExecutionState.Failed)
         {

@@ -10,6 +10,9 @@ public static class RunbooksModule
         services.AddSingleton<RunbookCatalog>();
         services.AddSingleton<IConfigConsumer>(sp => sp.GetRequiredService<RunbookCatalog>());
         services.AddScoped<RunbookRuns>();
+        services.AddSingleton<RunbookActions>();
+        services.AddHttpClient(RunbookActions.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => Outbound.OutboundConnector.Handler(allowRedirects: false));
         return services;
     }
 
@@ -26,6 +29,8 @@ public static class RunbooksModule
         runs.MapGet("/{id:int}", RunbookRunEndpoints.Get).RequirePermission(Permission.RunbooksView).WithName("GetRunbookRun");
         runs.MapPost("/", RunbookRunEndpoints.Start).RequirePermission(Permission.RunbooksRun).WithName("StartRunbookRun");
         runs.MapPost("/{id:int}/steps/{number:int}", RunbookRunEndpoints.Tick).RequirePermission(Permission.RunbooksRun).WithName("TickRunbookStep");
+        runs.MapPost("/{id:int}/steps/{number:int}/execute", RunbookRunEndpoints.Execute).RequirePermission(Permission.RunbooksRun).WithName("ExecuteRunbookStep");
+        runs.MapPost("/{id:int}/steps/{number:int}/approve", RunbookRunEndpoints.Approve).RequirePermission(Permission.RunbooksRun).WithName("ApproveRunbookStep");
         runs.MapPost("/{id:int}/finish", RunbookRunEndpoints.Finish).RequirePermission(Permission.RunbooksRun).WithName("FinishRunbookRun");
         return app;
     }
