@@ -131,6 +131,21 @@ public abstract class RunbookRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_incident_lists_the_runbooks_of_its_services()
+    {
+        var ofApi = (await PostAsync("/api/incidents", """{"title": "API slow", "severity": "P3", "services": [{"service": "api", "impact": "degraded_performance"}]}""")).GetProperty("id").GetString();
+        var ofNothing = (await PostAsync("/api/incidents", """{"title": "Something", "severity": "P3"}""")).GetProperty("id").GetString();
+
+        var forApi = await server.Http.GetFromJsonAsync<JsonElement>($"/api/runbooks?incident={ofApi}");
+        var forNothing = await server.Http.GetFromJsonAsync<JsonElement>($"/api/runbooks?incident={ofNothing}");
+        var missing = await server.Http.GetAsync("/api/runbooks?incident=INC-2026-404");
+
+        Assert.Equal(["database-vacuum"], forApi.EnumerateArray().Select(r => r.GetProperty("name").GetString()!).ToArray());
+        Assert.Equal(0, forNothing.GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_naming_the_field_and_changes_nothing()
     {
         var viewer = await server.ClientFor("viewer");
