@@ -131,7 +131,7 @@ public abstract class RunbookRunTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_incident_lists_the_runbooks_of_its_services()
+    public async Task An_incident_and_a_service_page_list_the_runbooks_of_their_services()
     {
         var ofApi = (await PostAsync("/api/incidents", """{"title": "API slow", "severity": "P3", "services": [{"service": "api", "impact": "degraded_performance"}]}""")).GetProperty("id").GetString();
         var ofNothing = (await PostAsync("/api/incidents", """{"title": "Something", "severity": "P3"}""")).GetProperty("id").GetString();
@@ -139,10 +139,14 @@ public abstract class RunbookRunTests : IAsyncLifetime
         var forApi = await server.Http.GetFromJsonAsync<JsonElement>($"/api/runbooks?incident={ofApi}");
         var forNothing = await server.Http.GetFromJsonAsync<JsonElement>($"/api/runbooks?incident={ofNothing}");
         var missing = await server.Http.GetAsync("/api/runbooks?incident=INC-2026-404");
+        var servicePage = await server.Http.GetStringAsync("/catalog/api");
+        var incidentPage = await server.Http.GetStringAsync($"/incidents/{ofApi}");
 
         Assert.Equal(["database-vacuum"], forApi.EnumerateArray().Select(r => r.GetProperty("name").GetString()!).ToArray());
         Assert.Equal(0, forNothing.GetArrayLength());
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("<li data-runbook=\"database-vacuum\"><a href=\"/runbooks/database-vacuum\">Database vacuum</a>", servicePage);
+        Assert.Contains($"href=\"/runbooks/database-vacuum?incident={ofApi}\"", incidentPage);
     }
 
     [Fact]
