@@ -30,12 +30,15 @@ public abstract class RunbookAutomationTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(runbooks, "restart-api.md"), RunbookCheckTests.Template
             .Replace("risk: Medium", "risk: High", StringComparison.Ordinal)
             .Replace("**Command**: vacuum-db", $"**HTTP**: POST {RestartUrl}", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(Path.Combine(runbooks, "broken.md"), RunbookCheckTests.Template.Replace("**Command**: vacuum-db", "**Command**: always-fails", StringComparison.Ordinal));
         server = await TestServer.StartAsync(await DatabaseAsync(), $"""
             runbooks:
               directory: {runbooks}
               commands:
                 - name: vacuum-db
                   run: [/bin/echo, vacuumed, "--all; rm -rf /"]
+                - name: always-fails
+                  run: [/bin/false]
               http:
                 - {receiver.Url}
             """);
@@ -111,6 +114,19 @@ public abstract class RunbookAutomationTests : IAsyncLifetime
             ],
             timeline);
         Assert.Equal(["start", "execute_request", "approve", "execute"], audit);
+    }
+
+    [Fact]
+    public async Task A_failed_action_is_recorded_and_leaves_the_step_to_be_ticked_by_hand()
+    {
+        var id = (await PostAsync(server.Http, "/api/runbook-runs", """{"runbook": "broken"}""")).Body.GetProperty("id").GetInt32();
+        var executed = await PostAsync(server.Http, $"/api/runbook-runs/{id}/steps/1/execute");
+        var byHand = await PostAsync(server.Http, $"/api/runbook-runs/{id}/steps/1", """{"status": "done", "note": "ran vacuumdb by hand"}""");
+
+        var step = executed.Body.GetProperty("steps")[0];
+        Assert.Equal(("pending", "failed", 1), (step.GetProperty("status").GetString(), step.GetProperty("execution").GetString(), step.GetProperty("exit_code").GetInt32()));
+        Assert.Equal(HttpStatusCode.OK, byHand.Status);
+        Assert.Equal(("done", "failed"), (byHand.Body.GetProperty("steps")[0].GetProperty("status").GetString(), byHand.Body.GetProperty("steps")[0].GetProperty("execution").GetString()));
     }
 
     [Fact]

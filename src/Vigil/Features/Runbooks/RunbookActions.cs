@@ -98,7 +98,14 @@ public sealed class RunbookActions(IHttpClientFactory clients, RunbookCatalog ca
             await Task.WhenAll(stdout, stderr);
             return new ActionResult(null, output.Text + $"\n[killed after {Timeout.TotalSeconds:0} s]", false);
         }
-        await Task.WhenAll(stdout, stderr);
+        try
+        {
+            // A child the command left running may hold the pipes open; its output is not waited for long.
+            await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+        }
         return new ActionResult(process.ExitCode, output.Text, process.ExitCode == 0);
     }
 
