@@ -70,6 +70,8 @@ public static class Permission
     public const string DeploymentsWrite = "deployments.write";
     /// <summary>Approve deployments to environments that require approval (never one's own when segregation of duties is on).</summary>
     public const string DeploymentsApprove = "deployments.approve";
+    /// <summary>Start guided runs of runbooks, tick their steps, execute and approve their automated steps (never one's own request).</summary>
+    public const string RunbooksRun = "runbooks.run";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -81,6 +83,7 @@ public static class Permission
         IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage, SystemBackup, BackupsView, BackupsReport,
         RunbooksView, RunbooksEdit, TasksView, TasksComplete, TasksManage,
         DeploymentsView, DeploymentsWrite, DeploymentsApprove,
+        RunbooksRun,
     ];
 }
 
@@ -119,6 +122,7 @@ public static class RolePermissions
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete, Permission.TasksManage,
             Permission.SystemBackup, Permission.BackupsView, Permission.BackupsReport,
             Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
+            Permission.RunbooksRun,
         ],
         [Role.Manager] =
         [
@@ -130,6 +134,7 @@ public static class RolePermissions
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete, Permission.TasksManage,
             Permission.BackupsView, Permission.BackupsReport,
             Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
+            Permission.RunbooksRun,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -142,6 +147,7 @@ public static class RolePermissions
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.BackupsView, Permission.BackupsReport,
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete,
             Permission.DeploymentsView, Permission.DeploymentsWrite,
+            Permission.RunbooksRun,
         ],
         [Role.Viewer] =
         [

@@ -62,7 +62,7 @@ public sealed class IncidentEvent
     public long Id { get; set; }
     public int IncidentId { get; set; }
     public DateTimeOffset At { get; set; }
-    /// <summary>opened, status, acknowledged, resolved, reopened, alert, page, note, update, role, service, severity, sla, reminder.</summary>
+    /// <summary>opened, status, acknowledged, resolved, reopened, alert, page, note, update, role, service, severity, sla, reminder, runbook (a guided run's steps).</summary>
     public required string Kind { get; set; }
     public string? Actor { get; set; }
     public required string Text { get; set; }

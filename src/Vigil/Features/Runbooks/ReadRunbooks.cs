@@ -24,10 +24,24 @@ public static class ReadRunbooks
 
     public sealed record VersionView(int Version, string? Author, DateTimeOffset CreatedAt, string? Markdown);
 
-    public static async Task<Ok<List<RunbookView>>> List(string? service, RunbookCatalog catalog, VigilDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await catalog.ListAsync(db, cancellationToken))
+    /// <summary>All runbooks; with <c>service</c>, those whose front matter names it; with <c>incident</c>, those of the incident's services.</summary>
+    public static async Task<Results<Ok<List<RunbookView>>, ProblemHttpResult>> List(string? service, string? incident, RunbookCatalog catalog, VigilDbContext db, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string>? services = null;
+        if (incident is not null)
+        {
+            var found = await db.Set<Incidents.Incident>().AsNoTracking().SingleOrDefaultAsync(i => i.HumanId == incident, cancellationToken);
+            if (found is null)
+            {
+                return Problems.NotFound($"no incident {incident}");
+            }
+            services = found.Services.Select(s => s.Service).ToList();
+        }
+        return TypedResults.Ok((await catalog.ListAsync(db, cancellationToken))
             .Where(e => service is null || e.Runbook.Services.Contains(service))
+            .Where(e => services is null || e.Runbook.Services.Intersect(services).Any())
             .Select(e => RunbookView.From(e, withMarkdown: false)).ToList());
+    }
 
     public static async Task<Results<Ok<RunbookView>, ProblemHttpResult>> Get(string name, RunbookCatalog catalog, VigilDbContext db, CancellationToken cancellationToken) =>
         await catalog.FindAsync(db, name, cancellationToken) is { } entry
