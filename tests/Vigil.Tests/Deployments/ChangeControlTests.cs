@@ -126,6 +126,7 @@ public sealed class DeploymentConfigTests
     [InlineData("deployments:\n  environments:\n    - name: production\n      gates:\n        - name: ci\n        - name: ci\n", "vigil.yaml:6:17: duplicate gate \"ci\"")]
     [InlineData("deployments:\n  environments:\n    - name: production\n      freezes:\n        - name: nightly\n          cron: '0 25 * * *'\n          duration: 2h\n", "vigil.yaml:6:17: invalid cron expression")]
     [InlineData("deployments:\n  environments:\n    - name: production\n      freezes:\n        - name: xmas\n          starts_at: 2026-12-20\n", "vigil.yaml:")]
+    [InlineData("deployments:\n  incident_lookback: soon\n", "vigil.yaml:2:22: \"soon\" is not a duration above 0")]
     public void A_mistake_in_the_deployments_section_is_reported_with_its_line_and_column(string yaml, string expected)
     {
         var loaded = ConfigLoader.Parse("vigil.yaml", yaml, new Hashtable());

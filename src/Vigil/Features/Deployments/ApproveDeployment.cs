@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Vigil.Configuration;
 using Vigil.Data;
 using Vigil.Features.Access;
-using Vigil.Hosting;
 
 namespace Vigil.Features.Deployments;
 
@@ -20,41 +19,42 @@ public static class ApproveDeployment
         public string? Note { get; set; }
     }
 
-    public static async Task<IResult> Handle(int id, Request? body, VigilDbContext db, ConfigReloader config, AuditLog audit, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(int id, Request? body, VigilDbContext db, ConfigReloader config, AuditLog audit, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
+        (await RunAsync(db, config.Current.Config.Deployments, audit, id, body?.Note, http.Caller().Username ?? Caller.System.Username!, clock.GetUtcNow(), cancellationToken)).ToResult();
+
+    public static async Task<DeploymentOutcome> RunAsync(VigilDbContext db, DeploymentSettings settings, AuditLog audit, int id, string? note, string approver, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var approver = http.Caller().Username ?? Caller.System.Username!;
         var deployment = await db.Set<Deployment>().Include(d => d.Transitions).SingleOrDefaultAsync(d => d.Id == id, cancellationToken);
         if (deployment is null)
         {
-            return Problems.NotFound($"no deployment {id}");
+            return DeploymentOutcome.Missing(id);
         }
-        if (body?.Note is { Length: > 1000 })
+        if (note is { Length: > 1000 })
         {
-            return Problems.Field("note", "at most 1000 characters");
+            return DeploymentOutcome.Invalid("note", "at most 1000 characters");
         }
-        var environment = config.Current.Config.Deployments.Environment(deployment.Environment);
+        var environment = settings.Environment(deployment.Environment);
         if (environment?.RequireApproval != true)
         {
-            return Problems.StateConflict("approval", $"{deployment.Environment} does not require approval");
+            return DeploymentOutcome.Conflict("approval", $"{deployment.Environment} does not require approval");
         }
         if (deployment.Status != DeploymentStatus.Pending)
         {
-            return Problems.StateConflict("status", $"a deployment is approved before it starts; this one is {deployment.Status}");
+            return DeploymentOutcome.Conflict("status", $"a deployment is approved before it starts; this one is {deployment.Status}");
         }
         if (deployment.ApprovedBy is not null)
         {
-            return Problems.StateConflict("approval", $"already approved by {deployment.ApprovedBy}");
+            return DeploymentOutcome.Conflict("approval", $"already approved by {deployment.ApprovedBy}");
         }
         if (environment.SegregationOfDuties && string.Equals(approver, deployment.DeployedBy, StringComparison.Ordinal))
         {
-            return Problems.Forbidden("approver", $"{approver} is the deployment's author: segregation of duties needs someone else to approve it");
+            return DeploymentOutcome.Forbidden("approver", $"{approver} is the deployment's author: segregation of duties needs someone else to approve it");
         }
-        var now = clock.GetUtcNow();
         deployment.ApprovedBy = approver;
         deployment.ApprovedAt = now;
         deployment.UpdatedAt = now;
-        audit.Record("approve", "deployment", deployment.Id.ToString(CultureInfo.InvariantCulture), new { note = body?.Note, author = deployment.DeployedBy });
+        audit.Record("approve", "deployment", deployment.Id.ToString(CultureInfo.InvariantCulture), new { note, author = deployment.DeployedBy });
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(DeploymentView.From(deployment));
+        return DeploymentOutcome.Done(deployment);
     }
 }

@@ -86,6 +86,7 @@ public static class ChangeDeploymentStatus
             DeploymentStatus.RolledBack => "rollback",
             _ => "finish",
         }, "deployment", deployment.Id.ToString(CultureInfo.InvariantCulture), new { from, to, service = deployment.Service, environment = deployment.Environment, version = deployment.Version });
+        await DeploymentsOnIncidents.RecordOutcomeAsync(db, deployment, actor, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return DeploymentOutcome.Done(deployment);
     }

@@ -14,6 +14,9 @@ public sealed record DeploymentOutcome(Deployment? Deployment, int Status, strin
     /// <summary>Well formed, but the deployment's state (or its environment's change control) does not allow it now.</summary>
     public static DeploymentOutcome Conflict(string field, string reason) => new(null, StatusCodes.Status409Conflict, field, reason);
 
+    /// <summary>The caller may not do this (segregation of duties: the author approving their own deployment).</summary>
+    public static DeploymentOutcome Forbidden(string field, string reason) => new(null, StatusCodes.Status403Forbidden, field, reason);
+
     public bool Succeeded => Deployment is not null;
 
     public string Message => Field is null ? Reason ?? "" : $"{Field}: {Reason}";
@@ -24,6 +27,7 @@ public sealed record DeploymentOutcome(Deployment? Deployment, int Status, strin
         StatusCodes.Status200OK => TypedResults.Ok(DeploymentView.From(Deployment!)),
         StatusCodes.Status404NotFound => Problems.NotFound(Reason!),
         StatusCodes.Status400BadRequest => Problems.Field(Field!, Reason!),
+        StatusCodes.Status403Forbidden => Problems.Forbidden(Field!, Reason!),
         _ => Problems.StateConflict(Field!, Reason!),
     };
 }

@@ -13,6 +13,13 @@ public sealed class DeploymentSettings
     /// </summary>
     public List<DeploymentEnvironmentDefinition> Environments { get; set; } = [];
 
+    /// <summary>How long before an incident opens a deployment to its services still shows on its timeline (default 60m).</summary>
+    public string? IncidentLookback { get; set; }
+
+    public const string DefaultIncidentLookback = "60m";
+
+    public TimeSpan IncidentLookbackSpan => Duration.TryParse(IncidentLookback ?? DefaultIncidentLookback, out var span) && span > TimeSpan.Zero ? span : TimeSpan.FromMinutes(60);
+
     public DeploymentEnvironmentDefinition? Environment(string name) => Environments.FirstOrDefault(e => e.Name == name);
 }
 
@@ -71,6 +78,10 @@ public static class DeploymentConfigRules
 {
     public static IEnumerable<FieldError> Validate(VigilConfig config)
     {
+        if (config.Deployments.IncidentLookback is { } lookback && (!Duration.TryParse(lookback, out var span) || span <= TimeSpan.Zero))
+        {
+            yield return new("deployments.incident_lookback", $"\"{lookback}\" is not a duration above 0 (write 60m, 2h)");
+        }
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < config.Deployments.Environments.Count; i++)
         {

@@ -4,7 +4,10 @@ namespace Vigil.Features.Deployments;
 
 public static class DeploymentsModule
 {
-    public static IServiceCollection AddDeployments(this IServiceCollection services) => services;
+    public static IServiceCollection AddDeployments(this IServiceCollection services) =>
+        services
+            .AddSingleton<DeploymentSeries>()
+            .AddHostedService(sp => sp.GetRequiredService<DeploymentSeries>());
 
     public static IEndpointRouteBuilder MapDeployments(this IEndpointRouteBuilder app)
     {

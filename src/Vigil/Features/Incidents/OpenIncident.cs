@@ -54,6 +54,7 @@ public static class OpenIncident
         }
         await using var transaction = await work.Db.Database.BeginTransactionAsync(cancellationToken);
         var incident = await StartAsync(work.Db, work.Settings, work.Paging, new(body.Title.Trim(), body.Description, severity, services, body.Commander, "manual", null, type, visibility, body.PublicTitle?.Trim()), actor, work.Link, work.Now, cancellationToken);
+        await Deployments.DeploymentsOnIncidents.RecordRecentAsync(work.Db, incident, work.Config.Deployments, work.Now, cancellationToken);
         work.Audit.Record("open", "incident", incident.HumanId);
         await work.CommitAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -32,6 +32,7 @@ public sealed class OpenIncidentFromAlerts(ConfigReloader config, StatusChanges 
             if (open.Count > 0)
             {
                 latest = await StartAsync(db, settings, notification, open, batch.Key, firing.Count == open.Count, now, cancellationToken);
+                await Deployments.DeploymentsOnIncidents.RecordRecentAsync(db, latest, config.Current.Config.Deployments, now, cancellationToken);
                 attach = open;
             }
             foreach (var alert in attach)

@@ -97,6 +97,12 @@ public sealed class MeasureSlo(VigilDbContext db, ISampleStore store, PromQLEngi
             var slices = Single(slo.SliceCountQuery(length), at, cancellationToken);
             return new(slices is > 0 ? Single(slo.ErrorRatioQuery(length), at, cancellationToken) : null, slices ?? 0);
         }
+        if (slo.Kind == SloKind.Deployments)
+        {
+            // Events are the deployments started in the range.
+            var started = Single(slo.DeploymentsEnteredQuery(Deployments.DeploymentStatus.InProgress, length), at, cancellationToken);
+            return new(started is > 0 ? Single(slo.ErrorRatioQuery(length), at, cancellationToken) : null, started ?? 0);
+        }
         var ratio = Single(slo.ErrorRatioQuery(length), at, cancellationToken);
         var rate = Single(slo.TotalRateQuery(length)!, at, cancellationToken);
         return new(ratio, rate is { } perSecond ? perSecond * length.TotalSeconds : 0);

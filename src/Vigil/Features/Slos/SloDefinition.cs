@@ -6,7 +6,7 @@ namespace Vigil.Features.Slos;
 /// <summary>
 /// An SLO as written in <c>vigil.yaml</c> under <c>slos:</c> and as sent to <c>POST /api/slos</c>:
 /// the same snake_case keys in both, checked by <see cref="SloRules"/>. Exactly one of
-/// <see cref="Monitor"/>, <see cref="Ratio"/>, <see cref="Latency"/> and <see cref="MeanLatency"/> says what is measured.
+/// <see cref="Monitor"/>, <see cref="Ratio"/>, <see cref="Latency"/>, <see cref="MeanLatency"/> and <see cref="Deployments"/> says what is measured.
 /// </summary>
 public sealed class SloDefinition
 {
@@ -25,6 +25,17 @@ public sealed class SloDefinition
     public RatioSli? Ratio { get; set; }
     public LatencySli? Latency { get; set; }
     public MeanLatencySli? MeanLatency { get; set; }
+    public DeploymentsSli? Deployments { get; set; }
+}
+
+/// <summary>
+/// Deployment success: the share of the service's deployments started in the window that succeeded, from
+/// the <c>vigil_deployments_total</c> counters the deployments area writes (a seed's "deployment success &gt; 99 %").
+/// </summary>
+public sealed class DeploymentsSli
+{
+    /// <summary>Only deployments to this environment (e.g. <c>production</c>); all environments when absent.</summary>
+    public string? Environment { get; set; }
 }
 
 /// <summary>
@@ -86,6 +97,7 @@ public enum SloKind
     Ratio,
     Latency,
     MeanLatency,
+    Deployments,
 }
 
 /// <summary>A validated SLO, as the rest of the area uses it.</summary>
@@ -94,7 +106,7 @@ public enum SloKind
 public sealed record Slo(
     string Name, string Service, string? Description, double Target, string Window, SloKind Kind,
     string? Monitor, string? GoodQuery, string? BadQuery, string? TotalQuery, Catalog.ObjectOrigin Origin,
-    string? SliceMeanQuery = null, double? ThresholdSeconds = null)
+    string? SliceMeanQuery = null, double? ThresholdSeconds = null, string? DeploymentEnvironment = null)
 {
     /// <summary>Sloth's window placeholder in a ratio query.</summary>
     public const string WindowPlaceholder = "{{.window}}";
@@ -104,6 +116,16 @@ public sealed record Slo(
 
     /// <summary>The kind as the API and the console write it: <c>availability</c>, <c>ratio</c>, <c>latency</c>, <c>mean_latency</c>.</summary>
     public string KindName => Kind == SloKind.MeanLatency ? "mean_latency" : Kind.ToString().ToLowerInvariant();
+
+    /// <summary>The deployment-success kind's count of deployments that entered a status during the window (a counter's growth, exact: no extrapolation).</summary>
+    public string DeploymentsEnteredQuery(string status, TimeSpan window)
+    {
+        var environment = DeploymentEnvironment is null ? "" : $",environment=\"{Escape(DeploymentEnvironment)}\"";
+        var selector = $"{Deployments.DeploymentSeries.Total}{{service=\"{Escape(Service)}\"{environment},status=\"{status}\"}}";
+        // The counter now minus the counter at the window's start; a service first deployed inside the
+        // window had no series then, which counts as 0 (PromQL's "or vector(0)").
+        return $"(sum({selector}) - (sum({selector} offset {Duration.Format(window)}) or vector(0)))";
+    }
 
     public static readonly string[] Windows = ["28d", "30d", "calendar_month"];
 
@@ -123,6 +145,11 @@ public sealed record Slo(
             var good = $"sum(rate({latency.Histogram}_bucket{{{selector}le=\"{threshold}\"}}[{WindowPlaceholder}]))";
             var total = $"sum(rate({latency.Histogram}_count{{{selector.TrimEnd(',')}}}[{WindowPlaceholder}]))";
             return new Slo(d.Name!, d.Service!, d.Description, target, window, SloKind.Latency, null, good, null, total, origin);
+        }
+        if (d.Deployments is { } deployments)
+        {
+            return new Slo(d.Name!, d.Service!, d.Description, target, window, SloKind.Deployments, null, null, null, null, origin,
+                DeploymentEnvironment: string.IsNullOrWhiteSpace(deployments.Environment) ? null : deployments.Environment.Trim());
         }
         if (d.MeanLatency is { } mean)
         {
@@ -154,6 +181,8 @@ public sealed record Slo(
             // method with a "ratio vs threshold" per slice): each one-minute step of the subquery is
             // bad when its mean is at or above the threshold, and the error ratio is the share of bad
             // slices among the slices that had requests.
+            // Deployment success: 1 − succeeded / started among the deployments started in the window.
+            SloKind.Deployments => $"1 - ({DeploymentsEnteredQuery(Deployments.DeploymentStatus.Succeeded, window)} / {DeploymentsEnteredQuery(Deployments.DeploymentStatus.InProgress, window)})",
             SloKind.MeanLatency => $"avg_over_time((({SliceMeanQuery}) >= bool {ThresholdText})[{range}:{Duration.Format(Slice)}])",
             _ when BadQuery is not null => $"({Fill(BadQuery)}) / ({Fill(TotalQuery!)})",
             _ => $"1 - (({Fill(GoodQuery!)}) / ({Fill(TotalQuery!)}))",

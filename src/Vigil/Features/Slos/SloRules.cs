@@ -59,10 +59,10 @@ public static partial class SloRules
         {
             yield return new($"{prefix}window", $"\"{window}\" is not one of 28d, 30d, calendar_month");
         }
-        var kinds = new object?[] { d.Monitor, d.Ratio, d.Latency, d.MeanLatency }.Count(k => k is not null);
+        var kinds = new object?[] { d.Monitor, d.Ratio, d.Latency, d.MeanLatency, d.Deployments }.Count(k => k is not null);
         if (kinds != 1)
         {
-            yield return new($"{prefix}monitor", "give exactly one of monitor (availability), ratio (good/total queries), latency (histogram) or mean_latency (_sum / _count)");
+            yield return new($"{prefix}monitor", "give exactly one of monitor (availability), ratio (good/total queries), latency (histogram), mean_latency (_sum / _count) or deployments (deployment success)");
             yield break;
         }
         if (d.Monitor is { } monitor && !monitorExists(monitor))
@@ -86,6 +86,10 @@ public static partial class SloRules
                     yield return new($"{prefix}ratio.{key}", error);
                 }
             }
+        }
+        if (d.Deployments?.Environment is { } environment && (environment.Contains('"', StringComparison.Ordinal) || environment.Contains('\\', StringComparison.Ordinal) || environment.Length > 63))
+        {
+            yield return new($"{prefix}deployments.environment", $"\"{environment}\" is not an environment name");
         }
         if (d.MeanLatency is { } mean)
         {

@@ -5,6 +5,9 @@ public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points);
 
 public readonly record struct ChartPoint(long TimestampMs, double Value);
 
+/// <summary>An event drawn across a chart as a vertical marker at its time, titled (e.g. a deployment: version, service, environment).</summary>
+public sealed record ChartAnnotation(long TimestampMs, string Title, string Kind = "deployment");
+
 /// <summary>
 /// The arithmetic of a chart, separate from its drawing: value range, "nice" tick values
 /// (1, 2, 5 × 10^n steps, as most plotting libraries choose), and time ticks on round minutes or hours.
