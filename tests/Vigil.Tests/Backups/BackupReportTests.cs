@@ -153,9 +153,50 @@ public sealed class BackupAlertTests
         }
     }
 
+    [Fact]
+    public async Task A_failed_verification_and_a_backup_a_tenth_of_its_usual_size_alert_and_resolve_when_fixed()
+    {
+        await using var server = await TestServer.StartAsync(configYaml: """
+            services: [{name: orders}]
+            backup_policies:
+              - {name: orders-db, service: orders, kinds: [{kind: full, every: 1d}]}
+            """);
+        async Task ReportAsync(string json) =>
+            Assert.Equal(HttpStatusCode.Created, (await server.Http.PostAsync("/api/backups/reports", new StringContent(json, Encoding.UTF8, "application/json"))).StatusCode);
+        foreach (var size in new[] { 1000, 1100, 900, 100 })
+        {
+            await ReportAsync($$"""{"policy": "orders-db", "kind": "full", "size_bytes": {{size}}}""");
+            server.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        await ReportAsync("""{"policy": "orders-db", "kind": "verification", "status": "failure", "log": "pg_restore: checksum mismatch"}""");
+
+        server.Clock.Advance(CheckBackupsPeriod);
+        var failed = await WaitForAsync(server, a => a.Labels.Get("alertname") == "BackupVerificationFailed", "BackupVerificationFailed to fire");
+        var small = await WaitForAsync(server, a => a.Labels.Get("alertname") == "BackupSizeAnomaly", "BackupSizeAnomaly to fire");
+        Assert.Equal(("orders", "critical"), (failed.Labels.Get("service"), failed.Labels.Get("severity")));
+        Assert.Equal(("full", "warning"), (small.Labels.Get("kind"), small.Labels.Get("severity")));
+
+        await ReportAsync("""{"policy": "orders-db", "kind": "verification"}""");
+        server.Clock.Advance(TimeSpan.FromSeconds(1));
+        await ReportAsync("""{"policy": "orders-db", "kind": "full", "size_bytes": 1050}""");
+        server.Clock.Advance(CheckBackupsPeriod);
+        await WaitResolvedAsync(server, failed.Labels);
+        await WaitResolvedAsync(server, small.Labels);
+    }
+
+    internal static async Task WaitResolvedAsync(TestServer server, Vigil.Metrics.Labels labels)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (await server.ResolvedAtAsync(labels) is null)
+        {
+            Assert.True(TimeProvider.System.GetElapsedTime(started) < Patience.Of(TimeSpan.FromSeconds(10)), $"{labels} was not resolved");
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
+        }
+    }
+
     private static readonly TimeSpan CheckBackupsPeriod = Vigil.Features.Backups.CheckBackups.Period;
 
-    private static async Task<Vigil.Features.Alerting.StoredAlert> WaitForAsync(TestServer server, Func<Vigil.Features.Alerting.StoredAlert, bool> match, string what)
+    internal static async Task<Vigil.Features.Alerting.StoredAlert> WaitForAsync(TestServer server, Func<Vigil.Features.Alerting.StoredAlert, bool> match, string what)
     {
         var started = TimeProvider.System.GetTimestamp();
         while (true)

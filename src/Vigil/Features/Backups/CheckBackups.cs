@@ -9,8 +9,9 @@ namespace Vigil.Features.Backups;
 /// <summary>
 /// Every minute, on the replica holding the <c>backups/checks</c> lease, runs
 /// <see cref="BackupChecks"/> over every policy and hands what it finds to the alert pipeline
-/// (routing, silences, notifications) as <c>BackupMissing</c> and <c>BackupRetentionGap</c>
-/// alerts labelled <c>policy</c>, <c>kind</c>, <c>service</c>, source <c>backup</c>. A finding
+/// (routing, silences, notifications) as <c>BackupMissing</c>, <c>BackupRetentionGap</c>,
+/// <c>BackupSizeAnomaly</c>, <c>BackupVerificationFailed</c>/<c>Missing</c>, <c>BackupDrillFailed</c>,
+/// <c>BackupRtoBreach</c> and <c>BackupDrillOverdue</c> alerts labelled <c>policy</c>, <c>kind</c>, <c>service</c>, source <c>backup</c>. A finding
 /// that is gone on the next pass is resolved then.
 /// </summary>
 public sealed class CheckBackups(IServiceProvider services, ConfigReloader config, Cluster.ClusterMembership cluster, TimeProvider clock, ILogger<CheckBackups> logger) : BackgroundService
@@ -36,10 +37,15 @@ public sealed class CheckBackups(IServiceProvider services, ConfigReloader confi
                 var since = watchedSince.TryGetValue(policy.Name, out var seen) ? seen : watchedSince[policy.Name] = now;
                 var good = await db.Set<BackupReport>().AsNoTracking()
                     .Where(r => r.Policy == policy.Name && r.Status == "success" && r.Kind != "restore" && r.Kind != "verification")
-                    .Select(r => new { r.Kind, r.FinishedAt }).ToListAsync(cancellationToken);
+                    .Select(r => new { r.Kind, r.FinishedAt, r.SizeBytes }).ToListAsync(cancellationToken);
                 var lastGood = good.GroupBy(r => r.Kind).ToDictionary(g => g.Key, g => g.Max(r => r.FinishedAt), StringComparer.Ordinal);
+                var verification = await LastRunsAsync(db, policy.Name, "verification", cancellationToken);
+                var drill = await LastRunsAsync(db, policy.Name, "restore", cancellationToken);
                 var findings = BackupChecks.Overdue(policy, lastGood, since, now)
-                    .Concat(BackupChecks.RetentionGaps(policy, [.. good.Select(r => r.FinishedAt)], now));
+                    .Concat(BackupChecks.RetentionGaps(policy, [.. good.Select(r => r.FinishedAt)], now))
+                    .Concat(BackupChecks.SizeAnomalies(policy, good.Where(r => r.SizeBytes is not null).Select(r => new BackupSize(r.Kind, r.FinishedAt, r.SizeBytes!.Value))))
+                    .Concat(BackupChecks.Verifications(policy, verification.Last, verification.LastGood, since, now))
+                    .Concat(BackupChecks.Drills(policy, drill.Last, drill.LastGood, since, now));
                 foreach (var finding in findings)
                 {
                     var alert = AlertOf(policy, finding, now + (3 * Period));
@@ -57,9 +63,23 @@ public sealed class CheckBackups(IServiceProvider services, ConfigReloader confi
         }
     }
 
+    /// <summary>The newest report of a kind, and when the newest successful one finished.</summary>
+    public static async Task<(LastRun? Last, DateTimeOffset? LastGood)> LastRunsAsync(VigilDbContext db, string policy, string kind, CancellationToken cancellationToken)
+    {
+        var reports = db.Set<BackupReport>().AsNoTracking().Where(r => r.Policy == policy && r.Kind == kind)
+            .OrderByDescending(r => r.FinishedAt).ThenByDescending(r => r.Id);
+        var last = await reports.Select(r => new LastRun(r.StartedAt, r.FinishedAt, r.Status == "success")).FirstOrDefaultAsync(cancellationToken);
+        if (last is null || last.Succeeded)
+        {
+            return (last, last?.FinishedAt);
+        }
+        var good = await reports.Where(r => r.Status == "success").Select(r => (DateTimeOffset?)r.FinishedAt).FirstOrDefaultAsync(cancellationToken);
+        return (last, good);
+    }
+
     public static IncomingAlert AlertOf(BackupPolicy policy, BackupFinding finding, DateTimeOffset endsAt)
     {
-        var labels = Labels.Of("alertname", finding.Alert, "policy", policy.Name, "kind", finding.Kind, "severity", finding.Alert == "BackupMissing" ? "critical" : "warning");
+        var labels = Labels.Of("alertname", finding.Alert, "policy", policy.Name, "kind", finding.Kind, "severity", finding.Severity);
         if (policy.Service is { } service)
         {
             labels = labels.With("service", service);
