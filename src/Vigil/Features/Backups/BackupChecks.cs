@@ -5,6 +5,9 @@ namespace Vigil.Features.Backups;
 /// <summary>What a backup check found wrong: the alert it raises (<see cref="Alert"/>) and a sentence for people.</summary>
 public sealed record BackupFinding(string Alert, string Kind, string Detail, string Severity = "warning");
 
+/// <summary>A retention tier: <see cref="Required"/> periods must each hold a backup; <see cref="Kept"/> of the counted ones do; <see cref="Gaps"/> names those that do not.</summary>
+public sealed record RetentionRow(string Tier, int Required, int Kept, IReadOnlyList<string> Gaps);
+
 /// <summary>A good backup's size, for the size-anomaly check.</summary>
 public sealed record BackupSize(string Kind, DateTimeOffset FinishedAt, long SizeBytes);
 
@@ -44,13 +47,16 @@ public static class BackupChecks
     /// hold at least one good backup. Periods that ended before the first reported backup are not
     /// counted (the policy is younger than them). Returns one finding per missing period, oldest first per tier.
     /// </summary>
-    public static IEnumerable<BackupFinding> RetentionGaps(BackupPolicy policy, IReadOnlyList<DateTimeOffset> goodBackups, DateTimeOffset now)
+    public static IEnumerable<BackupFinding> RetentionGaps(BackupPolicy policy, IReadOnlyList<DateTimeOffset> goodBackups, DateTimeOffset now) =>
+        RetentionTable(policy, goodBackups, now).SelectMany(row => row.Gaps.Select(gap =>
+            new BackupFinding("BackupRetentionGap", row.Tier, $"{policy.Name}: no good backup in {row.Tier} period {gap} ({row.Required} {row.Tier} backups must be kept)")));
+
+    /// <summary>
+    /// The retention table behind <see cref="RetentionGaps"/>: per tier, how many periods must hold a
+    /// backup, how many of the counted ones do, and the names of those that do not.
+    /// </summary>
+    public static IReadOnlyList<RetentionRow> RetentionTable(BackupPolicy policy, IReadOnlyList<DateTimeOffset> goodBackups, DateTimeOffset now)
     {
-        if (goodBackups.Count == 0)
-        {
-            yield break;
-        }
-        var first = goodBackups.Min();
         var tiers = new (string Tier, int Count, Func<DateTime, DateTime> Start, Func<DateTime, DateTime> Next, Func<DateTime, string> Name)[]
         {
             ("daily", policy.Retention.Daily, d => d.Date, d => d.AddDays(1), d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
@@ -60,15 +66,20 @@ public static class BackupChecks
             ("yearly", policy.Retention.Yearly, d => new DateTime(d.Year, 1, 1, 0, 0, 0, DateTimeKind.Utc), d => d.AddYears(1), d => d.ToString("yyyy", CultureInfo.InvariantCulture)),
         };
         var times = goodBackups.Select(t => t.UtcDateTime).Order().ToArray();
+        var rows = new List<RetentionRow>();
         foreach (var (tier, count, start, next, name) in tiers)
         {
+            if (count == 0)
+            {
+                continue;
+            }
             // The current period is still open: the N complete ones before it are checked.
             var end = start(now.UtcDateTime);
             var periods = new List<DateTime>();
-            for (var p = end; periods.Count < count;)
+            for (var p = end; periods.Count < count && times.Length > 0;)
             {
                 var previous = Previous(p, start, next);
-                if (next(previous) <= first.UtcDateTime)
+                if (next(previous) <= times[0])
                 {
                     break;
                 }
@@ -76,16 +87,19 @@ public static class BackupChecks
                 p = previous;
             }
             periods.Reverse();
+            var gaps = new List<string>();
             foreach (var period in periods)
             {
                 var index = Array.BinarySearch(times, period);
                 var at = index >= 0 ? index : ~index;
                 if (at >= times.Length || times[at] >= next(period))
                 {
-                    yield return new BackupFinding("BackupRetentionGap", tier, $"{policy.Name}: no good backup in {tier} period {name(period)} ({count} {tier} backups must be kept)");
+                    gaps.Add(name(period));
                 }
             }
+            rows.Add(new RetentionRow(tier, count, periods.Count - gaps.Count, gaps));
         }
+        return rows;
     }
 
     /// <summary>

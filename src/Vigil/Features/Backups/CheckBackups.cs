@@ -35,17 +35,7 @@ public sealed class CheckBackups(IServiceProvider services, ConfigReloader confi
             foreach (var policy in ListBackupPolicies.Current(config))
             {
                 var since = watchedSince.TryGetValue(policy.Name, out var seen) ? seen : watchedSince[policy.Name] = now;
-                var good = await db.Set<BackupReport>().AsNoTracking()
-                    .Where(r => r.Policy == policy.Name && r.Status == "success" && r.Kind != "restore" && r.Kind != "verification")
-                    .Select(r => new { r.Kind, r.FinishedAt, r.SizeBytes }).ToListAsync(cancellationToken);
-                var lastGood = good.GroupBy(r => r.Kind).ToDictionary(g => g.Key, g => g.Max(r => r.FinishedAt), StringComparer.Ordinal);
-                var verification = await LastRunsAsync(db, policy.Name, "verification", cancellationToken);
-                var drill = await LastRunsAsync(db, policy.Name, "restore", cancellationToken);
-                var findings = BackupChecks.Overdue(policy, lastGood, since, now)
-                    .Concat(BackupChecks.RetentionGaps(policy, [.. good.Select(r => r.FinishedAt)], now))
-                    .Concat(BackupChecks.SizeAnomalies(policy, good.Where(r => r.SizeBytes is not null).Select(r => new BackupSize(r.Kind, r.FinishedAt, r.SizeBytes!.Value))))
-                    .Concat(BackupChecks.Verifications(policy, verification.Last, verification.LastGood, since, now))
-                    .Concat(BackupChecks.Drills(policy, drill.Last, drill.LastGood, since, now));
+                var findings = (await DescribeBackupPolicy.LoadAsync(db, policy, since, now, 0, cancellationToken)).Findings;
                 foreach (var finding in findings)
                 {
                     var alert = AlertOf(policy, finding, now + (3 * Period));
@@ -61,20 +51,6 @@ public sealed class CheckBackups(IServiceProvider services, ConfigReloader confi
         {
             await services.GetRequiredService<IAlertIngest>().PutAsync(put, cancellationToken);
         }
-    }
-
-    /// <summary>The newest report of a kind, and when the newest successful one finished.</summary>
-    public static async Task<(LastRun? Last, DateTimeOffset? LastGood)> LastRunsAsync(VigilDbContext db, string policy, string kind, CancellationToken cancellationToken)
-    {
-        var reports = db.Set<BackupReport>().AsNoTracking().Where(r => r.Policy == policy && r.Kind == kind)
-            .OrderByDescending(r => r.FinishedAt).ThenByDescending(r => r.Id);
-        var last = await reports.Select(r => new LastRun(r.StartedAt, r.FinishedAt, r.Status == "success")).FirstOrDefaultAsync(cancellationToken);
-        if (last is null || last.Succeeded)
-        {
-            return (last, last?.FinishedAt);
-        }
-        var good = await reports.Where(r => r.Status == "success").Select(r => (DateTimeOffset?)r.FinishedAt).FirstOrDefaultAsync(cancellationToken);
-        return (last, good);
     }
 
     public static IncomingAlert AlertOf(BackupPolicy policy, BackupFinding finding, DateTimeOffset endsAt)
