@@ -70,6 +70,10 @@ public static class Permission
     public const string DeploymentsWrite = "deployments.write";
     /// <summary>Approve deployments to environments that require approval (never one's own when segregation of duties is on).</summary>
     public const string DeploymentsApprove = "deployments.approve";
+    /// <summary>See expiring documents (certificates, contracts, domains) and their reminders.</summary>
+    public const string DocumentsView = "documents.view";
+    /// <summary>Create, update and delete expiring documents through the API and console.</summary>
+    public const string DocumentsManage = "documents.manage";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -81,6 +85,7 @@ public static class Permission
         IncidentsView, IncidentsRespond, SlosView, SlosManage, StatusPagesManage, SystemBackup, BackupsView, BackupsReport,
         RunbooksView, RunbooksEdit, TasksView, TasksComplete, TasksManage,
         DeploymentsView, DeploymentsWrite, DeploymentsApprove,
+        DocumentsView, DocumentsManage,
     ];
 }
 
@@ -119,6 +124,7 @@ public static class RolePermissions
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete, Permission.TasksManage,
             Permission.SystemBackup, Permission.BackupsView, Permission.BackupsReport,
             Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
+            Permission.DocumentsView, Permission.DocumentsManage,
         ],
         [Role.Manager] =
         [
@@ -130,6 +136,7 @@ public static class RolePermissions
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete, Permission.TasksManage,
             Permission.BackupsView, Permission.BackupsReport,
             Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
+            Permission.DocumentsView, Permission.DocumentsManage,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -142,6 +149,7 @@ public static class RolePermissions
             Permission.IncidentsView, Permission.IncidentsRespond, Permission.SlosView, Permission.BackupsView, Permission.BackupsReport,
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete,
             Permission.DeploymentsView, Permission.DeploymentsWrite,
+            Permission.DocumentsView,
         ],
         [Role.Viewer] =
         [
@@ -150,6 +158,7 @@ public static class RolePermissions
             Permission.IncidentsView, Permission.SlosView, Permission.BackupsView,
             Permission.RunbooksView, Permission.TasksView, Permission.TasksComplete,
             Permission.DeploymentsView,
+            Permission.DocumentsView,
         ],
     };
 
