@@ -15,7 +15,7 @@ public static class BackupCommand
 {
     public static Command Create()
     {
-        var backup = new Command("backup", "Back up and restore Vigil itself; report backups of your services.") { CreateVerb(), RestoreVerb(), ReportVerb() };
+        var backup = new Command("backup", "Back up and restore Vigil itself; report backups of your services.") { CreateVerb(), RestoreVerb(), ReportVerb(), DrillVerb() };
         return backup;
     }
 
@@ -128,6 +128,42 @@ public static class BackupCommand
             }, content);
         });
         return report;
+    }
+
+    /// <summary><c>vigil backup drill --policy P --duration 70m</c>: record a restore test and say whether it met the RTO (<c>POST /api/backups/policies/{name}/drills</c>).</summary>
+    private static Command DrillVerb()
+    {
+        var server = new ServerClient();
+        var policy = new Option<string>("--policy") { Description = "The backup policy (backup_policies: in vigil.yaml).", Required = true };
+        var status = new Option<string>("--status") { Description = "success (default) or failure: whether the restored data checked out.", DefaultValueFactory = _ => "success" };
+        var started = new Option<DateTimeOffset?>("--started-at") { Description = "When the restore started (ISO 8601)." };
+        var duration = new Option<string?>("--duration") { Description = "How long the restore took, e.g. 70m (instead of --started-at)." };
+        var finished = new Option<DateTimeOffset?>("--finished-at") { Description = "When it finished (ISO 8601; default now)." };
+        var log = new Option<string?>("--log") { Description = "Notes or the log of the drill (the first 10 KB are kept)." };
+        var drill = new Command("drill", "Record a restore drill: its measured duration is judged against the policy's RTO.") { policy, status, started, duration, finished, log };
+        server.AddTo(drill);
+        drill.SetAction((parse, cancellationToken) =>
+        {
+            var body = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["status"] = parse.GetValue(status),
+                ["started_at"] = parse.GetValue(started),
+                ["duration"] = parse.GetValue(duration),
+                ["finished_at"] = parse.GetValue(finished),
+                ["log"] = parse.GetValue(log),
+            });
+            var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            var path = $"/api/backups/policies/{Uri.EscapeDataString(parse.GetValue(policy)!)}/drills";
+            return MonitorCommand.CallAsync(parse, server, HttpMethod.Post, path, cancellationToken, (r, output) =>
+            {
+                var within = r.GetProperty("within_rto");
+                var verdict = within.ValueKind == System.Text.Json.JsonValueKind.Null ? "no RTO to judge it by"
+                    : within.GetBoolean() ? $"within the RTO of {r.GetProperty("rto").GetString()}" : $"RTO BREACH: longer than the RTO of {r.GetProperty("rto").GetString()}";
+                output.WriteLine($"recorded restore drill ({r.GetProperty("report").GetProperty("status").GetString()}) for {parse.GetValue(policy)}: took {r.GetProperty("duration").GetString()}, {verdict}");
+                return ExitCodes.Ok;
+            }, content);
+        });
+        return drill;
     }
 
     private static Command RestoreVerb()

@@ -172,6 +172,7 @@ public static class ConfigLoader
             Features.Tasks.TaskRules.ValidateConfig(config),
             Features.Backups.BackupPolicyRules.ValidateConfig(config),
             Features.Deployments.DeploymentConfigRules.Validate(config),
+            Features.Documents.DocumentRules.ValidateConfig(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

@@ -32,6 +32,7 @@ public sealed class VigilConfig
     public List<Features.Tasks.TaskDefinition> Tasks { get; set; } = [];
     public List<Features.Backups.BackupPolicyDefinition> BackupPolicies { get; set; } = [];
     public Features.Deployments.DeploymentSettings Deployments { get; set; } = new();
+    public List<Features.Documents.DocumentDefinition> Documents { get; set; } = [];
 }
 
 /// <summary>

@@ -14,6 +14,7 @@ using Vigil.Features.Backups;
 using Vigil.Features.Catalog;
 using Vigil.Features.Cluster;
 using Vigil.Features.Deployments;
+using Vigil.Features.Documents;
 using Vigil.Features.Incidents;
 using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
@@ -97,6 +98,7 @@ public static class VigilHost
         services.AddTasks();
         services.AddStatusPage();
         services.AddBackups();
+        services.AddDocuments();
         services.AddDeployments();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
@@ -135,6 +137,7 @@ public static class VigilHost
         app.MapTasks();
         app.MapStatusPage();
         app.MapBackups();
+        app.MapDocuments();
         app.MapDeployments();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;

@@ -45,6 +45,8 @@ public sealed class BackupPolicyConfigTests
                 retention: {daily: -1}
                 size_anomaly_ratio: 0.5
                 drill_schedule: biennial
+                size_anomaly_window: 2
+                verify_every: 10s
             """, new Hashtable());
 
         Assert.Equal(
@@ -57,7 +59,9 @@ public sealed class BackupPolicyConfigTests
             "vigil.yaml:10:31: \"every five minutes\" is not a five-field cron expression",
             "vigil.yaml:11:24: must be 0 to 10000",
             "vigil.yaml:12:25: must be more than 1 (or 0 to turn the check off)",
-            "vigil.yaml:13:21: unknown drill schedule \"biennial\": use one of weekly, monthly, quarterly, annual",
+            "vigil.yaml:13:21: unknown drill schedule \"biennial\": use one of weekly, monthly, quarterly, annual or a five-field cron expression",
+            "vigil.yaml:14:26: must be 3 to 1000",
+            "vigil.yaml:15:19: must be at least 1m",
         ], loaded.Errors.Select(e => e.ToString()));
     }
 

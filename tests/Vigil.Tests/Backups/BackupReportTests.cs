@@ -110,6 +110,57 @@ public abstract class BackupReportTests : IAsyncLifetime
         // The refused ping was not counted: the heartbeat is still down from the failed backup.
         Assert.Equal("down", (await server.Http.GetFromJsonAsync<JsonElement>("/api/monitors/orders-backup")).GetProperty("status").GetString());
     }
+
+    [Fact]
+    public async Task A_seventy_minute_restore_drill_against_the_one_hour_rto_of_a_critical_policy_is_a_breach_in_its_status()
+    {
+        var operatorClient = await server.ClientFor(Vigil.Features.Access.Role.Operator);
+        var response = await operatorClient.PostAsync("/api/backups/policies/orders-db/drills", Json("""{"duration": "70m", "log": "restored orders-db on dr-1"}"""));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        var drill = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(("1h10m", "1h", false, "restore"), (drill.GetProperty("duration").GetString(), drill.GetProperty("rto").GetString(), drill.GetProperty("within_rto").GetBoolean(),
+            drill.GetProperty("report").GetProperty("kind").GetString()));
+
+        await AssertProblemAsync(await operatorClient.PostAsync("/api/backups/policies/orders-db/drills", Json("""{"duration": "soon"}""")), HttpStatusCode.BadRequest, "duration");
+        await AssertProblemAsync(await operatorClient.PostAsync("/api/backups/policies/orders-db/drills", Json("""{"status": "fine"}""")), HttpStatusCode.BadRequest, "started_at");
+        await AssertProblemAsync(await operatorClient.PostAsync("/api/backups/policies/orders-db/drills", Json("""{"duration": "1h", "status": "fine"}""")), HttpStatusCode.BadRequest, "status");
+        Assert.Equal(HttpStatusCode.NotFound, (await operatorClient.PostAsync("/api/backups/policies/nope/drills", Json("""{"duration": "1h"}"""))).StatusCode);
+        var viewer = await server.ClientFor(Vigil.Features.Access.Role.Viewer);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/backups/policies/orders-db/drills", Json("""{"duration": "1h"}"""))).StatusCode);
+
+        var status = await viewer.GetFromJsonAsync<JsonElement>("/api/backups/policies/orders-db");
+        var last = status.GetProperty("last_drill");
+        Assert.Equal(("1h10m", "1h", false), (last.GetProperty("duration").GetString(), last.GetProperty("rto").GetString(), last.GetProperty("within_rto").GetBoolean()));
+        Assert.Equal("critical", status.GetProperty("state").GetString());
+        Assert.Contains(status.GetProperty("findings").EnumerateArray(), f => f.GetProperty("alert").GetString() == "BackupRtoBreach");
+        Assert.Single(await CatalogAsync());
+        Assert.Contains(await server.AuditAsync(), e => e.Action == "drill" && e.Resource == "backup" && e.ResourceId == "orders-db");
+
+        // A drill reported by the job's heartbeat ping (kind restore) is the newest drill: 45 minutes is within the RTO.
+        server.Clock.Advance(TimeSpan.FromMinutes(1));
+        var now = server.Clock.GetUtcNow();
+        var ping = await server.Anonymous.PostAsync($"/ping/{PingToken}", Json($$"""{"kind": "restore", "started_at": "{{now.AddMinutes(-45):O}}", "finished_at": "{{now:O}}"}"""));
+        Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
+        status = await viewer.GetFromJsonAsync<JsonElement>("/api/backups/policies/orders-db");
+        Assert.Equal(("45m", true), (status.GetProperty("last_drill").GetProperty("duration").GetString(), status.GetProperty("last_drill").GetProperty("within_rto").GetBoolean()));
+        Assert.DoesNotContain(status.GetProperty("findings").EnumerateArray(), f => f.GetProperty("alert").GetString() == "BackupRtoBreach");
+    }
+
+    [Fact]
+    public async Task Vigil_backup_drill_records_a_drill_and_says_it_breached_the_rto()
+    {
+        var token = (await TestServer.CreateTokenAsync(server.Http, "dr-team", Vigil.Features.Access.Role.Operator)).Token;
+        var url = server.BaseAddress.ToString();
+
+        var slow = await SelfBackupTests.RunAsync("backup", "drill", "--policy", "orders-db", "--duration", "70m", "--server", url, "--token", token);
+        var refused = await SelfBackupTests.RunAsync("backup", "drill", "--policy", "orders-db", "--server", url, "--token", token);
+
+        Assert.True(slow.Exit == 0, slow.Error);
+        Assert.Equal("recorded restore drill (success) for orders-db: took 1h10m, RTO BREACH: longer than the RTO of 1h", slow.Output.Trim());
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("started_at", refused.Error);
+    }
 }
 
 public sealed class BackupReportOnSqlite : BackupReportTests
@@ -153,9 +204,77 @@ public sealed class BackupAlertTests
         }
     }
 
+    [Fact]
+    public async Task A_failed_verification_and_a_backup_a_tenth_of_its_usual_size_alert_and_resolve_when_fixed()
+    {
+        await using var server = await TestServer.StartAsync(configYaml: """
+            services: [{name: orders}]
+            backup_policies:
+              - {name: orders-db, service: orders, kinds: [{kind: full, every: 1d}]}
+            """);
+        async Task ReportAsync(string json) =>
+            Assert.Equal(HttpStatusCode.Created, (await server.Http.PostAsync("/api/backups/reports", new StringContent(json, Encoding.UTF8, "application/json"))).StatusCode);
+        foreach (var size in new[] { 1000, 1100, 900, 100 })
+        {
+            await ReportAsync($$"""{"policy": "orders-db", "kind": "full", "size_bytes": {{size}}}""");
+            server.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        await ReportAsync("""{"policy": "orders-db", "kind": "verification", "status": "failure", "log": "pg_restore: checksum mismatch"}""");
+
+        server.Clock.Advance(CheckBackupsPeriod);
+        var failed = await WaitForAsync(server, a => a.Labels.Get("alertname") == "BackupVerificationFailed", "BackupVerificationFailed to fire");
+        var small = await WaitForAsync(server, a => a.Labels.Get("alertname") == "BackupSizeAnomaly", "BackupSizeAnomaly to fire");
+        Assert.Equal(("orders", "critical"), (failed.Labels.Get("service"), failed.Labels.Get("severity")));
+        Assert.Equal(("full", "warning"), (small.Labels.Get("kind"), small.Labels.Get("severity")));
+
+        await ReportAsync("""{"policy": "orders-db", "kind": "verification"}""");
+        server.Clock.Advance(TimeSpan.FromSeconds(1));
+        await ReportAsync("""{"policy": "orders-db", "kind": "full", "size_bytes": 1050}""");
+        server.Clock.Advance(CheckBackupsPeriod);
+        await WaitResolvedAsync(server, failed.Labels);
+        await WaitResolvedAsync(server, small.Labels);
+    }
+
+    [Fact]
+    public async Task A_seventy_minute_drill_against_a_one_hour_rto_alerts_and_an_overdue_drill_schedule_alerts_too()
+    {
+        await using var server = await TestServer.StartAsync(configYaml: """
+            services: [{name: orders}]
+            backup_policies:
+              - {name: orders-db, service: orders, rto: 1h, drill_schedule: weekly, kinds: [{kind: full, every: 1d}]}
+            """);
+        var drill = new StringContent("""{"duration": "70m"}""", Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.Created, (await server.Http.PostAsync("/api/backups/policies/orders-db/drills", drill)).StatusCode);
+
+        server.Clock.Advance(CheckBackupsPeriod);
+        var breach = await WaitForAsync(server, a => a.Labels.Get("alertname") == "BackupRtoBreach", "BackupRtoBreach to fire");
+        Assert.Equal(("orders-db", "restore", "orders", "critical"), (breach.Labels.Get("policy"), breach.Labels.Get("kind"), breach.Labels.Get("service"), breach.Labels.Get("severity")));
+        Assert.Equal("orders-db: the last restore drill took 1h10m, longer than the RTO of 1h", breach.Annotations.Get("summary"));
+
+        drill = new StringContent("""{"duration": "50m"}""", Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.Created, (await server.Http.PostAsync("/api/backups/policies/orders-db/drills", drill)).StatusCode);
+        server.Clock.Advance(CheckBackupsPeriod);
+        await WaitResolvedAsync(server, breach.Labels);
+
+        // Weekly drills: 7d plus 10% grace after the last one, the schedule is overdue.
+        server.Clock.Advance(TimeSpan.FromDays(8));
+        var overdue = await WaitForAsync(server, a => a.Labels.Get("alertname") == "BackupDrillOverdue", "BackupDrillOverdue to fire");
+        Assert.Equal(("restore", "warning"), (overdue.Labels.Get("kind"), overdue.Labels.Get("severity")));
+    }
+
+    internal static async Task WaitResolvedAsync(TestServer server, Vigil.Metrics.Labels labels)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (await server.ResolvedAtAsync(labels) is null)
+        {
+            Assert.True(TimeProvider.System.GetElapsedTime(started) < Patience.Of(TimeSpan.FromSeconds(10)), $"{labels} was not resolved");
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
+        }
+    }
+
     private static readonly TimeSpan CheckBackupsPeriod = Vigil.Features.Backups.CheckBackups.Period;
 
-    private static async Task<Vigil.Features.Alerting.StoredAlert> WaitForAsync(TestServer server, Func<Vigil.Features.Alerting.StoredAlert, bool> match, string what)
+    internal static async Task<Vigil.Features.Alerting.StoredAlert> WaitForAsync(TestServer server, Func<Vigil.Features.Alerting.StoredAlert, bool> match, string what)
     {
         var started = TimeProvider.System.GetTimestamp();
         while (true)

@@ -72,6 +72,10 @@ public static class Permission
     public const string DeploymentsApprove = "deployments.approve";
     /// <summary>Start guided runs of runbooks, tick their steps, execute and approve their automated steps (never one's own request).</summary>
     public const string RunbooksRun = "runbooks.run";
+    /// <summary>See expiring documents (certificates, contracts, domains) and their reminders.</summary>
+    public const string DocumentsView = "documents.view";
+    /// <summary>Create, update and delete expiring documents through the API and console.</summary>
+    public const string DocumentsManage = "documents.manage";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -84,6 +88,7 @@ public static class Permission
         RunbooksView, RunbooksEdit, TasksView, TasksComplete, TasksManage,
         DeploymentsView, DeploymentsWrite, DeploymentsApprove,
         RunbooksRun,
+        DocumentsView, DocumentsManage,
     ];
 }
 
@@ -123,6 +128,7 @@ public static class RolePermissions
             Permission.SystemBackup, Permission.BackupsView, Permission.BackupsReport,
             Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
             Permission.RunbooksRun,
+            Permission.DocumentsView, Permission.DocumentsManage,
         ],
         [Role.Manager] =
         [
@@ -135,6 +141,7 @@ public static class RolePermissions
             Permission.BackupsView, Permission.BackupsReport,
             Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
             Permission.RunbooksRun,
+            Permission.DocumentsView, Permission.DocumentsManage,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -148,6 +155,7 @@ public static class RolePermissions
             Permission.RunbooksView, Permission.RunbooksEdit, Permission.TasksView, Permission.TasksComplete,
             Permission.DeploymentsView, Permission.DeploymentsWrite,
             Permission.RunbooksRun,
+            Permission.DocumentsView,
         ],
         [Role.Viewer] =
         [
@@ -156,6 +164,7 @@ public static class RolePermissions
             Permission.IncidentsView, Permission.SlosView, Permission.BackupsView,
             Permission.RunbooksView, Permission.TasksView, Permission.TasksComplete,
             Permission.DeploymentsView,
+            Permission.DocumentsView,
         ],
     };
 

@@ -31,7 +31,11 @@ public sealed class BackupPolicyDefinition
     public RetentionDefinition? Retention { get; set; }
     /// <summary>A backup this many times smaller or larger than the median of the recent ones of its kind is an anomaly (default 2; 0 turns the check off).</summary>
     public double? SizeAnomalyRatio { get; set; }
-    /// <summary>How often a restore drill is due: <c>weekly</c>, <c>monthly</c>, <c>quarterly</c> or <c>annual</c>.</summary>
+    /// <summary>How many earlier good backups of the same kind the size is compared with (their median; default 10, at least 3 needed).</summary>
+    public int? SizeAnomalyWindow { get; set; }
+    /// <summary>A successful <c>verification</c> report is required at least this often (none required when unset).</summary>
+    public TimeSpan? VerifyEvery { get; set; }
+    /// <summary>How often a restore drill is due: <c>weekly</c>, <c>monthly</c>, <c>quarterly</c>, <c>annual</c> or a five-field cron expression.</summary>
     public string? DrillSchedule { get; set; }
 }
 

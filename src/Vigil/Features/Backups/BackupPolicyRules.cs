@@ -6,7 +6,15 @@ namespace Vigil.Features.Backups;
 /// <summary>What a backup policy means once checked: its kinds with their intervals, its retention and its targets.</summary>
 public sealed record BackupPolicy(
     string Name, string? Service, string? Description, string? Heartbeat, TimeSpan? Rpo, TimeSpan? Rto, IReadOnlyList<ExpectedBackup> Kinds,
-    Retention Retention, double SizeAnomalyRatio, string? DrillSchedule);
+    Retention Retention, double SizeAnomalyRatio, string? DrillSchedule)
+{
+    /// <summary>How many earlier good backups of a kind the newest one's size is compared with.</summary>
+    public int SizeAnomalyWindow { get; init; } = 10;
+    /// <summary>The successful verification the policy requires, as an expected report of kind <c>verification</c>; null when none is required.</summary>
+    public ExpectedBackup? Verification { get; init; }
+    /// <summary>The restore drill the policy requires (<see cref="DrillSchedule"/>), as an expected report of kind <c>restore</c>; null when none.</summary>
+    public ExpectedBackup? Drill { get; init; }
+}
 
 /// <summary>A kind of backup the policy expects, due every <see cref="Every"/> or on <see cref="Cron"/>, late after <see cref="Grace"/>.</summary>
 public sealed record ExpectedBackup(string Kind, TimeSpan? Every, CronExpression? Cron, TimeSpan Grace)
@@ -126,9 +134,17 @@ public static class BackupPolicyRules
         {
             yield return new($"{prefix}size_anomaly_ratio", "must be more than 1 (or 0 to turn the check off)");
         }
-        if (policy.DrillSchedule is { } drill && !DrillSchedules.Contains(drill))
+        if (policy.SizeAnomalyWindow is < 3 or > 1000)
         {
-            yield return new($"{prefix}drill_schedule", $"unknown drill schedule \"{drill}\": use one of {string.Join(", ", DrillSchedules)}");
+            yield return new($"{prefix}size_anomaly_window", "must be 3 to 1000");
+        }
+        if (policy.VerifyEvery is { } verify && verify < TimeSpan.FromMinutes(1))
+        {
+            yield return new($"{prefix}verify_every", "must be at least 1m");
+        }
+        if (policy.DrillSchedule is { } drill && !DrillSchedules.Contains(drill) && !Monitors.MonitorRules.TryCron(drill, out _))
+        {
+            yield return new($"{prefix}drill_schedule", $"unknown drill schedule \"{drill}\": use one of {string.Join(", ", DrillSchedules)} or a five-field cron expression");
         }
     }
 
@@ -136,17 +152,36 @@ public static class BackupPolicyRules
     public static BackupPolicy Resolve(BackupPolicyDefinition d)
     {
         var tier = d.Tier is { } t ? TierTargets[t] : ((TimeSpan Rpo, TimeSpan Rto)?)null;
-        var kinds = d.Kinds.Select(k =>
+        ExpectedBackup Expect(string kind, TimeSpan? every, string? schedule)
         {
-            Monitors.MonitorRules.TryCron(k.Schedule ?? "", out var cron);
-            var interval = k.Every ?? Interval(cron!);
+            Monitors.MonitorRules.TryCron(schedule ?? "", out var cron);
+            var interval = every ?? Interval(cron!);
             var grace = d.Grace ?? TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(1).Ticks, interval.Ticks / 10));
-            return new ExpectedBackup(k.Kind!, k.Every, k.Every is null ? cron : null, grace);
-        }).ToList();
+            return new ExpectedBackup(kind, every, every is null ? cron : null, grace);
+        }
+        var kinds = d.Kinds.Select(k => Expect(k.Kind!, k.Every, k.Schedule)).ToList();
         var r = d.Retention;
         return new BackupPolicy(d.Name!, d.Service, d.Description, d.Heartbeat, d.Rpo ?? tier?.Rpo, d.Rto ?? tier?.Rto, kinds,
-            new Retention(r?.Daily ?? 0, r?.Weekly ?? 0, r?.Monthly ?? 0, r?.Yearly ?? 0), d.SizeAnomalyRatio ?? 2, d.DrillSchedule);
+            new Retention(r?.Daily ?? 0, r?.Weekly ?? 0, r?.Monthly ?? 0, r?.Yearly ?? 0), d.SizeAnomalyRatio ?? 2, d.DrillSchedule)
+        {
+            SizeAnomalyWindow = d.SizeAnomalyWindow ?? 10,
+            Verification = d.VerifyEvery is { } verify ? Expect("verification", verify, null) : null,
+            Drill = d.DrillSchedule is { } drill ? Expect("restore", DrillPeriod(drill), DrillPeriod(drill) is null ? drill : null) : null,
+        };
     }
+
+    /// <summary>
+    /// A named drill schedule as the longest its period can be: a week, a month (31 days), a quarter
+    /// (92 days), a year (366 days); null for a cron expression.
+    /// </summary>
+    public static TimeSpan? DrillPeriod(string schedule) => schedule switch
+    {
+        "weekly" => TimeSpan.FromDays(7),
+        "monthly" => TimeSpan.FromDays(31),
+        "quarterly" => TimeSpan.FromDays(92),
+        "annual" => TimeSpan.FromDays(366),
+        _ => null,
+    };
 
     /// <summary>The gap between two consecutive occurrences of a cron schedule, from a fixed reference day.</summary>
     public static TimeSpan Interval(CronExpression cron)

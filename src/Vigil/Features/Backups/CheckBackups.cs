@@ -9,8 +9,9 @@ namespace Vigil.Features.Backups;
 /// <summary>
 /// Every minute, on the replica holding the <c>backups/checks</c> lease, runs
 /// <see cref="BackupChecks"/> over every policy and hands what it finds to the alert pipeline
-/// (routing, silences, notifications) as <c>BackupMissing</c> and <c>BackupRetentionGap</c>
-/// alerts labelled <c>policy</c>, <c>kind</c>, <c>service</c>, source <c>backup</c>. A finding
+/// (routing, silences, notifications) as <c>BackupMissing</c>, <c>BackupRetentionGap</c>,
+/// <c>BackupSizeAnomaly</c>, <c>BackupVerificationFailed</c>/<c>Missing</c>, <c>BackupDrillFailed</c>,
+/// <c>BackupRtoBreach</c> and <c>BackupDrillOverdue</c> alerts labelled <c>policy</c>, <c>kind</c>, <c>service</c>, source <c>backup</c>. A finding
 /// that is gone on the next pass is resolved then.
 /// </summary>
 public sealed class CheckBackups(IServiceProvider services, ConfigReloader config, Cluster.ClusterMembership cluster, TimeProvider clock, ILogger<CheckBackups> logger) : BackgroundService
@@ -34,12 +35,7 @@ public sealed class CheckBackups(IServiceProvider services, ConfigReloader confi
             foreach (var policy in ListBackupPolicies.Current(config))
             {
                 var since = watchedSince.TryGetValue(policy.Name, out var seen) ? seen : watchedSince[policy.Name] = now;
-                var good = await db.Set<BackupReport>().AsNoTracking()
-                    .Where(r => r.Policy == policy.Name && r.Status == "success" && r.Kind != "restore" && r.Kind != "verification")
-                    .Select(r => new { r.Kind, r.FinishedAt }).ToListAsync(cancellationToken);
-                var lastGood = good.GroupBy(r => r.Kind).ToDictionary(g => g.Key, g => g.Max(r => r.FinishedAt), StringComparer.Ordinal);
-                var findings = BackupChecks.Overdue(policy, lastGood, since, now)
-                    .Concat(BackupChecks.RetentionGaps(policy, [.. good.Select(r => r.FinishedAt)], now));
+                var findings = (await DescribeBackupPolicy.LoadAsync(db, policy, since, now, 0, cancellationToken)).Findings;
                 foreach (var finding in findings)
                 {
                     var alert = AlertOf(policy, finding, now + (3 * Period));
@@ -59,7 +55,7 @@ public sealed class CheckBackups(IServiceProvider services, ConfigReloader confi
 
     public static IncomingAlert AlertOf(BackupPolicy policy, BackupFinding finding, DateTimeOffset endsAt)
     {
-        var labels = Labels.Of("alertname", finding.Alert, "policy", policy.Name, "kind", finding.Kind, "severity", finding.Alert == "BackupMissing" ? "critical" : "warning");
+        var labels = Labels.Of("alertname", finding.Alert, "policy", policy.Name, "kind", finding.Kind, "severity", finding.Severity);
         if (policy.Service is { } service)
         {
             labels = labels.With("service", service);

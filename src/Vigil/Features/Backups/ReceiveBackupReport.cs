@@ -29,7 +29,7 @@ public static class ReceiveBackupReport
         public string? Log { get; set; }
     }
 
-    private static readonly JsonSerializerOptions Json = CreateJson();
+    internal static readonly JsonSerializerOptions Json = CreateJson();
 
     private static JsonSerializerOptions CreateJson()
     {
