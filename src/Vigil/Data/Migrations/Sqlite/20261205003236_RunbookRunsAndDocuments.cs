@@ -5,11 +5,31 @@
 namespace Vigil.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class RunbookRuns : Migration
+    public partial class RunbookRunsAndDocuments : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateTable(
+                name: "documents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Owner = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Service = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Reminders = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_documents", x => x.Id);
+                });
+
             migrationBuilder.CreateTable(
                 name: "runbook_runs",
                 columns: table => new
@@ -73,6 +93,12 @@ namespace Vigil.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_documents_Name",
+                table: "documents",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_runbook_run_steps_RunId_Number",
                 table: "runbook_run_steps",
                 columns: new[] { "RunId", "Number" },
@@ -92,6 +118,9 @@ namespace Vigil.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "documents");
+
             migrationBuilder.DropTable(
                 name: "runbook_run_steps");
 

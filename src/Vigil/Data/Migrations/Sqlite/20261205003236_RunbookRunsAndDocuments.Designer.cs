@@ -11,8 +11,8 @@ using Vigil.Data;
 namespace Vigil.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteVigilDbContext))]
-    [Migration("20261204231642_RunbookRuns")]
-    partial class RunbookRuns
+    [Migration("20261205003236_RunbookRunsAndDocuments")]
+    partial class RunbookRunsAndDocuments
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -884,6 +884,52 @@ namespace Vigil.Data.Migrations.Sqlite
                     b.HasIndex("DeploymentId");
 
                     b.ToTable("deployment_transitions", (string)null);
+                });
+
+            modelBuilder.Entity("Vigil.Features.Documents.StoredDocument", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reminders")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Service")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("documents", (string)null);
                 });
 
             modelBuilder.Entity("Vigil.Features.Incidents.ActionItem", b =>
