@@ -170,13 +170,17 @@ public sealed class ChildProcessServer : IAsyncDisposable
     {
         timeout = Patience.Of(timeout);
         var clock = Stopwatch.StartNew();
+        // 50 ms at first, doubling to 1 s: a slow effect on a loaded machine must not run the
+        // condition's requests into the API rate limit (100 per minute per client).
+        var pause = TimeSpan.FromMilliseconds(50);
         while (!await condition())
         {
             if (clock.Elapsed > timeout)
             {
                 throw new TimeoutException($"condition not met within {timeout}:\n{Log}");
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
+            await Task.Delay(pause, TimeProvider.System);
+            pause = TimeSpan.FromMilliseconds(Math.Min(1000, pause.TotalMilliseconds * 2));
         }
     }
 

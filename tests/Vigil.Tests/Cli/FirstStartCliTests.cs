@@ -28,7 +28,8 @@ public sealed class FirstStartCliTests : IDisposable
         }
     }
 
-    private static async Task<(int Exit, string Output)> RunVigilAsync(params string[] arguments)
+    /// <summary>Runs the real <c>vigil</c> executable to its exit; its standard output and error together.</summary>
+    internal static async Task<(int Exit, string Output)> RunVigilAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vigil.dll"));

@@ -118,9 +118,14 @@ public abstract class RunbookRunTests : IAsyncLifetime
         var kept = await server.Http.GetFromJsonAsync<JsonElement>($"/api/runbook-runs/{run.GetProperty("id").GetInt32()}");
         await server.QueryAsync(async db =>
         {
-            db.Add(new StoredAlert { Fingerprint = "00c0ffee00c0ffee", LabelsJson = """{"alertname":"TableBloat"}""", AnnotationsJson = "{}", GeneratorUrl = "", Source = "test", StartsAt = server.Clock.GetUtcNow(), EndsAt = server.Clock.GetUtcNow().AddHours(1), UpdatedAt = server.Clock.GetUtcNow() });
+            db.Add(new StoredAlert { Fingerprint = "00c0ffee00c0ffee", LabelsJson = """{"alertname":"TableBloat"}""", AnnotationsJson = """{"runbook":"database-vacuum"}""", GeneratorUrl = "", Source = "test", StartsAt = server.Clock.GetUtcNow(), EndsAt = server.Clock.GetUtcNow().AddHours(1), UpdatedAt = server.Clock.GetUtcNow() });
             return await db.SaveChangesAsync();
         });
+        // The alert's page links its runbook annotation to the runbook, whose "Start run" then carries the alert.
+        var alertPage = await server.Http.GetStringAsync("/alerts/00c0ffee00c0ffee");
+        Assert.Contains("href=\"/runbooks/database-vacuum?alert=00c0ffee00c0ffee\"", alertPage);
+        var runbookPage = await server.Http.GetStringAsync("/runbooks/database-vacuum?alert=00c0ffee00c0ffee");
+        Assert.Contains("name=\"Start.Alert\" value=\"00c0ffee00c0ffee\"", runbookPage);
         var fromAlert = await PostAsync("/api/runbook-runs", """{"runbook": "database-vacuum", "alert": "00c0ffee00c0ffee"}""");
 
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);

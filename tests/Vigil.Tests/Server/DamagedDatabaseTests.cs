@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -35,19 +34,10 @@ public sealed class DamagedDatabaseTests : IDisposable
         var file = Path.Combine(data, "vigil.db");
         await File.WriteAllBytesAsync(file, [.. Enumerable.Range(0, 8192).Select(i => (byte)(i * 7))]);
 
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "vigil.dll"), "serve", "--urls", $"http://127.0.0.1:{LoopbackPorts.Free()}", "--data", data })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        var (exit, output) = await Cli.FirstStartCliTests.RunVigilAsync("serve", "--urls", $"http://127.0.0.1:{LoopbackPorts.Free()}", "--data", data);
 
-        Assert.NotEqual(0, process.ExitCode);
-        var line = Assert.Single((await output + await error).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.NotEqual(0, exit);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.Contains(file, line);
         Assert.Contains("damaged", line);
         Assert.Contains("vigil backup restore", line);
