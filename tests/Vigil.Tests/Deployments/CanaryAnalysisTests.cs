@@ -161,6 +161,39 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rollback_webhook_that_fails_is_tried_again_with_backoff_and_the_same_key_until_it_answers()
+    {
+        receiver.Status = 503;
+        var id = await StartCanaryAsync();
+        for (var tick = 0; tick < 20; tick++)
+        {
+            await TickAsync(tick, 10);
+        }
+        Assert.Equal(DeploymentStatus.Failed, await StatusAsync(id));
+        Assert.Single(receiver.Requests, r => r.Path == "/rollback");
+
+        // Tried again 15 s later; then 30 s after that, when the receiver answers again.
+        var analysis = server.Services.GetRequiredService<CanaryAnalysis>();
+        server.Clock.Advance(TimeSpan.FromSeconds(15));
+        await analysis.PassAsync(CancellationToken.None);
+        Assert.Equal(2, receiver.Requests.Count(r => r.Path == "/rollback"));
+        receiver.Status = 200;
+        server.Clock.Advance(TimeSpan.FromSeconds(15));
+        await analysis.PassAsync(CancellationToken.None);
+        Assert.Equal(2, receiver.Requests.Count(r => r.Path == "/rollback"));
+        server.Clock.Advance(TimeSpan.FromSeconds(15));
+        await analysis.PassAsync(CancellationToken.None);
+        server.Clock.Advance(TimeSpan.FromMinutes(5));
+        await analysis.PassAsync(CancellationToken.None);
+
+        var key = CanaryAnalysis.IdempotencyKey(id);
+        Assert.Equal((3, 1), (receiver.Requests.Count(r => r.Path == "/rollback" && r.Header("Idempotency-Key") == key), receiver.Requests.Count(r => r.Path == "/rollback" && r.Answered == 200)));
+        var state = await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}/analysis");
+        Assert.Equal(3, state.GetProperty("rollback_attempts").GetInt32());
+        Assert.Equal(JsonValueKind.Null, state.GetProperty("rollback_error").ValueKind);
+    }
+
+    [Fact]
     public async Task A_healthy_canary_passes_every_step_and_succeeds_after_the_watch_window()
     {
         var id = await StartCanaryAsync();
