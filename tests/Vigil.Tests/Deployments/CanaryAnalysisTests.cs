@@ -150,14 +150,27 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
         var alert = Assert.Single(await server.StoredAlertsAsync(), a => a.Labels.Get("alertname") == CanaryAnalysis.FailedAlert);
         Assert.Equal(("checkout", "production", "critical"), (alert.Labels.Get("service"), alert.Labels.Get("environment"), alert.Labels.Get("severity")));
         // Past the route's 30 s group wait since the alert arrived.
-        server.Clock.Advance(TimeSpan.FromSeconds(30));
+        Advance(server, TimeSpan.FromSeconds(30));
         Assert.True(server.Clock.GetUtcNow() >= alert.UpdatedAt.AddSeconds(30));
         await server.Services.GetRequiredService<DispatchAlerts>().RunOnceAsync(CancellationToken.None);
-        await UntilAsync(() => Task.FromResult(receiver.Requests.Any(r => r.Path.StartsWith("/slack", StringComparison.Ordinal))),
+        await UntilAsync(() =>
+            {
+                // The outbox sender waits on the (fake) clock between its rounds: wake it.
+                server.Services.GetRequiredService<Vigil.Features.Notifications.Delivery.OutboxSender>().Wake();
+                return Task.FromResult(receiver.Requests.Any(r => r.Path.StartsWith("/slack", StringComparison.Ordinal)));
+            },
             () => Task.FromResult(string.Join(", ", receiver.Requests.Select(r => r.Path))));
         var slack = receiver.Requests.First(r => r.Path.StartsWith("/slack", StringComparison.Ordinal)).Text;
         Assert.Contains("DeploymentFailed", slack, StringComparison.Ordinal);
         Assert.Contains("Deployment v1.4.2 of checkout to production failed: canary step 1 (5%) failed", slack, StringComparison.Ordinal);
+
+        // The deployment's console page shows the step report and why it failed.
+        var browser = await server.SignInAsync(TestServer.AdminUsername, TestServer.AdminPassword);
+        var html = await browser.GetStringAsync($"/deployments/{id}");
+        Assert.Contains("<h2>Canary analysis</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("data-step=\"1\" data-verdict=\"fail\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-metric=\"error_ratio\"", html, StringComparison.Ordinal);
+        Assert.Contains("canary step 1 (5%) failed: error_ratio worse", html, StringComparison.Ordinal);
     }
 
     [Fact]
