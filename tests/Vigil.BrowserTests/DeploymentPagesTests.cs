@@ -38,6 +38,44 @@ public sealed class DeploymentPagesTests(Chromium chromium, ITestOutputHelper ou
     }
 
     [Fact]
+    public Task Chromium_shows_a_failed_canarys_step_reports_on_the_deployment_page() =>
+        chromium.RunAsync(nameof(Chromium_shows_a_failed_canarys_step_reports_on_the_deployment_page), output, async page =>
+        {
+            var id = await RecordAsync(new { service = "checkout", environment = "staging", version = "v1.4.2", strategy = "canary" });
+            var now = server.Clock.GetUtcNow();
+            // The analysis loop's record, as it leaves it after step 1 failed (the loop itself is tested in Vigil.Tests).
+            await server.QueryAsync(async db =>
+            {
+                db.Add(new Vigil.Features.Deployments.CanaryRun
+                {
+                    DeploymentId = id,
+                    StepStartedAt = now,
+                    FailureReason = "canary step 1 (5%) failed: error_ratio worse",
+                    FailedStep = 1,
+                    RollbackSentAt = now.AddMinutes(30),
+                    UpdatedAt = now.AddMinutes(30),
+                    Reports =
+                    [
+                        new(1, 5, now, now.AddMinutes(30), "fail",
+                        [
+                            new("error_ratio", "fail", "worse: means 0.08 (canary) and 0.01 (baseline)", 30, 30, 0.08, 0.01, 8, 0.0001),
+                            new("p95_latency", "pass", "means 0.2 (canary) and 0.2 (baseline)", 30, 30, 0.2, 0.2, 1, 0.9),
+                        ]),
+                    ],
+                });
+                return await db.SaveChangesAsync();
+            });
+
+            await ConsoleSession.SignInAsync(page, server);
+            await page.GotoAsync(new Uri(server.BaseAddress, $"/deployments/{id}").ToString());
+            var step = page.Locator("table.canary-steps tr[data-step='1']");
+            await step.WaitForAsync();
+            Assert.Equal("fail", await step.GetAttributeAsync("data-verdict"));
+            Assert.Equal(2, await step.Locator("[data-metric]").CountAsync());
+            Assert.Contains("canary step 1 (5%) failed", await page.Locator("[data-canary-failure]").InnerTextAsync());
+        });
+
+    [Fact]
     public Task Chromium_filters_deployments_opens_one_ticks_its_gate_with_errors_beside_the_fields_and_sees_it_on_graph_and_service_page() =>
         chromium.RunAsync(nameof(Chromium_filters_deployments_opens_one_ticks_its_gate_with_errors_beside_the_fields_and_sees_it_on_graph_and_service_page), output, async page =>
         {

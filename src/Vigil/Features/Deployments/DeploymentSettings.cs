@@ -36,6 +36,51 @@ public sealed class DeploymentEnvironmentDefinition
     public bool SegregationOfDuties { get; set; } = true;
     /// <summary>Windows when starting a deployment here is refused unless overridden with a reason.</summary>
     public List<FreezeDefinition> Freezes { get; set; } = [];
+    /// <summary>How canary deployments here are analysed step by step (<see cref="CanaryAnalysis"/>); none: not analysed.</summary>
+    public CanaryPlanDefinition? Canary { get; set; }
+}
+
+/// <summary><c>deployments.environments[].canary</c>: the steps, the metrics judged at each, where to ask for a rollback, and the watch window.</summary>
+public sealed class CanaryPlanDefinition
+{
+    /// <summary>Traffic share and hold time of each step; only the last may omit its hold (it is the full rollout, followed by the watch window).</summary>
+    public List<CanaryStepDefinition> Steps { get; set; } = [];
+    public List<CanaryMetricDefinition> Metrics { get; set; } = [];
+    /// <summary>POSTed once when the deployment fails (the deployer shifts the traffic back).</summary>
+    public string? RollbackWebhook { get; set; }
+    /// <summary>After the last step: an alert on the service firing this long after fails the deployment (default 5m).</summary>
+    public string? Watch { get; set; }
+
+    public const string DefaultWatch = "5m";
+
+    public TimeSpan WatchSpan => Duration.TryParse(Watch ?? DefaultWatch, out var span) && span >= TimeSpan.Zero ? span : TimeSpan.FromMinutes(5);
+}
+
+public sealed class CanaryStepDefinition
+{
+    /// <summary>The canary's share of the traffic in percent (documentation and reports; the deployer does the shifting).</summary>
+    public double Weight { get; set; }
+    public string? Hold { get; set; }
+
+    public TimeSpan? HoldSpan => Hold is { } hold && Duration.TryParse(hold, out var span) && span > TimeSpan.Zero ? span : null;
+}
+
+/// <summary>One metric judged by <see cref="CanaryJudge"/>: a PromQL query for the canary and one for the baseline.</summary>
+public sealed class CanaryMetricDefinition
+{
+    [ConfigRequired]
+    public string? Name { get; set; }
+    [ConfigRequired]
+    public string? Canary { get; set; }
+    [ConfigRequired]
+    public string? Baseline { get; set; }
+    public string Direction { get; set; } = "increase";
+    public double EffectSize { get; set; } = 1.2;
+    public double Confidence { get; set; } = 0.95;
+    public double? Max { get; set; }
+    public double? Min { get; set; }
+
+    public MetricCriteria Criteria => new(Direction, Confidence, EffectSize, Max, Min);
 }
 
 public sealed class GateDefinition
@@ -115,6 +160,91 @@ public static class DeploymentConfigRules
                     yield return error;
                 }
             }
+            if (environment.Canary is { } canary)
+            {
+                foreach (var error in ValidateCanary(canary, $"{path}.canary"))
+                {
+                    yield return error;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<FieldError> ValidateCanary(CanaryPlanDefinition canary, string path)
+    {
+        if (canary.Steps.Count == 0)
+        {
+            yield return new($"{path}.steps", "a canary plan needs at least one step, e.g. {weight: 5, hold: 30m}");
+        }
+        for (var i = 0; i < canary.Steps.Count; i++)
+        {
+            var step = canary.Steps[i];
+            if (step.Weight is <= 0 or > 100 || !double.IsFinite(step.Weight))
+            {
+                yield return new($"{path}.steps[{i}].weight", $"{step.Weight} is not a traffic share in percent above 0 and at most 100");
+            }
+            if (step.Hold is { } hold && step.HoldSpan is null)
+            {
+                yield return new($"{path}.steps[{i}].hold", $"\"{hold}\" is not a duration above 0 (write 30m, 1h)");
+            }
+            else if (step.Hold is null && i < canary.Steps.Count - 1)
+            {
+                yield return new($"{path}.steps[{i}].hold", "only the last step may omit its hold time");
+            }
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < canary.Metrics.Count; i++)
+        {
+            var metric = canary.Metrics[i];
+            var at = $"{path}.metrics[{i}]";
+            if (metric.Name is { } name && !names.Add(name))
+            {
+                yield return new($"{at}.name", $"duplicate metric \"{name}\"");
+            }
+            if (metric.Canary is { } canaryQuery && QueryError(canaryQuery) is { } canaryError)
+            {
+                yield return new($"{at}.canary", canaryError);
+            }
+            if (metric.Baseline is { } baselineQuery && QueryError(baselineQuery) is { } baselineError)
+            {
+                yield return new($"{at}.baseline", baselineError);
+            }
+            if (metric.Direction is not ("increase" or "decrease" or "either"))
+            {
+                yield return new($"{at}.direction", $"\"{metric.Direction}\" is not one of increase, decrease, either");
+            }
+            if (metric.EffectSize < 1 || !double.IsFinite(metric.EffectSize))
+            {
+                yield return new($"{at}.effect_size", $"{metric.EffectSize} is not a ratio of at least 1 (1.2 = 20 % worse)");
+            }
+            if (metric.Confidence is <= 0 or >= 1 || !double.IsFinite(metric.Confidence))
+            {
+                yield return new($"{at}.confidence", $"{metric.Confidence} is not between 0 and 1 (e.g. 0.95)");
+            }
+        }
+        if (canary.RollbackWebhook is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            yield return new($"{path}.rollback_webhook", $"\"{url}\" is not an http(s) URL");
+        }
+        if (canary.Watch is { } watch && (!Duration.TryParse(watch, out var span) || span < TimeSpan.Zero))
+        {
+            yield return new($"{path}.watch", $"\"{watch}\" is not a duration (write 5m, 30m)");
+        }
+    }
+
+    /// <summary>Why a canary query does not parse as an instant-vector or scalar PromQL expression, or null when it does.</summary>
+    public static string? QueryError(string query)
+    {
+        try
+        {
+            var expr = Vigil.Metrics.PromQL.PromQLParser.Parse(query);
+            return expr.Type is Vigil.Metrics.PromQL.PromValueType.InstantVector or Vigil.Metrics.PromQL.PromValueType.Scalar
+                ? null
+                : "not an instant vector or scalar: a canary query is evaluated over the hold time as a range query";
+        }
+        catch (Vigil.Metrics.PromQL.PromQLParseException e)
+        {
+            return $"not a PromQL query: {e.Message}";
         }
     }
 }

@@ -773,6 +773,58 @@ namespace Vigil.Data.Migrations.Postgres
                     b.ToTable("leases", (string)null);
                 });
 
+            modelBuilder.Entity("Vigil.Features.Deployments.CanaryRun", b =>
+                {
+                    b.Property<int>("DeploymentId")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("AlertPending")
+                        .HasColumnType("boolean");
+
+                    b.Property<int?>("FailedStep")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("ReportsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("RollbackAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RollbackError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset?>("RollbackNextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("RollbackPending")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("RollbackSentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("StepIndex")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("StepStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("WatchEndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("DeploymentId");
+
+                    b.ToTable("deployment_canary_runs", (string)null);
+                });
+
             modelBuilder.Entity("Vigil.Features.Deployments.Deployment", b =>
                 {
                     b.Property<int>("Id")
@@ -2308,6 +2360,15 @@ namespace Vigil.Data.Migrations.Postgres
                     b.Navigation("Dependencies");
 
                     b.Navigation("Environments");
+                });
+
+            modelBuilder.Entity("Vigil.Features.Deployments.CanaryRun", b =>
+                {
+                    b.HasOne("Vigil.Features.Deployments.Deployment", null)
+                        .WithOne()
+                        .HasForeignKey("Vigil.Features.Deployments.CanaryRun", "DeploymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Vigil.Features.Deployments.Deployment", b =>

@@ -737,6 +737,58 @@ namespace Vigil.Data.Migrations.Sqlite
                     b.ToTable("leases", (string)null);
                 });
 
+            modelBuilder.Entity("Vigil.Features.Deployments.CanaryRun", b =>
+                {
+                    b.Property<int>("DeploymentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AlertPending")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("FailedStep")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReportsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RollbackAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RollbackError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RollbackNextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RollbackPending")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RollbackSentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StepIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StepStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("WatchEndsAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DeploymentId");
+
+                    b.ToTable("deployment_canary_runs", (string)null);
+                });
+
             modelBuilder.Entity("Vigil.Features.Deployments.Deployment", b =>
                 {
                     b.Property<int>("Id")
@@ -2216,6 +2268,15 @@ namespace Vigil.Data.Migrations.Sqlite
                     b.Navigation("Dependencies");
 
                     b.Navigation("Environments");
+                });
+
+            modelBuilder.Entity("Vigil.Features.Deployments.CanaryRun", b =>
+                {
+                    b.HasOne("Vigil.Features.Deployments.Deployment", null)
+                        .WithOne()
+                        .HasForeignKey("Vigil.Features.Deployments.CanaryRun", "DeploymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Vigil.Features.Deployments.Deployment", b =>

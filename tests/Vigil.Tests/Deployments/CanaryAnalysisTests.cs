@@ -1,0 +1,317 @@
+using System.Collections;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Vigil.Configuration;
+using Vigil.Features.Alerting.Dispatch;
+using Vigil.Features.Deployments;
+using Vigil.Metrics;
+using Vigil.Tests.Alerting;
+using Vigil.Tests.Support;
+using static Vigil.Tests.Notifications.DeliveryScenario;
+
+namespace Vigil.Tests.Deployments;
+
+/// <summary>
+/// A canary deployment analysed step by step on a fake clock: the canary's and the baseline's
+/// <c>http_requests_total{code}</c> counters are written into the sample store every 15 s (as a scrape
+/// would leave them), the analysis loop judges each step's hold, and a failing canary fails the deployment,
+/// calls the rollback webhook once and notifies a Slack-shaped receiver through routing.
+/// </summary>
+public abstract class CanaryAnalysisTests : IAsyncLifetime
+{
+    private NotificationReceiver receiver = null!;
+    private TestServer server = null!;
+    private double canaryRequests, canaryErrors, baselineRequests, baselineErrors;
+
+    protected abstract Task<string?> DatabaseAsync();
+
+    private const string ErrorRatio = """sum(rate(http_requests_total{track="TRACK",code="500"}[1m])) / sum(rate(http_requests_total{track="TRACK"}[1m]))""";
+
+    private string Config => $$"""
+        services:
+          - name: checkout
+            environments:
+              - name: production
+        deployments:
+          environments:
+            - name: production
+              canary:
+                steps:
+                  - {weight: 5, hold: 5m}
+                  - {weight: 50, hold: 5m}
+                  - {weight: 100}
+                metrics:
+                  - name: error_ratio
+                    canary: '{{ErrorRatio.Replace("TRACK", "canary", StringComparison.Ordinal)}}'
+                    baseline: '{{ErrorRatio.Replace("TRACK", "baseline", StringComparison.Ordinal)}}'
+                    direction: increase
+                    effect_size: 1.5
+                    confidence: 0.95
+                rollback_webhook: {{receiver.Url}}/rollback
+                watch: 2m
+        channels:
+          - name: slack
+            type: slack
+            url: {{receiver.Url}}/slack/services/T0000/B0000/XXXX
+        routing:
+          route:
+            receiver: slack
+            group_by: [alertname, service]
+            group_wait: 30s
+        """;
+
+    public async Task InitializeAsync()
+    {
+        receiver = await NotificationReceiver.StartAsync();
+        server = await TestServer.StartAsync(await DatabaseAsync(), Config);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await server.DisposeAsync();
+        await receiver.DisposeAsync();
+    }
+
+    private async Task<int> StartCanaryAsync()
+    {
+        var recorded = await server.Http.PostAsJsonAsync("/api/deployments", new { service = "checkout", environment = "production", version = "v1.4.2", previous_version = "v1.4.1", strategy = "canary" });
+        Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
+        var deployment = await recorded.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(DeploymentStatus.InProgress, deployment.GetProperty("status").GetString());
+        return deployment.GetProperty("id").GetInt32();
+    }
+
+    /// <summary>15 s of traffic: 100 requests on each track, the baseline's errors 1 or 2, the canary's as given; then one analysis pass.</summary>
+    private async Task TickAsync(int tick, int canaryErrorsNow)
+    {
+        baselineRequests += 100;
+        baselineErrors += 1 + (tick % 2);
+        canaryRequests += 100;
+        canaryErrors += canaryErrorsNow;
+        var appender = server.Services.GetRequiredService<Vigil.Metrics.Storage.ISampleStore>().Appender();
+        var ms = server.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        appender.Append(Labels.Of("__name__", "http_requests_total", "track", "baseline", "code", "200"), ms, baselineRequests - baselineErrors);
+        appender.Append(Labels.Of("__name__", "http_requests_total", "track", "baseline", "code", "500"), ms, baselineErrors);
+        appender.Append(Labels.Of("__name__", "http_requests_total", "track", "canary", "code", "200"), ms, canaryRequests - canaryErrors);
+        appender.Append(Labels.Of("__name__", "http_requests_total", "track", "canary", "code", "500"), ms, canaryErrors);
+        await appender.CommitAsync();
+        server.Clock.Advance(TimeSpan.FromSeconds(15));
+        await server.Services.GetRequiredService<CanaryAnalysis>().PassAsync(CancellationToken.None);
+    }
+
+    private async Task<string> StatusAsync(int id) =>
+        (await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}")).GetProperty("status").GetString()!;
+
+    [Fact]
+    public async Task A_canary_whose_error_ratio_rises_in_step_one_fails_within_the_hold_calls_the_rollback_webhook_once_and_notifies_slack()
+    {
+        var id = await StartCanaryAsync();
+        var started = server.Clock.GetUtcNow();
+        var tick = 0;
+        // Healthy for a minute, then one request in ten fails; the 5-minute hold of step 1 is judged at its end.
+        while (await StatusAsync(id) == DeploymentStatus.InProgress && tick < 40)
+        {
+            await TickAsync(tick, tick < 4 ? 1 + (tick % 2) : 10);
+            tick++;
+        }
+
+        Assert.Equal(DeploymentStatus.Failed, await StatusAsync(id));
+        Assert.Equal(TimeSpan.FromMinutes(5), server.Clock.GetUtcNow() - started);
+        var analysis = await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}/analysis");
+        var report = Assert.Single(analysis.GetProperty("reports").EnumerateArray());
+        Assert.Equal((1, 5.0, "fail"), (report.GetProperty("step").GetInt32(), report.GetProperty("weight").GetDouble(), report.GetProperty("verdict").GetString()));
+        var metric = Assert.Single(report.GetProperty("metrics").EnumerateArray());
+        Assert.Equal(("error_ratio", "fail"), (metric.GetProperty("metric").GetString(), metric.GetProperty("verdict").GetString()));
+        Assert.True(metric.GetProperty("canary_mean").GetDouble() > 0.05, metric.ToString());
+        Assert.True(metric.GetProperty("baseline_mean").GetDouble() < 0.02, metric.ToString());
+        Assert.StartsWith("canary step 1 (5%) failed: error_ratio worse", analysis.GetProperty("failure_reason").GetString(), StringComparison.Ordinal);
+        var detail = await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}");
+        Assert.Contains(detail.GetProperty("transitions").EnumerateArray(), t => t.GetProperty("to").GetString() == "failed"
+            && t.GetProperty("note").GetString()!.StartsWith("canary step 1 (5%) failed: error_ratio", StringComparison.Ordinal));
+
+        // The rollback webhook: one call, with the idempotency key and the deployment's identity, and no second one on later passes.
+        var rollback = Assert.Single(receiver.Requests, r => r.Path == "/rollback");
+        Assert.Equal($"vigil-deployment-{id}-rollback", rollback.Header("Idempotency-Key"));
+        var body = JsonDocument.Parse(rollback.Body).RootElement;
+        Assert.Equal((id, "checkout", "production", "v1.4.2", "v1.4.1", 1),
+            (body.GetProperty("deployment_id").GetInt32(), body.GetProperty("service").GetString(), body.GetProperty("environment").GetString(),
+             body.GetProperty("version").GetString(), body.GetProperty("previous_version").GetString(), body.GetProperty("step").GetInt32()));
+        for (var i = 0; i < 4; i++)
+        {
+            server.Clock.Advance(TimeSpan.FromSeconds(15));
+            await server.Services.GetRequiredService<CanaryAnalysis>().PassAsync(CancellationToken.None);
+        }
+        Assert.Single(receiver.Requests, r => r.Path == "/rollback");
+        Assert.NotNull((await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}/analysis")).GetProperty("rollback_sent_at").GetString());
+
+        // The DeploymentFailed alert went through routing to the Slack-shaped receiver.
+        var alert = Assert.Single(await server.StoredAlertsAsync(), a => a.Labels.Get("alertname") == CanaryAnalysis.FailedAlert);
+        Assert.Equal(("checkout", "production", "critical"), (alert.Labels.Get("service"), alert.Labels.Get("environment"), alert.Labels.Get("severity")));
+        // Past the route's 30 s group wait since the alert arrived.
+        Advance(server, TimeSpan.FromSeconds(30));
+        Assert.True(server.Clock.GetUtcNow() >= alert.UpdatedAt.AddSeconds(30));
+        await server.Services.GetRequiredService<DispatchAlerts>().RunOnceAsync(CancellationToken.None);
+        await UntilAsync(() =>
+            {
+                // The outbox sender waits on the (fake) clock between its rounds: wake it.
+                server.Services.GetRequiredService<Vigil.Features.Notifications.Delivery.OutboxSender>().Wake();
+                return Task.FromResult(receiver.Requests.Any(r => r.Path.StartsWith("/slack", StringComparison.Ordinal)));
+            },
+            () => Task.FromResult(string.Join(", ", receiver.Requests.Select(r => r.Path))));
+        var slack = receiver.Requests.First(r => r.Path.StartsWith("/slack", StringComparison.Ordinal)).Text;
+        Assert.Contains("DeploymentFailed", slack, StringComparison.Ordinal);
+        Assert.Contains("Deployment v1.4.2 of checkout to production failed: canary step 1 (5%) failed", slack, StringComparison.Ordinal);
+
+        // The deployment's console page shows the step report and why it failed.
+        var browser = await server.SignInAsync(TestServer.AdminUsername, TestServer.AdminPassword);
+        var html = await browser.GetStringAsync($"/deployments/{id}");
+        Assert.Contains("<h2>Canary analysis</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("data-step=\"1\" data-verdict=\"fail\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-metric=\"error_ratio\"", html, StringComparison.Ordinal);
+        Assert.Contains("canary step 1 (5%) failed: error_ratio worse", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rollback_webhook_that_fails_is_tried_again_with_backoff_and_the_same_key_until_it_answers()
+    {
+        receiver.Status = 503;
+        var id = await StartCanaryAsync();
+        for (var tick = 0; tick < 20; tick++)
+        {
+            await TickAsync(tick, 10);
+        }
+        Assert.Equal(DeploymentStatus.Failed, await StatusAsync(id));
+        Assert.Single(receiver.Requests, r => r.Path == "/rollback");
+
+        // Tried again 15 s later; then 30 s after that, when the receiver answers again.
+        var analysis = server.Services.GetRequiredService<CanaryAnalysis>();
+        server.Clock.Advance(TimeSpan.FromSeconds(15));
+        await analysis.PassAsync(CancellationToken.None);
+        Assert.Equal(2, receiver.Requests.Count(r => r.Path == "/rollback"));
+        receiver.Status = 200;
+        server.Clock.Advance(TimeSpan.FromSeconds(15));
+        await analysis.PassAsync(CancellationToken.None);
+        Assert.Equal(2, receiver.Requests.Count(r => r.Path == "/rollback"));
+        server.Clock.Advance(TimeSpan.FromSeconds(15));
+        await analysis.PassAsync(CancellationToken.None);
+        server.Clock.Advance(TimeSpan.FromMinutes(5));
+        await analysis.PassAsync(CancellationToken.None);
+
+        var key = CanaryAnalysis.IdempotencyKey(id);
+        Assert.Equal((3, 1), (receiver.Requests.Count(r => r.Path == "/rollback" && r.Header("Idempotency-Key") == key), receiver.Requests.Count(r => r.Path == "/rollback" && r.Answered == 200)));
+        var state = await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}/analysis");
+        Assert.Equal(3, state.GetProperty("rollback_attempts").GetInt32());
+        Assert.Equal(JsonValueKind.Null, state.GetProperty("rollback_error").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_healthy_canary_passes_every_step_and_succeeds_after_the_watch_window()
+    {
+        var id = await StartCanaryAsync();
+        var started = server.Clock.GetUtcNow();
+        var tick = 0;
+        while (await StatusAsync(id) == DeploymentStatus.InProgress && tick < 80)
+        {
+            // The canary's errors vary as the baseline's do, a tick apart.
+            await TickAsync(tick, 1 + ((tick + 1) % 2));
+            tick++;
+        }
+
+        Assert.Equal(DeploymentStatus.Succeeded, await StatusAsync(id));
+        // Two 5-minute holds, the full rollout's watch of 2 minutes.
+        Assert.Equal(TimeSpan.FromMinutes(12), server.Clock.GetUtcNow() - started);
+        var analysis = await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}/analysis");
+        Assert.Equal(
+            [(1, 5.0, "pass"), (2, 50.0, "pass")],
+            analysis.GetProperty("reports").EnumerateArray().Select(r => (r.GetProperty("step").GetInt32(), r.GetProperty("weight").GetDouble(), r.GetProperty("verdict").GetString())).ToList());
+        Assert.DoesNotContain(receiver.Requests, r => r.Path == "/rollback");
+        Assert.DoesNotContain(await server.StoredAlertsAsync(), a => a.Labels.Get("alertname") == CanaryAnalysis.FailedAlert);
+    }
+
+    [Fact]
+    public async Task An_alert_on_the_service_inside_the_watch_window_fails_the_deployment()
+    {
+        var id = await StartCanaryAsync();
+        for (var tick = 0; tick < 40; tick++)
+        {
+            await TickAsync(tick, 1 + ((tick + 1) % 2));
+        }
+        // Both steps passed at 10 minutes; the watch window runs to 12.
+        Assert.Equal(DeploymentStatus.InProgress, await StatusAsync(id));
+        // An alert on the service reaches routing (as a rule's or an integration's would).
+        await server.Services.GetRequiredService<Vigil.Features.Alerting.IAlertIngest>().PutAsync(
+            [new(Labels.Of("alertname", "CheckoutLatencyHigh", "service", "checkout"), Labels.Empty, server.Clock.GetUtcNow(), null, "", "test")], CancellationToken.None);
+        await TickAsync(40, 1);
+
+        Assert.Equal(DeploymentStatus.Failed, await StatusAsync(id));
+        var analysis = await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}/analysis");
+        Assert.Equal("alert CheckoutLatencyHigh fired on checkout within the 2m watch window", analysis.GetProperty("failure_reason").GetString());
+        Assert.Single(receiver.Requests, r => r.Path == "/rollback");
+    }
+}
+
+public sealed class CanaryAnalysisOnSqlite : CanaryAnalysisTests
+{
+    protected override Task<string?> DatabaseAsync() => Task.FromResult<string?>(null);
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class CanaryAnalysisOnPostgres(PostgresServer postgres) : CanaryAnalysisTests
+{
+    protected override async Task<string?> DatabaseAsync() => await postgres.CreateDatabaseAsync();
+}
+
+/// <summary>The canary plan's config rules: each mistake at its file:line, naming what is wrong.</summary>
+public sealed class CanaryPlanConfigTests
+{
+    [Fact]
+    public void A_query_that_does_not_parse_and_other_plan_mistakes_are_config_errors_at_their_line()
+    {
+        var loaded = ConfigLoader.Parse("vigil.yaml", """
+            deployments:
+              environments:
+                - name: production
+                  canary:
+                    steps:
+                      - {weight: 5}
+                      - {weight: 150, hold: soon}
+                    metrics:
+                      - name: error_ratio
+                        canary: 'sum(rate(http_requests_total{code="500"}[5m])'
+                        baseline: 'http_requests_total[5m]'
+                        direction: sideways
+                    rollback_webhook: not-a-url
+            """, new Hashtable());
+
+        var errors = loaded.Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains(errors, e => e.StartsWith("vigil.yaml:6:", StringComparison.Ordinal) && e.Contains("only the last step may omit its hold time", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("vigil.yaml:7:", StringComparison.Ordinal) && e.Contains("150 is not a traffic share", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("vigil.yaml:7:", StringComparison.Ordinal) && e.Contains("\"soon\" is not a duration", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("vigil.yaml:10:", StringComparison.Ordinal) && e.Contains("not a PromQL query", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("vigil.yaml:11:", StringComparison.Ordinal) && e.Contains("not an instant vector or scalar", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("vigil.yaml:12:", StringComparison.Ordinal) && e.Contains("\"sideways\" is not one of increase, decrease, either", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("vigil.yaml:13:", StringComparison.Ordinal) && e.Contains("is not an http(s) URL", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Five_twenty_five_fifty_hundred_with_thirty_minute_holds_loads()
+    {
+        var loaded = ConfigLoader.Parse("vigil.yaml", """
+            deployments:
+              environments:
+                - name: production
+                  canary:
+                    steps: [{weight: 5, hold: 30m}, {weight: 25, hold: 30m}, {weight: 50, hold: 30m}, {weight: 100}]
+                    metrics:
+                      - {name: p95, canary: 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{track="canary"}[5m])))', baseline: 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{track="baseline"}[5m])))', max: 0.5}
+                    watch: 30m
+            """, new Hashtable());
+
+        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
+        var plan = loaded.Config.Deployments.Environments[0].Canary!;
+        Assert.Equal([TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(30), null], plan.Steps.Select(s => s.HoldSpan));
+        Assert.Equal(TimeSpan.FromMinutes(30), plan.WatchSpan);
+    }
+}
