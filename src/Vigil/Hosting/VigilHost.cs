@@ -213,7 +213,7 @@ public static class VigilHost
     public sealed record ReloadStatus(string Status, string Fingerprint);
 
     /// <summary>Reloads the configuration on SIGHUP, as Prometheus and Alertmanager do (and tells the other replicas).</summary>
-    private sealed class ReloadOnHangup(ShareConfigReloads reloader, IHostApplicationLifetime lifetime) : IHostedService
+    private sealed class ReloadOnHangup(ShareConfigReloads reloader, IHostApplicationLifetime lifetime, ILogger<ReloadOnHangup> logger) : IHostedService
     {
         private PosixSignalRegistration? registration;
 
@@ -222,9 +222,23 @@ public static class VigilHost
             registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
-                _ = reloader.ReloadEverywhereAsync(lifetime.ApplicationStopping);
+                logger.LogInformation("SIGHUP: reloading the configuration");
+                _ = ReloadAsync();
             });
             return Task.CompletedTask;
+        }
+
+        // Nobody awaits a signal's reload: a failure is logged, never lost.
+        private async Task ReloadAsync()
+        {
+            try
+            {
+                await reloader.ReloadEverywhereAsync(lifetime.ApplicationStopping);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Reloading the configuration on SIGHUP failed; the previous configuration stays in force");
+            }
         }
 
         public Task StopAsync(CancellationToken cancellationToken)
