@@ -67,8 +67,8 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
     /// </summary>
     public IReadOnlyList<string> UnacknowledgedWalDamage() => WalFiles.UnacknowledgedDamage(walDir);
 
-    /// <summary>Records that an operator has seen every kept stretch; returns how many were new.</summary>
-    public int AcknowledgeWalDamage() => WalFiles.AcknowledgeDamage(walDir);
+    /// <summary>Records that an operator has seen every kept stretch; returns those that were new.</summary>
+    public IReadOnlyList<string> AcknowledgeWalDamage() => WalFiles.AcknowledgeDamage(walDir);
 
     /// <summary>Directory this store lives in.</summary>
     public string Directory => Path.GetDirectoryName(walDir)!;

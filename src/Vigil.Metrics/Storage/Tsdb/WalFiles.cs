@@ -195,19 +195,19 @@ internal static class WalFiles
             .Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>Marks every kept stretch as seen (fsynced); returns how many were new.</summary>
-    public static int AcknowledgeDamage(string dir)
+    /// <summary>Marks every kept stretch as seen (fsynced); returns those that were new.</summary>
+    public static IReadOnlyList<string> AcknowledgeDamage(string dir)
     {
         var pending = UnacknowledgedDamage(dir);
         if (pending.Count == 0)
         {
-            return 0;
+            return pending;
         }
         var damaged = Path.Combine(dir, DamagedDirectory);
         using var file = new FileStream(Path.Combine(damaged, AcknowledgedFile), FileMode.Append, FileAccess.Write);
         file.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(pending.Select(p => p + "\n"))));
         file.Flush(flushToDisk: true);
-        return pending.Count;
+        return pending;
     }
 
     private static HashSet<string> Acknowledged(string damaged)

@@ -30,6 +30,9 @@ public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILog
 
     public bool SingleProcess => store.SingleProcess;
 
+    /// <summary>Where this replica listens: its first listen address.</summary>
+    private string Address => serve.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+
     /// <summary>Whether this replica does the sharded work keyed <paramref name="key"/> (a monitor, a scrape target).</summary>
     public async Task<int> OthersAliveAsync(TimeSpan ttl, CancellationToken cancellationToken) =>
         store.SingleProcess ? 0 : (await store.LiveMembersAsync(ttl, cancellationToken)).Count(m => !string.Equals(m, store.MemberId, StringComparison.Ordinal));
@@ -152,12 +155,11 @@ public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILog
         {
             return;
         }
-        var address = serve.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await store.HeartbeatAsync(address, Server.ProcessClock.Version, stoppingToken);
+                await store.HeartbeatAsync(Address, Server.ProcessClock.Version, stoppingToken);
                 var live = await store.LiveMembersAsync(Ttl, stoppingToken);
                 if (!live.SequenceEqual(members, StringComparer.Ordinal))
                 {
@@ -201,9 +203,8 @@ public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILog
         if (store.SingleProcess)
         {
             var now = RealTime.GetUtcNow();
-            var address = serve.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
             return new ClusterSnapshot(now,
-                [new ClusterMember { Id = store.MemberId, Address = address, Version = Server.ProcessClock.Version, Started = startedAt, Heartbeat = now }],
+                [new ClusterMember { Id = store.MemberId, Address = Address, Version = Server.ProcessClock.Version, Started = startedAt, Heartbeat = now }],
                 [.. wanted.Keys.Order(StringComparer.Ordinal).Select(name => new Lease { Name = name, Holder = store.MemberId, Token = 1, ExpiresAt = DateTimeOffset.MaxValue })]);
         }
         return await store.SnapshotAsync(cancellationToken);

@@ -56,14 +56,13 @@ public sealed class WalDamageReport(ISampleStore store, ILogger<WalDamageReport>
         {
             return Problems.NotFound("embedded metrics store (metrics.query_url sends queries elsewhere)");
         }
-        var pending = tsdb.UnacknowledgedWalDamage();
-        var count = tsdb.AcknowledgeWalDamage();
-        if (count > 0)
+        var acknowledged = tsdb.AcknowledgeWalDamage();
+        if (acknowledged.Count > 0)
         {
-            audit.Record("acknowledge", "metrics_wal_damage", null, new { stretches = pending });
+            audit.Record("acknowledge", "metrics_wal_damage", null, new { stretches = acknowledged });
             await db.SaveChangesAsync(cancellationToken);
         }
-        return TypedResults.Ok(new AcknowledgeResult(count));
+        return TypedResults.Ok(new AcknowledgeResult(acknowledged.Count));
     }
 
     public int Order => 25;
