@@ -118,13 +118,21 @@ public sealed partial class TestServer : IAsyncDisposable
     /// must not be used afterwards (dispose the returned one). <paramref name="whileStopped"/> runs
     /// between the stop and the start (what an operator or a failing disk does meanwhile).
     /// </summary>
-    public async Task<TestServer> RestartAsync(TimeSpan downtime, Action? whileStopped = null)
+    public Task<TestServer> RestartAsync(TimeSpan downtime, Action? whileStopped = null) =>
+        RestartAsync(downtime, () =>
+        {
+            whileStopped?.Invoke();
+            return Task.CompletedTask;
+        });
+
+    /// <summary>Stops the server, runs <paramref name="whileStopped"/> (e.g. a CLI command on its files), starts it again on the same data.</summary>
+    public async Task<TestServer> RestartAsync(TimeSpan downtime, Func<Task> whileStopped)
     {
         clients.ForEach(c => c.Dispose());
         await app.StopAsync();
         await app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        whileStopped?.Invoke();
+        await whileStopped();
         var clock = new FakeTimeProvider(Clock.GetUtcNow() + downtime);
         var restarted = options with { TimeProvider = clock };
         var next = new TestServer(await VigilHost.StartAsync(restarted, configureServices), DataDirectory, clock) { options = restarted, configureServices = configureServices };

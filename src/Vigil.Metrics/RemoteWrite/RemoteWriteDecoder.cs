@@ -53,19 +53,16 @@ public static partial class RemoteWriteDecoder
 
     private static void Decode(ReadOnlySpan<byte> body, int maxUncompressedBytes, IWriteRequestSink sink)
     {
-        int length;
-        try
+        var declared = DeclaredLength(body);
+        if (declared < 0)
         {
-            length = Snappy.GetUncompressedLength(body);
+            throw new RemoteWriteException("invalid snappy block: the body does not start with a length preamble");
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException)
+        if (declared > maxUncompressedBytes)
         {
-            throw new RemoteWriteException("invalid snappy block: " + e.Message);
+            throw new RemoteWriteException($"uncompressed body of {declared} bytes exceeds the limit of {maxUncompressedBytes} bytes");
         }
-        if (length > maxUncompressedBytes)
-        {
-            throw new RemoteWriteException($"uncompressed body of {length} bytes exceeds the limit of {maxUncompressedBytes} bytes");
-        }
+        var length = (int)declared;
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         try
         {
@@ -84,6 +81,25 @@ public static partial class RemoteWriteDecoder
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// The uncompressed length a snappy block declares: its preamble is a little-endian base-128
+    /// varint (snappy's format_description.txt, "1. Preamble": at most 32 bits, so 5 bytes); -1 when there is none.
+    /// Read here so a preamble declaring gigabytes is refused by size before the decompressor sees it.
+    /// </summary>
+    internal static long DeclaredLength(ReadOnlySpan<byte> body)
+    {
+        ulong value = 0;
+        for (var i = 0; i < 5 && i < body.Length; i++)
+        {
+            value |= (ulong)(body[i] & 0x7f) << (7 * i);
+            if ((body[i] & 0x80) == 0)
+            {
+                return (long)value;
+            }
+        }
+        return -1;
     }
 
     private static void DecodeProtobuf(ReadOnlySpan<byte> protobuf, IWriteRequestSink sink)

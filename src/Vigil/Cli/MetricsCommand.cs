@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net.Http.Headers;
 using Vigil.Metrics;
 using Vigil.Metrics.Exposition;
@@ -75,6 +76,43 @@ public static class MetricsCommand
             await output.WriteLineAsync($"imported {sent} samples of {parsed.Samples.Select(s => s.Labels).Distinct().Count()} series from {path}");
             return ExitCodes.Ok;
         });
-        return new Command("metrics", "Work with the metrics store.") { import };
+        return new Command("metrics", "Work with the metrics store.") { import, Check() };
+    }
+
+    /// <summary>
+    /// <c>vigil metrics check DATA</c>: verifies the embedded store's WAL and blocks offline, changing
+    /// nothing; exit 0 when clean, 1 naming each damaged file and offset. DATA is the data directory
+    /// (its <c>metrics/</c> is checked) or the metrics directory itself.
+    /// </summary>
+    private static Command Check()
+    {
+        var data = new Argument<DirectoryInfo>("DATA") { Description = "The data directory (vigil serve --data), or its metrics/ directory." };
+        var check = new Command("check", "Verify the metrics store's write-ahead log and blocks offline (changes nothing).") { data };
+        check.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var dir = parse.GetValue(data)!;
+            var metrics = Directory.Exists(Path.Combine(dir.FullName, "metrics")) ? Path.Combine(dir.FullName, "metrics") : dir.FullName;
+            if (!Directory.Exists(Path.Combine(metrics, "wal")) && !Directory.Exists(Path.Combine(metrics, "blocks")))
+            {
+                await error.WriteLineAsync($"vigil: {dir}: no metrics store here (expected wal/ or blocks/ in it or in its metrics/)");
+                return ExitCodes.Usage;
+            }
+            var report = await Task.Run(() => Metrics.Storage.Tsdb.TsdbCheck.Run(metrics), cancellationToken);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"checked {metrics}: {report.Segments} WAL segment(s) and {report.Checkpoints} checkpoint(s), {report.Records:N0} records; {report.Blocks} block(s), {report.Series:N0} series, {report.Chunks:N0} chunks"));
+            foreach (var note in report.Notes)
+            {
+                await output.WriteLineAsync($"note: {note}");
+            }
+            foreach (var damage in report.Damage)
+            {
+                await error.WriteLineAsync($"damaged: {damage}");
+            }
+            await output.WriteLineAsync(report.Clean ? "ok: no damage found" : $"{report.Damage.Count} damaged place(s): start the server to set them aside (kept, never deleted), or restore from a backup");
+            return report.Clean ? ExitCodes.Ok : ExitCodes.Failed;
+        });
+        return check;
     }
 }

@@ -122,23 +122,26 @@ public static class VigilHost
 
         app.MapOpenApi().RequirePermission(Permission.SystemView);
         app.MapPost("/-/reload", ReloadConfig).RequirePermission(Permission.ConfigReload).WithTags("System");
-        app.MapAccess();
-        app.MapServer();
-        app.MapCluster();
-        app.MapCatalog();
-        app.MapOnCall();
-        app.MapMetricsApi();
-        app.MapMonitors();
-        app.MapAlerting();
-        app.MapNotifications();
-        app.MapIncidents();
-        app.MapSlos();
-        app.MapRunbooks();
-        app.MapTasks();
-        app.MapStatusPage();
-        app.MapBackups();
-        app.MapDocuments();
-        app.MapDeployments();
+        // Every API endpoint, whichever slice maps it, gets the same limits on free text.
+        var api = app.MapGroup("");
+        api.AddEndpointFilterFactory(TextLimits.Filter);
+        api.MapAccess();
+        api.MapServer();
+        api.MapCluster();
+        api.MapCatalog();
+        api.MapOnCall();
+        api.MapMetricsApi();
+        api.MapMonitors();
+        api.MapAlerting();
+        api.MapNotifications();
+        api.MapIncidents();
+        api.MapSlos();
+        api.MapRunbooks();
+        api.MapTasks();
+        api.MapStatusPage();
+        api.MapBackups();
+        api.MapDocuments();
+        api.MapDeployments();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

@@ -213,6 +213,15 @@ public class RemoteWriteDecoderTests
     }
 
     [Fact]
+    public void A_length_preamble_of_4_GiB_is_refused_by_size_in_our_words()
+    {
+        // 0x80 0x80 0x80 0x80 0x10: the varint 2^32, followed by nothing a decompressor could use.
+        var error = Assert.Throws<RemoteWriteException>(() => RemoteWriteDecoder.Decode([0x80, 0x80, 0x80, 0x80, 0x10, 0x00]));
+
+        Assert.Equal("uncompressed body of 4294967296 bytes exceeds the limit of 33554432 bytes", error.Message);
+    }
+
+    [Fact]
     public void Every_truncation_of_a_real_protobuf_is_rejected_or_decodes_a_prefix()
     {
         var protobuf = Snappy.DecompressToArray(File.ReadAllBytes(Fixtures.Path("remote-write/samples.body.bin")));

@@ -1,9 +1,11 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Vigil.Cli;
 using Vigil.Metrics;
 using Vigil.Metrics.RemoteWrite;
 using Vigil.Tests.Hosting;
@@ -53,6 +55,15 @@ public sealed class WalDamageTests : IAsyncLifetime
             r => int.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture));
     }
 
+    /// <summary><c>vigil metrics check DATA</c>, in process.</summary>
+    private async Task<(int Exit, string Output, string Error)> CheckAsync()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CliRunner.RunAsync(new RootCommand { MetricsCommand.Create() }, ["metrics", "check", server.DataDirectory], stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
     private async Task<JsonElement> MetricsStoreHealthAsync() =>
         (await server.GetJsonAsync<JsonElement>("/api/health")).GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "metrics_store");
 
@@ -71,15 +82,24 @@ public sealed class WalDamageTests : IAsyncLifetime
 
         var wal = Path.Combine(server.DataDirectory, "metrics", "wal");
         var first = Path.Combine(wal, "00000001");
-        server = await server.RestartAsync(TimeSpan.Zero, whileStopped: () =>
+        var before = await CheckAsync();
+        (int Exit, string Output, string Error) found = default;
+        server = await server.RestartAsync(TimeSpan.Zero, whileStopped: async () =>
         {
-            var bytes = File.ReadAllBytes(first);
+            var bytes = await File.ReadAllBytesAsync(first);
             for (var b = bytes.Length / 2; b < (bytes.Length / 2) + 4; b++)
             {
                 bytes[b] ^= 0xFF;
             }
-            File.WriteAllBytes(first, bytes);
+            await File.WriteAllBytesAsync(first, bytes);
+            found = await CheckAsync();
         });
+
+        // `vigil metrics check` on the stopped server's data: clean before, the damage named after.
+        Assert.True(before.Exit == 0, before.Output + before.Error);
+        Assert.Contains("ok: no damage found", before.Output);
+        Assert.Equal(1, found.Exit);
+        Assert.Contains($"damaged: {first}: does not decode from byte", found.Error);
 
         // Every sample of the later segment, and the batches before the damaged spot.
         var samples = await SamplesByBatchAsync();

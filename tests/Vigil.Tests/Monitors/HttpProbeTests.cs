@@ -91,6 +91,15 @@ public sealed class HttpProbeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_redirect_loop_is_down_as_too_many_redirects_not_as_its_last_status()
+    {
+        var result = await Check("/loop");
+
+        Assert.Equal(MonitorStatus.Down, result.Status);
+        Assert.StartsWith("too many redirects: more than 10", result.Reason);
+    }
+
+    [Fact]
     public async Task A_hanging_target_fails_at_the_timeout()
     {
         var result = await Check("/hang", m => m.Timeout = TimeSpan.FromMilliseconds(500));

@@ -43,6 +43,7 @@ public sealed class TargetServer : IAsyncDisposable
         app.MapGet("/json", () => Results.Json(new { status = "ok", data = new { items = new[] { new { id = 7 } } } }));
         app.MapGet("/fail", () => Results.StatusCode(503));
         app.MapGet("/redirect", () => Results.Redirect("/ok"));
+        app.MapGet("/loop", () => Results.Redirect("/loop"));
         app.MapGet("/slow", async (HttpContext c) =>
         {
             await c.Response.StartAsync();

@@ -19,6 +19,7 @@ internal sealed class Block : IPostingsIndex, IDisposable
     private readonly Dictionary<string, Dictionary<string, int[]>> postings;
     private readonly int[] all;
     private readonly SafeFileHandle chunkFile;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, bool> damagedChunks = new();
     private int references = 1;
     private bool retired;
 
@@ -39,6 +40,9 @@ internal sealed class Block : IPostingsIndex, IDisposable
 
     public string Path { get; }
 
+    /// <summary>Where damage this block finds in its chunks is reported; null reports nothing (a check that only counts).</summary>
+    public BlockDamageLog? DamageLog { get; set; }
+
     public Guid Id { get; }
 
     public long MinTime { get; }
@@ -49,6 +53,9 @@ internal sealed class Block : IPostingsIndex, IDisposable
     public long SizeBytes { get; }
 
     public int SeriesCount => seriesOffsets.Length;
+
+    /// <summary>Offsets of the chunks found damaged so far, in the <c>chunks</c> file.</summary>
+    public IReadOnlyList<long> DamagedChunks => [.. damagedChunks.Keys.Order()];
 
     public BlockExtent Extent => new(Id, MinTime, MaxTime, SizeBytes);
 
@@ -242,7 +249,14 @@ internal sealed class Block : IPostingsIndex, IDisposable
             var data = buffer.AsSpan((int)(r.Offset - start), r.Length);
             if (Crc32C.Compute(data) != BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan((int)(r.Offset - start) + r.Length)))
             {
-                throw new InvalidDataException($"Chunk at {r.Offset} in block {Path} fails its checksum.");
+                // Never silent, never fatal: the chunk's bytes are kept aside once, its samples left out.
+                if (damagedChunks.TryAdd(r.Offset, true) && DamageLog is not null)
+                {
+                    var storeDir = System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(Path))!;
+                    var what = $"chunk at byte {r.Offset} of {System.IO.Path.Combine(Path, "chunks")} fails its checksum; its samples from {DateTimeOffset.FromUnixTimeMilliseconds(r.MinTime):O} to {DateTimeOffset.FromUnixTimeMilliseconds(r.MaxTime):O} are left out of answers";
+                    DamageLog.Add(DamageLedger.KeepChunk(storeDir, Path, r.Offset, buffer.AsSpan((int)(r.Offset - start), r.Length + 4), what));
+                }
+                continue;
             }
             result.Add(new HeadChunk(data.ToArray(), r.MinTime, r.MaxTime));
         }

@@ -42,6 +42,9 @@ public sealed record TsdbStats
     /// <summary>Samples replayed from the WAL whose series record was in a cut stretch, so they could not be placed.</summary>
     public long WalUnknownSeriesSamplesTotal { get; init; }
 
+    /// <summary>Blocks that did not open and chunks that failed their checksum since the store opened (each kept in <c>damaged/</c>).</summary>
+    public long BlockCorruptionsTotal { get; init; }
+
     /// <summary>Blocks on disk (<c>prometheus_tsdb_blocks_loaded</c>).</summary>
     public long Blocks { get; init; }
 

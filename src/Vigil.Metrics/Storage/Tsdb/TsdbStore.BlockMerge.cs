@@ -27,6 +27,7 @@ public sealed partial class TsdbStore
                 var id = Guid.CreateVersion7(options.TimeProvider.GetUtcNow());
                 var path = BlockFormat.Write(blocksDir, id, parents.Min(b => b.MinTime), parents.Max(b => b.MaxTime), MergeSeries(parents));
                 merged = Block.Open(path);
+                merged.DamageLog = blockDamage;
             }
             finally
             {

@@ -93,6 +93,7 @@ public sealed partial class TsdbStore
                 .Select(j => new BlockSeries(j.Series.Labels, j.OutOfOrder.Length == 0 ? j.Chunks : Reencode([j.Chunks], [.. j.OutOfOrder])));
             var id = Guid.CreateVersion7(options.TimeProvider.GetUtcNow());
             var block = Block.Open(BlockFormat.Write(blocksDir, id, range.Start, maxTime, input));
+            block.DamageLog = blockDamage;
             lock (gate)
             {
                 blocks.Add(block);

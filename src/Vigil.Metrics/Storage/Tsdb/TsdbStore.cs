@@ -40,9 +40,11 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
     private long maintenanceFailures;
     private bool disposed;
     private Exception? lastMaintenanceError;
+    private readonly BlockDamageLog blockDamage;
 
-    private TsdbStore(string directory, TsdbOptions options, Head head, List<Block> blocks, WalReadResult replay, long unknownSeriesSamples)
+    private TsdbStore(string directory, TsdbOptions options, Head head, List<Block> blocks, WalReadResult replay, long unknownSeriesSamples, BlockDamageLog blockDamage)
     {
+        this.blockDamage = blockDamage;
         this.options = options;
         this.head = head;
         this.blocks = blocks;
@@ -65,10 +67,27 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
     /// Stretches of disk damage kept in <c>wal/damaged/</c> that nobody has acknowledged, from this
     /// start or an earlier one (torn tails a crash left are not listed: they were never acknowledged writes).
     /// </summary>
-    public IReadOnlyList<string> UnacknowledgedWalDamage() => WalFiles.UnacknowledgedDamage(walDir);
+    public IReadOnlyList<string> UnacknowledgedWalDamage() => DamageLedger.Unacknowledged(walDir);
 
-    /// <summary>Records that an operator has seen every kept stretch; returns those that were new.</summary>
-    public IReadOnlyList<string> AcknowledgeWalDamage() => WalFiles.AcknowledgeDamage(walDir);
+    /// <summary>
+    /// Damaged blocks and chunks kept in <c>damaged/</c> beside <c>blocks/</c> that nobody has
+    /// acknowledged (<c>block-NAME@index</c>: a block moved aside whole; <c>block-NAME@chunk-OFFSET</c>:
+    /// one chunk's bytes, its samples left out of answers), from this start or an earlier one.
+    /// </summary>
+    public IReadOnlyList<string> UnacknowledgedBlockDamage() => DamageLedger.Unacknowledged(Directory);
+
+    /// <summary>Block damage found since the store opened, in order.</summary>
+    public IReadOnlyList<BlockDamage> BlockDamage => blockDamage.Snapshot();
+
+    /// <summary>Called once for each piece of block damage found from now on (a read meeting a bad chunk).</summary>
+    public Action<BlockDamage>? OnBlockDamage
+    {
+        get => blockDamage.Found;
+        set => blockDamage.Found = value;
+    }
+
+    /// <summary>Records that an operator has seen every kept stretch of WAL and block damage; returns those that were new.</summary>
+    public IReadOnlyList<string> AcknowledgeDamage() => [.. DamageLedger.Acknowledge(walDir), .. DamageLedger.Acknowledge(Directory)];
 
     /// <summary>Directory this store lives in.</summary>
     public string Directory => Path.GetDirectoryName(walDir)!;
@@ -95,11 +114,26 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
         {
             System.IO.Directory.Delete(tmp, recursive: true);
         }
-        var blocks = System.IO.Directory.EnumerateDirectories(blocksDir).Select(Block.Open).OrderBy(b => b.MinTime).ToList();
+        var damage = new BlockDamageLog();
+        var blocks = new List<Block>();
+        foreach (var path in System.IO.Directory.EnumerateDirectories(blocksDir).Where(p => !p.EndsWith(".damaged", StringComparison.Ordinal)))
+        {
+            try
+            {
+                blocks.Add(Block.Open(path));
+                blocks[^1].DamageLog = damage;
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or System.Text.Json.JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+            {
+                // A block that does not open costs that block, not the store: it is moved aside and reported.
+                damage.Add(DamageLedger.SetAsideBlock(directory, path, $"block {Path.GetFileName(path)} does not open: {e.Message}"));
+            }
+        }
+        blocks.Sort((a, b) => a.MinTime.CompareTo(b.MinTime));
         var head = new Head((long)options.BlockDuration.TotalMilliseconds);
         var replay = WalFiles.ReadAndRepair(Path.Combine(directory, "wal"));
         var unknown = Replay(head, replay.Records);
-        return new TsdbStore(directory, options, head, blocks, replay, unknown);
+        return new TsdbStore(directory, options, head, blocks, replay, unknown, damage);
     }
 
     /// <inheritdoc />
@@ -207,6 +241,7 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
                 WalCorruptionsRepairedTotal = WalDamage.Count,
                 WalBytesDroppedTotal = WalDamage.Sum(d => d.Bytes),
                 WalUnknownSeriesSamplesTotal = unknownSeriesSamples,
+                BlockCorruptionsTotal = blockDamage.Snapshot().Count,
                 Blocks = blocks.Count,
                 BlocksBytes = blocks.Sum(b => b.SizeBytes),
                 CompactionsTotal = compactions,

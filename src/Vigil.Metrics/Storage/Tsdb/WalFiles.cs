@@ -168,58 +168,12 @@ internal static class WalFiles
     }
 
     /// <summary>Directory under the WAL where cut stretches are kept.</summary>
-    public const string DamagedDirectory = "damaged";
-
-    /// <summary>Ends the name of a kept torn tail: what a crash cut short was never acknowledged, so it needs nobody's attention.</summary>
-    private const string TornSuffix = ".torn";
-
-    /// <summary>Lists, one per line, the kept stretches an operator has acknowledged.</summary>
-    private const string AcknowledgedFile = "acknowledged";
-
-    /// <summary>
-    /// The kept stretches of disk damage (not torn tails) nobody has acknowledged yet, oldest first:
-    /// they outlive restarts, so damage stays visible until someone has looked.
-    /// </summary>
-    public static IReadOnlyList<string> UnacknowledgedDamage(string dir)
-    {
-        var damaged = Path.Combine(dir, DamagedDirectory);
-        if (!Directory.Exists(damaged))
-        {
-            return [];
-        }
-        var acknowledged = Acknowledged(damaged);
-        return [.. Directory.EnumerateFiles(damaged)
-            .Select(Path.GetFileName)
-            .OfType<string>()
-            .Where(n => n.Contains('@', StringComparison.Ordinal) && !n.EndsWith(TornSuffix, StringComparison.Ordinal) && !acknowledged.Contains(n))
-            .Order(StringComparer.Ordinal)];
-    }
-
-    /// <summary>Marks every kept stretch as seen (fsynced); returns those that were new.</summary>
-    public static IReadOnlyList<string> AcknowledgeDamage(string dir)
-    {
-        var pending = UnacknowledgedDamage(dir);
-        if (pending.Count == 0)
-        {
-            return pending;
-        }
-        var damaged = Path.Combine(dir, DamagedDirectory);
-        using var file = new FileStream(Path.Combine(damaged, AcknowledgedFile), FileMode.Append, FileAccess.Write);
-        file.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(pending.Select(p => p + "\n"))));
-        file.Flush(flushToDisk: true);
-        return pending;
-    }
-
-    private static HashSet<string> Acknowledged(string damaged)
-    {
-        var path = Path.Combine(damaged, AcknowledgedFile);
-        return File.Exists(path) ? [.. File.ReadAllLines(path).Where(l => l.Length > 0)] : [];
-    }
+    public const string DamagedDirectory = DamageLedger.DamagedDirectory;
 
     /// <summary>Copies <paramref name="data"/> from <paramref name="good"/> on into <c>damaged/</c> (fsynced), then truncates the file there.</summary>
     private static WalDamage CutAside(string dir, string path, string name, byte[] data, int good, bool tornTail)
     {
-        string? movedTo = Path.Combine(dir, DamagedDirectory, $"{name}@{good.ToString(CultureInfo.InvariantCulture)}{(tornTail ? TornSuffix : "")}");
+        string? movedTo = Path.Combine(dir, DamagedDirectory, $"{name}@{good.ToString(CultureInfo.InvariantCulture)}{(tornTail ? DamageLedger.TornSuffix : "")}");
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(movedTo)!);

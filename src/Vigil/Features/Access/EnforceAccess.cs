@@ -21,6 +21,10 @@ public static class EnforceAccess
             await next(context);
             return;
         }
+        if (await RoutingRejectionAsync(context, endpoint))
+        {
+            return;
+        }
         var services = context.RequestServices;
         var settings = services.GetRequiredService<ConfigReloader>().Current.Config.Access;
         var db = services.GetRequiredService<VigilDbContext>();
@@ -104,6 +108,30 @@ public static class EnforceAccess
                 return;
         }
     });
+
+    /// <summary>
+    /// The router's own answers for a path that exists, asked with a method it does not take (405) or
+    /// a body type it does not read (415): said as problem+json, not refused as an undeclared endpoint.
+    /// The display names are ASP.NET Core's (HttpMethodMatcherPolicy, AcceptsMatcherPolicy).
+    /// </summary>
+    private static async Task<bool> RoutingRejectionAsync(HttpContext context, Endpoint endpoint)
+    {
+        switch (endpoint.DisplayName)
+        {
+            case "405 HTTP Method Not Supported":
+                await endpoint.RequestDelegate!(context);
+                await WriteProblemAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed",
+                    $"{context.Request.Method} is not allowed here; allowed: {context.Response.Headers.Allow}");
+                return true;
+            case "415 HTTP Unsupported Media Type":
+                var sent = string.IsNullOrEmpty(context.Request.ContentType) ? "none" : $"\"{context.Request.ContentType}\"";
+                await WriteProblemAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                    $"this endpoint reads a JSON body: send it with Content-Type: application/json (this request's Content-Type: {sent})");
+                return true;
+            default:
+                return false;
+        }
+    }
 
     private static Task WriteProblemAsync(HttpContext context, int status, string title, string detail) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);

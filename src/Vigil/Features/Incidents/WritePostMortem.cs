@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Vigil.Hosting;
 
 namespace Vigil.Features.Incidents;
 
@@ -13,10 +14,15 @@ public static class WritePostMortem
 {
     public sealed class Request
     {
+        [DocumentText]
         public string? Summary { get; set; }
+        [DocumentText]
         public string? Impact { get; set; }
+        [DocumentText]
         public string? RootCause { get; set; }
+        [DocumentText]
         public string? Resolution { get; set; }
+        [DocumentText]
         public string? LessonsLearned { get; set; }
     }
 

@@ -21,6 +21,8 @@ public sealed class ExportStoreStats(ISampleStore store) : IHostedService
     private static readonly Counter WalCorruptions = Prometheus.Metrics.CreateCounter("vigil_tsdb_wal_corruptions_total", "Torn or corrupt stretches of the WAL cut off (and kept in wal/damaged) at start.");
     private static readonly Counter WalBytesCut = Prometheus.Metrics.CreateCounter("vigil_tsdb_wal_cut_bytes_total", "Bytes of the WAL cut off at start.");
     private static readonly Counter WalUnknownSeries = Prometheus.Metrics.CreateCounter("vigil_tsdb_wal_unknown_series_samples_total", "Replayed samples dropped because their series record was in a cut stretch.");
+    private static readonly Counter BlockCorruptions = Prometheus.Metrics.CreateCounter("vigil_tsdb_block_corruptions_total", "Blocks that did not open (moved to damaged/) and chunks that failed their checksum (kept in damaged/, samples left out).");
+    private static readonly Gauge BlockDamageUnacknowledged = Prometheus.Metrics.CreateGauge("vigil_tsdb_block_damage_unacknowledged", "Damaged blocks and chunks kept in damaged/ that nobody has acknowledged yet.");
     private static readonly Gauge WalDamageUnacknowledged = Prometheus.Metrics.CreateGauge("vigil_tsdb_wal_damage_unacknowledged", "Stretches of disk damage cut from the WAL that nobody has acknowledged yet.");
     private static readonly Counter Compactions = Prometheus.Metrics.CreateCounter("vigil_tsdb_compactions_total", "Blocks written or merged.");
     private static readonly Counter RetentionDeleted = Prometheus.Metrics.CreateCounter("vigil_tsdb_retention_deleted_blocks_total", "Blocks deleted by retention.");
@@ -49,6 +51,8 @@ public sealed class ExportStoreStats(ISampleStore store) : IHostedService
                 WalBytesCut.IncTo(s.WalBytesDroppedTotal);
                 WalUnknownSeries.IncTo(s.WalUnknownSeriesSamplesTotal);
                 WalDamageUnacknowledged.Set(tsdb.UnacknowledgedWalDamage().Count);
+                BlockCorruptions.IncTo(s.BlockCorruptionsTotal);
+                BlockDamageUnacknowledged.Set(tsdb.UnacknowledgedBlockDamage().Count);
                 Compactions.IncTo(s.CompactionsTotal);
                 RetentionDeleted.IncTo(s.RetentionDeletedBlocksTotal);
             });

@@ -22,6 +22,11 @@ public sealed class MetricsStoreHealth(ISampleStore store) : IHealthContributor
             return Task.FromResult(new ComponentHealth("metrics_store", "degraded", HealthLevel.Degraded,
                 Detail: $"write-ahead log damaged: {string.Join(", ", damage)} cut and kept in wal/damaged; acknowledge on the System page or POST /api/system/metrics/wal-damage/acknowledge; {detail}"));
         }
+        if (tsdb.UnacknowledgedBlockDamage() is { Count: > 0 } blocks)
+        {
+            return Task.FromResult(new ComponentHealth("metrics_store", "degraded", HealthLevel.Degraded,
+                Detail: $"blocks damaged: {string.Join(", ", blocks)} kept in damaged/, their samples left out of answers; acknowledge on the System page or POST /api/system/metrics/wal-damage/acknowledge; {detail}"));
+        }
         return Task.FromResult(tsdb.LastMaintenanceError is { } error
             ? new ComponentHealth("metrics_store", "degraded", HealthLevel.Degraded, Detail: $"maintenance failed: {error.Message}; {detail}")
             : new ComponentHealth("metrics_store", "ok", HealthLevel.Healthy, Detail: detail));

@@ -10,8 +10,8 @@ using Vigil.Metrics.Storage.Tsdb;
 namespace Vigil.Features.Metrics;
 
 /// <summary>
-/// Damage found in the embedded store's write-ahead log is never silent: each cut stretch is
-/// logged when the store opens (an error for disk damage, a warning for the torn tail a crash
+/// Damage found in the embedded store's write-ahead log or blocks is never silent: each cut stretch,
+/// block moved aside or bad chunk is logged when found (an error for disk damage, a warning for the torn tail a crash
 /// leaves), counted on <c>/metrics</c>, keeps <c>/api/health</c> degraded until an administrator
 /// acknowledges it (<c>POST /api/system/metrics/wal-damage/acknowledge</c> or the System page), and
 /// is listed on the System page. The cut bytes stay in <c>DATA/metrics/wal/damaged/</c>.
@@ -40,12 +40,22 @@ public sealed class WalDamageReport(ISampleStore store, ILogger<WalDamageReport>
                     damage.File, damage.Offset, damage.Bytes, kept);
             }
         }
+        foreach (var damage in tsdb.BlockDamage)
+        {
+            LogBlockDamage(damage);
+        }
+        // A read that meets a bad chunk later reports it the same way, as it happens.
+        tsdb.OnBlockDamage = LogBlockDamage;
         if (tsdb.GetStats().WalUnknownSeriesSamplesTotal is > 0 and var unknown)
         {
             logger.LogError("Metrics WAL: {Samples} replayed samples belonged to series defined in a cut stretch and were dropped", unknown);
         }
         return Task.CompletedTask;
     }
+
+    private void LogBlockDamage(BlockDamage damage) =>
+        logger.LogError("Metrics store block is damaged: {What}; {Kept}. Check the disk; acknowledge on the System page once looked at",
+            damage.What, damage.KeptAs is { } kept ? $"kept as {Path.Combine("damaged", kept)}" : "could not be kept (disk full?)");
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -56,7 +66,7 @@ public sealed class WalDamageReport(ISampleStore store, ILogger<WalDamageReport>
         {
             return Problems.NotFound("embedded metrics store (metrics.query_url sends queries elsewhere)");
         }
-        var acknowledged = tsdb.AcknowledgeWalDamage();
+        var acknowledged = tsdb.AcknowledgeDamage();
         if (acknowledged.Count > 0)
         {
             audit.Record("acknowledge", "metrics_wal_damage", null, new { stretches = acknowledged });
@@ -73,10 +83,13 @@ public sealed class WalDamageReport(ISampleStore store, ILogger<WalDamageReport>
             ?
             [
                 new("wal-damage", "Metrics store damage",
-                    "Stretches of the metrics write-ahead log that did not decode at a start, cut and kept in DATA/metrics/wal/damaged/. /api/health stays degraded until they are acknowledged.",
+                    "Stretches of the metrics write-ahead log that did not decode at a start (kept in DATA/metrics/wal/damaged/), and blocks that did not open or chunks that failed their checksum (kept in DATA/metrics/damaged/). /api/health stays degraded until they are acknowledged.",
                     ["Kept as", "From"],
-                    [.. tsdb.UnacknowledgedWalDamage().Select(name => new SystemRow([name, Segment(name)], "down", "damaged"))],
-                    "none: the write-ahead log decoded whole",
+                    [
+                        .. tsdb.UnacknowledgedWalDamage().Select(name => new SystemRow([name, Segment(name)], "down", "damaged")),
+                        .. tsdb.UnacknowledgedBlockDamage().Select(name => new SystemRow([name, BlockPart(name)], "down", "damaged")),
+                    ],
+                    "none: the write-ahead log and every block read whole",
                     new SystemAction("Acknowledge the metrics store damage", Permission.ConfigReload, async (services, token) =>
                     {
                         var result = await Acknowledge(store, services.GetRequiredService<VigilDbContext>(), services.GetRequiredService<AuditLog>(), token);
@@ -86,6 +99,11 @@ public sealed class WalDamageReport(ISampleStore store, ILogger<WalDamageReport>
             : [];
         return Task.FromResult(tables);
     }
+
+    /// <summary><c>block-NAME@chunk-1234</c>: the chunk at byte 1234 of block NAME; <c>block-NAME@index</c>: the whole block.</summary>
+    private static string BlockPart(string name) => name.Split('@') is [var block, var part]
+        ? part.StartsWith("chunk-", StringComparison.Ordinal) ? $"{block}: chunk at byte {part["chunk-".Length..]}" : $"{block}: the whole block (its {part} does not read)"
+        : name;
 
     /// <summary><c>00000002@1234</c>: segment 00000002 from byte 1234 on.</summary>
     private static string Segment(string name) => name.Split('@') is [var file, var offset] ? $"{file} from byte {offset}" : name;

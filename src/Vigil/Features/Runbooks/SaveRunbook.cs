@@ -15,7 +15,7 @@ namespace Vigil.Features.Runbooks;
 /// </summary>
 public static partial class SaveRunbook
 {
-    public sealed record RunbookBody(string? Markdown);
+    public sealed record RunbookBody([property: DocumentText] string? Markdown);
 
     public static async Task<Results<Ok<ReadRunbooks.RunbookView>, ValidationProblem, ProblemHttpResult>> Handle(
         string name, RunbookBody? body, RunbookCatalog catalog, VigilDbContext db, AuditLog audit, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)

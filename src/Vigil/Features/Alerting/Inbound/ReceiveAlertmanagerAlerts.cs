@@ -68,6 +68,8 @@ public static partial class ReceiveAlertmanagerAlerts
             }
             var labels = Map(item, "labels", path, errors);
             var annotations = Map(item, "annotations", path, errors);
+            errors.AddRange(TextLimits.Check(labels, path + ".labels"));
+            errors.AddRange(TextLimits.Check(annotations, path + ".annotations"));
             var startsAt = Time(item, "startsAt", path, errors);
             var endsAt = Time(item, "endsAt", path, errors);
             if (labels.Count == 0)

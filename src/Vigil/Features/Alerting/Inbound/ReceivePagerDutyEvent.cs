@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
+using Vigil.Hosting;
 using Vigil.Metrics;
 
 namespace Vigil.Features.Alerting.Inbound;
@@ -138,6 +139,11 @@ public static class ReceivePagerDutyEvent
             {
                 annotations = annotations.With(p.Name, p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText());
             }
+        }
+        errors.AddRange(TextLimits.Check(labels, "payload").Concat(TextLimits.Check(annotations, "payload.custom_details")).Select(e => $"'{e.Path}' {e.Reason}."));
+        if (errors.Count > 0)
+        {
+            return (null, errors);
         }
         return (new IncomingAlert(labels, annotations, startsAt ?? now, OpenEnded, Text(body, "client_url") ?? "", "pagerduty"), errors);
     }

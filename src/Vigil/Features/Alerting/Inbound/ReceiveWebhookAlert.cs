@@ -78,6 +78,8 @@ public static class ReceiveWebhookAlert
             var resolved = string.Equals(At(body, statusPath), mapping.ResolvedValue, StringComparison.OrdinalIgnoreCase);
             endsAt = resolved ? now : ReceivePagerDutyEvent.OpenEnded;
         }
+        errors.AddRange(TextLimits.Check(labels, "labels"));
+        errors.AddRange(TextLimits.Check(annotations, "annotations"));
         return (new IncomingAlert(labels, annotations, null, endsAt, "", $"webhook:{integration}"), errors);
     }
 

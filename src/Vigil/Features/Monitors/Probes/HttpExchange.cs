@@ -74,6 +74,10 @@ public sealed class HttpExchange(TimeProvider clock) : IDisposable
             {
                 answerHeaders[name] = values.ToString();
             }
+            if (followRedirects && Unfollowed(response) is { } unfollowed)
+            {
+                return (null, unfollowed);
+            }
             if (response.Content.Headers.ContentLength is > MaxBodyBytes)
             {
                 return (null, $"body too large: Content-Length {response.Content.Headers.ContentLength} exceeds the {MaxBodyBytes / 1024 / 1024} MiB limit");
@@ -93,6 +97,24 @@ public sealed class HttpExchange(TimeProvider clock) : IDisposable
         {
             return (null, $"connection error: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// A redirect the handler handed back instead of following: after <c>MaxAutomaticRedirections</c>
+    /// hops (a loop), or from HTTPS to HTTP, which .NET never follows. Said as such, not as "status 302".
+    /// </summary>
+    private static string? Unfollowed(HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        if (status is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
+        {
+            return null;
+        }
+        var from = response.RequestMessage?.RequestUri;
+        var to = location.IsAbsoluteUri ? location : from is null ? null : new Uri(from, location);
+        return from?.Scheme == Uri.UriSchemeHttps && to?.Scheme == Uri.UriSchemeHttp
+            ? $"redirect from HTTPS to HTTP not followed ({from} -> {to})"
+            : $"too many redirects: more than 10, the last to {to}";
     }
 
     private static async Task<(string Text, bool TooLarge)> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
