@@ -17,6 +17,7 @@ var root = new RootCommand("Vigil: services, monitors, metrics, alerts, on-call,
     PageCommand.Create(),
     AdminCommand.Create(),
     BackupCommand.Create(),
+    CostCommand.Create(),
     WebhookSinkCommand.Create(),
     VersionCommand.Create(),
 };

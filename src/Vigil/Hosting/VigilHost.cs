@@ -13,6 +13,7 @@ using Vigil.Features.Alerting;
 using Vigil.Features.Backups;
 using Vigil.Features.Catalog;
 using Vigil.Features.Cluster;
+using Vigil.Features.Cost;
 using Vigil.Features.Deployments;
 using Vigil.Features.Documents;
 using Vigil.Features.Incidents;
@@ -100,6 +101,7 @@ public static class VigilHost
         services.AddBackups();
         services.AddDocuments();
         services.AddDeployments();
+        services.AddCost();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
 
@@ -142,6 +144,7 @@ public static class VigilHost
         api.MapBackups();
         api.MapDocuments();
         api.MapDeployments();
+        api.MapCost();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

@@ -76,6 +76,10 @@ public static class Permission
     public const string DocumentsView = "documents.view";
     /// <summary>Create, update and delete expiring documents through the API and console.</summary>
     public const string DocumentsManage = "documents.manage";
+    /// <summary>See imported billing data, spend per service and provider, budgets and the monthly cost report.</summary>
+    public const string CostView = "cost.view";
+    /// <summary>Import billing data (FOCUS CSV or a simple monthly list) through the API, CLI and console.</summary>
+    public const string CostManage = "cost.manage";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -89,6 +93,7 @@ public static class Permission
         DeploymentsView, DeploymentsWrite, DeploymentsApprove,
         RunbooksRun,
         DocumentsView, DocumentsManage,
+        CostView, CostManage,
     ];
 }
 
@@ -129,6 +134,7 @@ public static class RolePermissions
             Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
             Permission.RunbooksRun,
             Permission.DocumentsView, Permission.DocumentsManage,
+            Permission.CostView, Permission.CostManage,
         ],
         [Role.Manager] =
         [
@@ -142,6 +148,7 @@ public static class RolePermissions
             Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
             Permission.RunbooksRun,
             Permission.DocumentsView, Permission.DocumentsManage,
+            Permission.CostView, Permission.CostManage,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -156,6 +163,7 @@ public static class RolePermissions
             Permission.DeploymentsView, Permission.DeploymentsWrite,
             Permission.RunbooksRun,
             Permission.DocumentsView,
+            Permission.CostView,
         ],
         [Role.Viewer] =
         [
@@ -165,6 +173,7 @@ public static class RolePermissions
             Permission.RunbooksView, Permission.TasksView, Permission.TasksComplete,
             Permission.DeploymentsView,
             Permission.DocumentsView,
+            Permission.CostView,
         ],
     };
 
