@@ -13,6 +13,7 @@ using Vigil.Features.Alerting;
 using Vigil.Features.Backups;
 using Vigil.Features.Catalog;
 using Vigil.Features.Cluster;
+using Vigil.Features.Dashboards;
 using Vigil.Features.Deployments;
 using Vigil.Features.Documents;
 using Vigil.Features.Incidents;
@@ -99,6 +100,7 @@ public static class VigilHost
         services.AddStatusPage();
         services.AddBackups();
         services.AddDocuments();
+        services.AddDashboards();
         services.AddDeployments();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
@@ -138,6 +140,7 @@ public static class VigilHost
         app.MapStatusPage();
         app.MapBackups();
         app.MapDocuments();
+        app.MapDashboards();
         app.MapDeployments();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;

@@ -76,6 +76,10 @@ public static class Permission
     public const string DocumentsView = "documents.view";
     /// <summary>Create, update and delete expiring documents through the API and console.</summary>
     public const string DocumentsManage = "documents.manage";
+    /// <summary>See dashboards and their panels' data, and export them.</summary>
+    public const string DashboardsView = "dashboards.view";
+    /// <summary>Create, change, import and delete dashboards.</summary>
+    public const string DashboardsManage = "dashboards.manage";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -89,6 +93,7 @@ public static class Permission
         DeploymentsView, DeploymentsWrite, DeploymentsApprove,
         RunbooksRun,
         DocumentsView, DocumentsManage,
+        DashboardsView, DashboardsManage,
     ];
 }
 
@@ -129,6 +134,7 @@ public static class RolePermissions
             Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
             Permission.RunbooksRun,
             Permission.DocumentsView, Permission.DocumentsManage,
+            Permission.DashboardsView, Permission.DashboardsManage,
         ],
         [Role.Manager] =
         [
@@ -142,6 +148,7 @@ public static class RolePermissions
             Permission.DeploymentsView, Permission.DeploymentsWrite, Permission.DeploymentsApprove,
             Permission.RunbooksRun,
             Permission.DocumentsView, Permission.DocumentsManage,
+            Permission.DashboardsView, Permission.DashboardsManage,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -156,6 +163,7 @@ public static class RolePermissions
             Permission.DeploymentsView, Permission.DeploymentsWrite,
             Permission.RunbooksRun,
             Permission.DocumentsView,
+            Permission.DashboardsView,
         ],
         [Role.Viewer] =
         [
@@ -165,6 +173,7 @@ public static class RolePermissions
             Permission.RunbooksView, Permission.TasksView, Permission.TasksComplete,
             Permission.DeploymentsView,
             Permission.DocumentsView,
+            Permission.DashboardsView,
         ],
     };
 
