@@ -99,4 +99,19 @@ public sealed class DashboardVariableTests
         var forged = show.Variables(dashboard, range, new Dictionary<string, string?> { ["instance"] = "\"}) or vector(1" });
         Assert.Equal("api-1", forged[0].Value);
     }
+
+    [Fact]
+    public async Task The_system_health_dashboard_evaluates_every_panel_without_an_error_on_a_new_server()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var scope = server.Services.CreateAsyncScope();
+        var show = scope.ServiceProvider.GetRequiredService<ShowDashboard>();
+        var (range, _) = show.Range(null, null);
+        var dashboard = CreateSystemHealthDashboard.Definition();
+
+        var panels = await show.PanelsAsync(dashboard, range, show.Variables(dashboard, range, new Dictionary<string, string?>()), default);
+
+        Assert.All(panels, p => Assert.True(p.Error is null, $"{p.Panel.Title}: {p.Error}"));
+        Assert.Equal(0, panels.Single(p => p.Panel.Title == "Firing alerts").Values.Single().Value);
+    }
 }
