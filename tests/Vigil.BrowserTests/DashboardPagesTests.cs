@@ -57,6 +57,7 @@ public sealed class DashboardPagesTests(Chromium chromium, ITestOutputHelper out
 
             // The stat panel shows the instance chosen in the variable's select (Grafana's saved current value, api-2).
             var stat = page.Locator("section.dash-panel[data-kind=stat]");
+            Assert.Equal("Requests on api-2", await stat.Locator("h2 span").InnerTextAsync());
             Assert.Equal("api-2", await page.Locator("select[data-variable=instance]").InputValueAsync());
             Assert.Equal("1800", await stat.Locator("[data-value]").GetAttributeAsync("data-value"));
             Assert.Equal("1.8k", await stat.Locator("[data-value]").InnerTextAsync());
@@ -67,6 +68,7 @@ public sealed class DashboardPagesTests(Chromium chromium, ITestOutputHelper out
             await page.WaitForURLAsync("**var-instance=api-1*");
             Assert.Contains("from=now-1h", page.Url, StringComparison.Ordinal);
             Assert.Equal("3600", await page.Locator("section.dash-panel[data-kind=stat] [data-value]").GetAttributeAsync("data-value"));
+            Assert.True(await timeseries.Locator(".legend").IsVisibleAsync());
         });
 
     [Fact]

@@ -24,7 +24,8 @@ public sealed class ShowDashboard(EvaluateQuery evaluate, ISampleStore store, Co
 
     public sealed record TableRow(IReadOnlyDictionary<string, string> Labels, double Value);
 
-    public sealed record PanelData(PanelDefinition Panel, IReadOnlyList<ChartSeries> Series, IReadOnlyList<StatValue> Values,
+    /// <param name="Title">The panel's title with the variables replaced, as Grafana shows it (<c>Requests on $instance</c>).</param>
+    public sealed record PanelData(PanelDefinition Panel, string Title, IReadOnlyList<ChartSeries> Series, IReadOnlyList<StatValue> Values,
         IReadOnlyList<string> Columns, IReadOnlyList<TableRow> Rows, string? Error);
 
     /// <summary><c>now</c>, <c>now-6h</c> (any Prometheus duration) or Unix milliseconds; null when it is none of them.</summary>
@@ -95,6 +96,7 @@ public sealed class ShowDashboard(EvaluateQuery evaluate, ISampleStore store, Co
 
     public async Task<PanelData> PanelAsync(PanelDefinition panel, TimeRange range, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
     {
+        var title = DashboardVariables.Interpolate(panel.Title ?? "", values).Query;
         var series = new List<ChartSeries>();
         var stats = new List<StatValue>();
         var rows = new List<TableRow>();
@@ -126,14 +128,14 @@ public sealed class ShowDashboard(EvaluateQuery evaluate, ISampleStore store, Co
         }
         catch (BadParameterException e)
         {
-            return new(panel, [], [], [], [], e.Reason);
+            return new(panel, title, [], [], [], [], e.Reason);
         }
         catch (ApiError e)
         {
-            return new(panel, [], [], [], [], e.Message);
+            return new(panel, title, [], [], [], [], e.Message);
         }
         var columns = rows.SelectMany(r => r.Labels.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        return new(panel, series, stats, columns, rows, null);
+        return new(panel, title, series, stats, columns, rows, null);
     }
 
     /// <summary>The built-ins for the range, and the chosen value of each variable.</summary>
