@@ -14,6 +14,7 @@ using Vigil.Features.Backups;
 using Vigil.Features.Catalog;
 using Vigil.Features.Cluster;
 using Vigil.Features.Cost;
+using Vigil.Features.Dashboards;
 using Vigil.Features.Deployments;
 using Vigil.Features.Documents;
 using Vigil.Features.Incidents;
@@ -100,6 +101,7 @@ public static class VigilHost
         services.AddStatusPage();
         services.AddBackups();
         services.AddDocuments();
+        services.AddDashboards();
         services.AddDeployments();
         services.AddCost();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
@@ -145,6 +147,7 @@ public static class VigilHost
         api.MapDocuments();
         api.MapDeployments();
         api.MapCost();
+        api.MapDashboards();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

@@ -80,6 +80,10 @@ public static class Permission
     public const string CostView = "cost.view";
     /// <summary>Import billing data (FOCUS CSV or a simple monthly list) through the API, CLI and console.</summary>
     public const string CostManage = "cost.manage";
+    /// <summary>See dashboards and their panels' data, and export them.</summary>
+    public const string DashboardsView = "dashboards.view";
+    /// <summary>Create, change, import and delete dashboards.</summary>
+    public const string DashboardsManage = "dashboards.manage";
 
     /// <summary>Held by super_admin only (the seeds' <c>'*'</c>): every permission, including ones added later, and granting super_admin.</summary>
     public const string Everything = "*";
@@ -94,6 +98,7 @@ public static class Permission
         RunbooksRun,
         DocumentsView, DocumentsManage,
         CostView, CostManage,
+        DashboardsView, DashboardsManage,
     ];
 }
 
@@ -135,6 +140,7 @@ public static class RolePermissions
             Permission.RunbooksRun,
             Permission.DocumentsView, Permission.DocumentsManage,
             Permission.CostView, Permission.CostManage,
+            Permission.DashboardsView, Permission.DashboardsManage,
         ],
         [Role.Manager] =
         [
@@ -149,6 +155,7 @@ public static class RolePermissions
             Permission.RunbooksRun,
             Permission.DocumentsView, Permission.DocumentsManage,
             Permission.CostView, Permission.CostManage,
+            Permission.DashboardsView, Permission.DashboardsManage,
         ],
         // Operators pause and resume checks during incidents, silence alerts, take shifts, and
         // agents that push metrics (remote-write, imports) get operator tokens.
@@ -164,6 +171,7 @@ public static class RolePermissions
             Permission.RunbooksRun,
             Permission.DocumentsView,
             Permission.CostView,
+            Permission.DashboardsView,
         ],
         [Role.Viewer] =
         [
@@ -174,6 +182,7 @@ public static class RolePermissions
             Permission.DeploymentsView,
             Permission.DocumentsView,
             Permission.CostView,
+            Permission.DashboardsView,
         ],
     };
 
