@@ -173,6 +173,7 @@ public static class ConfigLoader
             Features.Backups.BackupPolicyRules.ValidateConfig(config),
             Features.Deployments.DeploymentConfigRules.Validate(config),
             Features.Documents.DocumentRules.ValidateConfig(config),
+            Features.Capacity.CapacityRules.ValidateConfig(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

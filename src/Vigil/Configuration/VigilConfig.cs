@@ -33,6 +33,7 @@ public sealed class VigilConfig
     public List<Features.Backups.BackupPolicyDefinition> BackupPolicies { get; set; } = [];
     public Features.Deployments.DeploymentSettings Deployments { get; set; } = new();
     public List<Features.Documents.DocumentDefinition> Documents { get; set; } = [];
+    public Features.Capacity.CapacitySettings Capacity { get; set; } = new();
 }
 
 /// <summary>

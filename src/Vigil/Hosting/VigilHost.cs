@@ -11,6 +11,7 @@ using Vigil.Data;
 using Vigil.Features.Access;
 using Vigil.Features.Alerting;
 using Vigil.Features.Backups;
+using Vigil.Features.Capacity;
 using Vigil.Features.Catalog;
 using Vigil.Features.Cluster;
 using Vigil.Features.Deployments;
@@ -100,6 +101,7 @@ public static class VigilHost
         services.AddBackups();
         services.AddDocuments();
         services.AddDeployments();
+        services.AddCapacity();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
 
@@ -139,6 +141,7 @@ public static class VigilHost
         app.MapBackups();
         app.MapDocuments();
         app.MapDeployments();
+        app.MapCapacity();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }
