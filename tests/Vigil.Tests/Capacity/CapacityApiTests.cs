@@ -110,6 +110,23 @@ public abstract class CapacityApiTests : IAsyncLifetime
         Assert.Contains(groups, g => g.GetProperty("generated_by").GetString() == "capacity:api");
     }
 
+    [Fact]
+    public async Task The_capacity_page_shows_headroom_the_limit_date_the_projection_and_a_dashed_forecast()
+    {
+        var viewer = await server.ClientFor("viewer");
+
+        var page = System.Net.WebUtility.HtmlDecode(await viewer.GetStringAsync("/capacity"));
+
+        // 340 of 1,000 GB used; the trend (24 GB a day) reaches 1,000 GB 27.5 days after 2026-11-02 09:00.
+        Assert.Contains("<td>340 GB</td>", page, StringComparison.Ordinal);
+        Assert.Contains("<td>660 GB</td>", page, StringComparison.Ordinal);
+        Assert.Contains("<td>34 %</td>", page, StringComparison.Ordinal);
+        Assert.Contains("<td>2026-11-29</td>", page, StringComparison.Ordinal);
+        // +12 months: 340 + 24 × 365 by the trend, 3 × 340 by 3x/year.
+        Assert.Contains("<tr><th>+12 months</th><td>9,100 GB</td><td>1,020 GB</td></tr>", page, StringComparison.Ordinal);
+        Assert.Contains("stroke-dasharray=\"6 4\"", page, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/api/forecast?query=sum(db_size_gb&horizon=30d", "query")]
     [InlineData("/api/forecast?query=db_size_gb&horizon=-1d", "horizon")]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Vigil.Cli;
 using Vigil.Configuration;
 using Vigil.Features.Capacity;
+using Vigil.Tests.Support;
 
 namespace Vigil.Tests.Capacity;
 
@@ -78,6 +79,23 @@ public sealed class CapacityConfigTests : IDisposable
         var printed = output.ToString().ReplaceLineEndings("\n");
         Assert.Contains("  CapacityAddReadReplica for 10m:\n    ((sum(pg_stat_activity_count)) / 20) > 0.8\n", printed, StringComparison.Ordinal);
         Assert.Contains("  CapacityRunsOut:\n    predict_linear((sum(pg_stat_activity_count))[30d:1h], 2592000) > 20\n", printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_examples_in_docs_capacity_md_are_valid_configuration()
+    {
+        var doc = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "capacity.md")).ReplaceLineEndings("\n");
+        var blocks = System.Text.RegularExpressions.Regex.Matches(doc, "```yaml\n(?<yaml>(services|capacity):.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => m.Groups["yaml"].Value).ToList();
+
+        Assert.Equal(5, blocks.Count);
+        foreach (var yaml in blocks)
+        {
+            // The first example's anomaly names a service the block does not define.
+            var loaded = Parse(yaml.Replace("services:\n  - name: api\n", "services:\n  - name: api\n  - name: checkout\n", StringComparison.Ordinal));
+            Assert.True(loaded.IsValid, yaml + "\n" + string.Join("\n", loaded.Errors));
+            Assert.NotEmpty(CapacityCatalog.Generate(loaded.Config));
+        }
     }
 
     private static string Label(Vigil.Features.Alerting.Rules.Rule rule, string name) => rule.Labels.Single(l => l.Key == name).Value;

@@ -40,8 +40,14 @@ public static class ForecastCapacity
         {
             return HorizonProblem(horizon);
         }
-        var growth = found.Growth is null ? null : GrowthModel.Parse(found.Growth).Model;
-        return await RunAsync(found.Usage!, span, found.History ?? GenerateCapacityRules.DefaultHistory, found.Limit, found.Unit, growth, evaluate, clock, cancellationToken);
+        try
+        {
+            return TypedResults.Ok(await ForResourceAsync(found, span, evaluate, clock.GetUtcNow(), cancellationToken));
+        }
+        catch (ApiError e)
+        {
+            return Problems.Field("resource", e.Message);
+        }
     }
 
     public static async Task<Results<Ok<ForecastView>, ValidationProblem, ProblemHttpResult>> ForQuery(
@@ -92,13 +98,9 @@ public static class ForecastCapacity
     private static async Task<Results<Ok<ForecastView>, ValidationProblem, ProblemHttpResult>> RunAsync(
         string query, TimeSpan horizon, TimeSpan history, double? limit, string? unit, GrowthModel? growth, EvaluateQuery evaluate, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var step = GenerateCapacityRules.TrendStep(history);
-        var from = now - history;
-        MatrixValue matrix;
         try
         {
-            matrix = await evaluate.RangeAsync(PromQLParser.Parse(query), from.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), (long)step.TotalMilliseconds, null, cancellationToken);
+            return TypedResults.Ok(await ComputeAsync(query, horizon, history, limit, unit, growth, evaluate, clock.GetUtcNow(), cancellationToken));
         }
         catch (ApiError e)
         {
@@ -108,9 +110,24 @@ public static class ForecastCapacity
         {
             return Problems.Field("query", e.Reason);
         }
+    }
+
+    /// <summary>The history of <paramref name="query"/> over <paramref name="history"/> before now, and each series' forecast.</summary>
+    /// <exception cref="ApiError">The query fails (a timeout, too many samples).</exception>
+    public static async Task<ForecastView> ComputeAsync(
+        string query, TimeSpan horizon, TimeSpan history, double? limit, string? unit, GrowthModel? growth, EvaluateQuery evaluate, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var step = GenerateCapacityRules.TrendStep(history);
+        var from = now - history;
+        var matrix = await evaluate.RangeAsync(PromQLParser.Parse(query), from.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), (long)step.TotalMilliseconds, null, cancellationToken);
         var series = matrix.Series
             .Select(s => Forecast.Of(s.Labels.ToDictionary(l => l.Name, l => l.Value, StringComparer.Ordinal), s.Points, now, horizon, limit, growth))
             .ToList();
-        return TypedResults.Ok(new ForecastView(query, from, now, Duration.Format(step), GenerateCapacityRules.PromDuration(horizon), limit, unit, growth?.Text, series));
+        return new ForecastView(query, from, now, Duration.Format(step), GenerateCapacityRules.PromDuration(horizon), limit, unit, growth?.Text, series);
     }
+
+    /// <summary>A resource's forecast, as <c>GET /api/capacity/{service}/forecast</c> gives it.</summary>
+    public static Task<ForecastView> ForResourceAsync(CapacityResourceDefinition resource, TimeSpan horizon, EvaluateQuery evaluate, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ComputeAsync(resource.Usage!, horizon, resource.History ?? GenerateCapacityRules.DefaultHistory, resource.Limit, resource.Unit,
+            resource.Growth is null ? null : GrowthModel.Parse(resource.Growth).Model, evaluate, now, cancellationToken);
 }
