@@ -1,8 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Vigil.Features.Alerting.Evaluation;
-using Vigil.Features.Alerting.Rules;
 using Vigil.Metrics;
 using Vigil.Metrics.RemoteWrite;
 using Vigil.Tests.Alerting;
@@ -84,11 +81,7 @@ public abstract class AnomalyRuleTests : IAsyncLifetime
 
         await server.AdvanceAndEvaluateAsync(TimeSpan.FromMinutes(1));
 
-        var firing = server.Services.GetRequiredService<EvaluateRules>().Groups
-            .Where(g => g.Group.GeneratedBy == "anomaly:requests")
-            .SelectMany(g => g.Rules).SelectMany(r => r.Alerts)
-            .Where(a => a.Phase == AlertPhase.Firing).ToList();
-        var alert = Assert.Single(firing);
+        var alert = Assert.Single(History.FiringAlerts(server, "anomaly:requests"));
         Assert.Equal(("SeasonalAnomaly", "payments", "requests"), (alert.Labels.Get("alertname"), alert.Labels.Get("service"), alert.Labels.Get("anomaly")));
         Assert.Equal(10 * 4 * Sigma, alert.Value, 6);
         var mean = await QueryAsync("anomaly:requests:baseline_mean");

@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Vigil.Features.Alerting.Evaluation;
-using Vigil.Features.Alerting.Rules;
 using Vigil.Metrics;
 using Vigil.Metrics.RemoteWrite;
 using Vigil.Tests.Alerting;
@@ -101,10 +98,7 @@ public abstract class CapacityApiTests : IAsyncLifetime
     {
         await server.AdvanceAndEvaluateAsync(TimeSpan.FromMinutes(1));
 
-        var alert = server.Services.GetRequiredService<EvaluateRules>().Groups
-            .Where(g => g.Group.GeneratedBy == "capacity:api")
-            .SelectMany(g => g.Rules).SelectMany(r => r.Alerts)
-            .Single(a => a.Phase == AlertPhase.Firing);
+        var alert = Assert.Single(History.FiringAlerts(server, "capacity:api"));
         Assert.Equal(("CapacityRunsOut", "storage", "scale_up"), (alert.Labels.Get("alertname"), alert.Labels.Get("resource"), alert.Labels.Get("capacity_action")));
         var groups = (await server.Http.GetFromJsonAsync<JsonElement>("/api/rules")).GetProperty("groups").EnumerateArray();
         Assert.Contains(groups, g => g.GetProperty("generated_by").GetString() == "capacity:api");
