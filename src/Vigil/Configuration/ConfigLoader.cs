@@ -174,6 +174,7 @@ public static class ConfigLoader
             Features.Deployments.DeploymentConfigRules.Validate(config),
             Features.Documents.DocumentRules.ValidateConfig(config),
             Features.Cost.CostConfigRules.Validate(config),
+            Features.Capacity.CapacityRules.ValidateConfig(config),
         ];
         foreach (var error in areas.SelectMany(area => area))
         {

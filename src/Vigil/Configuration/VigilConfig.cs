@@ -34,6 +34,7 @@ public sealed class VigilConfig
     public Features.Deployments.DeploymentSettings Deployments { get; set; } = new();
     public List<Features.Documents.DocumentDefinition> Documents { get; set; } = [];
     public Features.Cost.CostSettings Cost { get; set; } = new();
+    public Features.Capacity.CapacitySettings Capacity { get; set; } = new();
 }
 
 /// <summary>

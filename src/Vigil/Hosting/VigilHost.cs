@@ -11,6 +11,7 @@ using Vigil.Data;
 using Vigil.Features.Access;
 using Vigil.Features.Alerting;
 using Vigil.Features.Backups;
+using Vigil.Features.Capacity;
 using Vigil.Features.Catalog;
 using Vigil.Features.Cluster;
 using Vigil.Features.Cost;
@@ -104,6 +105,7 @@ public static class VigilHost
         services.AddDashboards();
         services.AddDeployments();
         services.AddCost();
+        services.AddCapacity();
         services.AddSingleton<Features.OnCall.Escalation.IPageObserver, OperatorLog.PageEvents>();
         configureServices?.Invoke(services);
 
@@ -148,6 +150,7 @@ public static class VigilHost
         api.MapDeployments();
         api.MapCost();
         api.MapDashboards();
+        api.MapCapacity();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

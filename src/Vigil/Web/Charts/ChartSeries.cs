@@ -1,7 +1,8 @@
 namespace Vigil.Web.Charts;
 
 /// <summary>One line of a chart: a name for the legend and its points (time in ms, value); NaN breaks the line.</summary>
-public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points);
+/// <param name="Dashed">Drawn dashed: a forecast beside the history.</param>
+public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points, bool Dashed = false);
 
 public readonly record struct ChartPoint(long TimestampMs, double Value);
 
