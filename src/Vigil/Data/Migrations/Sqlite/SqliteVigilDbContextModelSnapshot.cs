@@ -856,6 +856,43 @@ namespace Vigil.Data.Migrations.Sqlite
                     b.ToTable("cost_lines", (string)null);
                 });
 
+            modelBuilder.Entity("Vigil.Features.Dashboards.StoredDashboard", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BuiltIn")
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DefinitionJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BuiltIn")
+                        .IsUnique();
+
+                    b.ToTable("dashboards", (string)null);
+                });
+
             modelBuilder.Entity("Vigil.Features.Deployments.CanaryRun", b =>
                 {
                     b.Property<int>("DeploymentId")
