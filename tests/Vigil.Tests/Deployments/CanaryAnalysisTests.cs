@@ -2,10 +2,12 @@ using System.Collections;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Configuration;
 using Vigil.Features.Alerting.Dispatch;
 using Vigil.Features.Deployments;
+using Vigil.Features.Metrics;
 using Vigil.Metrics;
 using Vigil.Tests.Alerting;
 using Vigil.Tests.Support;
@@ -14,16 +16,17 @@ using static Vigil.Tests.Notifications.DeliveryScenario;
 namespace Vigil.Tests.Deployments;
 
 /// <summary>
-/// A canary deployment analysed step by step on a fake clock: the canary's and the baseline's
-/// <c>http_requests_total{code}</c> counters are written into the sample store every 15 s (as a scrape
-/// would leave them), the analysis loop judges each step's hold, and a failing canary fails the deployment,
-/// calls the rollback webhook once and notifies a Slack-shaped receiver through routing.
+/// A canary deployment analysed step by step on a fake clock: two real loopback exposition targets (the canary
+/// and the baseline) serve <c>http_requests_total{code}</c> counters that the test bumps every 15 s, Vigil scrapes
+/// them (<c>metrics.scrape_configs</c>, static targets labelled <c>track</c>), the analysis loop judges each step's
+/// hold, and a failing canary fails the deployment, calls the rollback webhook once and notifies a Slack-shaped
+/// receiver through routing.
 /// </summary>
 public abstract class CanaryAnalysisTests : IAsyncLifetime
 {
     private NotificationReceiver receiver = null!;
     private TestServer server = null!;
-    private double canaryRequests, canaryErrors, baselineRequests, baselineErrors;
+    private ExpositionTarget canaryTarget = null!, baselineTarget = null!;
 
     protected abstract Task<string?> DatabaseAsync();
 
@@ -51,6 +54,16 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
                     confidence: 0.95
                 rollback_webhook: {{receiver.Url}}/rollback
                 watch: 2m
+        metrics:
+          scrape_configs:
+            - job_name: checkout
+              scrape_interval: 15s
+              scrape_timeout: 5s
+              static_configs:
+                - targets: ["{{canaryTarget.Address}}"]
+                  labels: {track: canary}
+                - targets: ["{{baselineTarget.Address}}"]
+                  labels: {track: baseline}
         channels:
           - name: slack
             type: slack
@@ -65,14 +78,21 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         receiver = await NotificationReceiver.StartAsync();
+        canaryTarget = await ExpositionTarget.StartAsync();
+        baselineTarget = await ExpositionTarget.StartAsync();
         server = await TestServer.StartAsync(await DatabaseAsync(), Config);
+        await UntilAsync(() => Task.FromResult(Scrapes.Loops.Count == 2));
     }
 
     public async Task DisposeAsync()
     {
         await server.DisposeAsync();
+        await canaryTarget.DisposeAsync();
+        await baselineTarget.DisposeAsync();
         await receiver.DisposeAsync();
     }
+
+    private ApplyScrapeTargets Scrapes => server.Services.GetRequiredService<ApplyScrapeTargets>();
 
     private async Task<int> StartCanaryAsync()
     {
@@ -83,21 +103,21 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
         return deployment.GetProperty("id").GetInt32();
     }
 
-    /// <summary>15 s of traffic: 100 requests on each track, the baseline's errors 1 or 2, the canary's as given; then one analysis pass.</summary>
+    /// <summary>
+    /// 15 s of traffic: 100 requests on each track, the baseline's errors 1 or 2, the canary's as given; the clock
+    /// advances 15 s, Vigil scrapes both targets (real HTTP, waited for), then one analysis pass.
+    /// </summary>
     private async Task TickAsync(int tick, int canaryErrorsNow)
     {
-        baselineRequests += 100;
-        baselineErrors += 1 + (tick % 2);
-        canaryRequests += 100;
-        canaryErrors += canaryErrorsNow;
-        var appender = server.Services.GetRequiredService<Vigil.Metrics.Storage.ISampleStore>().Appender();
-        var ms = server.Clock.GetUtcNow().ToUnixTimeMilliseconds();
-        appender.Append(Labels.Of("__name__", "http_requests_total", "track", "baseline", "code", "200"), ms, baselineRequests - baselineErrors);
-        appender.Append(Labels.Of("__name__", "http_requests_total", "track", "baseline", "code", "500"), ms, baselineErrors);
-        appender.Append(Labels.Of("__name__", "http_requests_total", "track", "canary", "code", "200"), ms, canaryRequests - canaryErrors);
-        appender.Append(Labels.Of("__name__", "http_requests_total", "track", "canary", "code", "500"), ms, canaryErrors);
-        await appender.CommitAsync();
+        baselineTarget.Serve(100, 1 + (tick % 2));
+        canaryTarget.Serve(100, canaryErrorsNow);
         server.Clock.Advance(TimeSpan.FromSeconds(15));
+        // Each target's scrape loop wakes once per 15 s on the fake clock (at its own offset in the interval):
+        // the scrape of this tick is the one timed after the previous tick's now.
+        var after = server.Clock.GetUtcNow() - TimeSpan.FromSeconds(15);
+        await UntilAsync(
+            () => Task.FromResult(Scrapes.Loops.All(l => l.LastReport is { Up: true } r && r.Time > after)),
+            () => Task.FromResult(string.Join(", ", Scrapes.Loops.Select(l => $"{l.Target.Url}: {l.LastReport?.Time:O} {l.LastReport?.Error}"))));
         await server.Services.GetRequiredService<CanaryAnalysis>().PassAsync(CancellationToken.None);
     }
 
@@ -171,6 +191,20 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
         Assert.Contains("data-step=\"1\" data-verdict=\"fail\"", html, StringComparison.Ordinal);
         Assert.Contains("data-metric=\"error_ratio\"", html, StringComparison.Ordinal);
         Assert.Contains("canary step 1 (5%) failed: error_ratio worse", html, StringComparison.Ordinal);
+
+        // The service's page lists it as failed.
+        var servicePage = await browser.GetStringAsync("/catalog/checkout");
+        Assert.Contains($"data-deployment=\"{id}\" data-status=\"failed\"", servicePage, StringComparison.Ordinal);
+
+        // An incident opened afterwards on the service shows it on its timeline.
+        Advance(server, TimeSpan.FromMinutes(4));
+        var opened = await server.Http.PostAsJsonAsync("/api/incidents", new { title = "Checkout errors", services = new[] { new { service = "checkout", impact = "major_outage" } } });
+        Assert.True(opened.StatusCode == HttpStatusCode.Created, await opened.Content.ReadAsStringAsync());
+        var incident = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var timeline = (await server.Http.GetFromJsonAsync<JsonElement>($"/api/incidents/{incident}")).GetProperty("timeline").EnumerateArray()
+            .Where(r => r.GetProperty("kind").GetString() == "deployment").Select(r => r.GetProperty("text").GetString()).ToList();
+        var row = Assert.Single(timeline);
+        Assert.Matches($"^Deployed v1\\.4\\.2 of checkout to production [0-9]+ minutes before the incident opened \\(failed, deployment #{id}\\)$", row);
     }
 
     [Fact]
@@ -250,6 +284,46 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
         Assert.Equal("alert CheckoutLatencyHigh fired on checkout within the 2m watch window", analysis.GetProperty("failure_reason").GetString());
         Assert.Single(receiver.Requests, r => r.Path == "/rollback");
     }
+}
+
+/// <summary>A service's Prometheus text exposition on a loopback port: request counters by status code that the test bumps.</summary>
+internal sealed class ExpositionTarget : IAsyncDisposable
+{
+    private readonly Vigil.Tests.Monitors.TargetServer server;
+    private double ok, errors;
+    private string body = Exposition(0, 0);
+
+    private ExpositionTarget(Vigil.Tests.Monitors.TargetServer server) => this.server = server;
+
+    /// <summary><c>host:port</c> for a static scrape target.</summary>
+    public string Address => new Uri(server.Url).Authority;
+
+    public static async Task<ExpositionTarget> StartAsync()
+    {
+        ExpositionTarget? target = null;
+        var server = await Vigil.Tests.Monitors.TargetServer.StartAsync(app =>
+            app.MapGet("/metrics", () => Microsoft.AspNetCore.Http.Results.Text(Volatile.Read(ref target!.body), "text/plain; version=0.0.4; charset=utf-8")));
+        target = new ExpositionTarget(server);
+        return target;
+    }
+
+    /// <summary>Counts <paramref name="requests"/> more requests, <paramref name="failed"/> of them answered 500.</summary>
+    public void Serve(int requests, int failed)
+    {
+        ok += requests - failed;
+        errors += failed;
+        Volatile.Write(ref body, Exposition(ok, errors));
+    }
+
+    private static string Exposition(double ok, double errors) => $$"""
+        # HELP http_requests_total Requests served, by status code.
+        # TYPE http_requests_total counter
+        http_requests_total{code="200"} {{ok.ToString(System.Globalization.CultureInfo.InvariantCulture)}}
+        http_requests_total{code="500"} {{errors.ToString(System.Globalization.CultureInfo.InvariantCulture)}}
+
+        """;
+
+    public ValueTask DisposeAsync() => server.DisposeAsync();
 }
 
 public sealed class CanaryAnalysisOnSqlite : CanaryAnalysisTests
