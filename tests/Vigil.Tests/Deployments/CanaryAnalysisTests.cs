@@ -27,6 +27,7 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
     private NotificationReceiver receiver = null!;
     private TestServer server = null!;
     private ExpositionTarget canaryTarget = null!, baselineTarget = null!;
+    private readonly string rules = Path.Combine(Path.GetTempPath(), $"vigil-canary-rules-{Guid.NewGuid():N}.yml");
 
     protected abstract Task<string?> DatabaseAsync();
 
@@ -64,6 +65,8 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
                   labels: {track: canary}
                 - targets: ["{{baselineTarget.Address}}"]
                   labels: {track: baseline}
+        alerting:
+          rule_files: ["{{rules}}"]
         channels:
           - name: slack
             type: slack
@@ -80,7 +83,17 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
         receiver = await NotificationReceiver.StartAsync();
         canaryTarget = await ExpositionTarget.StartAsync();
         baselineTarget = await ExpositionTarget.StartAsync();
-        server = await TestServer.StartAsync(await DatabaseAsync(), Config);
+        // A burst of canary errors (far above the failing canary's) fires this rule on the service.
+        await File.WriteAllTextAsync(rules, """
+            groups:
+              - name: checkout
+                interval: 15s
+                rules:
+                  - alert: CheckoutErrorBurst
+                    expr: sum(rate(http_requests_total{track="canary",code="500"}[1m])) > 2
+                    labels: {service: checkout, severity: page}
+            """);
+        server = await TestServer.StartAsync(await DatabaseAsync(), Config, WithoutBackgroundPasses);
         await UntilAsync(() => Task.FromResult(Scrapes.Loops.Count == 2));
     }
 
@@ -90,6 +103,18 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
         await canaryTarget.DisposeAsync();
         await baselineTarget.DisposeAsync();
         await receiver.DisposeAsync();
+        File.Delete(rules);
+    }
+
+    /// <summary>
+    /// The test runs every analysis pass itself (one per tick), so none runs behind its back on the fake clock and
+    /// "no pass meanwhile" means what it says: the hosted service registered right after <see cref="CanaryAnalysis"/> goes.
+    /// </summary>
+    private static void WithoutBackgroundPasses(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+        var at = services.ToList().FindIndex(d => d.ServiceType == typeof(CanaryAnalysis));
+        Assert.Equal(typeof(Microsoft.Extensions.Hosting.IHostedService), services[at + 1].ServiceType);
+        services.RemoveAt(at + 1);
     }
 
     private ApplyScrapeTargets Scrapes => server.Services.GetRequiredService<ApplyScrapeTargets>();
@@ -107,10 +132,10 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
     /// 15 s of traffic: 100 requests on each track, the baseline's errors 1 or 2, the canary's as given; the clock
     /// advances 15 s, Vigil scrapes both targets (real HTTP, waited for), then one analysis pass.
     /// </summary>
-    private async Task TickAsync(int tick, int canaryErrorsNow)
+    private async Task TickAsync(int tick, int canaryErrorsNow, int canaryRequests = 100, bool pass = true)
     {
         baselineTarget.Serve(100, 1 + (tick % 2));
-        canaryTarget.Serve(100, canaryErrorsNow);
+        canaryTarget.Serve(canaryRequests, canaryErrorsNow);
         server.Clock.Advance(TimeSpan.FromSeconds(15));
         // Each target's scrape loop wakes once per 15 s on the fake clock (at its own offset in the interval):
         // the scrape of this tick is the one timed after the previous tick's now.
@@ -118,7 +143,10 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
         await UntilAsync(
             () => Task.FromResult(Scrapes.Loops.All(l => l.LastReport is { Up: true } r && r.Time > after)),
             () => Task.FromResult(string.Join(", ", Scrapes.Loops.Select(l => $"{l.Target.Url}: {l.LastReport?.Time:O} {l.LastReport?.Error}"))));
-        await server.Services.GetRequiredService<CanaryAnalysis>().PassAsync(CancellationToken.None);
+        if (pass)
+        {
+            await server.Services.GetRequiredService<CanaryAnalysis>().PassAsync(CancellationToken.None);
+        }
     }
 
     private async Task<string> StatusAsync(int id) =>
@@ -282,6 +310,45 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
         Assert.Equal(DeploymentStatus.Failed, await StatusAsync(id));
         var analysis = await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}/analysis");
         Assert.Equal("alert CheckoutLatencyHigh fired on checkout within the 2m watch window", analysis.GetProperty("failure_reason").GetString());
+        Assert.Single(receiver.Requests, r => r.Path == "/rollback");
+    }
+
+    [Fact]
+    public async Task A_rule_alert_that_fired_and_resolved_inside_the_watch_window_fails_the_deployment_even_once_routing_forgot_it()
+    {
+        var id = await StartCanaryAsync();
+        for (var tick = 0; tick < 40; tick++)
+        {
+            await TickAsync(tick, 1 + ((tick + 1) % 2));
+        }
+        Assert.Equal(DeploymentStatus.InProgress, await StatusAsync(id));
+
+        // Inside the watch window, with no analysis pass meanwhile: a burst of canary errors fires the rule, then it resolves.
+        var evaluations = server.Services.GetRequiredService<Vigil.Features.Alerting.Evaluation.EvaluateRules>();
+        var fired = false;
+        for (var tick = 40; tick < 52; tick++)
+        {
+            var before = evaluations.Groups.Sum(g => g.Evaluations);
+            await TickAsync(tick, tick == 40 ? 400 : 1, tick == 40 ? 400 : 100, pass: false);
+            await UntilAsync(() => Task.FromResult(evaluations.Groups.Sum(g => g.Evaluations) > before));
+            fired |= server.Alert("CheckoutErrorBurst")?.Phase == Vigil.Features.Alerting.Rules.AlertPhase.Firing;
+        }
+        Assert.True(fired, "the rule never fired");
+        Assert.NotEqual(Vigil.Features.Alerting.Rules.AlertPhase.Firing, server.Alert("CheckoutErrorBurst")?.Phase ?? Vigil.Features.Alerting.Rules.AlertPhase.Inactive);
+
+        // No pass for a while (no replica held the lease): the rule stops resending the resolution after 15 minutes
+        // (Prometheus's resolved retention), routing flushes it and forgets the alert. Only its state history is left.
+        for (var i = 0; i < 12 && (await server.StoredAlertsAsync()).Any(a => a.Labels.Get("alertname") == "CheckoutErrorBurst"); i++)
+        {
+            await server.AdvanceAndEvaluateAsync(TimeSpan.FromMinutes(5));
+            await server.Services.GetRequiredService<DispatchAlerts>().RunOnceAsync(CancellationToken.None);
+        }
+        Assert.DoesNotContain(await server.StoredAlertsAsync(), a => a.Labels.Get("alertname") == "CheckoutErrorBurst");
+
+        await server.Services.GetRequiredService<CanaryAnalysis>().PassAsync(CancellationToken.None);
+        Assert.Equal(DeploymentStatus.Failed, await StatusAsync(id));
+        var analysis = await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}/analysis");
+        Assert.Equal("alert CheckoutErrorBurst fired on checkout within the 2m watch window", analysis.GetProperty("failure_reason").GetString());
         Assert.Single(receiver.Requests, r => r.Path == "/rollback");
     }
 }

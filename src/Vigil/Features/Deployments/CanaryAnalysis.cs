@@ -7,6 +7,7 @@ using Vigil.Configuration;
 using Vigil.Data;
 using Vigil.Features.Access;
 using Vigil.Features.Alerting;
+using Vigil.Features.Alerting.Evaluation;
 using Vigil.Features.Metrics;
 using Vigil.Features.Metrics.PrometheusApi;
 using Vigil.Metrics;
@@ -208,13 +209,22 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
         return [.. matrix.Series.SelectMany(s => s.Points).Select(p => p.Value)];
     }
 
-    /// <summary>The name of an alert labelled with the service (not a <c>DeploymentFailed</c>) firing at some time in [from, to].</summary>
+    /// <summary>
+    /// The name of an alert labelled with the service (not a <c>DeploymentFailed</c>) firing at some time in [from, to]:
+    /// an alert in the alert store whose active range meets the window, or a rule alert whose state history shows it
+    /// fired inside the window. The history matters for an alert that fired and resolved between two passes: routing
+    /// removes a resolved alert from the store once its groups have flushed (Alertmanager's garbage collection), and a
+    /// later firing replaces its start.
+    /// </summary>
     private static async Task<string?> FiringOnServiceAsync(VigilDbContext db, string service, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var candidates = await db.Set<StoredAlert>().AsNoTracking().Where(a => a.EndsAt > from && a.StartsAt <= to).ToListAsync(cancellationToken);
-        return candidates.Select(a => a.Labels)
-            .Where(l => l.Get("service") == service && l.Get("alertname") != FailedAlert)
-            .Select(l => l.Has("alertname") ? l.Get("alertname") : "(unnamed)")
+        var stored = await db.Set<StoredAlert>().AsNoTracking().Where(a => a.EndsAt > from && a.StartsAt <= to).Select(a => a.LabelsJson).ToListAsync(cancellationToken);
+        var history = await db.Set<AlertStateChange>().AsNoTracking()
+            .Where(c => c.State == "firing" && c.At >= from && c.At <= to).OrderBy(c => c.At).Select(c => c.LabelsJson).ToListAsync(cancellationToken);
+        return stored.Concat(history)
+            .Select(json => JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [])
+            .Where(l => l.GetValueOrDefault("service") == service && l.GetValueOrDefault("alertname") != FailedAlert)
+            .Select(l => l.GetValueOrDefault("alertname") ?? "(unnamed)")
             .FirstOrDefault();
     }
 
