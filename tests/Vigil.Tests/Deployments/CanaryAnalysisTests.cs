@@ -38,6 +38,7 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
           - name: checkout
             environments:
               - name: production
+              - name: live
         deployments:
           environments:
             - name: production
@@ -55,6 +56,17 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
                     confidence: 0.95
                 rollback_webhook: {{receiver.Url}}/rollback
                 watch: 2m
+            - name: live
+              blue_green:
+                metrics:
+                  - name: error_ratio
+                    canary: '{{ErrorRatio.Replace("TRACK", "canary", StringComparison.Ordinal)}}'
+                    baseline: '{{ErrorRatio.Replace("TRACK", "baseline", StringComparison.Ordinal)}}'
+                    effect_size: 1.5
+                verify: 5m
+                watch: 3m
+                keep_previous: 24h
+                rollback_webhook: {{receiver.Url}}/switch-back
         metrics:
           scrape_configs:
             - job_name: checkout
@@ -119,9 +131,9 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
 
     private ApplyScrapeTargets Scrapes => server.Services.GetRequiredService<ApplyScrapeTargets>();
 
-    private async Task<int> StartCanaryAsync()
+    private async Task<int> StartCanaryAsync(string environment = "production", string strategy = "canary")
     {
-        var recorded = await server.Http.PostAsJsonAsync("/api/deployments", new { service = "checkout", environment = "production", version = "v1.4.2", previous_version = "v1.4.1", strategy = "canary" });
+        var recorded = await server.Http.PostAsJsonAsync("/api/deployments", new { service = "checkout", environment, version = "v1.4.2", previous_version = "v1.4.1", strategy });
         Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
         var deployment = await recorded.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(DeploymentStatus.InProgress, deployment.GetProperty("status").GetString());
@@ -351,6 +363,63 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
         Assert.Equal("alert CheckoutErrorBurst fired on checkout within the 2m watch window", analysis.GetProperty("failure_reason").GetString());
         Assert.Single(receiver.Requests, r => r.Path == "/rollback");
     }
+
+    [Fact]
+    public async Task A_blue_green_deployment_whose_green_errors_more_than_blue_fails_its_verification_and_switches_back_once()
+    {
+        // The canary target plays green, the baseline blue.
+        var id = await StartCanaryAsync("live", "blue_green");
+        var started = server.Clock.GetUtcNow();
+        for (var tick = 0; tick < 40 && await StatusAsync(id) == DeploymentStatus.InProgress; tick++)
+        {
+            await TickAsync(tick, 10);
+        }
+
+        Assert.Equal(DeploymentStatus.Failed, await StatusAsync(id));
+        Assert.Equal(TimeSpan.FromMinutes(5), server.Clock.GetUtcNow() - started);
+        var analysis = await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}/analysis");
+        var report = Assert.Single(analysis.GetProperty("reports").EnumerateArray());
+        Assert.Equal((1, 0.0, "fail"), (report.GetProperty("step").GetInt32(), report.GetProperty("weight").GetDouble(), report.GetProperty("verdict").GetString()));
+        Assert.StartsWith("blue-green verification (green against blue) failed: error_ratio worse", analysis.GetProperty("failure_reason").GetString(), StringComparison.Ordinal);
+        for (var i = 0; i < 3; i++)
+        {
+            server.Clock.Advance(TimeSpan.FromSeconds(15));
+            await server.Services.GetRequiredService<CanaryAnalysis>().PassAsync(CancellationToken.None);
+        }
+        var switchBack = Assert.Single(receiver.Requests, r => r.Path == "/switch-back");
+        Assert.Equal(CanaryAnalysis.IdempotencyKey(id), switchBack.Header("Idempotency-Key"));
+        Assert.DoesNotContain(receiver.Requests, r => r.Path == "/rollback");
+        var alert = Assert.Single(await server.StoredAlertsAsync(), a => a.Labels.Get("alertname") == CanaryAnalysis.FailedAlert);
+        Assert.Equal(("checkout", "live"), (alert.Labels.Get("service"), alert.Labels.Get("environment")));
+    }
+
+    [Fact]
+    public async Task A_healthy_blue_green_deployment_is_verified_then_watched_after_the_switch_and_succeeds_keeping_blue_a_day()
+    {
+        var id = await StartCanaryAsync("live", "blue_green");
+        var started = server.Clock.GetUtcNow();
+        var tick = 0;
+        for (; tick < 20; tick++)
+        {
+            await TickAsync(tick, 1 + ((tick + 1) % 2));
+        }
+        // Verified at 5 minutes: step 2 is the switch, and the watch window runs to 8.
+        var verified = await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}/analysis");
+        Assert.Equal((2, DeploymentStatus.InProgress), (verified.GetProperty("step").GetInt32(), await StatusAsync(id)));
+        Assert.Equal(started + TimeSpan.FromMinutes(8), verified.GetProperty("watch_ends_at").GetDateTimeOffset());
+        for (; tick < 40 && await StatusAsync(id) == DeploymentStatus.InProgress; tick++)
+        {
+            await TickAsync(tick, 1 + ((tick + 1) % 2));
+        }
+
+        Assert.Equal(DeploymentStatus.Succeeded, await StatusAsync(id));
+        Assert.Equal(TimeSpan.FromMinutes(8), server.Clock.GetUtcNow() - started);
+        var detail = await server.Http.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}");
+        var note = detail.GetProperty("transitions").EnumerateArray().Last().GetProperty("note").GetString();
+        var keepUntil = (server.Clock.GetUtcNow() + TimeSpan.FromHours(24)).UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"blue-green: green passed its verification against blue and no alert fired on checkout within the 3m watch window; keep blue (v1.4.1) until {keepUntil}", note);
+        Assert.DoesNotContain(receiver.Requests, r => r.Path == "/switch-back");
+    }
 }
 
 /// <summary>A service's Prometheus text exposition on a loopback port: request counters by status code that the test bumps.</summary>
@@ -434,6 +503,33 @@ public sealed class CanaryPlanConfigTests
         Assert.Contains(errors, e => e.StartsWith("vigil.yaml:11:", StringComparison.Ordinal) && e.Contains("not an instant vector or scalar", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("vigil.yaml:12:", StringComparison.Ordinal) && e.Contains("\"sideways\" is not one of increase, decrease, either", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("vigil.yaml:13:", StringComparison.Ordinal) && e.Contains("is not an http(s) URL", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Blue_green_plan_mistakes_are_config_errors_at_their_line()
+    {
+        var loaded = ConfigLoader.Parse("vigil.yaml", """
+            deployments:
+              environments:
+                - name: production
+                  blue_green:
+                    metrics:
+                      - name: error_ratio
+                        canary: 'sum(rate(http_requests_total{code="500"}[5m])'
+                        baseline: 'sum(rate(http_requests_total{code="500"}[5m]))'
+                    verify: 0s
+                    watch: later
+                    keep_previous: a day
+                    rollback_webhook: ftp://deployer
+            """, new Hashtable());
+
+        var errors = loaded.Errors.Select(e => e.ToString()).ToList();
+        Assert.Equal(5, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("vigil.yaml:7:", StringComparison.Ordinal) && e.Contains("not a PromQL query", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("vigil.yaml:9:", StringComparison.Ordinal) && e.Contains("\"0s\" is not a duration above 0", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("vigil.yaml:10:", StringComparison.Ordinal) && e.Contains("\"later\" is not a duration", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("vigil.yaml:11:", StringComparison.Ordinal) && e.Contains("\"a day\" is not a duration", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("vigil.yaml:12:", StringComparison.Ordinal) && e.Contains("is not an http(s) URL", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -77,6 +77,9 @@ internal sealed class CanaryRunMapping : IEntityTypeConfiguration<CanaryRun>
 /// webhook and a <c>DeploymentFailed</c> alert. A step without hold (the full rollout) and the end of the last
 /// step start the watch window: an alert (other than <c>DeploymentFailed</c>) labelled with the service firing
 /// inside it fails the deployment; at its end without one the deployment has <c>succeeded</c>.
+/// A <c>blue_green</c> deployment whose environment has a <c>blue_green:</c> plan goes the same way, its plan read as
+/// two steps (<see cref="BlueGreenPlanDefinition.AsPlan"/>): green judged against blue over <c>verify</c>, then the
+/// switch and the watch window.
 /// </summary>
 public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader config, EvaluateQuery evaluate, IHttpClientFactory http, Cluster.ClusterMembership cluster, TimeProvider clock, ILogger<CanaryAnalysis> logger) : BackgroundService
 {
@@ -103,11 +106,11 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
             var running = await db.Set<Deployment>()
-                .Where(d => d.Status == DeploymentStatus.InProgress && d.Strategy == DeploymentStrategy.Canary)
+                .Where(d => d.Status == DeploymentStatus.InProgress && (d.Strategy == DeploymentStrategy.Canary || d.Strategy == DeploymentStrategy.BlueGreen))
                 .OrderBy(d => d.Id).ToListAsync(cancellationToken);
             foreach (var deployment in running)
             {
-                if (settings.Environment(deployment.Environment)?.Canary is { Steps.Count: > 0 } plan)
+                if (settings.Environment(deployment.Environment)?.AnalysisPlan(deployment.Strategy) is { Steps.Count: > 0 } plan)
                 {
                     await AnalyseAsync(db, scope.ServiceProvider.GetRequiredService<AuditLog>(), settings, deployment, plan, cancellationToken);
                 }
@@ -137,13 +140,13 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
                 var watchStart = watchEnds - plan.WatchSpan;
                 if (await FiringOnServiceAsync(db, deployment.Service, watchStart, now < watchEnds ? now : watchEnds, cancellationToken) is { } alert)
                 {
-                    await FailAsync(db, audit, settings, deployment, run, 0, $"alert {alert} fired on {deployment.Service} within the {Duration.Format(plan.WatchSpan)} watch window", now, cancellationToken);
+                    await FailAsync(db, audit, settings, plan, deployment, run, 0, $"alert {alert} fired on {deployment.Service} within the {Duration.Format(plan.WatchSpan)} watch window", now, cancellationToken);
                 }
                 else if (now >= watchEnds)
                 {
                     run.UpdatedAt = now;
                     await ChangeDeploymentStatus.RunAsync(db, settings, audit, deployment.Id, DeploymentStatus.Succeeded,
-                        new ChangeDeploymentStatus.Request { Note = $"canary: all {plan.Steps.Count} steps passed and no alert fired on {deployment.Service} within the {Duration.Format(plan.WatchSpan)} watch window" },
+                        new ChangeDeploymentStatus.Request { Note = SucceededNote(settings, deployment, plan, now) },
                         Actor, now, cancellationToken);
                 }
                 break;
@@ -167,7 +170,7 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
             if (report.Verdict == CanaryVerdict.Fail)
             {
                 var failed = report.Metrics.Where(m => m.Verdict == CanaryVerdict.Fail).Select(m => $"{m.Metric} {m.Reason}");
-                await FailAsync(db, audit, settings, deployment, run, index + 1, $"canary step {index + 1} ({step.Weight.ToString(CultureInfo.InvariantCulture)}%) failed: {string.Join("; ", failed)}", now, cancellationToken);
+                await FailAsync(db, audit, settings, plan, deployment, run, index + 1, $"{StepName(deployment, index, step)} failed: {string.Join("; ", failed)}", now, cancellationToken);
                 break;
             }
             run.StepIndex = index + 1;
@@ -228,12 +231,29 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
             .FirstOrDefault();
     }
 
-    private static async Task FailAsync(VigilDbContext db, AuditLog audit, DeploymentSettings settings, Deployment deployment, CanaryRun run, int step, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>How a judged step is named in reasons: the canary's step and share, or blue-green's verification.</summary>
+    private static string StepName(Deployment deployment, int index, CanaryStepDefinition step) =>
+        deployment.Strategy == DeploymentStrategy.BlueGreen
+            ? "blue-green verification (green against blue)"
+            : $"canary step {index + 1} ({step.Weight.ToString(CultureInfo.InvariantCulture)}%)";
+
+    private static string SucceededNote(DeploymentSettings settings, Deployment deployment, CanaryPlanDefinition plan, DateTimeOffset now)
+    {
+        var watched = $"no alert fired on {deployment.Service} within the {Duration.Format(plan.WatchSpan)} watch window";
+        if (deployment.Strategy != DeploymentStrategy.BlueGreen)
+        {
+            return $"canary: all {plan.Steps.Count} steps passed and {watched}";
+        }
+        var keep = settings.Environment(deployment.Environment)?.BlueGreen?.KeepPreviousSpan ?? TimeSpan.Zero;
+        return $"blue-green: green passed its verification against blue and {watched}; keep blue ({deployment.PreviousVersion ?? "the previous version"}) until {(now + keep).UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}";
+    }
+
+    private static async Task FailAsync(VigilDbContext db, AuditLog audit, DeploymentSettings settings, CanaryPlanDefinition plan, Deployment deployment, CanaryRun run, int step, string reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
         reason = reason.Length > 1000 ? reason[..997] + "..." : reason;
         run.FailureReason = reason;
         run.FailedStep = step;
-        run.RollbackPending = settings.Environment(deployment.Environment)?.Canary?.RollbackWebhook is not null;
+        run.RollbackPending = plan.RollbackWebhook is not null;
         run.AlertPending = true;
         run.UpdatedAt = now;
         // The run's owed rollback and alert are saved by the same SaveChanges (one transaction) that marks the deployment failed.
@@ -255,7 +275,7 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
             }
             if (run.RollbackPending && (run.RollbackNextAttemptAt is null || run.RollbackNextAttemptAt <= now))
             {
-                await SendRollbackAsync(run, deployment, settings.Environment(deployment.Environment)?.Canary?.RollbackWebhook, now, cancellationToken);
+                await SendRollbackAsync(run, deployment, settings.Environment(deployment.Environment)?.AnalysisPlan(deployment.Strategy)?.RollbackWebhook, now, cancellationToken);
             }
             await db.SaveChangesAsync(cancellationToken);
         }
