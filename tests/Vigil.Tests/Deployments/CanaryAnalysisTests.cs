@@ -231,6 +231,12 @@ public abstract class CanaryAnalysisTests : IAsyncLifetime
         Assert.Contains("data-step=\"1\" data-verdict=\"fail\"", html, StringComparison.Ordinal);
         Assert.Contains("data-metric=\"error_ratio\"", html, StringComparison.Ordinal);
         Assert.Contains("canary step 1 (5%) failed: error_ratio worse", html, StringComparison.Ordinal);
+        // With a chart of the canary against the baseline over the hold.
+        var chart = html[html.IndexOf("data-chart-step=\"1\" data-chart-metric=\"error_ratio\"", StringComparison.Ordinal)..];
+        chart = chart[..chart.IndexOf("</figure>", StringComparison.Ordinal)];
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(chart, "<polyline"));
+        Assert.Contains("<title>canary</title>", chart, StringComparison.Ordinal);
+        Assert.Contains("<title>baseline</title>", chart, StringComparison.Ordinal);
 
         // The service's page lists it as failed.
         var servicePage = await browser.GetStringAsync("/catalog/checkout");

@@ -12,6 +12,7 @@ using Vigil.Features.Metrics;
 using Vigil.Features.Metrics.PrometheusApi;
 using Vigil.Metrics;
 using Vigil.Metrics.PromQL;
+using Vigil.Web.Charts;
 
 namespace Vigil.Features.Deployments;
 
@@ -51,8 +52,11 @@ public sealed class CanaryRun
     }
 }
 
-/// <summary>One judged step: its share, the time judged, the verdict (the worst metric's) and each metric's numbers.</summary>
-public sealed record CanaryStepReport(int Step, double Weight, DateTimeOffset From, DateTimeOffset To, string Verdict, IReadOnlyList<MetricJudgement> Metrics);
+/// <summary>One judged step: its share, the time judged, the verdict (the worst metric's), each metric's numbers and the series compared.</summary>
+public sealed record CanaryStepReport(int Step, double Weight, DateTimeOffset From, DateTimeOffset To, string Verdict, IReadOnlyList<MetricJudgement> Metrics, IReadOnlyList<MetricLines>? Lines = null);
+
+/// <summary>The canary's and the baseline's series of one metric over a step's hold, as the step report's chart draws them.</summary>
+public sealed record MetricLines(string Metric, IReadOnlyList<ChartSeries> Series);
 
 internal sealed class CanaryRunMapping : IEntityTypeConfiguration<CanaryRun>
 {
@@ -188,13 +192,15 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
     {
         var queryStep = TimeSpan.FromTicks(Math.Max((to - from).Ticks / 30, MinQueryStep.Ticks));
         var judgements = new List<MetricJudgement>();
+        var lines = new List<MetricLines>();
         foreach (var metric in plan.Metrics)
         {
             try
             {
-                var canary = await ValuesAsync(metric.Canary!, from, to, queryStep, cancellationToken);
-                var baseline = await ValuesAsync(metric.Baseline!, from, to, queryStep, cancellationToken);
-                judgements.Add(CanaryJudge.Judge(metric.Name!, canary, baseline, metric.Criteria));
+                var canary = await SeriesAsync("canary", metric.Canary!, from, to, queryStep, cancellationToken);
+                var baseline = await SeriesAsync("baseline", metric.Baseline!, from, to, queryStep, cancellationToken);
+                judgements.Add(CanaryJudge.Judge(metric.Name!, Values(canary), Values(baseline), metric.Criteria));
+                lines.Add(new(metric.Name!, [.. canary, .. baseline]));
             }
             catch (Exception e) when (e is ApiError or PromQLParseException or BadParameterException)
             {
@@ -202,15 +208,23 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
                 judgements.Add(new(metric.Name!, CanaryVerdict.Marginal, $"the query could not be evaluated: {e.Message}", 0, 0, null, null, null, null));
             }
         }
-        return new(index + 1, step.Weight, from, to, CanaryVerdict.Worst(judgements.Select(j => j.Verdict)), judgements);
+        return new(index + 1, step.Weight, from, to, CanaryVerdict.Worst(judgements.Select(j => j.Verdict)), judgements, lines);
     }
 
-    /// <summary>Every value of every series the query returns at the steps of the range.</summary>
-    private async Task<List<double>> ValuesAsync(string query, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each series the query returns at the steps of the range, named for the chart (<paramref name="role"/>, and its
+    /// labels when there are several). Values that are not finite (0 / 0) are left out: the judge skips them too.
+    /// </summary>
+    private async Task<List<ChartSeries>> SeriesAsync(string role, string query, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken cancellationToken)
     {
         var matrix = await evaluate.RangeAsync(EvaluateQuery.Parse(query), from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), (long)step.TotalMilliseconds, null, cancellationToken);
-        return [.. matrix.Series.SelectMany(s => s.Points).Select(p => p.Value)];
+        return [.. matrix.Series.Select(s => new ChartSeries(
+            matrix.Series.Count == 1 ? role : $"{role} {s.Labels}",
+            [.. s.Points.Where(p => double.IsFinite(p.Value)).Select(p => new ChartPoint(p.TimestampMs, p.Value))]))];
     }
+
+    /// <summary>Every value of every series: what the judge compares.</summary>
+    private static List<double> Values(List<ChartSeries> series) => [.. series.SelectMany(s => s.Points).Select(p => p.Value)];
 
     /// <summary>
     /// The name of an alert labelled with the service (not a <c>DeploymentFailed</c>) firing at some time in [from, to]:
