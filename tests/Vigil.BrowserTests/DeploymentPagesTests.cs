@@ -20,6 +20,12 @@ public sealed class DeploymentPagesTests(Chromium chromium, ITestOutputHelper ou
           - name: search
             environments:
               - name: staging
+        monitors:
+          - name: checkout-port
+            type: tcp
+            service: checkout
+            host: 127.0.0.1
+            port: 1
         deployments:
           environments:
             - name: production
@@ -137,5 +143,25 @@ public sealed class DeploymentPagesTests(Chromium chromium, ITestOutputHelper ou
             Assert.Contains("v1.4.2 · checkout · production (in progress)", titles);
             Assert.Contains("v1.4.2 · checkout · staging (failed)", titles);
             Assert.Equal(3, titles.Count);
+        });
+
+    [Fact]
+    public Task Chromium_sees_a_deployment_marker_on_the_monitor_latency_chart_of_its_service() =>
+        chromium.RunAsync(nameof(Chromium_sees_a_deployment_marker_on_the_monitor_latency_chart_of_its_service), output, async page =>
+        {
+            // Checks a minute before and a minute after the deployment started; one of another service is not drawn.
+            (await server.Http.PostAsync("/api/monitors/checkout-port/check", null)).EnsureSuccessStatusCode();
+            server.Clock.Advance(TimeSpan.FromSeconds(60));
+            await RecordAsync(new { service = "checkout", environment = "staging", version = "v2.0.0" });
+            await RecordAsync(new { service = "search", environment = "staging", version = "v9.1" });
+            server.Clock.Advance(TimeSpan.FromSeconds(60));
+            (await server.Http.PostAsync("/api/monitors/checkout-port/check", null)).EnsureSuccessStatusCode();
+
+            await ConsoleSession.SignInAsync(page, server);
+            await page.GotoAsync(new Uri(server.BaseAddress, "/monitors/checkout-port").ToString());
+            var markers = page.Locator("svg.latency g.annotation[data-kind=deployment]");
+            // A marker is a vertical line: no width, so attached rather than "visible" to Playwright.
+            await markers.First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            Assert.Equal(["v2.0.0 · checkout · staging (in progress)"], await markers.Locator("title").AllTextContentsAsync());
         });
 }

@@ -7,10 +7,12 @@ using Vigil.Configuration;
 using Vigil.Data;
 using Vigil.Features.Access;
 using Vigil.Features.Alerting;
+using Vigil.Features.Alerting.Evaluation;
 using Vigil.Features.Metrics;
 using Vigil.Features.Metrics.PrometheusApi;
 using Vigil.Metrics;
 using Vigil.Metrics.PromQL;
+using Vigil.Web.Charts;
 
 namespace Vigil.Features.Deployments;
 
@@ -50,8 +52,11 @@ public sealed class CanaryRun
     }
 }
 
-/// <summary>One judged step: its share, the time judged, the verdict (the worst metric's) and each metric's numbers.</summary>
-public sealed record CanaryStepReport(int Step, double Weight, DateTimeOffset From, DateTimeOffset To, string Verdict, IReadOnlyList<MetricJudgement> Metrics);
+/// <summary>One judged step: its share, the time judged, the verdict (the worst metric's), each metric's numbers and the series compared.</summary>
+public sealed record CanaryStepReport(int Step, double Weight, DateTimeOffset From, DateTimeOffset To, string Verdict, IReadOnlyList<MetricJudgement> Metrics, IReadOnlyList<MetricLines>? Lines = null);
+
+/// <summary>The canary's and the baseline's series of one metric over a step's hold, as the step report's chart draws them.</summary>
+public sealed record MetricLines(string Metric, IReadOnlyList<ChartSeries> Series);
 
 internal sealed class CanaryRunMapping : IEntityTypeConfiguration<CanaryRun>
 {
@@ -76,6 +81,9 @@ internal sealed class CanaryRunMapping : IEntityTypeConfiguration<CanaryRun>
 /// webhook and a <c>DeploymentFailed</c> alert. A step without hold (the full rollout) and the end of the last
 /// step start the watch window: an alert (other than <c>DeploymentFailed</c>) labelled with the service firing
 /// inside it fails the deployment; at its end without one the deployment has <c>succeeded</c>.
+/// A <c>blue_green</c> deployment whose environment has a <c>blue_green:</c> plan goes the same way, its plan read as
+/// two steps (<see cref="BlueGreenPlanDefinition.AsPlan"/>): green judged against blue over <c>verify</c>, then the
+/// switch and the watch window.
 /// </summary>
 public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader config, EvaluateQuery evaluate, IHttpClientFactory http, Cluster.ClusterMembership cluster, TimeProvider clock, ILogger<CanaryAnalysis> logger) : BackgroundService
 {
@@ -102,11 +110,11 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
             var running = await db.Set<Deployment>()
-                .Where(d => d.Status == DeploymentStatus.InProgress && d.Strategy == DeploymentStrategy.Canary)
+                .Where(d => d.Status == DeploymentStatus.InProgress && (d.Strategy == DeploymentStrategy.Canary || d.Strategy == DeploymentStrategy.BlueGreen))
                 .OrderBy(d => d.Id).ToListAsync(cancellationToken);
             foreach (var deployment in running)
             {
-                if (settings.Environment(deployment.Environment)?.Canary is { Steps.Count: > 0 } plan)
+                if (settings.Environment(deployment.Environment)?.AnalysisPlan(deployment.Strategy) is { Steps.Count: > 0 } plan)
                 {
                     await AnalyseAsync(db, scope.ServiceProvider.GetRequiredService<AuditLog>(), settings, deployment, plan, cancellationToken);
                 }
@@ -136,13 +144,13 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
                 var watchStart = watchEnds - plan.WatchSpan;
                 if (await FiringOnServiceAsync(db, deployment.Service, watchStart, now < watchEnds ? now : watchEnds, cancellationToken) is { } alert)
                 {
-                    await FailAsync(db, audit, settings, deployment, run, 0, $"alert {alert} fired on {deployment.Service} within the {Duration.Format(plan.WatchSpan)} watch window", now, cancellationToken);
+                    await FailAsync(db, audit, settings, plan, deployment, run, 0, $"alert {alert} fired on {deployment.Service} within the {Duration.Format(plan.WatchSpan)} watch window", now, cancellationToken);
                 }
                 else if (now >= watchEnds)
                 {
                     run.UpdatedAt = now;
                     await ChangeDeploymentStatus.RunAsync(db, settings, audit, deployment.Id, DeploymentStatus.Succeeded,
-                        new ChangeDeploymentStatus.Request { Note = $"canary: all {plan.Steps.Count} steps passed and no alert fired on {deployment.Service} within the {Duration.Format(plan.WatchSpan)} watch window" },
+                        new ChangeDeploymentStatus.Request { Note = SucceededNote(settings, deployment, plan, now) },
                         Actor, now, cancellationToken);
                 }
                 break;
@@ -166,7 +174,7 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
             if (report.Verdict == CanaryVerdict.Fail)
             {
                 var failed = report.Metrics.Where(m => m.Verdict == CanaryVerdict.Fail).Select(m => $"{m.Metric} {m.Reason}");
-                await FailAsync(db, audit, settings, deployment, run, index + 1, $"canary step {index + 1} ({step.Weight.ToString(CultureInfo.InvariantCulture)}%) failed: {string.Join("; ", failed)}", now, cancellationToken);
+                await FailAsync(db, audit, settings, plan, deployment, run, index + 1, $"{StepName(deployment, index, step)} failed: {string.Join("; ", failed)}", now, cancellationToken);
                 break;
             }
             run.StepIndex = index + 1;
@@ -184,13 +192,15 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
     {
         var queryStep = TimeSpan.FromTicks(Math.Max((to - from).Ticks / 30, MinQueryStep.Ticks));
         var judgements = new List<MetricJudgement>();
+        var lines = new List<MetricLines>();
         foreach (var metric in plan.Metrics)
         {
             try
             {
-                var canary = await ValuesAsync(metric.Canary!, from, to, queryStep, cancellationToken);
-                var baseline = await ValuesAsync(metric.Baseline!, from, to, queryStep, cancellationToken);
-                judgements.Add(CanaryJudge.Judge(metric.Name!, canary, baseline, metric.Criteria));
+                var canary = await SeriesAsync("canary", metric.Canary!, from, to, queryStep, cancellationToken);
+                var baseline = await SeriesAsync("baseline", metric.Baseline!, from, to, queryStep, cancellationToken);
+                judgements.Add(CanaryJudge.Judge(metric.Name!, Values(canary), Values(baseline), metric.Criteria));
+                lines.Add(new(metric.Name!, [.. canary, .. baseline]));
             }
             catch (Exception e) when (e is ApiError or PromQLParseException or BadParameterException)
             {
@@ -198,32 +208,66 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
                 judgements.Add(new(metric.Name!, CanaryVerdict.Marginal, $"the query could not be evaluated: {e.Message}", 0, 0, null, null, null, null));
             }
         }
-        return new(index + 1, step.Weight, from, to, CanaryVerdict.Worst(judgements.Select(j => j.Verdict)), judgements);
+        return new(index + 1, step.Weight, from, to, CanaryVerdict.Worst(judgements.Select(j => j.Verdict)), judgements, lines);
     }
 
-    /// <summary>Every value of every series the query returns at the steps of the range.</summary>
-    private async Task<List<double>> ValuesAsync(string query, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each series the query returns at the steps of the range, named for the chart (<paramref name="role"/>, and its
+    /// labels when there are several). Values that are not finite (0 / 0) are left out: the judge skips them too.
+    /// </summary>
+    private async Task<List<ChartSeries>> SeriesAsync(string role, string query, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken cancellationToken)
     {
         var matrix = await evaluate.RangeAsync(EvaluateQuery.Parse(query), from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), (long)step.TotalMilliseconds, null, cancellationToken);
-        return [.. matrix.Series.SelectMany(s => s.Points).Select(p => p.Value)];
+        return [.. matrix.Series.Select(s => new ChartSeries(
+            matrix.Series.Count == 1 ? role : $"{role} {s.Labels}",
+            [.. s.Points.Where(p => double.IsFinite(p.Value)).Select(p => new ChartPoint(p.TimestampMs, p.Value))]))];
     }
 
-    /// <summary>The name of an alert labelled with the service (not a <c>DeploymentFailed</c>) firing at some time in [from, to].</summary>
+    /// <summary>Every value of every series: what the judge compares.</summary>
+    private static List<double> Values(List<ChartSeries> series) => [.. series.SelectMany(s => s.Points).Select(p => p.Value)];
+
+    /// <summary>
+    /// The name of an alert labelled with the service (not a <c>DeploymentFailed</c>) firing at some time in [from, to]:
+    /// an alert in the alert store whose active range meets the window, or a rule alert whose state history shows it
+    /// fired inside the window. The history matters for an alert that fired and resolved between two passes: routing
+    /// removes a resolved alert from the store once its groups have flushed (Alertmanager's garbage collection), and a
+    /// later firing replaces its start.
+    /// </summary>
     private static async Task<string?> FiringOnServiceAsync(VigilDbContext db, string service, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var candidates = await db.Set<StoredAlert>().AsNoTracking().Where(a => a.EndsAt > from && a.StartsAt <= to).ToListAsync(cancellationToken);
-        return candidates.Select(a => a.Labels)
-            .Where(l => l.Get("service") == service && l.Get("alertname") != FailedAlert)
-            .Select(l => l.Has("alertname") ? l.Get("alertname") : "(unnamed)")
+        var stored = await db.Set<StoredAlert>().AsNoTracking().Where(a => a.EndsAt > from && a.StartsAt <= to).Select(a => a.LabelsJson).ToListAsync(cancellationToken);
+        var history = await db.Set<AlertStateChange>().AsNoTracking()
+            .Where(c => c.State == "firing" && c.At >= from && c.At <= to).OrderBy(c => c.At).Select(c => c.LabelsJson).ToListAsync(cancellationToken);
+        return stored.Concat(history)
+            .Select(json => JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [])
+            .Where(l => l.GetValueOrDefault("service") == service && l.GetValueOrDefault("alertname") != FailedAlert)
+            .Select(l => l.GetValueOrDefault("alertname") ?? "(unnamed)")
             .FirstOrDefault();
     }
 
-    private static async Task FailAsync(VigilDbContext db, AuditLog audit, DeploymentSettings settings, Deployment deployment, CanaryRun run, int step, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>How a judged step is named in reasons: the canary's step and share, or blue-green's verification.</summary>
+    private static string StepName(Deployment deployment, int index, CanaryStepDefinition step) =>
+        deployment.Strategy == DeploymentStrategy.BlueGreen
+            ? "blue-green verification (green against blue)"
+            : $"canary step {index + 1} ({step.Weight.ToString(CultureInfo.InvariantCulture)}%)";
+
+    private static string SucceededNote(DeploymentSettings settings, Deployment deployment, CanaryPlanDefinition plan, DateTimeOffset now)
+    {
+        var watched = $"no alert fired on {deployment.Service} within the {Duration.Format(plan.WatchSpan)} watch window";
+        if (deployment.Strategy != DeploymentStrategy.BlueGreen)
+        {
+            return $"canary: all {plan.Steps.Count} steps passed and {watched}";
+        }
+        var keep = settings.Environment(deployment.Environment)?.BlueGreen?.KeepPreviousSpan ?? TimeSpan.Zero;
+        return $"blue-green: green passed its verification against blue and {watched}; keep blue ({deployment.PreviousVersion ?? "the previous version"}) until {(now + keep).UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}";
+    }
+
+    private static async Task FailAsync(VigilDbContext db, AuditLog audit, DeploymentSettings settings, CanaryPlanDefinition plan, Deployment deployment, CanaryRun run, int step, string reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
         reason = reason.Length > 1000 ? reason[..997] + "..." : reason;
         run.FailureReason = reason;
         run.FailedStep = step;
-        run.RollbackPending = settings.Environment(deployment.Environment)?.Canary?.RollbackWebhook is not null;
+        run.RollbackPending = plan.RollbackWebhook is not null;
         run.AlertPending = true;
         run.UpdatedAt = now;
         // The run's owed rollback and alert are saved by the same SaveChanges (one transaction) that marks the deployment failed.
@@ -245,7 +289,7 @@ public sealed class CanaryAnalysis(IServiceProvider services, ConfigReloader con
             }
             if (run.RollbackPending && (run.RollbackNextAttemptAt is null || run.RollbackNextAttemptAt <= now))
             {
-                await SendRollbackAsync(run, deployment, settings.Environment(deployment.Environment)?.Canary?.RollbackWebhook, now, cancellationToken);
+                await SendRollbackAsync(run, deployment, settings.Environment(deployment.Environment)?.AnalysisPlan(deployment.Strategy)?.RollbackWebhook, now, cancellationToken);
             }
             await db.SaveChangesAsync(cancellationToken);
         }

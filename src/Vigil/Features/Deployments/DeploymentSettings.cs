@@ -38,6 +38,52 @@ public sealed class DeploymentEnvironmentDefinition
     public List<FreezeDefinition> Freezes { get; set; } = [];
     /// <summary>How canary deployments here are analysed step by step (<see cref="CanaryAnalysis"/>); none: not analysed.</summary>
     public CanaryPlanDefinition? Canary { get; set; }
+    /// <summary>How blue-green deployments here are analysed: green judged against blue before the switch, then watched.</summary>
+    public BlueGreenPlanDefinition? BlueGreen { get; set; }
+
+    /// <summary>The plan <see cref="CanaryAnalysis"/> follows for a deployment of this strategy here, or null when it is not analysed.</summary>
+    public CanaryPlanDefinition? AnalysisPlan(string strategy) => strategy switch
+    {
+        DeploymentStrategy.Canary => Canary,
+        DeploymentStrategy.BlueGreen => BlueGreen?.AsPlan(),
+        _ => null,
+    };
+}
+
+/// <summary>
+/// <c>deployments.environments[].blue_green</c>: seed 001's blue-green flow (smoke tests, switch, monitor 5 minutes,
+/// keep blue 24 hours). Each metric's <c>canary</c> query reads green (the new version) and its <c>baseline</c> query blue.
+/// </summary>
+public sealed class BlueGreenPlanDefinition
+{
+    public List<CanaryMetricDefinition> Metrics { get; set; } = [];
+    /// <summary>How long green is judged against blue before the switch (default 5m).</summary>
+    public string? Verify { get; set; }
+    /// <summary>After the switch: an alert on the service firing this long after fails the deployment (default 5m).</summary>
+    public string? Watch { get; set; }
+    /// <summary>How long the deployer keeps blue running after a success, ready for a rollback (default 24h).</summary>
+    public string? KeepPrevious { get; set; }
+    /// <summary>POSTed once when the deployment fails (the deployer switches back to blue).</summary>
+    public string? RollbackWebhook { get; set; }
+
+    public const string DefaultVerify = "5m";
+    public const string DefaultKeepPrevious = "24h";
+
+    public TimeSpan VerifySpan => Duration.TryParse(Verify ?? DefaultVerify, out var span) && span > TimeSpan.Zero ? span : TimeSpan.FromMinutes(5);
+
+    public TimeSpan KeepPreviousSpan => Duration.TryParse(KeepPrevious ?? DefaultKeepPrevious, out var span) && span >= TimeSpan.Zero ? span : TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The same analysis as a canary's, in two steps: the verification (green against blue over <see cref="Verify"/>,
+    /// at no share of the users' traffic: smoke or mirrored traffic) and the switch (all traffic, then the watch window).
+    /// </summary>
+    public CanaryPlanDefinition AsPlan() => new()
+    {
+        Steps = [new() { Weight = 0, Hold = Verify ?? DefaultVerify }, new() { Weight = 100 }],
+        Metrics = Metrics,
+        RollbackWebhook = RollbackWebhook,
+        Watch = Watch,
+    };
 }
 
 /// <summary><c>deployments.environments[].canary</c>: the steps, the metrics judged at each, where to ask for a rollback, and the watch window.</summary>
@@ -167,6 +213,13 @@ public static class DeploymentConfigRules
                     yield return error;
                 }
             }
+            if (environment.BlueGreen is { } blueGreen)
+            {
+                foreach (var error in ValidateBlueGreen(blueGreen, $"{path}.blue_green"))
+                {
+                    yield return error;
+                }
+            }
         }
     }
 
@@ -192,10 +245,35 @@ public static class DeploymentConfigRules
                 yield return new($"{path}.steps[{i}].hold", "only the last step may omit its hold time");
             }
         }
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < canary.Metrics.Count; i++)
+        foreach (var error in ValidateAnalysis(canary.Metrics, canary.RollbackWebhook, canary.Watch, path))
         {
-            var metric = canary.Metrics[i];
+            yield return error;
+        }
+    }
+
+    private static IEnumerable<FieldError> ValidateBlueGreen(BlueGreenPlanDefinition plan, string path)
+    {
+        if (plan.Verify is { } verify && (!Duration.TryParse(verify, out var span) || span <= TimeSpan.Zero))
+        {
+            yield return new($"{path}.verify", $"\"{verify}\" is not a duration above 0 (write 5m, 10m)");
+        }
+        if (plan.KeepPrevious is { } keep && (!Duration.TryParse(keep, out var kept) || kept < TimeSpan.Zero))
+        {
+            yield return new($"{path}.keep_previous", $"\"{keep}\" is not a duration (write 24h)");
+        }
+        foreach (var error in ValidateAnalysis(plan.Metrics, plan.RollbackWebhook, plan.Watch, path))
+        {
+            yield return error;
+        }
+    }
+
+    /// <summary>What a canary plan and a blue-green plan share: the metrics, the rollback webhook and the watch window.</summary>
+    private static IEnumerable<FieldError> ValidateAnalysis(List<CanaryMetricDefinition> metrics, string? rollbackWebhook, string? watchWindow, string path)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            var metric = metrics[i];
             var at = $"{path}.metrics[{i}]";
             if (metric.Name is { } name && !names.Add(name))
             {
@@ -222,11 +300,11 @@ public static class DeploymentConfigRules
                 yield return new($"{at}.confidence", $"{metric.Confidence} is not between 0 and 1 (e.g. 0.95)");
             }
         }
-        if (canary.RollbackWebhook is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        if (rollbackWebhook is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
         {
             yield return new($"{path}.rollback_webhook", $"\"{url}\" is not an http(s) URL");
         }
-        if (canary.Watch is { } watch && (!Duration.TryParse(watch, out var span) || span < TimeSpan.Zero))
+        if (watchWindow is { } watch && (!Duration.TryParse(watch, out var span) || span < TimeSpan.Zero))
         {
             yield return new($"{path}.watch", $"\"{watch}\" is not a duration (write 5m, 30m)");
         }
