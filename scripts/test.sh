@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Vigil's whole test suite on a fresh Debian machine: installs what the tests need when it is
-# missing (PostgreSQL server binaries, Chromium, Prometheus's promtool, Alertmanager's amtool), builds, runs every test project, and ends with
+# missing (PostgreSQL server binaries, Chromium, Prometheus's promtool, Alertmanager's amtool, afl++), builds, runs every test project
+# and a bounded fuzzing run of the parsers, and ends with
 # one line "N passed, N failed" counted from the test results (TRX files), not from xunit's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,8 @@ command -v promtool > /dev/null || need+=(prometheus)
 command -v amtool > /dev/null || need+=(prometheus-alertmanager)
 # victoria-metrics (Debian's victoria-metrics package): the remote_write and query_url tests forward to and query it live.
 command -v victoria-metrics > /dev/null || need+=(victoria-metrics)
+# afl-fuzz (Debian's afl++ package): the bounded fuzzing run of the parsers (fuzz/run.sh).
+command -v afl-fuzz > /dev/null || need+=(afl++)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} with apt-get ..."
   sudo=""
@@ -37,9 +40,20 @@ for project in tests/*/*.csproj; do
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 done
 
+# A bounded coverage-guided fuzzing run of each parser (fuzz/README.md); each target counts as
+# one result, failed when it found a crash.
+fuzz_passed=0
+fuzz_failed=0
+fuzz/run.sh "${VIGIL_FUZZ_SECONDS:-15}" || true
+if [ -f fuzz/out/summary.tsv ]; then
+  fuzz_passed=$(awk -F'\t' '$2 == 0' fuzz/out/summary.tsv | wc -l)
+  fuzz_failed=$(awk -F'\t' '$2 != 0' fuzz/out/summary.tsv | wc -l)
+fi
+[ "$fuzz_passed" -gt 0 ] || fuzz_failed=$((fuzz_failed + 1)) # the run itself did not work
+
 # Count from the TRX files: <Counters total=".." passed=".." failed=".." ...>
-passed=0
-failed=0
+passed=$fuzz_passed
+failed=$fuzz_failed
 shopt -s nullglob
 trx=("$results"/*.trx)
 for file in "${trx[@]}"; do

@@ -54,6 +54,11 @@ public static class ConfigLoader
             var reason = e.InnerException?.Message ?? e.Message;
             return new LoadedConfig(new VigilConfig(), [new ConfigError(file, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {reason}")], file, fingerprint);
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner can fail this way on some malformed plain scalars (found by fuzzing).
+            return new LoadedConfig(new VigilConfig(), [new ConfigError(file, 1, 1, "invalid YAML: the file does not scan as YAML (a malformed plain scalar)")], file, fingerprint);
+        }
         var root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode : new YamlMappingNode();
         var binder = new YamlBinder(file);
         if (root is YamlMappingNode mapping)

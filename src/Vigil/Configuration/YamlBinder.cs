@@ -277,6 +277,8 @@ internal sealed class YamlBinder(string file)
         return dict;
     }
 
+    private static readonly NullabilityInfoContext Nullability = new();
+
     private object? BindObject(Type type, YamlNode node, string path, bool keyedByName = false)
     {
         if (node is not YamlMappingNode mapping)
@@ -304,7 +306,11 @@ internal sealed class YamlBinder(string file)
                 : BindValue(property.PropertyType, valueNode, Join(path, key));
             if (value is not null || IsNull(valueNode))
             {
-                if (value is not null || Nullable.GetUnderlyingType(property.PropertyType) is not null || !property.PropertyType.IsValueType)
+                // An empty value (`alerting:` with nothing under it) keeps the default of a section
+                // or list that may not be null, instead of leaving null where the code expects one.
+                var mayBeNull = Nullable.GetUnderlyingType(property.PropertyType) is not null ||
+                    !property.PropertyType.IsValueType && Nullability.Create(property).WriteState != NullabilityState.NotNull;
+                if (value is not null || mayBeNull)
                 {
                     property.SetValue(target, value);
                 }

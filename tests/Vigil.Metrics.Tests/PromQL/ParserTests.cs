@@ -114,6 +114,30 @@ public sealed class ParserTests
         Assert.Equal($"{line}:{column}: parse error: {reason}", e.Message);
     }
 
+    // Found by fuzzing (fuzz/run.sh promql): a short octal escape threw FormatException, an escape
+    // past U+10FFFF or of a surrogate ArgumentOutOfRangeException, instead of a parse error.
+    [Theory]
+    [InlineData("label_replace(up, \"a\", \"\\1, \"b\", \"(.*)\")")]
+    [InlineData("{a=\"\\4\"}")]
+    [InlineData("{a=\"\\777\"}")]
+    [InlineData("{a=\"\\uD800\"}")]
+    [InlineData("{a=\"\\UFFFFFFFF\"}")]
+    [InlineData("{a=\"\\U00110000\"}")]
+    public void Malformed_escapes_in_strings_are_parse_errors(string query)
+    {
+        var e = Assert.Throws<PromQLParseException>(() => PromQLParser.Parse(query));
+
+        Assert.Contains("parse error", e.Message);
+    }
+
+    [Fact]
+    public void Octal_and_unicode_escapes_decode_as_in_go()
+    {
+        var selector = Assert.IsType<VectorSelector>(PromQLParser.Parse("{a=\"\\101\\u00e9\\U0001F600\"}"));
+
+        Assert.Equal("A\u00e9\U0001F600", selector.Matchers.Single(m => m.Name == "a").Value);
+    }
+
     [Fact]
     public void Absurdly_nested_query_fails_as_a_parse_error()
     {

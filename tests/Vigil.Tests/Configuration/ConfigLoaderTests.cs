@@ -19,6 +19,36 @@ public class ConfigLoaderTests
         Assert.Equal(TimeSpan.FromSeconds(10), loaded.Config.Server.ShutdownTimeout);
     }
 
+    // Found by fuzzing (fuzz/run.sh config): an empty section left null where every reader expects
+    // one (NullReferenceException), and YamlDotNet's scanner throws InvalidOperationException on
+    // some malformed plain scalars; both must come back as a loaded config or a file:line error.
+    [Fact]
+    public void Sections_written_empty_are_pointed_at_and_keep_their_defaults()
+    {
+        var loaded = Parse("""
+            server:
+            alerting:
+            routing: ~
+            services:
+            """);
+
+        Assert.Equal(
+            ["vigil.yaml:1:8: expected a mapping, got \"\"", "vigil.yaml:2:10: expected a mapping, got \"\"", "vigil.yaml:3:10: expected a mapping, got \"~\""],
+            loaded.Errors.Select(e => e.ToString()));
+        Assert.Equal("http://127.0.0.1:8080", loaded.Config.Server.ExternalUrl);
+        Assert.Equal(loaded.Config.Server.ExternalUrl, loaded.Config.Alerting.ExternalUrl);
+        Assert.Empty(loaded.Config.Services);
+    }
+
+    [Fact]
+    public void A_file_the_yaml_scanner_chokes_on_is_one_error_not_an_exception()
+    {
+        var loaded = Parse("services:\n  - name: api\n    dependencies: [{servicval: 30s\n    service: ape: db}]\nalerting:\n  route:\n    group_beScies:y: [alertname]\n =receivers:\u0005    - n\u0000eam\n");
+
+        var error = Assert.Single(loaded.Errors);
+        Assert.Contains("invalid YAML", error.ToString());
+    }
+
     [Fact]
     public void Access_settings_are_read_and_their_mistakes_pointed_at()
     {

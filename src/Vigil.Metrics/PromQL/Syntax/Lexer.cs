@@ -327,24 +327,40 @@ internal static class Lexer
                     sb.Append((char)ReadHex(q, ref i, 2, start));
                     break;
                 case 'u':
-                    sb.Append(char.ConvertFromUtf32(ReadHex(q, ref i, 4, start)));
+                    sb.Append(CodePoint(q, ReadHex(q, ref i, 4, start), start));
                     break;
                 case 'U':
-                    sb.Append(char.ConvertFromUtf32(ReadHex(q, ref i, 8, start)));
+                    sb.Append(CodePoint(q, ReadHex(q, ref i, 8, start), start));
                     break;
                 case >= '0' and <= '7':
-                    if (i + 1 >= q.Length)
+                    // Exactly three octal digits up to \377, as Prometheus's lexEscape (lex.go) reads them.
+                    i--;
+                    var octal = 0;
+                    for (var n = 0; n < 3; n++, i++)
                     {
-                        throw new PromQLParseException(q, start, "unterminated quoted string");
+                        if (i >= q.Length || q[i] is < '0' or > '7')
+                        {
+                            throw new PromQLParseException(q, start, "invalid escape sequence in string");
+                        }
+                        octal = (octal * 8) + (q[i] - '0');
                     }
-                    sb.Append((char)Convert.ToInt32(q.Substring(i - 1, 3), 8));
-                    i += 2;
+                    if (octal > 255)
+                    {
+                        throw new PromQLParseException(q, start, "escape sequence is an invalid Unicode code point");
+                    }
+                    sb.Append((char)octal);
                     break;
                 default:
                     throw new PromQLParseException(q, i - 2, "unknown escape sequence");
             }
         }
     }
+
+    /// <summary>A <c>\u</c> or <c>\U</c> escape's code point; surrogates and values past U+10FFFF are refused, as in lex.go.</summary>
+    private static string CodePoint(string q, int value, int start) =>
+        value is < 0 or > 0x10FFFF or (>= 0xD800 and < 0xE000)
+            ? throw new PromQLParseException(q, start, "escape sequence is an invalid Unicode code point")
+            : char.ConvertFromUtf32(value);
 
     private static int ReadHex(string q, ref int i, int n, int start)
     {
