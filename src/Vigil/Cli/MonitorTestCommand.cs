@@ -69,10 +69,10 @@ public static class MonitorTestCommand
         {
             return ([], [new ConfigError(name, 0, 0, "no such file")]);
         }
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(File.ReadAllText(path.FullName)));
+            stream = YamlText.Load(File.ReadAllText(path.FullName));
         }
         catch (YamlException e)
         {

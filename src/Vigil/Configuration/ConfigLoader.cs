@@ -44,20 +44,15 @@ public static class ConfigLoader
     public static LoadedConfig Parse(string file, string text, IDictionary environment, string? listen = null)
     {
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = YamlText.Load(text);
         }
         catch (YamlException e)
         {
             var reason = e.InnerException?.Message ?? e.Message;
             return new LoadedConfig(new VigilConfig(), [new ConfigError(file, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {reason}")], file, fingerprint);
-        }
-        catch (InvalidOperationException)
-        {
-            // YamlDotNet's scanner can fail this way on some malformed plain scalars (found by fuzzing).
-            return new LoadedConfig(new VigilConfig(), [new ConfigError(file, 1, 1, "invalid YAML: the file does not scan as YAML (a malformed plain scalar)")], file, fingerprint);
         }
         var root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode : new YamlMappingNode();
         var binder = new YamlBinder(file);

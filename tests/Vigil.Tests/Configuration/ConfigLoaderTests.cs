@@ -40,10 +40,12 @@ public class ConfigLoaderTests
         Assert.Empty(loaded.Config.Services);
     }
 
-    [Fact]
-    public void A_file_the_yaml_scanner_chokes_on_is_one_error_not_an_exception()
+    [Theory]
+    [InlineData("services:\n  - name: api\n    dependencies: [{servicval: 30s\n    service: ape: db}]\nalerting:\n  route:\n    group_beScies:y: [alertname]\n =receivers:\u0005    - n\u0000eam\n")]
+    [InlineData("serv:\n  : naion: [{sdb}]\n  - name: db\nmonMtors:\n  -sces:\n  - name: api\n    don: l\n    g: [{ db}]\n  -s:\n  - name:\n    url: ht/hh\n    rval: 30s\n  e: api\nalerting:")]
+    public void A_file_the_yaml_reader_chokes_on_is_one_error_not_an_exception(string yaml)
     {
-        var loaded = Parse("services:\n  - name: api\n    dependencies: [{servicval: 30s\n    service: ape: db}]\nalerting:\n  route:\n    group_beScies:y: [alertname]\n =receivers:\u0005    - n\u0000eam\n");
+        var loaded = Parse(yaml);
 
         var error = Assert.Single(loaded.Errors);
         Assert.Contains("invalid YAML", error.ToString());

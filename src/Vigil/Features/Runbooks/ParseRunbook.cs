@@ -154,10 +154,10 @@ public static partial class ParseRunbook
             error(1, "the front matter opened with \"---\" is never closed");
             return empty;
         }
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(string.Join('\n', lines[1..end])));
+            stream = YamlText.Load(string.Join('\n', lines[1..end]));
         }
         catch (YamlException e)
         {
