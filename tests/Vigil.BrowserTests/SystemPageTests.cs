@@ -101,7 +101,7 @@ public sealed class SystemPageTests(Chromium chromium, ITestOutputHelper output)
             await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge the metrics store damage" }).ClickAsync();
 
             Assert.Contains("Acknowledged 1", await page.GetByRole(AriaRole.Status).InnerTextAsync());
-            Assert.Contains("decoded whole", await page.Locator("[data-section=wal-damage]").InnerTextAsync());
+            Assert.Contains("every block read whole", await page.Locator("[data-section=wal-damage]").InnerTextAsync());
             Assert.Contains(await server.AuditAsync(), e => e.Action == "acknowledge" && e.Username == TestServer.AdminUsername);
         });
 }

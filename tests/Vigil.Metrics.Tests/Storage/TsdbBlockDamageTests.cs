@@ -35,7 +35,9 @@ public sealed class TsdbBlockDamageTests : IDisposable
         await app.CommitAsync();
         await store.RunMaintenanceAsync();
         Assert.Equal(2, store.GetStats().Blocks);
-        return [.. Directory.GetDirectories(Path.Combine(dir.Path, "blocks")).Order(StringComparer.Ordinal)];
+        // Oldest first by the range in meta.json: the names (UUIDv7 on a fake clock) do not order them.
+        return [.. Directory.GetDirectories(Path.Combine(dir.Path, "blocks"))
+            .OrderBy(b => System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(b, "meta.json"))).RootElement.GetProperty("minTime").GetInt64())];
     }
 
     private static void Flip(string file, long at)
