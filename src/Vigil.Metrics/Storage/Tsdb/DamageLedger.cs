@@ -26,6 +26,13 @@ internal static class DamageLedger
     /// <summary>Ends the name of a kept item that needs nobody's attention (a torn WAL tail a crash left).</summary>
     public const string TornSuffix = ".torn";
 
+    /// <summary>Ends the name of a block set aside in place, when it could not be moved into <c>damaged/</c>; never opened again.</summary>
+    public const string SetAsideSuffix = ".damaged";
+
+    /// <summary>Whether an exception from opening a block means its files do not read (damage), not a bug.</summary>
+    public static bool IsUnreadable(Exception e) =>
+        e is InvalidDataException or IOException or System.Text.Json.JsonException or KeyNotFoundException or FormatException or InvalidOperationException;
+
     private const string AcknowledgedFile = "acknowledged";
 
     /// <summary>The kept items under <paramref name="dir"/>/damaged nobody has acknowledged, oldest name first.</summary>
@@ -72,7 +79,7 @@ internal static class DamageLedger
         {
             // Cannot move it (another file system, disk full): rename in place so it is not opened again.
             keptAs = null;
-            Directory.Move(blockPath, blockPath + ".damaged");
+            Directory.Move(blockPath, blockPath + SetAsideSuffix);
         }
         return new BlockDamage(name, what, null, keptAs);
     }

@@ -46,7 +46,7 @@ public static class TsdbCheck
         IEnumerable<string> blockPaths = System.IO.Directory.Exists(blocksDir) ? System.IO.Directory.EnumerateDirectories(blocksDir).Order(StringComparer.Ordinal) : [];
         foreach (var path in blockPaths)
         {
-            if (path.EndsWith(".tmp", StringComparison.Ordinal) || path.EndsWith(".damaged", StringComparison.Ordinal))
+            if (path.EndsWith(".tmp", StringComparison.Ordinal) || path.EndsWith(DamageLedger.SetAsideSuffix, StringComparison.Ordinal))
             {
                 notes.Add($"{path}: skipped ({(path.EndsWith(".tmp", StringComparison.Ordinal) ? "an unfinished compaction, removed at the next start" : "set aside as damaged")})");
                 continue;
@@ -57,7 +57,7 @@ public static class TsdbCheck
             {
                 block = Block.Open(path);
             }
-            catch (Exception e) when (e is InvalidDataException or IOException or System.Text.Json.JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+            catch (Exception e) when (DamageLedger.IsUnreadable(e))
             {
                 damage.Add($"{path}: the block does not open: {e.Message}");
                 continue;

@@ -116,14 +116,14 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
         }
         var damage = new BlockDamageLog();
         var blocks = new List<Block>();
-        foreach (var path in System.IO.Directory.EnumerateDirectories(blocksDir).Where(p => !p.EndsWith(".damaged", StringComparison.Ordinal)))
+        foreach (var path in System.IO.Directory.EnumerateDirectories(blocksDir).Where(p => !p.EndsWith(DamageLedger.SetAsideSuffix, StringComparison.Ordinal)))
         {
             try
             {
                 blocks.Add(Block.Open(path));
                 blocks[^1].DamageLog = damage;
             }
-            catch (Exception e) when (e is InvalidDataException or IOException or System.Text.Json.JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+            catch (Exception e) when (DamageLedger.IsUnreadable(e))
             {
                 // A block that does not open costs that block, not the store: it is moved aside and reported.
                 damage.Add(DamageLedger.SetAsideBlock(directory, path, $"block {Path.GetFileName(path)} does not open: {e.Message}"));

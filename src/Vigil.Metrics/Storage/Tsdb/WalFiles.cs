@@ -167,13 +167,10 @@ internal static class WalFiles
         return new WalReadResult(records, damage);
     }
 
-    /// <summary>Directory under the WAL where cut stretches are kept.</summary>
-    public const string DamagedDirectory = DamageLedger.DamagedDirectory;
-
     /// <summary>Copies <paramref name="data"/> from <paramref name="good"/> on into <c>damaged/</c> (fsynced), then truncates the file there.</summary>
     private static WalDamage CutAside(string dir, string path, string name, byte[] data, int good, bool tornTail)
     {
-        string? movedTo = Path.Combine(dir, DamagedDirectory, $"{name}@{good.ToString(CultureInfo.InvariantCulture)}{(tornTail ? DamageLedger.TornSuffix : "")}");
+        string? movedTo = Path.Combine(dir, DamageLedger.DamagedDirectory, $"{name}@{good.ToString(CultureInfo.InvariantCulture)}{(tornTail ? DamageLedger.TornSuffix : "")}");
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(movedTo)!);
