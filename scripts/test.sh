@@ -18,6 +18,8 @@ command -v amtool > /dev/null || need+=(prometheus-alertmanager)
 command -v victoria-metrics > /dev/null || need+=(victoria-metrics)
 # afl-fuzz (Debian's afl++ package): the bounded fuzzing run of the parsers (fuzz/run.sh).
 command -v afl-fuzz > /dev/null || need+=(afl++)
+# npm (Debian's npm package): installs axe-core for the browser tests' accessibility check.
+command -v npm > /dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} with apt-get ..."
   sudo=""
@@ -25,6 +27,8 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" > /dev/null
 fi
+# axe-core, pinned by tests/Vigil.BrowserTests/axe/package-lock.json, injected by AccessibilityTests.
+[ -f tests/Vigil.BrowserTests/axe/node_modules/axe-core/axe.min.js ] || npm ci --prefix tests/Vigil.BrowserTests/axe --no-audit --no-fund --silent
 command -v dotnet > /dev/null || { echo "The .NET 10 SDK (dotnet) is required: https://dotnet.microsoft.com/download" >&2; exit 2; }
 
 results="artifacts/test-results"

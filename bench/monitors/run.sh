@@ -2,20 +2,31 @@
 # bench/monitors: 10,000 HTTP monitors at 10 s against local targets, measured over a steady window.
 # Usage: bench/monitors/run.sh [monitors=10000] [seconds=120] [warmup=30]
 # Prints a Markdown block for bench/RESULTS.md. Needs: dotnet, python3. Loopback only.
+# VIGIL_BIN=<dir with vigil.dll> runs that build instead of building src/Vigil (to alternate a
+# before and an after build in one sitting); the directory name is printed with the numbers.
+# PROFILE=<seconds>: after the measured window, a GC heap dump (dotnet-gcdump) and a CPU profile
+# of that many seconds (perf record -g at 199 Hz; the server runs with DOTNET_PerfMapEnabled=1 so
+# JIT-compiled methods have names, and DOTNET_EnableWriteXorExecute=0 so perf finds them) go to the work directory; perf report --no-children -i perf.data
+# reads it. dotnet-gcdump is looked up in $TOOLS (default /tmp/tools):
+# dotnet tool install --tool-path /tmp/tools dotnet-gcdump.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MONITORS=${1:-10000}; SECONDS_MEASURED=${2:-120}; WARMUP=${3:-30}
 WORK=$(mktemp -d /tmp/vigil-bench-monitors.XXXXXX)
 VIGIL_PORT=18080; TARGET_PORT=18081
-dotnet build -c Release src/Vigil -v q -nologo >/dev/null
+if [ -z "${VIGIL_BIN:-}" ]; then
+  dotnet build -c Release src/Vigil -v q -nologo >/dev/null
+  VIGIL_BIN=src/Vigil/bin/Release/net10.0
+fi
 dotnet build -c Release bench/monitors/Target -v q -nologo >/dev/null
 python3 bench/monitors/make-config.py "$MONITORS" "http://127.0.0.1:$TARGET_PORT" "$WORK/vigil.yaml"
 
 echo "bench-password-$$-$RANDOM" >"$WORK/password"
-dotnet src/Vigil/bin/Release/net10.0/vigil.dll admin create --username bench --password-stdin --data "$WORK/data" <"$WORK/password" >/dev/null
+dotnet "$VIGIL_BIN/vigil.dll" admin create --username bench --password-stdin --data "$WORK/data" <"$WORK/password" >/dev/null
 dotnet bench/monitors/Target/bin/Release/net10.0/Target.dll "http://127.0.0.1:$TARGET_PORT" >"$WORK/target.log" 2>&1 &
 TARGET_PID=$!
-dotnet src/Vigil/bin/Release/net10.0/vigil.dll serve --config "$WORK/vigil.yaml" --data "$WORK/data" --urls "http://127.0.0.1:$VIGIL_PORT" >"$WORK/vigil.log" 2>&1 &
+[ -n "${PROFILE:-}" ] && export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
+dotnet "$VIGIL_BIN/vigil.dll" serve --config "$WORK/vigil.yaml" --data "$WORK/data" --urls "http://127.0.0.1:$VIGIL_PORT" >"$WORK/vigil.log" 2>&1 &
 VIGIL_PID=$!
 trap 'kill $VIGIL_PID $TARGET_PID 2>/dev/null || true' EXIT
 echo "work directory: $WORK" >&2
@@ -33,10 +44,19 @@ done
 CPU_END=$(ticks); T_END=$(date +%s.%N)
 echo "$CPU_START $CPU_END $T_START $T_END" >"$WORK/cpu.txt"
 curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$VIGIL_PORT/metrics" >"$WORK/metrics-end.txt"
+if [ -n "${PROFILE:-}" ]; then
+  TOOLS=${TOOLS:-/tmp/tools}
+  cat "/proc/$VIGIL_PID/smaps" >"$WORK/smaps.txt"
+  "$TOOLS/dotnet-counters" collect -p "$VIGIL_PID" --counters System.Runtime --duration 00:00:00:05 --refresh-interval 1 --format csv -o "$WORK/counters.csv" >/dev/null 2>&1 || true
+  "$TOOLS/dotnet-gcdump" collect -p "$VIGIL_PID" -o "$WORK/vigil.gcdump" >&2 || true
+  perf record -F 199 -g -p "$VIGIL_PID" -o "$WORK/perf.data" -- sleep "$PROFILE" >&2 2>&1 || true
+  echo "profile: $WORK/perf.data, $WORK/vigil.gcdump" >&2
+fi
 
-python3 - "$WORK" "$CPU_START" "$CPU_END" "$T_START" "$T_END" "$MONITORS" <<'PY'
+python3 - "$WORK" "$CPU_START" "$CPU_END" "$T_START" "$T_END" "$MONITORS" "$VIGIL_BIN" <<'PY'
 import os, re, sys
 work, c0, c1, t0, t1, monitors = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
+print(f"- build: {sys.argv[7]}; load average at the end: {open('/proc/loadavg').read().split()[0:3]}")
 def read(name):
     values = {}
     for line in open(os.path.join(work, name)):

@@ -259,6 +259,51 @@ public sealed partial class TestServer : IAsyncDisposable
         return await query(scope.ServiceProvider.GetRequiredService<VigilDbContext>());
     }
 
+    /// <summary>
+    /// Moves the clock <paramref name="step"/> (default a second) at a time, so checks, retries and
+    /// loops on it run, until <paramref name="condition"/> holds; fails naming <paramref name="what"/>
+    /// after 10 s of real time (scaled by <see cref="Patience"/>).
+    /// </summary>
+    public async Task AdvanceUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? step = null)
+    {
+        var bound = Patience.Of(TimeSpan.FromSeconds(10));
+        var started = TimeProvider.System.GetTimestamp();
+        while (!await condition())
+        {
+            if (TimeProvider.System.GetElapsedTime(started) >= bound)
+            {
+                throw new TimeoutException($"not within {bound}: {what}");
+            }
+            Clock.Advance(step ?? TimeSpan.FromSeconds(1));
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
+        }
+    }
+
+    /// <summary>
+    /// Sets the clock to <paramref name="at"/> once every outbox message due now has been attempted.
+    /// A send's timeout runs on this clock: a jump while a webhook is in flight would fire it at
+    /// once (and schedule a retry the clock never reaches), which real time never does.
+    /// </summary>
+    public async Task MoveClockAsync(DateTimeOffset at)
+    {
+        var bound = Patience.Of(TimeSpan.FromSeconds(10));
+        var started = TimeProvider.System.GetTimestamp();
+        while (await QueryAsync(db =>
+        {
+            var now = Clock.GetUtcNow();
+            return Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(
+                db.Set<Features.Notifications.Outbox.OutboxMessage>(), m => m.Status == Features.Notifications.Outbox.OutboxStatus.Pending && m.NextAttemptAt <= now);
+        }))
+        {
+            if (TimeProvider.System.GetElapsedTime(started) >= bound)
+            {
+                throw new TimeoutException($"not within {bound}: the outbox's due messages attempted before moving the clock to {at:O}");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
+        }
+        Clock.SetUtcNow(at);
+    }
+
     public async Task<T> GetJsonAsync<T>(string path) =>
         (await Http.GetFromJsonAsync<T>(path, Json))!;
 

@@ -45,7 +45,7 @@ public sealed class BackupPagesTests(Chromium chromium, ITestOutputHelper output
             await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/").ToString());
             await page.Locator("nav.sidebar a[href='/backups']").ClickAsync();
-            await page.WaitForURLAsync("**/backups");
+            await page.WaitForPageAsync("**/backups");
 
             var row = page.Locator("tr[data-policy=orders-db]");
             Assert.Equal("3m / 15m", await row.Locator("[data-rpo]").InnerTextAsync());
@@ -53,7 +53,7 @@ public sealed class BackupPagesTests(Chromium chromium, ITestOutputHelper output
             Assert.Equal("critical", await row.Locator("[data-state]").GetAttributeAsync("data-state"));
 
             await row.Locator("a[href='/backups/orders-db']").ClickAsync();
-            await page.WaitForURLAsync("**/backups/orders-db");
+            await page.WaitForPageAsync("**/backups/orders-db");
             Assert.StartsWith("3m (target 15m)", await page.Locator("[data-rpo-now]").InnerTextAsync(), StringComparison.Ordinal);
             var drill = page.Locator("[data-last-drill]");
             Assert.Contains("took 1h10m against an RTO of 1h", await drill.InnerTextAsync(), StringComparison.Ordinal);

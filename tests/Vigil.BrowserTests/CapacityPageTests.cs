@@ -40,7 +40,7 @@ public sealed class CapacityPageTests(Chromium chromium, ITestOutputHelper outpu
             await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/").ToString());
             await page.Locator("nav.sidebar a[href='/capacity']").ClickAsync();
-            await page.WaitForURLAsync("**/capacity");
+            await page.WaitForPageAsync("**/capacity");
 
             var cells = await page.Locator("section[data-service=api] tr[data-resource=storage] td").AllInnerTextsAsync();
             // usage, limit, headroom, used, trend date (660 GB at 24 a day: 27.5 days after 2026-11-02 09:00).

@@ -45,8 +45,8 @@ public sealed class CatalogPageTests(Chromium chromium, ITestOutputHelper output
         {
             await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/").ToString());
-
-            Assert.EndsWith("/catalog", page.Url);
+            await page.Locator("nav.sidebar").GetByRole(AriaRole.Link, new() { Name = "Services", Exact = true }).ClickAsync();
+            await page.WaitForPageAsync("**/catalog");
             Assert.Equal("Service catalog · Vigil", await page.TitleAsync());
             var rows = page.Locator("table.catalog tbody tr");
             Assert.Equal(["checkout", "inventory"], await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.service)"));
@@ -67,7 +67,7 @@ public sealed class CatalogPageTests(Chromium chromium, ITestOutputHelper output
 
             await page.Locator("main ul.deps").GetByRole(AriaRole.Link, new() { Name = "inventory" }).ClickAsync();
 
-            await page.WaitForURLAsync("**/catalog/inventory");
+            await page.WaitForPageAsync("**/catalog/inventory");
             Assert.Equal("inventory", await page.Locator("h1 .name").InnerTextAsync());
             Assert.Contains("checkout", await page.Locator("main").InnerTextAsync());
         });
@@ -82,7 +82,7 @@ public sealed class CatalogPageTests(Chromium chromium, ITestOutputHelper output
             await page.SelectOptionAsync("select[name=tier]", "2");
             await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
 
-            await page.WaitForURLAsync("**/catalog?*tier=2*");
+            await page.WaitForPageAsync("**/catalog?*tier=2*");
             Assert.Equal(["inventory"], await page.Locator("table.catalog tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.service)"));
         });
 }

@@ -35,6 +35,19 @@ public sealed class Chromium : IAsyncLifetime
         });
     }
 
+    /// <summary>Where screenshots go: <c>VIGIL_SCREENSHOTS</c> (scripts/test.sh sets artifacts/screenshots), else TestResults/screenshots.</summary>
+    public static string ScreenshotDirectory =>
+        Environment.GetEnvironmentVariable("VIGIL_SCREENSHOTS") ?? Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+
+    /// <summary>A phone-sized page (390 × 844, touch), as an on-call person holds it.</summary>
+    public static BrowserNewContextOptions Phone => new()
+    {
+        ViewportSize = new ViewportSize { Width = 390, Height = 844 },
+        IsMobile = true,
+        HasTouch = true,
+        DeviceScaleFactor = 2,
+    };
+
     public async Task DisposeAsync()
     {
         if (Browser is not null)
@@ -47,10 +60,11 @@ public sealed class Chromium : IAsyncLifetime
     /// <summary>
     /// Runs a scenario in a fresh page; when it fails, a full-page screenshot is kept under
     /// <c>TestResults/screenshots/</c> (or <c>VIGIL_SCREENSHOTS</c>) and named in the failure.
+    /// The page is 1280 × 800 unless <paramref name="options"/> say otherwise (a phone, say).
     /// </summary>
-    public async Task RunAsync(string name, ITestOutputHelper output, Func<IPage, Task> scenario)
+    public async Task RunAsync(string name, ITestOutputHelper output, Func<IPage, Task> scenario, BrowserNewContextOptions? options = null)
     {
-        await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        await using var context = await Browser.NewContextAsync(options ?? new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout((float)Vigil.Tests.Support.Patience.Of(TimeSpan.FromSeconds(15)).TotalMilliseconds);
         try
@@ -59,12 +73,13 @@ public sealed class Chromium : IAsyncLifetime
         }
         catch (Exception failure)
         {
-            var directory = Environment.GetEnvironmentVariable("VIGIL_SCREENSHOTS") ?? Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+            var directory = ScreenshotDirectory;
             Directory.CreateDirectory(directory);
             var file = Path.Combine(directory, $"{name}.png");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
             output.WriteLine($"Screenshot of the failure: {file}");
-            throw new Xunit.Sdk.XunitException($"{failure.Message}\nScreenshot: {file}\nPage: {page.Url}");
+            // The scenario's own stack names the step that failed (the rethrow here would not).
+            throw new Xunit.Sdk.XunitException($"{failure.Message}\nScreenshot: {file}\nPage: {page.Url}\nAt: {failure.StackTrace}");
         }
     }
 }

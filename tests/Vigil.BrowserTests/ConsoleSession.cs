@@ -12,6 +12,6 @@ public static class ConsoleSession
         await page.GetByLabel("Username").FillAsync(username);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await page.WaitForPageAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
     }
 }

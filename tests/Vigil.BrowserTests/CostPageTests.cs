@@ -37,7 +37,7 @@ public sealed class CostPageTests(Chromium chromium, ITestOutputHelper output) :
             await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/").ToString());
             await page.Locator("nav.sidebar a[href='/cost']").ClickAsync();
-            await page.WaitForURLAsync("**/cost");
+            await page.WaitForPageAsync("**/cost");
 
             await page.Locator("input[name='File']").SetInputFilesAsync(new FilePayload { Name = "bill.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(Bill) });
             await page.Locator("select[name='Form.Format']").SelectOptionAsync("simple");

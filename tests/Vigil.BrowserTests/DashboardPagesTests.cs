@@ -39,7 +39,7 @@ public sealed class DashboardPagesTests(Chromium chromium, ITestOutputHelper out
             await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/").ToString());
             await page.Locator("nav.sidebar a[href='/dashboards']").ClickAsync();
-            await page.WaitForURLAsync("**/dashboards");
+            await page.WaitForPageAsync("**/dashboards");
             Assert.Equal(1, await page.Locator("table.dashboards a", new() { HasText = "System Health" }).CountAsync());
 
             await page.Locator("input[name=GrafanaFile]").SetInputFilesAsync(Fixture);
@@ -49,7 +49,7 @@ public sealed class DashboardPagesTests(Chromium chromium, ITestOutputHelper out
             Assert.Contains("Notes: panel type \"text\" is not supported (timeseries, graph, stat, singlestat, gauge, table are)", await page.Locator("[data-skipped]").AllInnerTextsAsync());
 
             await page.Locator("[data-imported]").ClickAsync();
-            await page.WaitForURLAsync("**/dashboards/*");
+            await page.WaitForPageAsync("**/dashboards/*");
             var timeseries = page.Locator("section.dash-panel[data-kind=timeseries]");
             Assert.Equal("Request rate", await timeseries.Locator("h2 span").InnerTextAsync());
             Assert.Equal(2, await timeseries.Locator("svg polyline").CountAsync());
@@ -65,7 +65,7 @@ public sealed class DashboardPagesTests(Chromium chromium, ITestOutputHelper out
             await page.Locator("select[data-variable=instance]").SelectOptionAsync("api-1");
             await page.Locator("select[name=from]").SelectOptionAsync("now-1h");
             await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
-            await page.WaitForURLAsync("**var-instance=api-1*");
+            await page.WaitForPageAsync("**var-instance=api-1*");
             Assert.Contains("from=now-1h", page.Url, StringComparison.Ordinal);
             Assert.Equal("3600", await page.Locator("section.dash-panel[data-kind=stat] [data-value]").GetAttributeAsync("data-value"));
             Assert.True(await timeseries.Locator(".legend").IsVisibleAsync());
@@ -79,7 +79,7 @@ public sealed class DashboardPagesTests(Chromium chromium, ITestOutputHelper out
             await page.GotoAsync(new Uri(server.BaseAddress, "/dashboards").ToString());
             await page.Locator("input[name='Create.Title']").FillAsync("Checkout by hand");
             await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-            await page.WaitForURLAsync("**edit=new*");
+            await page.WaitForPageAsync("**edit=new*");
 
             await page.Locator("input[name='Edit.Title']").FillAsync("Broken");
             await page.Locator("textarea[name='Edit.Queries']").FillAsync("sum(rate(http_requests_total[5m])");

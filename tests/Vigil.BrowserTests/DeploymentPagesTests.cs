@@ -96,17 +96,17 @@ public sealed class DeploymentPagesTests(Chromium chromium, ITestOutputHelper ou
             await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/catalog").ToString());
             await page.GetByRole(AriaRole.Link, new() { Name = "Deployments", Exact = true }).ClickAsync();
-            await page.WaitForURLAsync("**/deployments");
+            await page.WaitForPageAsync("**/deployments");
             Assert.Equal(3, await page.Locator("table.deployments tbody tr").CountAsync());
 
             await page.GetByLabel("Status").SelectOptionAsync("failed");
             await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-            await page.WaitForURLAsync("**/deployments?*status=failed*");
+            await page.WaitForPageAsync("**/deployments?*status=failed*");
             Assert.Equal([staging.ToString(System.Globalization.CultureInfo.InvariantCulture)], await page.Locator("table.deployments tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.deployment)"));
 
             await page.GotoAsync(new Uri(server.BaseAddress, "/deployments?service=checkout&environment=production").ToString());
             await page.Locator($"tr[data-deployment='{production}']").GetByRole(AriaRole.Link, new() { Name = "v1.4.2" }).ClickAsync();
-            await page.WaitForURLAsync($"**/deployments/{production}");
+            await page.WaitForPageAsync($"**/deployments/{production}");
             Assert.Equal("pending", await page.Locator("h1 .status").GetAttributeAsync("data-status"));
 
             // Starting with the gate open is refused, the reason beside the Start button.

@@ -70,7 +70,7 @@ public sealed class GraphQueryLimitsTests(Chromium chromium, ITestOutputHelper o
             await page.SelectOptionAsync("select[name=range]", "1h");
             await page.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
 
-            await page.WaitForURLAsync("**/graph?q=*");
+            await page.WaitForPageAsync("**/graph?q=*");
             Assert.Equal(apiError, await page.Locator("[role=alert]").InnerTextAsync());
             Assert.Equal(0, await page.Locator("figure.chart").CountAsync());
         });

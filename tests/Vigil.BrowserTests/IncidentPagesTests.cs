@@ -28,13 +28,13 @@ public sealed class IncidentPagesTests(Chromium chromium, ITestOutputHelper outp
             await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/catalog").ToString());
             await page.GetByRole(AriaRole.Link, new() { Name = "Incidents", Exact = true }).ClickAsync();
-            await page.WaitForURLAsync("**/incidents");
+            await page.WaitForPageAsync("**/incidents");
 
             await page.GetByLabel("Title", new() { Exact = true }).FillAsync("Checkout returns 500");
             await page.GetByLabel("Severity").SelectOptionAsync("P1");
             await page.GetByLabel("Service", new() { Exact = true }).FillAsync("checkout");
             await page.GetByRole(AriaRole.Button, new() { Name = "Open incident" }).ClickAsync();
-            await page.WaitForURLAsync("**/incidents/INC-2026-001");
+            await page.WaitForPageAsync("**/incidents/INC-2026-001");
             Assert.Equal("triggered", await page.Locator("[data-status]").InnerTextAsync());
             Assert.Equal(1, await page.Locator("table.timeline tbody tr").CountAsync());
 

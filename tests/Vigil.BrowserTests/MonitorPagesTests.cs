@@ -39,12 +39,12 @@ public sealed class MonitorPagesTests(Chromium chromium, ITestOutputHelper outpu
             await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/catalog").ToString());
             await page.GetByRole(AriaRole.Link, new() { Name = "Monitors" }).ClickAsync();
-            await page.WaitForURLAsync("**/monitors");
+            await page.WaitForPageAsync("**/monitors");
             Assert.Contains("down", await page.Locator("tr[data-monitor=checkout-port]").InnerTextAsync());
 
             await page.GetByRole(AriaRole.Link, new() { Name = "checkout-port" }).ClickAsync();
 
-            await page.WaitForURLAsync("**/monitors/checkout-port");
+            await page.WaitForPageAsync("**/monitors/checkout-port");
             Assert.Equal("checkout-port", await page.Locator("h1 .name").InnerTextAsync());
             Assert.Contains("connection refused", await page.Locator("main").InnerTextAsync());
             Assert.Equal(1, await page.Locator("svg.latency").CountAsync());

@@ -73,10 +73,10 @@ public sealed class RunbookRunPagesTests(Chromium chromium, ITestOutputHelper ou
             var link = page.Locator("[data-runbooks] li[data-runbook=database-vacuum]");
             Assert.Contains("checkout", await link.InnerTextAsync());
             await link.GetByRole(AriaRole.Link, new() { Name = "Database vacuum" }).ClickAsync();
-            await page.WaitForURLAsync("**/runbooks/database-vacuum?incident=INC-2026-001");
+            await page.WaitForPageAsync("**/runbooks/database-vacuum?incident=INC-2026-001");
             Assert.Equal("INC-2026-001", await page.GetByLabel("Incident").InputValueAsync());
             await page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
-            await page.WaitForURLAsync("**/runbook-runs/1");
+            await page.WaitForPageAsync("**/runbook-runs/1");
 
             await page.GetByLabel("Note or output").FillAsync("VACUUM\nINFO: vacuuming public.orders");
             await page.GetByRole(AriaRole.Button, new() { Name = "Done", Exact = true }).ClickAsync();
@@ -88,7 +88,7 @@ public sealed class RunbookRunPagesTests(Chromium chromium, ITestOutputHelper ou
             Assert.Contains("done by test-admin", await page.Locator("li[data-step='2']").InnerTextAsync());
 
             await page.Locator("a[data-incident]").ClickAsync();
-            await page.WaitForURLAsync("**/incidents/INC-2026-001");
+            await page.WaitForPageAsync("**/incidents/INC-2026-001");
             var rows = await page.Locator("table.timeline tr[data-kind=runbook]").AllInnerTextsAsync();
             Assert.Equal(3, rows.Count);
             Assert.Contains("Started runbook \"Database vacuum\"", rows[0]);

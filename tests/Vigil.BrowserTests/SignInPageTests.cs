@@ -24,7 +24,7 @@ public sealed class SignInPageTests(Chromium chromium, ITestOutputHelper output)
             await page.GetByLabel("Password").FillAsync(TestServer.AdminPassword);
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-            await page.WaitForURLAsync("**/audit");
+            await page.WaitForPageAsync("**/audit");
             Assert.Equal("Audit log · Vigil", await page.TitleAsync());
             Assert.Equal(TestServer.AdminUsername, await page.Locator(".whoami").InnerTextAsync());
             var signIn = page.Locator("table.audit tbody tr[data-action=sign_in]").First;
@@ -33,7 +33,7 @@ public sealed class SignInPageTests(Chromium chromium, ITestOutputHelper output)
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
 
-            await page.WaitForURLAsync("**/signin");
+            await page.WaitForPageAsync("**/signin");
             await page.GotoAsync(new Uri(server.BaseAddress, "/audit").ToString());
             Assert.Contains("/signin?return=", page.Url);
             var entries = await server.AuditAsync();
@@ -46,7 +46,7 @@ public sealed class SignInPageTests(Chromium chromium, ITestOutputHelper output)
         {
             await ConsoleSession.SignInAsync(page, server);
             await page.GetByRole(AriaRole.Link, new() { Name = "API tokens" }).ClickAsync();
-            await page.WaitForURLAsync("**/account/tokens");
+            await page.WaitForPageAsync("**/account/tokens");
 
             await page.GetByLabel("Name").FillAsync("grafana");
             await page.GetByLabel("Role").SelectOptionAsync("viewer");

@@ -38,7 +38,7 @@ public sealed class SystemPageTests(Chromium chromium, ITestOutputHelper output)
         {
             await ConsoleSession.SignInAsync(page, server);
             await page.GetByRole(AriaRole.Link, new() { Name = "System" }).ClickAsync();
-            await page.WaitForURLAsync(url => url.EndsWith("/system", StringComparison.Ordinal));
+            await page.WaitForPageAsync(url => url.EndsWith("/system", StringComparison.Ordinal));
 
             Assert.Equal("ready", await page.Locator("[data-readiness] .badge").InnerTextAsync());
             Assert.Equal("in sync", await page.Locator("[data-in-sync] .badge").InnerTextAsync());

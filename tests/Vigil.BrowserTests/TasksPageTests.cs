@@ -29,7 +29,7 @@ public sealed class TasksPageTests(Chromium chromium, ITestOutputHelper output) 
             await ConsoleSession.SignInAsync(page, server);
             await page.GotoAsync(new Uri(server.BaseAddress, "/catalog").ToString());
             await page.GetByRole(AriaRole.Link, new() { Name = "Tasks", Exact = true }).ClickAsync();
-            await page.WaitForURLAsync("**/tasks");
+            await page.WaitForPageAsync("**/tasks");
 
             var overdue = page.Locator("table[data-state=overdue] tr[data-task=weekly-vacuum]");
             Assert.Contains("overdue since 2026-11-09 05:00 UTC", await overdue.InnerTextAsync());

@@ -90,7 +90,7 @@ public sealed class XssTests(Chromium chromium, ITestOutputHelper output) : IAsy
             {
                 var response = await page.GotoAsync(new Uri(server.BaseAddress, path).ToString());
                 Assert.True(response is { Ok: true }, $"{path} answered {response?.Status}");
-                await page.WaitForLoadStateAsync(LoadState.Load);
+                await page.WaitForLoadedAsync();
 
                 Assert.Null(await page.EvaluateAsync<int?>("() => window.__xss ?? null"));
                 Assert.Equal(0, await page.EvaluateAsync<int>("() => document.querySelectorAll('img[src=x], svg[onload], [onerror], [onload]').length"));

@@ -41,13 +41,8 @@ public static class MonitorTestCommand
             var exit = ExitCodes.Ok;
             foreach (var m in monitors)
             {
-                if (m.Type == MonitorType.Heartbeat)
-                {
-                    await output.WriteLineAsync($"{"SKIP",-9}{m.Name}: a heartbeat is judged by the server that receives its pings");
-                    continue;
-                }
-                var result = await runner.RunAsync(m, cancellationToken);
-                await output.WriteLineAsync($"{result.Status.ToString().ToUpperInvariant(),-9}{m.Name}: {result.Reason} ({CheckResult.Seconds(result.Duration)})");
+                var result = await TestMonitor.RunAsync(m, runner, cancellationToken);
+                await output.WriteLineAsync(result.Line(m.Name!));
                 foreach (var c in result.Components)
                 {
                     await output.WriteLineAsync($"           {c.Name}: {c.Value} ({c.Status.ToString().ToLowerInvariant()})");
@@ -76,7 +71,7 @@ public static class MonitorTestCommand
         }
         catch (YamlException e)
         {
-            return ([], [new ConfigError(name, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {e.InnerException?.Message ?? e.Message}")]);
+            return ([], [new ConfigError(name, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {YamlText.Reason(e)}")]);
         }
         var root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode : new YamlMappingNode();
         var binder = new YamlBinder(name);

@@ -15,6 +15,16 @@ public sealed record LoadedConfig(VigilConfig Config, IReadOnlyList<ConfigError>
     public bool IsValid => Errors.Count == 0;
 
     public static LoadedConfig Empty { get; } = new(new VigilConfig(), [], null, "");
+
+    /// <summary>The line each object of <see cref="Config"/> was written on, by identity (see <see cref="LineOf"/>).</summary>
+    public IReadOnlyDictionary<object, int> Lines { get; init; } = new Dictionary<object, int>();
+
+    /// <summary>
+    /// Where a definition taken from <see cref="Config"/> was written, as "vigil.yaml line 12", for the
+    /// console to show beside an object it will not edit; null for an object not read from the file.
+    /// </summary>
+    public string? DefinedAt(object? definition) =>
+        definition is not null && Path is not null && Lines.TryGetValue(definition, out var line) ? $"{System.IO.Path.GetFileName(Path)} line {line}" : null;
 }
 
 /// <summary>
@@ -51,7 +61,7 @@ public static class ConfigLoader
         }
         catch (YamlException e)
         {
-            var reason = e.InnerException?.Message ?? e.Message;
+            var reason = YamlText.Reason(e);
             return new LoadedConfig(new VigilConfig(), [new ConfigError(file, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {reason}")], file, fingerprint);
         }
         var root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode : new YamlMappingNode();
@@ -73,7 +83,7 @@ public static class ConfigLoader
         errors.AddRange(Features.Alerting.Rules.LoadRuleGroups.Load(config.Alerting, file));
         errors.AddRange(Features.Runbooks.LoadRunbooks.Load(config.Runbooks, file));
         errors.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
-        return new LoadedConfig(config, errors, file, fingerprint);
+        return new LoadedConfig(config, errors, file, fingerprint) { Lines = binder.Lines };
     }
 
     /// <summary>

@@ -28,14 +28,24 @@ public static partial class Duration
         {
             return false;
         }
+        // Prometheus's model.ParseDuration refuses a duration past int64 nanoseconds ("duration out
+        // of range"); here the bound is what a TimeSpan holds, and a number too long for int64 is
+        // refused rather than skipped.
+        var maxMilliseconds = (long)TimeSpan.MaxValue.TotalMilliseconds;
         long total = 0;
         for (var i = 0; i < UnitMilliseconds.Length; i++)
         {
             var group = match.Groups[i + 1];
-            if (group.Success && long.TryParse(group.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            if (!group.Success)
             {
-                total = checked(total + (n * UnitMilliseconds[i]));
+                continue;
             }
+            if (!long.TryParse(group.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                || n > (maxMilliseconds - total) / UnitMilliseconds[i])
+            {
+                return false;
+            }
+            total += n * UnitMilliseconds[i];
         }
         value = TimeSpan.FromMilliseconds(total);
         return true;

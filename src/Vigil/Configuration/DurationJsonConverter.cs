@@ -16,6 +16,12 @@ public sealed class DurationJsonConverter : JsonConverter<TimeSpan?>
         {
             return value;
         }
+        // A schedule layer's refresh was stored as .NET's "01:00:00" before it had this converter:
+        // such a stored definition still reads.
+        if (reader.TokenType == JsonTokenType.String && TimeSpan.TryParseExact(reader.GetString()!, "c", System.Globalization.CultureInfo.InvariantCulture, out var stored) && stored > TimeSpan.Zero)
+        {
+            return stored;
+        }
         throw new JsonException("could not be converted to a duration: write a number and a unit, e.g. 30s, 5m, 1h30m");
     }
 

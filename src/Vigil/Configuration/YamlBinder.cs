@@ -19,6 +19,9 @@ internal sealed class YamlBinder(string file)
 
     public List<ConfigError> Errors { get; } = [];
 
+    /// <summary>The line each bound object (a service, a monitor, a channel...) starts on, by identity.</summary>
+    public Dictionary<object, int> Lines { get; } = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>Where a path was written; paths set from the environment are reported by variable name.</summary>
     public Dictionary<string, string> EnvironmentPaths { get; } = new(StringComparer.Ordinal);
 
@@ -236,6 +239,8 @@ internal sealed class YamlBinder(string file)
             }
             name.SetValue(value, key);
             locations[Join(entryPath, "name")] = keyNode.Start;
+            // A keyed entry (`checkout: {...}`) starts at its key, the line a person looks for.
+            Lines[value] = (int)keyNode.Start.Line;
             list.Add(value);
         }
         return list;
@@ -287,6 +292,7 @@ internal sealed class YamlBinder(string file)
             return null;
         }
         var target = Activator.CreateInstance(type)!;
+        Lines[target] = (int)node.Start.Line;
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && p.GetCustomAttribute<ConfigIgnoreAttribute>() is null)
             .ToDictionary(KeyOf, StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -25,4 +26,31 @@ public static class YamlText
         }
         return stream;
     }
+
+    /// <summary>What a refusal of <see cref="Load"/> says: the scanner's own words when it wrapped them.</summary>
+    public static string Reason(YamlException e) => e.InnerException?.Message ?? e.Message;
+
+    /// <summary>
+    /// A JSON value written as YAML block text (nulls left out), for a form that edits a part of a
+    /// definition in the same words as <c>vigil.yaml</c>. The emitter quotes a string only where
+    /// plain YAML would read it otherwise.
+    /// </summary>
+    public static string FromJson(JsonElement value)
+    {
+        var writer = new StringWriter();
+        new YamlStream(new YamlDocument(Node(value))).Save(writer, assignAnchors: false);
+        var text = writer.ToString().TrimEnd();
+        // The serializer ends a document with "...": a form shows only the value.
+        return (text.EndsWith("...", StringComparison.Ordinal) ? text[..^3] : text).TrimEnd() + "\n";
+    }
+
+    private static YamlNode Node(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => new YamlMappingNode(value.EnumerateObject()
+            .Where(p => p.Value.ValueKind != JsonValueKind.Null)
+            .Select(p => new KeyValuePair<YamlNode, YamlNode>(new YamlScalarNode(p.Name), Node(p.Value)))),
+        JsonValueKind.Array => new YamlSequenceNode(value.EnumerateArray().Select(Node)),
+        JsonValueKind.String => new YamlScalarNode(value.GetString()),
+        _ => new YamlScalarNode(value.GetRawText()),
+    };
 }

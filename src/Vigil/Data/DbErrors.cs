@@ -20,8 +20,8 @@ public static class DbErrors
 
     /// <summary>
     /// The database is away or busy rather than refusing this write: a connection that failed or
-    /// was cut, a server shutting down or out of resources, SQLite busy or locked (errors 5, 6), a
-    /// timeout. Trying again later succeeds.
+    /// was cut, a server shutting down or out of resources (disk full included), SQLite busy, locked
+    /// or full (errors 5, 6, 13), a timeout. Trying again later succeeds.
     /// </summary>
     public static bool IsTransient(Exception e)
     {
@@ -34,7 +34,9 @@ public static class DbErrors
                 case NpgsqlException npgsql:
                     return true; // not a PostgresException: the server could not be reached or the connection broke
                 case SqliteException sqlite:
-                    return sqlite.SqliteErrorCode is 5 or 6;
+                    // Busy or locked (5, 6), or full (13): the same write succeeds once the other
+                    // writer is done or the disk has room again (StorageErrors.IsDiskFull).
+                    return sqlite.SqliteErrorCode is 5 or 6 or 13;
                 case TimeoutException or System.Net.Sockets.SocketException or IOException:
                     return true;
             }

@@ -23,6 +23,7 @@ using Vigil.Features.Metrics;
 using Vigil.Features.Monitors;
 using Vigil.Features.Notifications;
 using Vigil.Features.OnCall;
+using Vigil.Features.Overview;
 using Vigil.Features.Runbooks;
 using Vigil.Features.Server;
 using Vigil.Features.Slos;
@@ -89,6 +90,8 @@ public static class VigilHost
         services.AddSingleton<IConfigConsumer, Features.Outbound.ApplyOutboundPolicy>();
         services.AddSingleton<Features.Server.ISystemSection, Features.Outbound.OutboundSection>();
         services.AddServer();
+        services.AddSingleton<PruneHistory>();
+        services.AddHostedService(sp => sp.GetRequiredService<PruneHistory>());
         services.AddCatalog();
         services.AddOnCall();
         services.AddMetricsEngine();
@@ -151,6 +154,7 @@ public static class VigilHost
         api.MapCost();
         api.MapDashboards();
         api.MapCapacity();
+        api.MapOverview();
         app.MapRazorComponents<App>().Add(DeclareFrameworkEndpoints);
         return app;
     }

@@ -130,6 +130,21 @@ public sealed class ParserTests
         Assert.Contains("parse error", e.Message);
     }
 
+    // Found by fuzzing (fuzz/run.sh promql, CI of 2026-12-05): an octal literal past int64 threw
+    // OverflowException. Prometheus tries strconv.ParseInt(s, 0, 64) and on any error ParseFloat.
+    [Theory]
+    [InlineData("017", 15)]
+    [InlineData("019", 19)]
+    [InlineData("0777777777777777777777", 9223372036854775807)]
+    [InlineData("07777777777777777777777", 7.777777777777777777777e21)]
+    [InlineData("0777777777777777777777777777777777777777777777", 7.77777777777777777777777777777777777777777777e44)]
+    public void Number_literals_with_a_leading_zero_read_as_go_reads_them(string query, double expected)
+    {
+        var n = Assert.IsType<NumberLiteral>(PromQLParser.Parse(query));
+
+        Assert.Equal(expected, n.Value);
+    }
+
     [Fact]
     public void Octal_and_unicode_escapes_decode_as_in_go()
     {

@@ -34,6 +34,15 @@ public class TsdbRulesTests
         Assert.Equal(AppendVerdict.Duplicate, AppendRules.ResolveOutOfOrder(1, 2));
     }
 
+    [Fact]
+    public void A_sample_too_old_to_append_is_accepted_only_when_it_repeats_the_stored_value()
+    {
+        Assert.Equal(AppendVerdict.SameAsExisting, AppendRules.ResolveTooOld(1, 1));
+        Assert.Equal(AppendVerdict.SameAsExisting, AppendRules.ResolveTooOld(double.NaN, double.NaN));
+        Assert.Equal(AppendVerdict.TooOld, AppendRules.ResolveTooOld(1, 2));
+        Assert.Equal(AppendVerdict.TooOld, AppendRules.ResolveTooOld(null, 1));
+    }
+
     [Theory]
     [InlineData(0, 10, 100, null, null)]
     [InlineData(0, 150, 100, null, null)]

@@ -105,4 +105,22 @@ public class XorChunkTests
         var big = Enumerable.Range(0, 1000).Select(i => (byte)(i * 31)).ToArray();
         Assert.Equal(Crc32C.ComputeWithTable(big), Crc32C.Compute(big));
     }
+
+    [Fact]
+    public void A_chunk_takes_as_many_samples_as_its_two_byte_count_holds_and_refuses_one_more()
+    {
+        var writer = new XorChunkWriter();
+        for (var i = 0; i < ushort.MaxValue; i++)
+        {
+            writer.Append(i * 15_000L, i % 7);
+        }
+
+        Assert.Equal(ushort.MaxValue, writer.Count);
+        Assert.Equal(ushort.MaxValue, XorChunkReader.SampleCount(writer.ToArray()));
+        Assert.Throws<InvalidOperationException>(() => writer.Append(ushort.MaxValue * 15_000L, 0));
+        var decoded = new List<Sample>();
+        XorChunkReader.Decode(writer.ToArray(), long.MinValue, long.MaxValue, decoded);
+        Assert.Equal(ushort.MaxValue, decoded.Count);
+        Assert.Equal(new Sample((ushort.MaxValue - 1) * 15_000L, (ushort.MaxValue - 1) % 7), decoded[^1]);
+    }
 }

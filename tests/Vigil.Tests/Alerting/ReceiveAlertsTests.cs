@@ -14,7 +14,15 @@ public abstract class ReceiveAlertsTests : IAsyncLifetime
 
     protected abstract Task<string?> DatabaseAsync();
 
-    public async Task InitializeAsync() => server = await TestServer.StartAsync(await DatabaseAsync(), "routing:\n  resolve_timeout: 5m\n");
+    // A resolved alert leaves the store once every group it is in flushed it (Alertmanager's
+    // DeleteIfNotModified), and one that no route takes at once: a route that waits an hour keeps
+    // these alerts stored while they are looked at.
+    public async Task InitializeAsync() => server = await TestServer.StartAsync(await DatabaseAsync(), """
+        channels: [{name: oncall, type: webhook, url: "http://127.0.0.1:9/"}]
+        routing:
+          resolve_timeout: 5m
+          route: {receiver: oncall, group_wait: 1h, group_interval: 1h}
+        """);
 
     public async Task DisposeAsync() => await server.DisposeAsync();
 

@@ -19,6 +19,26 @@ public class ConfigLoaderTests
         Assert.Equal(TimeSpan.FromSeconds(10), loaded.Config.Server.ShutdownTimeout);
     }
 
+    // The console shows an object read from the file as "defined in vigil.yaml line N" instead of a form.
+    [Fact]
+    public void Each_definition_knows_the_line_it_was_written_on()
+    {
+        var loaded = Parse("""
+            services:
+              - name: web
+                tier: critical
+              - name: api
+            tasks:
+              rotate-keys:
+                schedule: "0 3 * * 1"
+            """);
+
+        Assert.Equal("vigil.yaml line 2", loaded.DefinedAt(loaded.Config.Services[0]));
+        Assert.Equal("vigil.yaml line 4", loaded.DefinedAt(loaded.Config.Services[1]));
+        Assert.Equal("vigil.yaml line 6", loaded.DefinedAt(loaded.Config.Tasks[0]));
+        Assert.Null(loaded.DefinedAt(new Vigil.Features.Catalog.ServiceDefinition { Name = "web" }));
+    }
+
     // Found by fuzzing (fuzz/run.sh config): an empty section left null where every reader expects
     // one (NullReferenceException), and YamlDotNet's scanner throws InvalidOperationException on
     // some malformed plain scalars; both must come back as a loaded config or a file:line error.
@@ -155,5 +175,8 @@ public class ConfigLoaderTests
     [InlineData("m5")]
     [InlineData("30m1h")]
     [InlineData("")]
+    [InlineData("9999999999999999y")]
+    [InlineData("99999999999999999999s")]
+    [InlineData("10675199d3h")]
     public void Durations_in_other_forms_are_refused(string text) => Assert.False(Duration.TryParse(text, out _));
 }

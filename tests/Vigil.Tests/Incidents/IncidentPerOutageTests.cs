@@ -83,7 +83,7 @@ public abstract class IncidentPerOutageTests : IAsyncLifetime
 
     private async Task DispatchAtAsync(DateTimeOffset at)
     {
-        server.Clock.SetUtcNow(at);
+        await server.MoveClockAsync(at);
         await server.Services.GetRequiredService<DispatchAlerts>().RunOnceAsync(CancellationToken.None);
     }
 
@@ -93,11 +93,17 @@ public abstract class IncidentPerOutageTests : IAsyncLifetime
     private async Task UntilPagedAsync(int count)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (Pages().Count < count && waited.Elapsed < TimeSpan.FromSeconds(20))
+        while (Pages().Count < count && waited.Elapsed < Patience.Of(TimeSpan.FromSeconds(20)))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
         }
-        Assert.True(Pages().Count >= count, $"expected {count} pages, got: {string.Join(" | ", Pages())}");
+        if (Pages().Count < count)
+        {
+            // What the outbox holds says where the page stopped: never queued, waiting, or failed.
+            var outbox = await server.QueryAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+                db.Set<Vigil.Features.Notifications.Outbox.OutboxMessage>().Select(m => $"{m.Channel} {m.Status} attempts={m.Attempts} next={m.NextAttemptAt:O} error={m.LastError}")));
+            Assert.Fail($"expected {count} pages at {server.Clock.GetUtcNow():O}, got: {string.Join(" | ", Pages())}; outbox: {string.Join(" | ", outbox)}");
+        }
     }
 
     private async Task<List<JsonElement>> IncidentsAsync() => [.. (await server.Http.GetFromJsonAsync<JsonElement[]>("/api/incidents") ?? []).OrderBy(i => i.GetProperty("id").GetString())];
@@ -117,7 +123,7 @@ public abstract class IncidentPerOutageTests : IAsyncLifetime
         await FireAsync("HighLatency", "critical");
         await DispatchAtAsync(t0.AddSeconds(30));
         // The burn-rate alert starts during the outage: it joins the same incident.
-        server.Clock.SetUtcNow(t0.AddMinutes(2));
+        await server.MoveClockAsync(t0.AddMinutes(2));
         await FireAsync(GenerateBurnRateRules.AlertName, "page", "slo", "db-availability", "long_window", "1h");
         await DispatchAtAsync(t0.AddMinutes(2).AddSeconds(30));
 
@@ -129,20 +135,20 @@ public abstract class IncidentPerOutageTests : IAsyncLifetime
         // Recovery: the incident is resolved and its alerts resolve, but a slower burn alert that
         // started just before the resolution is first notified after it, and another alert starts
         // within the cool-down. Neither opens an incident or pages.
-        server.Clock.SetUtcNow(t0.AddMinutes(9).AddSeconds(50));
+        await server.MoveClockAsync(t0.AddMinutes(9).AddSeconds(50));
         await FireAsync(GenerateBurnRateRules.AlertName, "page", "slo", "db-availability", "long_window", "6h");
-        server.Clock.SetUtcNow(t0.AddMinutes(10));
+        await server.MoveClockAsync(t0.AddMinutes(10));
         Assert.True((await server.Http.PostAsync($"/api/incidents/{id}/resolve", null)).IsSuccessStatusCode);
         await ResolveAsync("MonitorDown", "critical", "monitor", "db-tcp");
         await ResolveAsync("HighLatency", "critical");
         await DispatchAtAsync(t0.AddMinutes(10).AddSeconds(20));
-        server.Clock.SetUtcNow(t0.AddMinutes(12));
+        await server.MoveClockAsync(t0.AddMinutes(12));
         await FireAsync("ReplicationLag", "critical");
         await DispatchAtAsync(t0.AddMinutes(12).AddSeconds(30));
         Assert.Single(await IncidentsAsync());
 
         // The database goes down again after the cool-down: that is a new outage, with a new page.
-        server.Clock.SetUtcNow(t0.AddMinutes(30));
+        await server.MoveClockAsync(t0.AddMinutes(30));
         await FireAsync("MonitorDown", "critical", "monitor", "db-tcp");
         await DispatchAtAsync(t0.AddMinutes(30).AddSeconds(30));
         var incidents = await IncidentsAsync();

@@ -20,7 +20,6 @@ namespace Vigil.Tests.Monitors;
 /// </summary>
 public sealed class DatabaseOutageTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Bound = Patience.Of(TimeSpan.FromSeconds(10));
     private readonly PostgresServer postgres = new();
     private TargetServer target = null!;
     private TestServer server = null!;
@@ -58,17 +57,6 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
 
     private MonitorState State => server.Services.GetRequiredService<MonitorStates>().Get("web");
 
-    /// <summary>Moves the server's clock a second at a time (checks and retries run on it) until <paramref name="condition"/> holds.</summary>
-    private async Task AdvanceUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var started = TimeProvider.System.GetTimestamp();
-        while (!await condition())
-        {
-            Assert.True(TimeProvider.System.GetElapsedTime(started) < Bound, $"not within {Bound}: {what}");
-            server.Clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
-        }
-    }
 
     private async Task<bool> MonitorDownActiveAsync()
     {
@@ -79,13 +67,13 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     [Fact]
     public async Task A_monitor_that_recovers_during_a_postgresql_outage_has_its_up_change_its_uptime_and_its_alert_resolved_afterwards()
     {
-        await AdvanceUntilAsync(() => Task.FromResult(State.Status == MonitorStatus.Down), "the monitor goes down");
+        await server.AdvanceUntilAsync(() => Task.FromResult(State.Status == MonitorStatus.Down), "the monitor goes down");
         var downAt = State.Since!.Value;
-        await AdvanceUntilAsync(MonitorDownActiveAsync, "MonitorDown fires");
+        await server.AdvanceUntilAsync(MonitorDownActiveAsync, "MonitorDown fires");
 
         await postgres.StopAsync();
         healthy = true;
-        await AdvanceUntilAsync(() => Task.FromResult(State.Status == MonitorStatus.Up), "the monitor recovers in memory");
+        await server.AdvanceUntilAsync(() => Task.FromResult(State.Status == MonitorStatus.Up), "the monitor recovers in memory");
         var upAt = State.Since!.Value;
 
         // While the database is away the API says so, as problem+json the caller can act on.
@@ -104,12 +92,12 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         // Ten seconds later the database is back: what happened meanwhile is written, with its own time.
         server.Clock.Advance(TimeSpan.FromSeconds(10));
         await postgres.StartAsync();
-        await AdvanceUntilAsync(async () =>
+        await server.AdvanceUntilAsync(async () =>
         {
             var response = await server.Http.GetAsync("/api/monitors/web/uptime?window=24h");
             return response.IsSuccessStatusCode && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("up_seconds").GetDouble() > 0;
         }, "the Up state change is saved");
-        await AdvanceUntilAsync(async () => !await MonitorDownActiveAsync(), "MonitorDown is resolved");
+        await server.AdvanceUntilAsync(async () => !await MonitorDownActiveAsync(), "MonitorDown is resolved");
 
         var uptime = await server.GetJsonAsync<JsonElement>("/api/monitors/web/uptime?window=24h");
         Assert.Equal((upAt - downAt).TotalSeconds, uptime.GetProperty("down_seconds").GetDouble(), precision: 3);

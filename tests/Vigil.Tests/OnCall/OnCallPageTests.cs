@@ -22,13 +22,14 @@ public sealed class OnCallPageTests
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
         var browser = await server.SignInAsync(TestServer.AdminUsername, TestServer.AdminPassword);
 
-        var html = await browser.GetStringAsync("/oncall?weeks=1");
+        var html = await browser.GetStringAsync("/oncall?days=7");
 
         // 10:00 in Berlin on 2 November: the turn that began on 1 November at 09:00 (alice) ended at 09:00 today.
         Assert.Contains($"data-now=\"{TestServer.AdminUsername}\"", html);
         Assert.Contains("until Tue 2026-11-03 09:00", html);
-        Assert.Contains("<tr class=\"override\" data-user=\"zoe\">", html);
-        Assert.Contains("<td>Wed 2026-11-04 12:00</td>", html);
+        // The timeline's final row and its list for screen readers: zoe's override, in Berlin time.
+        Assert.Contains("<li class=\"override\" data-user=\"zoe\">zoe: Wed 2026-11-04 12:00", html);
+        Assert.Contains("data-user=\"zoe\" data-start=\"2026-11-04T11:00:00Z\" data-end=\"2026-11-04T13:00:00Z\"", html);
         Assert.Contains($"data-mine=\"{TestServer.AdminUsername}\"", html);
         Assert.Contains("href=\"/oncall\"", html);
     }

@@ -112,6 +112,25 @@ public abstract class ScheduleApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/api/schedules/db")).StatusCode);
     }
 
+    [Fact]
+    public async Task An_imported_calendars_refresh_is_written_as_every_other_duration_and_an_older_stored_form_still_reads()
+    {
+        var created = await server.Http.PostAsync("/api/schedules", Json("""
+            {"name": "vendor", "time_zone": "UTC", "layers": [{"name": "theirs", "rotation": "ical", "url": "http://127.0.0.1:9/vendor.ics", "refresh": "1h30m"}]}
+            """));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("1h30m", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("layers")[0].GetProperty("refresh").GetString());
+
+        // As a definition saved before refresh had the duration converter holds it.
+        await server.QueryAsync(async db =>
+        {
+            var row = await db.Set<StoredSchedule>().SingleAsync(s => s.Name == "vendor");
+            row.Definition = row.Definition.Replace("\"1h30m\"", "\"01:30:00\"", StringComparison.Ordinal);
+            return await db.SaveChangesAsync();
+        });
+        Assert.Equal("1h30m", (await server.GetJsonAsync<JsonElement>("/api/schedules/vendor")).GetProperty("layers")[0].GetProperty("refresh").GetString());
+    }
+
     [Theory]
     [InlineData("\"time_zone\": \"America/New_York\"", "\"time_zone\": \"Europe/Atlantis\"", "time_zone")]
     [InlineData("\"handoff\": \"08:00\"", "\"handoff\": \"25:00\"", "layers[0].handoff")]

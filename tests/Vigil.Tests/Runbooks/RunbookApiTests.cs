@@ -98,11 +98,14 @@ public abstract class RunbookApiTests : IAsyncLifetime
             "- Access required <script>alert('x')</script>\n- [open](javascript:alert(1)) and <img src=x onerror=alert(2)>",
             StringComparison.Ordinal);
         var saved = await server.Http.PutAsJsonAsync("/api/runbooks/unsafe", new { markdown });
-        var page = await server.Http.GetStringAsync("/runbooks/unsafe");
+        var html = await server.Http.GetStringAsync("/runbooks/unsafe");
+        // The rendered runbook (the edit form's textarea below it holds the Markdown itself, as escaped text).
+        var start = html.IndexOf("<article class=\"runbook\">", StringComparison.Ordinal);
+        var page = html[start..html.IndexOf("</article>", start, StringComparison.Ordinal)];
 
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
-        Assert.DoesNotContain("<script>alert", page);
-        Assert.DoesNotContain("<img src=x", page);
+        Assert.DoesNotContain("<script>alert", html);
+        Assert.DoesNotContain("<img src=x", html);
         Assert.DoesNotContain("javascript:", page);
         Assert.Contains("&lt;script&gt;alert", page);
     }

@@ -6,7 +6,7 @@ namespace Vigil.Tests.StatusPage;
 public sealed class StatusPagesConsoleTests
 {
     [Fact]
-    public async Task An_admin_creates_a_page_in_the_console_and_visitors_see_it_while_bad_json_changes_nothing()
+    public async Task An_admin_creates_a_page_in_the_console_form_and_visitors_see_it_while_refused_input_changes_nothing()
     {
         await using var server = await TestServer.StartAsync(configYaml: """
             services: [{name: api}]
@@ -21,15 +21,22 @@ public sealed class StatusPagesConsoleTests
         Assert.Contains("data-page=\"public\"", list);
         Assert.Contains("Defined in vigil.yaml; read-only here", list);
 
-        var bad = await (await TestServer.PostFormAsync(ada, "/status-pages", "save-page", new() { ["Definition"] = """{"name": "Team Page", "components": []}""" })).Content.ReadAsStringAsync();
-        Assert.Contains("name: must be 1-63 lowercase letters", bad);
-        Assert.Contains("components: a status page needs at least one component", bad);
+        // The form's fields, refused by the API's rules: each reason beside its field, nothing stored.
+        var bad = await (await TestServer.PostFormAsync(ada, "/status-pages/new", "status-page", new() { ["Form.Name"] = "Team Page", ["Form.Action"] = "save" })).Content.ReadAsStringAsync();
+        Assert.Contains("data-error=\"name\" role=\"alert\">must be 1-63 lowercase letters", bad);
+        Assert.Contains("data-error=\"components\" role=\"alert\">components: a status page needs at least one component", bad);
+        Assert.DoesNotContain(await server.AuditAsync(), e => e.Resource == "status_page");
 
-        var saved = await (await TestServer.PostFormAsync(ada, "/status-pages", "save-page", new()
+        var saved = await TestServer.PostFormAsync(ada, "/status-pages/new", "status-page", new()
         {
-            ["Definition"] = """{"name": "team", "title": "Team status", "components": [{"name": "API", "services": ["api"]}]}""",
-        })).Content.ReadAsStringAsync();
-        Assert.Contains("Saved status page &quot;team&quot;.", saved);
+            ["Form.Name"] = "team",
+            ["Form.Title"] = "Team status",
+            ["Form.Components[0].Name"] = "API",
+            ["Form.Components[0].Services"] = "api",
+            ["Form.Action"] = "save",
+        });
+        Assert.EndsWith("/status-pages?saved=team", saved.Headers.Location?.ToString());
+        Assert.Contains("Saved status page &quot;team&quot;.", await ada.GetStringAsync("/status-pages?saved=team"));
         Assert.Contains("<h1>Team status</h1>", await server.Anonymous.GetStringAsync("/status/team"));
         var entry = Assert.Single(await server.AuditAsync(), e => e.Resource == "status_page");
         Assert.Equal(("create", "team", "ada"), (entry.Action, entry.ResourceId, entry.Username));

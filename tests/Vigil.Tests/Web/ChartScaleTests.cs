@@ -41,4 +41,20 @@ public class ChartScaleTests
     [InlineData(0, "0")]
     [InlineData(4e9, "4G")]
     public void Axis_values_are_short(double value, string expected) => Assert.Equal(expected, ChartScale.FormatValue(value));
+
+    [Fact]
+    public void Stacked_series_sit_on_the_sum_of_those_before_them_at_each_time()
+    {
+        var a = new ChartSeries("a", [new(0, 1), new(1000, 2), new(2000, 3)]);
+        // b has no value at 1000 (NaN) and none at all at 2000: it adds nothing there.
+        var b = new ChartSeries("b", [new(0, 10), new(1000, double.NaN)]);
+        var c = new ChartSeries("c", [new(0, 100), new(1000, 100), new(2000, 100)]);
+
+        var stacked = ChartStack.Stack([a, b, c]);
+
+        Assert.Equal([new StackedPoint(0, 0, 1), new(1000, 0, 2), new(2000, 0, 3)], stacked[0]);
+        Assert.Equal(new StackedPoint(0, 1, 11), stacked[1][0]);
+        Assert.True(double.IsNaN(stacked[1][1].Upper));
+        Assert.Equal([new StackedPoint(0, 11, 111), new(1000, 2, 102), new(2000, 3, 103)], stacked[2]);
+    }
 }

@@ -63,19 +63,28 @@ public static partial class Numbers
     {
         var body = s.TrimStart('+', '-');
         var negative = s.StartsWith('-');
-        if (body.Length > 1 && body[0] == '0' && body.All(char.IsAsciiDigit))
+        if (body.Length > 1 && body[0] == '0' && body.All(char.IsAsciiDigit) && TryParseOctal(body, out var octal))
         {
-            try
-            {
-                value = Convert.ToInt64(body, 8) * (negative ? -1.0 : 1.0);
-                return true;
-            }
-            catch (FormatException)
-            {
-                // Not octal (contains 8 or 9): fall through to the float parse, as Go does.
-            }
+            value = octal * (negative ? -1.0 : 1.0);
+            return true;
         }
+        // Not octal (an 8 or a 9), or past int64 (strconv.ParseInt's range error): Go then parses
+        // the text as a decimal float, and so do we.
         return TryParseFloat(s, out value);
+    }
+
+    private static bool TryParseOctal(string digits, out long value)
+    {
+        value = 0;
+        foreach (var c in digits)
+        {
+            if (c is < '0' or > '7' || value > (long.MaxValue >> 3))
+            {
+                return false;
+            }
+            value = (value << 3) | (long)(c - '0');
+        }
+        return true;
     }
 
     /// <summary>Formats a value as Go's <c>strconv.FormatFloat(v, 'f', -1, 64)</c>: shortest digits, never an exponent.</summary>

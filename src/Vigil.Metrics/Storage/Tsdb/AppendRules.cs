@@ -51,5 +51,14 @@ internal static class AppendRules
         _ => AppendVerdict.Duplicate,
     };
 
+    /// <summary>
+    /// A sample too old to append that repeats what the head already holds at its timestamp is
+    /// accepted without writing: a sender resending a batch whose answer it never got (a timeout, a
+    /// 507 while the disk was full) is told it landed, not "out of order" for its own samples.
+    /// Prometheus answers that resend 400; accepting it changes nothing stored.
+    /// </summary>
+    public static AppendVerdict ResolveTooOld(double? existing, double v) =>
+        existing is { } e && SameBits(e, v) ? AppendVerdict.SameAsExisting : AppendVerdict.TooOld;
+
     private static bool SameBits(double a, double b) => BitConverter.DoubleToUInt64Bits(a) == BitConverter.DoubleToUInt64Bits(b);
 }

@@ -35,6 +35,35 @@ internal static class BlockFormat
         var final = Path.Combine(blocksDir, id.ToString("N"));
         var tmp = final + ".tmp";
         Directory.CreateDirectory(tmp);
+        try
+        {
+            WriteInto(tmp, id, minTime, maxTime, sortedSeries);
+        }
+        catch (IOException)
+        {
+            // A full disk: the unfinished block goes now rather than at the next start, giving its
+            // space back; the head keeps the samples and the next compaction tries again.
+            TryDelete(tmp);
+            throw;
+        }
+        Directory.Move(tmp, final);
+        return final;
+    }
+
+    /// <summary>Removes an unfinished block or checkpoint directory; one that cannot go now goes at the next start.</summary>
+    public static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static void WriteInto(string tmp, Guid id, long minTime, long maxTime, IEnumerable<BlockSeries> sortedSeries)
+    {
 
         var symbols = new Dictionary<string, int>(StringComparer.Ordinal);
         int Symbol(string s)
@@ -125,8 +154,6 @@ internal static class BlockFormat
         index.UInt32(Crc32C.Compute(index.Span));
         WriteDurably(Path.Combine(tmp, "index"), index.Span);
         WriteDurably(Path.Combine(tmp, "meta.json"), Meta(id, minTime, maxTime, seriesCount, samples, chunkCount));
-        Directory.Move(tmp, final);
-        return final;
     }
 
     private static byte[] Meta(Guid id, long minTime, long maxTime, int series, long samples, long chunks)

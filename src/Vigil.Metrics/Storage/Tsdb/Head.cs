@@ -5,11 +5,21 @@ namespace Vigil.Metrics.Storage.Tsdb;
 /// that interns label strings so a thousand series of one job share one <c>"job"</c> and one
 /// value string. Not thread-safe: <see cref="TsdbStore"/> guards it with its lock.
 /// </summary>
-internal sealed class Head(long blockDurationMs)
+internal sealed class Head
 {
-    private readonly Dictionary<Labels, MemSeries> byLabels = [];
-    private readonly Dictionary<int, MemSeries> byId = [];
+    private readonly long blockDurationMs;
+    // A set of series found by their labels (an alternate lookup) rather than a dictionary from
+    // labels to series: an entry is 16 bytes instead of 24, the labels being the series' own.
+    private readonly HashSet<MemSeries> byLabels = new(ByLabels.Instance);
+    private readonly HashSet<MemSeries>.AlternateLookup<Labels> seriesOf;
+    private readonly SeriesById byId = new();
     private readonly HashSet<string> strings = new(StringComparer.Ordinal);
+
+    public Head(long blockDurationMs)
+    {
+        this.blockDurationMs = blockDurationMs;
+        seriesOf = byLabels.GetAlternateLookup<Labels>();
+    }
 
     public HeadPostings Postings { get; } = new();
 
@@ -25,7 +35,7 @@ internal sealed class Head(long blockDurationMs)
 
     public MemSeries GetOrCreate(Labels labels, out bool created)
     {
-        if (byLabels.TryGetValue(labels, out var s))
+        if (seriesOf.TryGetValue(labels, out var s))
         {
             created = false;
             return s;
@@ -38,16 +48,17 @@ internal sealed class Head(long blockDurationMs)
     public MemSeries Create(int id, Labels labels)
     {
         var s = new MemSeries(id, Interned(labels));
-        byLabels[s.Labels] = s;
-        byId[id] = s;
+        byLabels.Remove(s); // a series with these labels, replaced
+        byLabels.Add(s);
+        byId.Set(id, s);
         Postings.Add(id, s.Labels);
         NextId = Math.Max(NextId, id + 1);
         return s;
     }
 
-    public MemSeries? Get(int id) => byId.GetValueOrDefault(id);
+    public MemSeries? Get(int id) => byId.Get(id);
 
-    public MemSeries? Get(Labels labels) => byLabels.GetValueOrDefault(labels);
+    public MemSeries? Get(Labels labels) => seriesOf.TryGetValue(labels, out var s) ? s : null;
 
     public void AppendInOrder(MemSeries s, long t, double v)
     {
@@ -85,7 +96,7 @@ internal sealed class Head(long blockDurationMs)
         foreach (var s in empty)
         {
             byId.Remove(s.Id);
-            byLabels.Remove(s.Labels);
+            byLabels.Remove(s);
             Postings.Remove(s.Id, s.Labels);
         }
         return empty.Count;
@@ -108,7 +119,7 @@ internal sealed class Head(long blockDurationMs)
         var result = new MemSeries[ids.Length];
         for (var i = 0; i < ids.Length; i++)
         {
-            result[i] = byId[ids[i]];
+            result[i] = byId.Get(ids[i]) ?? throw new InvalidOperationException($"series {ids[i]} is in the postings but not in the head");
         }
         return result;
     }
@@ -146,5 +157,22 @@ internal sealed class Head(long blockDurationMs)
         }
         strings.Add(s);
         return s;
+    }
+
+
+    /// <summary>Series are equal when their labels are; a label set finds its series.</summary>
+    private sealed class ByLabels : IEqualityComparer<MemSeries>, IAlternateEqualityComparer<Labels, MemSeries>
+    {
+        public static ByLabels Instance { get; } = new();
+
+        public bool Equals(MemSeries? x, MemSeries? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.Labels.Equals(y.Labels));
+
+        public int GetHashCode(MemSeries obj) => obj.Labels.GetHashCode();
+
+        public bool Equals(Labels alternate, MemSeries other) => alternate.Equals(other.Labels);
+
+        public int GetHashCode(Labels alternate) => alternate.GetHashCode();
+
+        public MemSeries Create(Labels alternate) => throw new NotSupportedException("Series are added whole, not made from labels.");
     }
 }

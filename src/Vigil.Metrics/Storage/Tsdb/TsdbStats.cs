@@ -59,4 +59,7 @@ public sealed record TsdbStats
 
     /// <summary>Background maintenance runs (compaction, retention) that failed; the next run retries.</summary>
     public long MaintenanceFailuresTotal { get; init; }
+
+    /// <summary>Batches refused because the WAL could not be written (a full disk); their senders retry.</summary>
+    public long WriteFailuresTotal { get; init; }
 }

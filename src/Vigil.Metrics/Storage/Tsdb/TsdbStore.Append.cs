@@ -15,6 +15,18 @@ public sealed partial class TsdbStore
     /// </summary>
     private readonly SemaphoreSlim writers = new(1, 1);
 
+    /// <summary>
+    /// Log records of a batch the head applied but the WAL refused (the disk was full). They go to
+    /// the log before anything else, in order, since a later record may name a series only they
+    /// create; until they do, every batch is refused before it touches the head.
+    /// </summary>
+    private byte[]? unloggedFrames;
+    private Exception? lastWriteError;
+    private long writeFailures;
+
+    /// <summary>Why the last write to the WAL failed, while writes are refused; null once one succeeds again.</summary>
+    public Exception? LastWriteError => Volatile.Read(ref lastWriteError);
+
     // Reused by Apply, which runs under the lock, instead of allocated per batch.
     private List<(int Id, Labels Labels)> newSeriesScratch = [];
     private List<(int Id, long T, double V)> acceptedScratch = [];
@@ -47,6 +59,7 @@ public sealed partial class TsdbStore
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
+            var unlogged = WriteUnloggedLocked();
             var newSeries = newSeriesScratch;
             var accepted = acceptedScratch;
             newSeries.Clear();
@@ -67,6 +80,10 @@ public sealed partial class TsdbStore
                 if (verdict == AppendVerdict.OutOfOrder)
                 {
                     verdict = AppendRules.ResolveOutOfOrder(s.ValueAt(t), v);
+                }
+                else if (verdict == AppendVerdict.TooOld)
+                {
+                    verdict = AppendRules.ResolveTooOld(s.ValueAt(t), v);
                 }
                 switch (verdict)
                 {
@@ -95,7 +112,7 @@ public sealed partial class TsdbStore
             samplesAppended += appended;
             outOfOrderRejected += outOfOrder;
             duplicatesRejected += duplicates;
-            long sequence = 0;
+            var sequence = unlogged;
             if (newSeries.Count > 0 || accepted.Count > 0)
             {
                 var sink = walBuffer ??= new ByteSink(4096);
@@ -108,7 +125,19 @@ public sealed partial class TsdbStore
                 {
                     WalFiles.Frame(sink, b => WalRecords.EncodeSamples(b, accepted));
                 }
-                sequence = wal.Write(sink.Span);
+                try
+                {
+                    sequence = wal.Write(sink.Span);
+                }
+                catch (IOException e)
+                {
+                    // The head holds the batch already: its records wait for the log, and the
+                    // sender, refused, sends it again and finds it there (SameAsExisting), with
+                    // its acknowledgement waiting for these records to be written and synced.
+                    unloggedFrames = sink.Span.ToArray();
+                    RecordWriteFailure(e);
+                    throw;
+                }
             }
             if (accepted.Capacity > MaxKeptScratch)
             {
@@ -120,6 +149,37 @@ public sealed partial class TsdbStore
             }
             return (new AppendResult(appended, outOfOrder, duplicates, invalid), sequence);
         }
+    }
+
+    /// <summary>
+    /// Writes the records a full disk refused earlier, or throws (refusing the batch before the
+    /// head changes); returns their WAL sequence, or 0 when there were none.
+    /// </summary>
+    private long WriteUnloggedLocked()
+    {
+        if (unloggedFrames is not { } frames)
+        {
+            return 0;
+        }
+        long sequence;
+        try
+        {
+            sequence = wal.Write(frames);
+        }
+        catch (IOException e)
+        {
+            RecordWriteFailure(e);
+            throw;
+        }
+        unloggedFrames = null;
+        Volatile.Write(ref lastWriteError, null);
+        return sequence;
+    }
+
+    private void RecordWriteFailure(IOException e)
+    {
+        Interlocked.Increment(ref writeFailures);
+        Volatile.Write(ref lastWriteError, e);
     }
 
     /// <summary>A series needs a metric name and non-empty label names.</summary>

@@ -13,9 +13,16 @@ public sealed partial class TsdbStore
         await maintenance.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            long unlogged;
             lock (gate)
             {
                 ObjectDisposedException.ThrowIf(disposed, this);
+                // Records a full disk refused go to the log once it has room, even with no new writes.
+                unlogged = WriteUnloggedLocked();
+            }
+            if (unlogged > 0)
+            {
+                await wal.SyncAsync(unlogged).ConfigureAwait(false);
             }
             if (Compact(cancellationToken))
             {
@@ -40,6 +47,7 @@ public sealed partial class TsdbStore
                 try
                 {
                     await RunMaintenanceAsync(cancellationToken).ConfigureAwait(false);
+                    Volatile.Write(ref lastMaintenanceError, null); // a run that succeeds ends the degraded state
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -162,21 +170,16 @@ public sealed partial class TsdbStore
         var final = WalFiles.CheckpointPath(walDir, covered);
         var tmp = final + ".tmp";
         System.IO.Directory.CreateDirectory(tmp);
-        using (var file = new FileStream(Path.Combine(tmp, "00000000"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+        try
         {
-            var sink = new ByteSink(1 << 16);
-            WalFiles.Frame(sink, b => WalRecords.EncodeCheckpointHeader(b, nextId));
-            foreach (var s in series)
-            {
-                WalFiles.Frame(sink, b => WalRecords.EncodeSnapshot(b, s));
-                if (sink.Length > 1 << 20)
-                {
-                    file.Write(sink.Span);
-                    sink.Clear();
-                }
-            }
-            file.Write(sink.Span);
-            file.Flush(flushToDisk: true);
+            WriteCheckpoint(tmp, nextId, series);
+        }
+        catch (IOException)
+        {
+            // A full disk: the half-written checkpoint goes now, not at the next start, and the
+            // segments it would have covered stay; the next run tries again.
+            BlockFormat.TryDelete(tmp);
+            throw;
         }
         System.IO.Directory.Move(tmp, final);
         // Segments a remote-write queue has not sent yet stay (Prometheus instead loses what a
@@ -189,6 +192,24 @@ public sealed partial class TsdbStore
                 System.IO.Directory.Delete(path, recursive: true);
             }
         }
+    }
+
+    private static void WriteCheckpoint(string directory, int nextId, List<SeriesSnapshotRecord> series)
+    {
+        using var file = new FileStream(Path.Combine(directory, "00000000"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        var sink = new ByteSink(1 << 16);
+        WalFiles.Frame(sink, b => WalRecords.EncodeCheckpointHeader(b, nextId));
+        foreach (var s in series)
+        {
+            WalFiles.Frame(sink, b => WalRecords.EncodeSnapshot(b, s));
+            if (sink.Length > 1 << 20)
+            {
+                file.Write(sink.Span);
+                sink.Clear();
+            }
+        }
+        file.Write(sink.Span);
+        file.Flush(flushToDisk: true);
     }
 
     private void ApplyRetention()

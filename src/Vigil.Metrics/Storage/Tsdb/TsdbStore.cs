@@ -247,6 +247,7 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
                 CompactionsTotal = compactions,
                 RetentionDeletedBlocksTotal = retentionDeleted,
                 MaintenanceFailuresTotal = Interlocked.Read(ref maintenanceFailures),
+                WriteFailuresTotal = Interlocked.Read(ref writeFailures),
             };
         }
     }
@@ -264,6 +265,14 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
         lock (gate)
         {
             disposed = true;
+            try
+            {
+                WriteUnloggedLocked();
+            }
+            catch (IOException)
+            {
+                // Still no room: those samples were never acknowledged, and their senders retry.
+            }
             wal.Dispose();
             blocks.ForEach(b => b.Dispose());
             blocks.Clear();

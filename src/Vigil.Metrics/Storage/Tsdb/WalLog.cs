@@ -67,7 +67,18 @@ internal sealed class WalLog : IDisposable
             {
                 RotateLocked();
             }
-            RandomAccess.Write(current, frames, currentSize);
+            try
+            {
+                RandomAccess.Write(current, frames, currentSize);
+            }
+            catch (IOException)
+            {
+                // A disk that fills mid-write may keep part of the frames: cut them off, so the
+                // segment ends at its last whole record and the next write continues from there
+                // (a stray partial frame would read as damage in a segment that is not the last).
+                TryTruncateLocked();
+                throw;
+            }
             currentSize += frames.Length;
             SignalWrittenLocked();
             return ++writtenSeq;
@@ -119,16 +130,23 @@ internal sealed class WalLog : IDisposable
                 continue;
             }
             TaskCompletionSource? waiters;
+            var synced = false;
             try
             {
                 RandomAccess.FlushToDisk(handle!);
                 Interlocked.Increment(ref fsyncs);
+                synced = true;
             }
             finally
             {
                 lock (gate)
                 {
-                    durableSeq = Math.Max(durableSeq, target);
+                    // Only a flush that succeeded makes anything durable: after a failed one its
+                    // waiters find their records still not durable and one of them flushes again.
+                    if (synced)
+                    {
+                        durableSeq = Math.Max(durableSeq, target);
+                    }
                     flushing = false;
                     waiters = nextFlush;
                     nextFlush = null;
@@ -192,6 +210,9 @@ internal sealed class WalLog : IDisposable
         RandomAccess.FlushToDisk(current);
         Interlocked.Increment(ref fsyncs);
         durableSeq = writtenSeq;
+        // The next segment is opened before the current one is let go: when that fails (no space
+        // for a new file) the log stays on the current segment, whole, and the write is refused.
+        var next = OpenSegment(CurrentIndex + 1);
         if (flushing)
         {
             retired.Add(current); // the running leader still holds this handle
@@ -203,7 +224,7 @@ internal sealed class WalLog : IDisposable
         closedSegmentsBytes += currentSize;
         currentSize = 0;
         CurrentIndex++;
-        current = OpenSegment(CurrentIndex);
+        current = next;
         SignalWrittenLocked();
     }
 
@@ -223,6 +244,19 @@ internal sealed class WalLog : IDisposable
             h.Dispose();
         }
         retired.Clear();
+    }
+
+    private void TryTruncateLocked()
+    {
+        try
+        {
+            RandomAccess.SetLength(current, currentSize);
+        }
+        catch (IOException)
+        {
+            // Shrinking needs no space and does not fail for lack of it; a replay still stops at
+            // the torn frame, in the newest segment, where a torn tail is expected.
+        }
     }
 
     private SafeFileHandle OpenSegment(int index) =>

@@ -24,9 +24,13 @@ internal sealed class XorChunkWriter
     private byte leading = 0xFF;
     private byte trailing;
 
+
+    // A ushort, as in the chunk's own header: with the two bytes above, the writer is 64 bytes, not 72.
+    private ushort count;
+
     public XorChunkWriter(int initialCapacity = 32) => buffer = new byte[Math.Max(initialCapacity, 16)];
 
-    public int Count { get; private set; }
+    public int Count => count;
 
     public long MinTime { get; private set; }
 
@@ -36,6 +40,10 @@ internal sealed class XorChunkWriter
 
     public void Append(long t, double v)
     {
+        if (count == ushort.MaxValue)
+        {
+            throw new InvalidOperationException("A chunk holds at most 65,535 samples (its count is two bytes).");
+        }
         var bits = BitConverter.DoubleToUInt64Bits(v);
         if (Count == 0)
         {
@@ -58,8 +66,8 @@ internal sealed class XorChunkWriter
         }
         lastTime = t;
         lastValueBits = bits;
-        Count++;
-        BinaryPrimitives.WriteUInt16BigEndian(buffer, (ushort)Count);
+        count++;
+        BinaryPrimitives.WriteUInt16BigEndian(buffer, count);
     }
 
     /// <summary>A copy of the encoded bytes so far (the writer may keep appending).</summary>
@@ -148,7 +156,10 @@ internal sealed class XorChunkWriter
     {
         if (((bitLength + count + 7) >> 3) > buffer.Length)
         {
-            Array.Resize(ref buffer, Math.Max(buffer.Length * 2, (bitLength + count + 7) >> 3));
+            // By half again rather than double: the open chunk of each of a head's series is
+            // held at this capacity, and doubling left a quarter of it empty on average (a
+            // 30-sample counter took 80 of 128 bytes, a gauge 224 of 256).
+            Array.Resize(ref buffer, Math.Max(buffer.Length + buffer.Length / 2, (bitLength + count + 7) >> 3));
         }
         while (count > 0)
         {

@@ -2,8 +2,8 @@ namespace Vigil.Features.Access;
 
 /// <summary>
 /// The headers every answer carries (console, status pages, API): a Content-Security-Policy that
-/// allows no inline or foreign script (the console renders on the server and ships no script at
-/// all), no framing by other sites, no MIME sniffing, no full URLs in the Referer sent elsewhere,
+/// allows no inline or foreign script (the console renders on the server; its only scripts are
+/// its own small files under wwwroot/js), no framing by other sites, no MIME sniffing, no full URLs in the Referer sent elsewhere,
 /// and HSTS on HTTPS. Inline styles stay allowed: the status page and the charts use them, and a
 /// style cannot run code.
 /// </summary>

@@ -25,6 +25,7 @@ public static class AlertingModule
         services.AddSingleton<ActiveMaintenanceSource>();
         services.AddSingleton<AnnounceMaintenance>();
         services.AddHostedService(sp => sp.GetRequiredService<AnnounceMaintenance>());
+        services.AddSingleton<Hosting.IHistoryPruner, Dispatch.PruneAlertHistory>();
         services.AddSingleton<IConfigConsumer, SyncMaintenanceFromConfig>();
         // Maintenance windows take the place of the monitors' stand-in calendar, so uptime leaves them out.
         services.Replace(ServiceDescriptor.Singleton<IMaintenanceCalendar, MaintenanceCalendar>());

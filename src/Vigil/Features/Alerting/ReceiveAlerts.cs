@@ -12,9 +12,16 @@ namespace Vigil.Features.Alerting;
 /// stored one with the same labels is merged with it (<see cref="Merge"/>). When the task
 /// completes the alerts are committed, and <see cref="Received"/> tells the dispatcher which changed.
 /// </summary>
-public sealed class ReceiveAlerts(IServiceScopeFactory scopes, ConfigReloader config, TimeProvider clock, ILogger<ReceiveAlerts> logger) : IAlertIngest
+public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider services, ConfigReloader config, TimeProvider clock, ILogger<ReceiveAlerts> logger) : IAlertIngest
 {
-    /// <summary>Raised after a commit with the fingerprints that were written.</summary>
+    // Resolved on first use: the dispatcher's outbox sender reports channel failures through this ingest.
+    private Dispatch.DispatchAlerts Dispatcher => field ??= services.GetRequiredService<Dispatch.DispatchAlerts>();
+
+    /// <summary>
+    /// Raised after every commit, with the fingerprints whose state it changed: new alerts, and
+    /// alerts that went from firing to resolved or back (their history records those). A resend
+    /// that changes neither raises it with none, which still wakes the dispatcher.
+    /// </summary>
     public event Action<IReadOnlyList<string>>? Received;
 
     public async Task PutAsync(IReadOnlyList<IncomingAlert> alerts, CancellationToken cancellationToken)
@@ -28,35 +35,66 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, ConfigReloader co
         // The last of several alerts with the same labels in one batch wins, as in a sequence of puts.
         List<StoredAlert> Incoming() => [.. alerts.Select(a => Normalize(a, now, resolveTimeout)).GroupBy(a => a.Fingerprint).Select(g => g.Last())];
         var incoming = Incoming();
+        if (Dispatcher.TakesIngest)
+        {
+            // One process: the alerts commit with the dispatcher pass that routes and flushes them.
+            await Dispatcher.IngestAsync(incoming, logger, cancellationToken);
+            return;
+        }
         var fingerprints = incoming.Select(a => a.Fingerprint).ToList();
         // Two writers (Prometheus HA pairs send the same alerts to every receiver at once) may both
-        // find a new alert missing and insert it: the loser reads again (fresh rows, a fresh context)
-        // and merges into the winner's row.
+        // find a new alert missing and insert it, and the dispatcher may delete a resolved alert
+        // between our read and our update (its garbage collection): the loser reads again (fresh
+        // rows, a fresh context) and merges into the winner's row, or inserts anew.
+        List<string> changed;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await SaveAsync(attempt == 1 ? incoming : Incoming(), fingerprints, now, cancellationToken);
+                changed = await SaveAsync(attempt == 1 ? incoming : Incoming(), fingerprints, now, cancellationToken);
                 break;
             }
-            catch (DbUpdateException e) when (attempt < 3 && DbErrors.IsUniqueViolation(e))
+            catch (DbUpdateException e) when (attempt < 3 && (DbErrors.IsUniqueViolation(e) || e is DbUpdateConcurrencyException))
             {
             }
         }
-        Received?.Invoke(fingerprints);
+        // Written around the dispatcher (over replicas, or from inside one of its passes): what it
+        // remembers, if anything, is read from the store again.
+        Dispatcher.Forget();
+        Received?.Invoke(changed);
     }
 
-    private async Task SaveAsync(List<StoredAlert> incoming, List<string> fingerprints, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <returns>The fingerprints of new alerts and of alerts whose firing or resolved state changed.</returns>
+    private async Task<List<string>> SaveAsync(List<StoredAlert> incoming, List<string> fingerprints, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
         var existing = await db.Set<StoredAlert>().Where(a => fingerprints.Contains(a.Fingerprint)).ToDictionaryAsync(a => a.Fingerprint, cancellationToken);
+        var changed = Apply(db, existing, incoming, now, logger);
+        await db.SaveChangesAsync(cancellationToken);
+        return changed;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="incoming"/> into <paramref name="existing"/> (by fingerprint) and into the
+    /// unit of work, merging with the stored alert where they overlap; <paramref name="existing"/> may
+    /// hold tracked or detached alerts.
+    /// </summary>
+    /// <returns>The fingerprints of new alerts and of alerts whose firing or resolved state changed.</returns>
+    public static List<string> Apply(VigilDbContext db, Dictionary<string, StoredAlert> existing, List<StoredAlert> incoming, DateTimeOffset now, ILogger logger)
+    {
+        var changed = new List<string>();
         foreach (var alert in incoming)
         {
             if (existing.TryGetValue(alert.Fingerprint, out var old))
             {
                 var merged = Overlaps(old, alert) ? Merge(old, alert) : alert;
                 Hosting.OperatorLog.AlertChanged(logger, alert.Labels, !old.IsResolvedAt(now), !merged.IsResolvedAt(now));
+                if (old.IsResolvedAt(now) != merged.IsResolvedAt(now))
+                {
+                    changed.Add(alert.Fingerprint);
+                }
+                Dispatch.DispatchAlerts.Track(db, old);
                 (old.AnnotationsJson, old.StartsAt, old.EndsAt, old.Timeout, old.UpdatedAt, old.GeneratorUrl, old.Source) =
                     (merged.AnnotationsJson, merged.StartsAt, merged.EndsAt, merged.Timeout, merged.UpdatedAt, merged.GeneratorUrl, merged.Source);
             }
@@ -64,9 +102,11 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, ConfigReloader co
             {
                 Hosting.OperatorLog.AlertChanged(logger, alert.Labels, false, !alert.IsResolvedAt(now));
                 db.Add(alert);
+                existing[alert.Fingerprint] = alert;
+                changed.Add(alert.Fingerprint);
             }
         }
-        await db.SaveChangesAsync(cancellationToken);
+        return changed;
     }
 
     private static StoredAlert Normalize(IncomingAlert alert, DateTimeOffset now, TimeSpan resolveTimeout)

@@ -28,9 +28,22 @@ public sealed class StoredAlert
     public required string GeneratorUrl { get; set; }
     public required string Source { get; set; }
 
-    public Labels Labels => Decode(LabelsJson);
+    // Decoded once per text: a dispatcher pass reads an alert's labels for routing, muting, the
+    // notification and garbage collection (bench/alerting/vs_alertmanager.py).
+    private (string Json, Labels Value)? labels, annotations;
 
-    public Labels Annotations => Decode(AnnotationsJson);
+    public Labels Labels => Decoded(ref labels, LabelsJson);
+
+    public Labels Annotations => Decoded(ref annotations, AnnotationsJson);
+
+    private static Labels Decoded(ref (string Json, Labels Value)? cache, string json)
+    {
+        if (cache is not { } hit || !ReferenceEquals(hit.Json, json))
+        {
+            cache = hit = (json, Decode(json));
+        }
+        return hit.Value;
+    }
 
     /// <summary>Resolved once its end time has passed (Alertmanager's <c>ResolvedAt(now)</c>).</summary>
     public bool IsResolvedAt(DateTimeOffset now) => EndsAt <= now;

@@ -45,23 +45,32 @@ public static class RecordRestoreDrill
         {
             return Hosting.Problems.Field("body", "a JSON drill is required");
         }
-        var now = clock.GetUtcNow();
+        var (result, error) = await RecordAsync(policy, request, db, audit, clock.GetUtcNow(), cancellationToken);
+        return result is null
+            ? Hosting.Problems.Field(error!.Path, error.Reason)
+            : TypedResults.Created($"/api/backups/policies/{Uri.EscapeDataString(policy.Name)}", result);
+    }
+
+    /// <summary>The drill's rules and its recording, shared by the API and the policy page's form: the result, or the field at fault and nothing saved.</summary>
+    public static async Task<(DrillResult? Result, FieldError? Error)> RecordAsync(
+        BackupPolicy policy, Request request, VigilDbContext db, AuditLog audit, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var started = request.StartedAt;
         if (request.Duration is { } text)
         {
             if (started is not null)
             {
-                return Hosting.Problems.Field("duration", "give started_at or duration, not both");
+                return (null, new("duration", "give started_at or duration, not both"));
             }
             if (!Configuration.Duration.TryParse(text, out var took) || took <= TimeSpan.Zero)
             {
-                return Hosting.Problems.Field("duration", $"\"{text}\" is not a positive duration such as 70m");
+                return (null, new("duration", $"\"{text}\" is not a positive duration such as 70m"));
             }
             started = (request.FinishedAt ?? now) - took;
         }
         else if (started is null)
         {
-            return Hosting.Problems.Field("started_at", "a restore drill needs started_at or duration: its duration is measured against the RTO");
+            return (null, new("started_at", "a restore drill needs started_at or duration: its duration is measured against the RTO"));
         }
         var report = new ReceiveBackupReport.Request
         {
@@ -75,14 +84,13 @@ public static class RecordRestoreDrill
         var (drill, invalid) = ReceiveBackupReport.Check(report, policy, "api", now);
         if (drill is null)
         {
-            return Hosting.Problems.Field(invalid!.Path, invalid.Reason);
+            return (null, invalid);
         }
         db.Add(drill);
         var run = new LastRun(drill.StartedAt, drill.FinishedAt, drill.Status == "success");
         var within = BackupChecks.WithinRto(policy, run);
         audit.Record("drill", "backup", policy.Name, new { status = drill.Status, duration = Configuration.Duration.Format(run.Duration!.Value), within_rto = within });
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/api/backups/policies/{Uri.EscapeDataString(policy.Name)}",
-            new DrillResult(ListBackupReports.View(drill), Configuration.Duration.Format(run.Duration!.Value), policy.Rto is { } rto ? Configuration.Duration.Format(rto) : null, within));
+        return (new DrillResult(ListBackupReports.View(drill), Configuration.Duration.Format(run.Duration!.Value), policy.Rto is { } rto ? Configuration.Duration.Format(rto) : null, within), null);
     }
 }

@@ -25,6 +25,8 @@ public sealed class ExportStoreStats(ISampleStore store) : IHostedService
     private static readonly Gauge BlockDamageUnacknowledged = Prometheus.Metrics.CreateGauge("vigil_tsdb_block_damage_unacknowledged", "Damaged blocks and chunks kept in damaged/ that nobody has acknowledged yet.");
     private static readonly Gauge WalDamageUnacknowledged = Prometheus.Metrics.CreateGauge("vigil_tsdb_wal_damage_unacknowledged", "Stretches of disk damage cut from the WAL that nobody has acknowledged yet.");
     private static readonly Counter Compactions = Prometheus.Metrics.CreateCounter("vigil_tsdb_compactions_total", "Blocks written or merged.");
+    private static readonly Counter WriteFailures = Prometheus.Metrics.CreateCounter("vigil_tsdb_write_failures_total", "Batches refused because the write-ahead log could not be written (a full disk); their senders retry.");
+    private static readonly Counter MaintenanceFailures = Prometheus.Metrics.CreateCounter("vigil_tsdb_maintenance_failures_total", "Compaction, checkpoint or retention runs that failed; the next run retries.");
     private static readonly Counter RetentionDeleted = Prometheus.Metrics.CreateCounter("vigil_tsdb_retention_deleted_blocks_total", "Blocks deleted by retention.");
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -55,6 +57,8 @@ public sealed class ExportStoreStats(ISampleStore store) : IHostedService
                 BlockDamageUnacknowledged.Set(tsdb.UnacknowledgedBlockDamage().Count);
                 Compactions.IncTo(s.CompactionsTotal);
                 RetentionDeleted.IncTo(s.RetentionDeletedBlocksTotal);
+                WriteFailures.IncTo(s.WriteFailuresTotal);
+                MaintenanceFailures.IncTo(s.MaintenanceFailuresTotal);
             });
         }
         return Task.CompletedTask;

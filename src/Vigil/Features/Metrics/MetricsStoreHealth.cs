@@ -1,3 +1,4 @@
+using Vigil.Data;
 using Vigil.Features.Server;
 using Vigil.Metrics.Storage;
 using Vigil.Metrics.Storage.Tsdb;
@@ -17,6 +18,12 @@ public sealed class MetricsStoreHealth(ISampleStore store) : IHealthContributor
         }
         var stats = tsdb.GetStats();
         var detail = $"{stats.HeadSeries} series in memory, {stats.Blocks} blocks";
+        if (tsdb.LastWriteError is { } refused)
+        {
+            // Unhealthy, not degraded: samples sent now are refused until the disk has room again.
+            return Task.FromResult(new ComponentHealth("metrics_store", "refusing writes", HealthLevel.Unhealthy,
+                Detail: $"the write-ahead log cannot be written ({StorageErrors.Describe(refused)}); samples are refused with 507 and their senders retry; it resumes by itself once there is room; {detail}"));
+        }
         if (tsdb.UnacknowledgedWalDamage() is { Count: > 0 } damage)
         {
             return Task.FromResult(new ComponentHealth("metrics_store", "degraded", HealthLevel.Degraded,

@@ -69,7 +69,8 @@ public static class SaveMonitor
         return TypedResults.Ok(MonitorView.From(monitor, states.Get(name), secrets));
     }
 
-    private static async Task<ValidationProblem?> ValidateAsync(MonitorDefinition body, VigilDbContext db, CancellationToken cancellationToken)
+    /// <summary>The checks of a create or an update (and of the console's "Test now", which must not run what would not be saved).</summary>
+    internal static async Task<ValidationProblem?> ValidateAsync(MonitorDefinition body, VigilDbContext db, CancellationToken cancellationToken)
     {
         var services = await db.Services.AsNoTracking().ToDictionaryAsync(s => s.Name, s => (IReadOnlyCollection<string>)s.Environments.Select(e => e.Name).ToList(), cancellationToken);
         var errors = MonitorRules.Validate(body, "", s => services.GetValueOrDefault(s)).ToList();

@@ -5,6 +5,8 @@ public sealed class NotificationSettings
 {
     /// <summary>How long a notification is retried before it is given up (marked failed).</summary>
     public TimeSpan RetryDeadline { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>How long a notification that is done with (delivered, given up, skipped) is kept, with its attempts; then it is deleted.</summary>
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(90);
     /// <summary>The wait after the first failed attempt; it doubles after each further failure.</summary>
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>The longest wait between two attempts.</summary>

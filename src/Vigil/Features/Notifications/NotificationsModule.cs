@@ -25,6 +25,7 @@ public static class NotificationsModule
             sp.GetRequiredService<ILogger<OutboxSender>>()));
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
         services.AddHostedService<WatchdogLoop>();
+        services.AddSingleton<Hosting.IHistoryPruner, PruneNotificationHistory>();
         services.AddHostedService<DeadMansSwitchLoop>();
         return services;
     }

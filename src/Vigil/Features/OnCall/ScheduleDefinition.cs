@@ -40,6 +40,7 @@ public sealed class LayerDefinition
     /// <summary>For <c>ical</c>, in <c>vigil.yaml</c> only: a path to an iCalendar file (relative to the config file's directory).</summary>
     public string? File { get; set; }
     /// <summary>For <c>ical</c>: how often to fetch the URL or read the file again (default 15m).</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(DurationJsonConverter))]
     public TimeSpan? Refresh { get; set; }
 }
 

@@ -161,7 +161,7 @@ public static partial class ParseRunbook
         }
         catch (YamlException e)
         {
-            error((int)e.Start.Line + 1, $"invalid YAML in the front matter: {e.InnerException?.Message ?? e.Message}");
+            error((int)e.Start.Line + 1, $"invalid YAML in the front matter: {YamlText.Reason(e)}");
             return empty;
         }
         if (stream.Documents.Count == 0)

@@ -10,6 +10,7 @@ public static class ServerModule
         services.AddSingleton<ProcessClock>();
         services.AddSingleton<CpuSampler>();
         services.AddSingleton<IHealthContributor, DatabaseHealth>();
+        services.AddSingleton<IHealthContributor, DiskSpaceHealth>();
         services.AddForwardedHeaders();
         services.AddSingleton<GetReadiness>();
         services.AddSingleton<ShareConfigReloads>();

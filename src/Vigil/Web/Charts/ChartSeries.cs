@@ -84,3 +84,38 @@ public static class ChartScale
         };
     }
 }
+
+/// <summary>One point of a stacked series: the band it fills, from the series below it to its own top.</summary>
+public readonly record struct StackedPoint(long TimestampMs, double Lower, double Upper);
+
+/// <summary>
+/// Stacking, as Grafana's "normal" stack mode draws it: each series is drawn on top of the sum of
+/// the series before it at the same timestamp. A series with no finite value at a timestamp adds
+/// nothing there and draws nothing there (its band is broken, the ones above it stay continuous):
+/// its point is kept with a NaN upper edge.
+/// </summary>
+public static class ChartStack
+{
+    public static IReadOnlyList<IReadOnlyList<StackedPoint>> Stack(IReadOnlyList<ChartSeries> series)
+    {
+        var below = new Dictionary<long, double>();
+        var stacked = new List<IReadOnlyList<StackedPoint>>(series.Count);
+        foreach (var s in series)
+        {
+            var band = new List<StackedPoint>(s.Points.Count);
+            foreach (var p in s.Points)
+            {
+                if (!double.IsFinite(p.Value))
+                {
+                    band.Add(new StackedPoint(p.TimestampMs, below.GetValueOrDefault(p.TimestampMs), double.NaN));
+                    continue;
+                }
+                var lower = below.GetValueOrDefault(p.TimestampMs);
+                below[p.TimestampMs] = lower + p.Value;
+                band.Add(new StackedPoint(p.TimestampMs, lower, lower + p.Value));
+            }
+            stacked.Add(band);
+        }
+        return stacked;
+    }
+}

@@ -28,7 +28,19 @@ public sealed record InhibitRule(IReadOnlyList<Matcher> Source, IReadOnlyList<Ma
         [.. s.SourceMatch.Select(m => Matcher.Create(m.Key, MatcherKind.Equal, m.Value)), .. s.SourceMatchRe.Select(m => Matcher.Create(m.Key, MatcherKind.Regex, m.Value)), .. s.SourceMatchers.Select(Matcher.Parse)],
         [.. s.TargetMatch.Select(m => Matcher.Create(m.Key, MatcherKind.Equal, m.Value)), .. s.TargetMatchRe.Select(m => Matcher.Create(m.Key, MatcherKind.Regex, m.Value)), .. s.TargetMatchers.Select(Matcher.Parse)],
         s.Equal);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Routing.RoutingSettings, CompiledRules> Compiled = [];
+
+    /// <summary>
+    /// The settings' <c>inhibit_rules</c> and dependency rules, compiled once per loaded
+    /// configuration (a reload brings new settings) rather than on every dispatcher pass.
+    /// </summary>
+    public static CompiledRules Of(Routing.RoutingSettings settings) =>
+        Compiled.GetValue(settings, s => new CompiledRules([.. s.InhibitRules.Select(From)], [.. s.EffectiveDependencyRules.Select(From)]));
 }
+
+/// <summary>A configuration's inhibition rules and dependency rules, compiled.</summary>
+public sealed record CompiledRules(IReadOnlyList<InhibitRule> Inhibit, IReadOnlyList<InhibitRule> Dependency);
 
 /// <summary>A maintenance window in force now: its name, and what it covers.</summary>
 public sealed record ActiveMaintenance(string Name, string Service, string? Environment);

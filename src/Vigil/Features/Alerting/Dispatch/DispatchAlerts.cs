@@ -22,7 +22,7 @@ namespace Vigil.Features.Alerting.Dispatch;
 /// </summary>
 public sealed class DispatchAlerts(
     IServiceScopeFactory scopes, ConfigReloader config, TimeProvider clock, ActiveMaintenanceSource maintenance, Notifications.Delivery.OutboxSender outbox,
-    ILogger<DispatchAlerts> logger)
+    Cluster.ClusterMembership cluster, ILogger<DispatchAlerts> logger)
 {
     /// <summary>Alertmanager's <c>--data.retention</c> default: how long a notification log entry is kept.</summary>
     public static readonly TimeSpan LogRetention = TimeSpan.FromHours(120);
@@ -31,9 +31,92 @@ public sealed class DispatchAlerts(
     // both decide to notify before either committed. Across replicas the <c>dispatch</c> lease does it (DispatchLoop).
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private readonly ConcurrentQueue<string> received = new();
+    private readonly ConcurrentQueue<Ingest> ingests = new();
+    private static readonly AsyncLocal<bool> Passing = new();
+
+    /// <summary>
+    /// The stored alerts, groups and notification log as the last committed pass left them, when
+    /// this process is the only one (SQLite): it is then the only writer of all three, so a pass
+    /// need not read them again. Null until the first pass loads them, and again after a pass
+    /// fails (what it changed in memory was not committed) or alerts were written around it.
+    /// </summary>
+    private Remembered? remembered;
+
+    private sealed record Remembered(
+        Dictionary<string, StoredAlert> Alerts, Dictionary<(string, string), AlertGroup> Groups, Dictionary<(string, string), NotificationLogEntry> Log);
+
+    /// <summary>Alerts handed to a pass by <see cref="IngestAsync"/>, and the caller waiting for their commit.</summary>
+    private sealed record Ingest(List<StoredAlert> Alerts, ILogger Logger, TaskCompletionSource Committed);
+
+    /// <summary>
+    /// Whether <see cref="IngestAsync"/> may be used: one process (SQLite), so this dispatcher holds
+    /// its state alone, and not from inside a pass (whose transaction the caller would wait for).
+    /// </summary>
+    public bool TakesIngest => cluster.SingleProcess && !Passing.Value;
+
+    /// <summary>When the next group is due, as the last pass (of the loop or of an ingest) left the groups.</summary>
+    public DateTimeOffset? NextDue { get; private set; }
+
+    /// <summary>Raised after an ingest's pass committed: the groups' timers may have moved (<see cref="NextDue"/>).</summary>
+    public event Action? Retimed;
+
+    /// <summary>Alerts were written without this dispatcher (see <see cref="TakesIngest"/>): the next pass reads the store again.</summary>
+    public void Forget()
+    {
+        Interlocked.Increment(ref forgotten);
+        Volatile.Write(ref remembered, null);
+    }
+
+    private long forgotten;
+    private MutingInputs? mutingInputs;
+
+    /// <summary>
+    /// Stores normalized alerts (see <see cref="ReceiveAlerts"/>) in the same commit as the pass that
+    /// routes them and flushes the groups now due, so an alert that starts a group with no
+    /// group_wait reaches the outbox, and the sender, in one durable commit. Concurrent callers
+    /// share a pass and its commit (group commit): whoever takes the pass's turn first takes
+    /// every waiting caller's alerts with it. Completes once the alerts are committed; throws, with
+    /// nothing stored, when they could not be.
+    /// </summary>
+    /// <param name="log">Where the alerts' changes are logged (the operator log of the ingest).</param>
+    public async Task IngestAsync(List<StoredAlert> alerts, ILogger log, CancellationToken cancellationToken)
+    {
+        var ingest = new Ingest(alerts, log, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        ingests.Enqueue(ingest);
+        var turn = Gate.WaitAsync(cancellationToken);
+        if (await Task.WhenAny(turn, ingest.Committed.Task) != turn)
+        {
+            // Another caller's pass took these alerts along and committed them.
+            _ = turn.ContinueWith(t => Gate.Release(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            await ingest.Committed.Task;
+            return;
+        }
+        await turn;
+        try
+        {
+            if (!ingest.Committed.Task.IsCompleted)
+            {
+                try
+                {
+                    await RunLockedAsync(cancellationToken);
+                }
+                catch (Exception e) when (ingest.Committed.Task.IsCompletedSuccessfully)
+                {
+                    // The alerts committed; what failed came after (garbage collection): the put succeeded.
+                    logger.LogError(e, "Dispatching alerts failed after their commit; the next pass tries again");
+                }
+                Retimed?.Invoke();
+            }
+        }
+        finally
+        {
+            Gate.Release();
+        }
+        await ingest.Committed.Task;
+    }
     private (string Fingerprint, RouteNode? Tree, IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> Intervals) cached = ("", null, new Dictionary<string, IReadOnlyList<TimeInterval>>());
 
-    /// <summary>Remembers fingerprints just written by <see cref="ReceiveAlerts"/>, for their history.</summary>
+    /// <summary>Remembers fingerprints <see cref="ReceiveAlerts"/> just made new, firing or resolved, for their history.</summary>
     public void OnReceived(IReadOnlyList<string> fingerprints)
     {
         foreach (var fingerprint in fingerprints)
@@ -48,21 +131,48 @@ public sealed class DispatchAlerts(
         await Gate.WaitAsync(cancellationToken);
         try
         {
-            try
-            {
-                return await PassAsync(together: true, cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Nothing of the pass committed. Flushed one by one, a group that keeps failing
-                // cannot hold back the notifications of the others.
-                logger.LogWarning(e, "Flushing the due alert groups together failed; flushing each on its own");
-                return await PassAsync(together: false, cancellationToken);
-            }
+            return await RunLockedAsync(cancellationToken);
         }
         finally
         {
             Gate.Release();
+        }
+    }
+
+    /// <summary>A pass, with the dispatcher's turn held; it takes the alerts of every waiting <see cref="IngestAsync"/>.</summary>
+    private async Task<DateTimeOffset?> RunLockedAsync(CancellationToken cancellationToken)
+    {
+        var taken = new List<Ingest>();
+        while (ingests.TryDequeue(out var ingest))
+        {
+            taken.Add(ingest);
+        }
+        Passing.Value = true;
+        try
+        {
+            try
+            {
+                return NextDue = await PassAsync(together: true, taken, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Nothing of the pass committed. Flushed one by one, a group that keeps failing
+                // cannot hold back the notifications of the others (nor the alerts' own commit).
+                logger.LogWarning(e, "Flushing the due alert groups together failed; flushing each on its own");
+                return NextDue = await PassAsync(together: false, taken, cancellationToken);
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var ingest in taken)
+            {
+                ingest.Committed.TrySetException(e);
+            }
+            throw;
+        }
+        finally
+        {
+            Passing.Value = false;
         }
     }
 
@@ -78,32 +188,104 @@ public sealed class DispatchAlerts(
 
     private sealed record Member(RouteNode Route, Labels GroupLabels, List<StoredAlert> Alerts);
 
+    /// <summary>A route an alert takes, its group labels there and its group's key.</summary>
+    private sealed record Routed(RouteNode Route, Labels GroupLabels, (string, string) Key);
+
+    private RouteNode? routedTree;
+    private readonly Dictionary<string, List<Routed>> routed = new(StringComparer.Ordinal);
+
     /// <param name="together">
     /// Flush every due group in one transaction (one commit however many groups are due: the
     /// 20 alerts that start firing in one evaluation reach the outbox at once); otherwise each in its
     /// own, skipping (and logging) a group whose flush fails.
     /// </param>
-    private async Task<DateTimeOffset?> PassAsync(bool together, CancellationToken cancellationToken)
+    private async Task<DateTimeOffset?> PassAsync(bool together, List<Ingest> taken, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var settings = config.Current.Config.Routing;
         var (tree, intervals) = Tree();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
-        var alerts = await db.Set<StoredAlert>().AsNoTracking().ToListAsync(cancellationToken);
-        await RecordReceivedAsync(db, alerts, now, cancellationToken);
+        // Taken for the pass: put back only by a pass that committed all it changed in memory.
+        var forgets = Interlocked.Read(ref forgotten);
+        var state = cluster.SingleProcess ? Interlocked.Exchange(ref remembered, null) ?? await RecallAsync(db, cancellationToken) : null;
+        var byFingerprint = state?.Alerts ?? await db.Set<StoredAlert>().AsNoTracking().ToDictionaryAsync(a => a.Fingerprint, StringComparer.Ordinal, cancellationToken);
+        foreach (var ingest in taken)
+        {
+            OnReceived(ReceiveAlerts.Apply(db, byFingerprint, ingest.Alerts, now, ingest.Logger));
+        }
+        var alerts = byFingerprint.Values.ToList();
+        var received = RecordReceived(db, byFingerprint, now);
+        try
+        {
+            var next = await PassAsync(db, scope.ServiceProvider, state, alerts, taken, tree, intervals, settings, together, now, cancellationToken);
+            // Not when a flush failed or alerts were written around the pass meanwhile (Forget).
+            if (state is not null && Interlocked.Read(ref forgotten) == forgets)
+            {
+                Volatile.Write(ref remembered, state);
+            }
+            return next;
+        }
+        catch
+        {
+            // Nothing of the pass committed: the next pass records these arrivals.
+            Requeue(received);
+            throw;
+        }
+    }
 
+    /// <summary>Reads what <see cref="remembered"/> holds from the store.</summary>
+    private static async Task<Remembered> RecallAsync(VigilDbContext db, CancellationToken cancellationToken) => new(
+        await db.Set<StoredAlert>().AsNoTracking().ToDictionaryAsync(a => a.Fingerprint, StringComparer.Ordinal, cancellationToken),
+        await db.Set<AlertGroup>().AsNoTracking().ToDictionaryAsync(g => (g.RouteId, g.GroupLabelsJson), cancellationToken),
+        await db.Set<NotificationLogEntry>().AsNoTracking().ToDictionaryAsync(e => (e.Receiver, e.GroupKey), cancellationToken));
+
+    /// <summary>Tracks a remembered (detached) entity before the pass changes it; a no-op for one the pass read itself.</summary>
+    internal static void Track<T>(VigilDbContext db, T entity) where T : class
+    {
+        if (db.Entry(entity).State == EntityState.Detached)
+        {
+            db.Attach(entity);
+        }
+    }
+
+    private static void Committed(List<Ingest> taken)
+    {
+        foreach (var ingest in taken)
+        {
+            ingest.Committed.TrySetResult();
+        }
+    }
+
+    private async Task<DateTimeOffset?> PassAsync(
+        VigilDbContext db, IServiceProvider services, Remembered? state, List<StoredAlert> alerts, List<Ingest> taken, RouteNode? tree,
+        IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> intervals, RoutingSettings settings, bool together, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         // Route every alert (Alertmanager's processAlert for each route it matches).
+        // An alert's labels never change (its fingerprint is their hash), so it is routed once per
+        // tree, not on every pass: a pass's work then grows with what changed, not with every alert.
+        if (!ReferenceEquals(routedTree, tree))
+        {
+            routed.Clear();
+            routedTree = tree;
+        }
         var members = new Dictionary<(string, string), Member>();
         var groupsOf = new Dictionary<string, List<(string, string)>>(StringComparer.Ordinal);
         foreach (var alert in alerts)
         {
-            var labels = alert.Labels;
-            var keys = groupsOf[alert.Fingerprint] = [];
-            foreach (var route in tree?.Match(labels) ?? [])
+            if (!routed.TryGetValue(alert.Fingerprint, out var routes))
             {
-                var groupLabels = route.GroupLabels(labels);
-                var key = (route.Id, StoredAlert.Encode(groupLabels));
+                var labels = alert.Labels;
+                routes = [.. (tree?.Match(labels) ?? []).Select(route =>
+                {
+                    var groupLabels = route.GroupLabels(labels);
+                    return new Routed(route, groupLabels, (route.Id, StoredAlert.Encode(groupLabels)));
+                })];
+                routed[alert.Fingerprint] = routes;
+            }
+            var keys = groupsOf[alert.Fingerprint] = new(routes.Count);
+            foreach (var (route, groupLabels, key) in routes)
+            {
                 if (!members.TryGetValue(key, out var member))
                 {
                     members[key] = member = new Member(route, groupLabels, []);
@@ -112,8 +294,16 @@ public sealed class DispatchAlerts(
                 keys.Add(key);
             }
         }
+        if (routed.Count > alerts.Count)
+        {
+            // Alerts removed since: forget their routes.
+            foreach (var gone in routed.Keys.Where(f => !groupsOf.ContainsKey(f)).ToList())
+            {
+                routed.Remove(gone);
+            }
+        }
 
-        var groups = await db.Set<AlertGroup>().ToDictionaryAsync(g => (g.RouteId, g.GroupLabelsJson), cancellationToken);
+        var groups = state?.Groups ?? await db.Set<AlertGroup>().ToDictionaryAsync(g => (g.RouteId, g.GroupLabelsJson), cancellationToken);
         foreach (var (key, member) in members)
         {
             if (!groups.TryGetValue(key, out var group))
@@ -135,6 +325,7 @@ public sealed class DispatchAlerts(
             // aggrGroup.insert: "Immediately trigger a flush if the wait duration for this alert is already over."
             if (group.LastFlushAt is null && member.Alerts.Any(a => a.StartsAt + member.Route.GroupWait < now) && group.NextFlushAt > now)
             {
+                Track(db, group);
                 group.NextFlushAt = now;
             }
         }
@@ -144,34 +335,56 @@ public sealed class DispatchAlerts(
             db.Remove(group);
             groups.Remove(key);
         }
-        await db.SaveChangesAsync(cancellationToken);
 
-        var muting = await MutingAsync(db, alerts, settings, maintenance, now, cancellationToken);
-        var incidents = scope.ServiceProvider.GetService<IIncidentOpener>();
+        var log = state?.Log;
+        // One process writes them all (SQLite): read again only when one of them was saved.
+        var inputs = state is not null && mutingInputs is { } kept && kept.Current(settings.DependencySuppression, now)
+            ? kept
+            : await MutingInputs.ReadAsync(db, maintenance, settings.DependencySuppression, now, cancellationToken);
+        mutingInputs = state is null ? null : inputs;
+        var muting = inputs.Muting(alerts, settings, now);
+        var incidents = services.GetService<IIncidentOpener>();
         var due = groups.Where(g => g.Value.NextFlushAt <= now).OrderBy(g => g.Value.NextFlushAt).ThenBy(g => g.Value.Id).ToList();
         var enqueued = false;
-        if (together && due.Count > 0)
+        List<OutboxMessage>? committed = null;
+        if (together)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            foreach (var (key, group) in due)
+            // One commit for the pass: the arrivals' history, new and ended groups, and every due
+            // group's notification, log entry and timer. Everything read above was read without
+            // the write lock (only this pass writes groups and the log), so other writers wait
+            // for the lock only while this transaction writes. On the alert path that is the one
+            // durable commit between the alert's own and the webhook.
+            if (due.Count > 0 || db.ChangeTracker.HasChanges())
             {
-                enqueued |= await FlushAsync(db, group, members[key], muting, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                foreach (var (key, group) in due)
+                {
+                    enqueued |= await FlushAsync(db, group, members[key], muting, log, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
+                }
+                // The notifications, and any page an opened incident sent, go to the sender as they are once committed.
+                committed = [.. db.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)];
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                foreach (var message in committed)
+                {
+                    // The sender tracks them from here; this pass's later saves must not write them.
+                    db.Entry(message).State = EntityState.Detached;
+                }
             }
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            Committed(taken);
         }
         else
         {
+            await db.SaveChangesAsync(cancellationToken);
+            Committed(taken);
             foreach (var (key, group) in due)
             {
                 try
                 {
-                    if (db.Entry(group).State == EntityState.Detached)
-                    {
-                        db.Attach(group);
-                    }
+                    Track(db, group);
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                    var sent = await FlushAsync(db, group, members[key], muting, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
+                    var sent = await FlushAsync(db, group, members[key], muting, log, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
                     await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                     enqueued |= sent;
@@ -180,25 +393,34 @@ public sealed class DispatchAlerts(
                 {
                     logger.LogError(e, "Flushing alert group {GroupKey} to {Receiver} failed; it is tried again at the next pass", group.GroupKey, group.Receiver);
                     db.ChangeTracker.Clear(); // what it added is not saved with the next group
+                    // What the flush changed in memory was not committed: the next pass reads the store.
+                    Forget();
                 }
             }
         }
-        if (enqueued)
+        if (committed is { Count: > 0 })
+        {
+            // Deliver now, without the sender reading them back.
+            outbox.Deliver(committed);
+        }
+        else if (enqueued)
         {
             // Deliver now, not at the sender's next poll (up to a second later).
             outbox.Wake();
         }
 
-        await CollectGarbageAsync(db, alerts, groupsOf, groups, now, cancellationToken);
+        await CollectGarbageAsync(db, alerts, groupsOf, groups, state, now, cancellationToken);
         return groups.Count == 0 ? null : groups.Values.Min(g => g.NextFlushAt);
     }
 
     /// <summary>Flushes one group into the caller's unit of work (saved and committed by the caller).</summary>
     /// <returns>Whether a notification was added to the outbox.</returns>
+    /// <param name="log">The remembered notification log (kept up to date here), or null to read the store's.</param>
     private static async Task<bool> FlushAsync(
-        VigilDbContext db, AlertGroup group, Member member, AlertMuting muting, IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> intervals,
-        string externalUrl, IIncidentOpener? incidents, DateTimeOffset now, CancellationToken cancellationToken)
+        VigilDbContext db, AlertGroup group, Member member, AlertMuting muting, Dictionary<(string, string), NotificationLogEntry>? log,
+        IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> intervals, string externalUrl, IIncidentOpener? incidents, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        Track(db, group);
         var route = member.Route;
         group.Receiver = route.Receiver;
         // Alertmanager's TimeActiveStage and TimeMuteStage come before dedup: inside a mute interval
@@ -209,7 +431,9 @@ public sealed class DispatchAlerts(
             Flushed(group, route, now);
             return false;
         }
-        var entry = await db.Set<NotificationLogEntry>().SingleOrDefaultAsync(e => e.Receiver == group.Receiver && e.GroupKey == group.GroupKey, cancellationToken);
+        var entry = log is not null
+            ? log.GetValueOrDefault((group.Receiver, group.GroupKey))
+            : await db.Set<NotificationLogEntry>().SingleOrDefaultAsync(e => e.Receiver == group.Receiver && e.GroupKey == group.GroupKey, cancellationToken);
         var last = entry is null ? null : new LastNotification(entry.Firing, entry.Resolved, entry.Timestamp);
         var told = last?.Firing ?? new HashSet<string>();
         var notified = new List<NotifiedAlert>();
@@ -248,6 +472,11 @@ public sealed class DispatchAlerts(
             {
                 entry = new NotificationLogEntry { Receiver = route.Receiver, GroupKey = group.GroupKey, FiringJson = "[]", ResolvedJson = "[]" };
                 db.Add(entry);
+                log?.Add((entry.Receiver, entry.GroupKey), entry);
+            }
+            else
+            {
+                Track(db, entry);
             }
             entry.FiringJson = System.Text.Json.JsonSerializer.Serialize(firing.Order(StringComparer.Ordinal));
             entry.ResolvedJson = System.Text.Json.JsonSerializer.Serialize(resolvedSet.Order(StringComparer.Ordinal));
@@ -304,32 +533,64 @@ public sealed class DispatchAlerts(
     }
 
     /// <summary>Everything that can mute an alert at <paramref name="now"/>: active silences, inhibition rules, maintenance windows, catalog dependencies.</summary>
-    public static async Task<AlertMuting> MutingAsync(VigilDbContext db, IReadOnlyList<StoredAlert> alerts, RoutingSettings settings, ActiveMaintenanceSource maintenance, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<AlertMuting> MutingAsync(VigilDbContext db, IReadOnlyList<StoredAlert> alerts, RoutingSettings settings, ActiveMaintenanceSource maintenance, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await MutingInputs.ReadAsync(db, maintenance, settings.DependencySuppression, now, cancellationToken)).Muting(alerts, settings, now);
+
+    /// <summary>
+    /// What mutes alerts besides the alerts themselves, as stored: the silences not ended, the
+    /// maintenance windows (compiled), and the catalog's dependencies when dependency suppression is on.
+    /// </summary>
+    public sealed record MutingInputs(
+        long Version, DateTimeOffset ReadAt, bool WithDependencies, List<Silences.Silence> Silences,
+        List<(MaintenanceWindow Window, WindowSchedule? Schedule)> Windows, IReadOnlyDictionary<string, IReadOnlyList<string>>? Dependencies)
     {
-        var views = alerts.Select(a => new AlertView(a.Fingerprint, a.Labels, !a.IsResolvedAt(now))).ToList();
-        var silences = await db.Set<Silences.Silence>().AsNoTracking().Where(s => s.EndsAt > now).ToListAsync(cancellationToken);
-        var active = silences.Where(s => s.StateAt(now) == Silences.SilenceState.Active).Select(s => new ActiveSilence(s.SilenceId, s.Matchers())).ToList();
-        var dependencies = settings.DependencySuppression
-            ? new DependencySuppression(await DependencyMap.LoadAsync(db, cancellationToken), [.. settings.EffectiveDependencyRules.Select(InhibitRule.From)])
-            : null;
-        return new AlertMuting(views, active, [.. settings.InhibitRules.Select(InhibitRule.From)], await maintenance.ActiveAtAsync(db, now, cancellationToken), dependencies);
+        /// <summary>Moves whenever this process commits a change to silences, maintenance windows or the catalog (<see cref="SavedTypes"/>).</summary>
+        public static long CurrentVersion =>
+            SavedTypes.Version(typeof(Silences.Silence)) + SavedTypes.Version(typeof(MaintenanceWindow)) + SavedTypes.Version(typeof(Catalog.Service));
+
+        public static async Task<MutingInputs> ReadAsync(VigilDbContext db, ActiveMaintenanceSource maintenance, bool withDependencies, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            var version = CurrentVersion;
+            var silences = await db.Set<Silences.Silence>().AsNoTracking().Where(s => s.EndsAt > now).ToListAsync(cancellationToken);
+            var windows = await maintenance.WindowsAsync(db, cancellationToken);
+            var dependencies = withDependencies ? await DependencyMap.LoadAsync(db, cancellationToken) : null;
+            return new MutingInputs(version, now, withDependencies, silences, windows, dependencies);
+        }
+
+        /// <summary>Whether these inputs still hold at <paramref name="now"/>: nothing was saved since, and the clock did not go back past their read.</summary>
+        public bool Current(bool withDependencies, DateTimeOffset now) => Version == CurrentVersion && WithDependencies == withDependencies && now >= ReadAt;
+
+        public AlertMuting Muting(IReadOnlyList<StoredAlert> alerts, RoutingSettings settings, DateTimeOffset now)
+        {
+            var views = alerts.Select(a => new AlertView(a.Fingerprint, a.Labels, !a.IsResolvedAt(now))).ToList();
+            var active = Silences.Where(s => s.StateAt(now) == Alerting.Silences.SilenceState.Active).Select(s => new ActiveSilence(s.SilenceId, s.Matchers())).ToList();
+            var dependencies = settings.DependencySuppression && Dependencies is not null
+                ? new DependencySuppression(Dependencies, [.. settings.EffectiveDependencyRules.Select(InhibitRule.From)])
+                : null;
+            return new AlertMuting(views, active, [.. settings.InhibitRules.Select(InhibitRule.From)], ActiveMaintenanceSource.ActiveAt(Windows, now), dependencies);
+        }
     }
 
-    private async Task RecordReceivedAsync(VigilDbContext db, List<StoredAlert> alerts, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Adds a "received" history row for each arrival <see cref="OnReceived"/> noted (saved with the pass); returns them.</summary>
+    private List<string> RecordReceived(VigilDbContext db, Dictionary<string, StoredAlert> byFingerprint, DateTimeOffset now)
     {
-        var byFingerprint = alerts.ToDictionary(a => a.Fingerprint, StringComparer.Ordinal);
-        var any = false;
+        var taken = new List<string>();
         while (received.TryDequeue(out var fingerprint))
         {
+            taken.Add(fingerprint);
             if (byFingerprint.TryGetValue(fingerprint, out var alert))
             {
                 db.Add(new AlertEvent { Fingerprint = fingerprint, At = alert.UpdatedAt, Kind = "received", Status = alert.IsResolvedAt(now) ? "resolved" : "firing", Detail = alert.Source });
-                any = true;
             }
         }
-        if (any)
+        return taken;
+    }
+
+    private void Requeue(List<string> fingerprints)
+    {
+        foreach (var fingerprint in fingerprints)
         {
-            await db.SaveChangesAsync(cancellationToken);
+            received.Enqueue(fingerprint);
         }
     }
 
@@ -337,7 +598,9 @@ public sealed class DispatchAlerts(
     /// A resolved alert is removed once every group it belongs to has flushed since it resolved
     /// (aggrGroup.flush's <c>DeleteIfNotModified</c>): only if the source has not updated it meanwhile.
     /// </summary>
-    private static async Task CollectGarbageAsync(VigilDbContext db, List<StoredAlert> alerts, Dictionary<string, List<(string, string)>> groupsOf, Dictionary<(string, string), AlertGroup> groups, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task CollectGarbageAsync(
+        VigilDbContext db, List<StoredAlert> alerts, Dictionary<string, List<(string, string)>> groupsOf, Dictionary<(string, string), AlertGroup> groups,
+        Remembered? state, DateTimeOffset now, CancellationToken cancellationToken)
     {
         foreach (var alert in alerts.Where(a => a.IsResolvedAt(now)))
         {
@@ -351,10 +614,19 @@ public sealed class DispatchAlerts(
             var deleted = await db.Set<StoredAlert>().Where(a => a.Fingerprint == fingerprint && a.UpdatedAt == updatedAt).ExecuteDeleteAsync(cancellationToken);
             if (deleted > 0)
             {
+                state?.Alerts.Remove(fingerprint);
                 db.Add(new AlertEvent { Fingerprint = fingerprint, At = alert.EndsAt, Kind = "resolved", Status = "resolved", Detail = alert.Timeout ? "not sent again within resolve_timeout" : "resolved by its source" });
             }
         }
-        await db.Set<NotificationLogEntry>().Where(e => e.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+        // Remembered, the log says itself whether an entry expired; a pass need not ask the store every time.
+        if (state is null || state.Log.Values.Any(e => e.ExpiresAt < now))
+        {
+            await db.Set<NotificationLogEntry>().Where(e => e.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+            foreach (var key in state?.Log.Where(e => e.Value.ExpiresAt < now).Select(e => e.Key).ToList() ?? [])
+            {
+                state!.Log.Remove(key);
+            }
+        }
         await db.SaveChangesAsync(cancellationToken);
     }
 }

@@ -4,7 +4,8 @@ namespace Vigil.Features.Alerting.Dispatch;
 
 /// <summary>
 /// Runs <see cref="DispatchAlerts"/> when alerts arrive (<see cref="ReceiveAlerts.Received"/>) and
-/// when the next group is due, on the injected clock. Over several replicas only the holder of the
+/// when the next group is due, on the injected clock; after an ingest's own pass (one process) it
+/// only sets its sleep again. Over several replicas only the holder of the
 /// <c>dispatch</c> lease runs passes (fenced by its token); the others look again every TTL/3, and
 /// the one that takes the lease over starts from the groups and notification log in the database.
 /// </summary>
@@ -16,12 +17,15 @@ public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, 
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(10);
 
     private readonly SemaphoreSlim wake = new(0);
+    private readonly SemaphoreSlim retime = new(0, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         ingest.Received += OnReceived;
+        dispatch.Retimed += OnRetimed;
         try
         {
+            var pass = true;
             while (!stoppingToken.IsCancellationRequested)
             {
                 // Alerts posted to another replica do not wake this one: it looks at least every TTL/3.
@@ -31,8 +35,14 @@ public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, 
                 {
                     if (await cluster.HoldAsync(Lease, stoppingToken) is { } grant)
                     {
-                        using var fence = LeaseFence.Enter(grant);
-                        var next = await dispatch.RunOnceAsync(stoppingToken);
+                        // An ingest's pass routed and flushed its alerts itself: unless a group is due
+                        // already, only the sleep changes, to the timers that pass left.
+                        var next = dispatch.NextDue;
+                        if (pass || next <= clock.GetUtcNow())
+                        {
+                            using var fence = LeaseFence.Enter(grant);
+                            next = await dispatch.RunOnceAsync(stoppingToken);
+                        }
                         if (next is { } due)
                         {
                             delay = TimeSpan.FromTicks(Math.Clamp((due - clock.GetUtcNow()).Ticks, 0, maxSleep.Ticks));
@@ -45,8 +55,12 @@ public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, 
                 }
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 var sleep = Task.Delay(delay, clock, timeout.Token);
-                await Task.WhenAny(sleep, wake.WaitAsync(timeout.Token));
+                var woken = wake.WaitAsync(timeout.Token);
+                var retimed = retime.WaitAsync(timeout.Token);
+                await Task.WhenAny(sleep, woken, retimed);
                 await timeout.CancelAsync();
+                // Read once the others are cancelled: a wake-up taken meanwhile is not lost.
+                pass = sleep.IsCompletedSuccessfully || woken.IsCompletedSuccessfully || !retimed.IsCompletedSuccessfully;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -55,6 +69,22 @@ public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, 
         finally
         {
             ingest.Received -= OnReceived;
+            dispatch.Retimed -= OnRetimed;
+        }
+    }
+
+    private void OnRetimed()
+    {
+        if (retime.CurrentCount == 0)
+        {
+            try
+            {
+                retime.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Released by another ingest meanwhile: one retiming serves both.
+            }
         }
     }
 

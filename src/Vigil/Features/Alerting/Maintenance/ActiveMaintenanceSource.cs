@@ -9,11 +9,16 @@ namespace Vigil.Features.Alerting.Maintenance;
 /// <summary>The maintenance windows in force at a moment, for muting alerts.</summary>
 public sealed class ActiveMaintenanceSource
 {
-    public async Task<IReadOnlyList<ActiveMaintenance>> ActiveAtAsync(VigilDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var windows = await db.Set<MaintenanceWindow>().AsNoTracking().ToListAsync(cancellationToken);
-        return [.. windows.Where(w => Schedule(w)?.IsOpenAt(now) == true).Select(w => new ActiveMaintenance(w.Name, w.Service, w.Environment))];
-    }
+    public async Task<IReadOnlyList<ActiveMaintenance>> ActiveAtAsync(VigilDbContext db, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ActiveAt(await WindowsAsync(db, cancellationToken), now);
+
+    /// <summary>Every stored window with its compiled schedule.</summary>
+    public async Task<List<(MaintenanceWindow Window, WindowSchedule? Schedule)>> WindowsAsync(VigilDbContext db, CancellationToken cancellationToken) =>
+        [.. (await db.Set<MaintenanceWindow>().AsNoTracking().ToListAsync(cancellationToken)).Select(w => (w, Schedule(w)))];
+
+    /// <summary>The windows open at <paramref name="now"/>.</summary>
+    public static IReadOnlyList<ActiveMaintenance> ActiveAt(IEnumerable<(MaintenanceWindow Window, WindowSchedule? Schedule)> windows, DateTimeOffset now) =>
+        [.. windows.Where(w => w.Schedule?.IsOpenAt(now) == true).Select(w => new ActiveMaintenance(w.Window.Name, w.Window.Service, w.Window.Environment))];
 
     /// <summary>Null for a window that no longer compiles (e.g. its time zone vanished); it then mutes nothing.</summary>
     public static WindowSchedule? Schedule(MaintenanceWindow window) => WindowSchedule.TryCompile(window.ToDefinition(), out _, "");

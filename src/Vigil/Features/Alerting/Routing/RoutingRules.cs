@@ -52,6 +52,10 @@ public static class RoutingRules
         {
             yield return error;
         }
+        if (routing.HistoryRetention < TimeSpan.FromDays(1))
+        {
+            yield return new FieldError("routing.history_retention", "must be at least 1d");
+        }
         if (routing.ResolveTimeout <= TimeSpan.Zero)
         {
             yield return new FieldError("routing.resolve_timeout", "must be greater than 0");

@@ -8,6 +8,8 @@ public sealed class RoutingSettings
     /// (Alertmanager's <c>global.resolve_timeout</c>, default 5m).
     /// </summary>
     public TimeSpan ResolveTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>How long an alert's history (received, notified, resolved) is kept; older lines are deleted.</summary>
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(90);
 
     /// <summary>The base of links in notifications (Alertmanager's <c>--web.external-url</c>), e.g. <c>https://vigil.example.com</c>.</summary>
     public string ExternalUrl { get; set; } = "";

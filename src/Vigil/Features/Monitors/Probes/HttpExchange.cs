@@ -20,6 +20,8 @@ public sealed class HttpExchange(TimeProvider clock) : IDisposable
     /// <summary>Bodies are read up to 1 MiB: a target that streams gigabytes fails fast instead of being read whole.</summary>
     public const int MaxBodyBytes = 1 << 20;
 
+    private static readonly Dictionary<string, string> EmptyHeaders = [];
+
     private readonly HttpClient[] clients = [Create(false, true), Create(true, true), Create(false, false), Create(true, false)];
 
     private static HttpClient Create(bool redirects, bool verifyTls)
@@ -51,12 +53,13 @@ public sealed class HttpExchange(TimeProvider clock) : IDisposable
         bool followRedirects, bool verifyTls, CancellationToken cancellationToken)
     {
         var started = clock.GetTimestamp();
-        using var request = new HttpRequestMessage(new HttpMethod(method), url);
+        // Parse hands back the shared instance for the standard methods.
+        using var request = new HttpRequestMessage(HttpMethod.Parse(method), url);
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8);
         }
-        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        foreach (var (name, value) in headers ?? EmptyHeaders)
         {
             if (!request.Headers.TryAddWithoutValidation(name, value))
             {
@@ -69,8 +72,12 @@ public sealed class HttpExchange(TimeProvider clock) : IDisposable
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            var answerHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var (name, values) in response.Headers.NonValidated.Concat(response.Content.Headers.NonValidated))
+            var answerHeaders = new Dictionary<string, string>(response.Headers.NonValidated.Count + response.Content.Headers.NonValidated.Count, StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, values) in response.Headers.NonValidated)
+            {
+                answerHeaders[name] = values.ToString();
+            }
+            foreach (var (name, values) in response.Content.Headers.NonValidated)
             {
                 answerHeaders[name] = values.ToString();
             }

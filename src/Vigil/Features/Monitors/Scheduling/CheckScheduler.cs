@@ -42,8 +42,12 @@ public sealed class CheckScheduler(
     private readonly PriorityQueue<Slot, DateTimeOffset> queue = new();
     private readonly SemaphoreSlim global = new(limits.Global, limits.Global);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> hosts = new(StringComparer.OrdinalIgnoreCase);
+    // The loop sleeps on one semaphore, released by its one timer (the next slot) or by Set (new
+    // monitors): no timer, linked token source or task per wake-up (a thousand a second at 10,000
+    // monitors at 10 s).
+    private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(1);
+    private readonly SemaphoreSlim wake = new(0, 1);
     private CancellationToken stopping;
-    private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long skipped;
 
     /// <summary>Slots skipped because the previous check of the same monitor was still running.</summary>
@@ -81,11 +85,32 @@ public sealed class CheckScheduler(
                 slots[m.Name] = slot;
                 queue.Enqueue(slot, Schedule.FirstDue(m.Name, m.Interval, now));
             }
-            var old = wake;
-            wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            old.TrySetResult();
+        }
+        Wake();
+    }
+
+    private void Wake()
+    {
+        if (wake.CurrentCount > 0)
+        {
+            return;
+        }
+        try
+        {
+            wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Woken by the timer and Set at once: one wake-up is enough.
         }
     }
+
+    /// <summary>
+    /// How long to sleep until <paramref name="next"/>. Never less than a millisecond: the system
+    /// timer counts whole milliseconds and fires a shorter wait at once, so a slot a fraction of a
+    /// millisecond away would make the loop spin until it comes.
+    /// </summary>
+    private static TimeSpan SleepUntil(TimeSpan wait) => wait < MinimumSleep ? MinimumSleep : wait;
 
     /// <summary>
     /// Checks at once the monitors this replica took over from a replica that is gone (<paramref name="takenOver"/>)
@@ -117,10 +142,10 @@ public sealed class CheckScheduler(
     {
         stopping = cancellationToken;
         var due = new List<(Slot Slot, DateTimeOffset At)>();
+        using var timer = clock.CreateTimer(_ => Wake(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         while (!cancellationToken.IsCancellationRequested)
         {
             TimeSpan wait;
-            Task woken;
             lock (gate)
             {
                 var now = clock.GetUtcNow();
@@ -134,8 +159,7 @@ public sealed class CheckScheduler(
                     due.Add((slot, at));
                     queue.Enqueue(slot, Schedule.NextDue(at, slot.Monitor.Interval, now));
                 }
-                wait = queue.TryPeek(out _, out var next) ? next - now : Timeout.InfiniteTimeSpan;
-                woken = wake.Task;
+                wait = queue.TryPeek(out _, out var next) ? SleepUntil(next - now) : Timeout.InfiniteTimeSpan;
             }
             foreach (var (slot, at) in due)
             {
@@ -153,10 +177,15 @@ public sealed class CheckScheduler(
                 }
             }
             due.Clear();
-            using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(wait, clock, stopWaiting.Token);
-            await Task.WhenAny(delay, woken);
-            stopWaiting.Cancel();
+            timer.Change(wait, Timeout.InfiniteTimeSpan);
+            try
+            {
+                await wake.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
         }
     }
 

@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 
 namespace Vigil.Features.Monitors.Scheduling;
 
-/// <summary>A result as the console lists it.</summary>
-public sealed record RecentResult(DateTimeOffset At, MonitorStatus Status, string Reason, double DurationSeconds, double LatenessSeconds);
+/// <summary>
+/// A result as the console lists it. A struct held in each monitor's ring: 10,000 monitors keep
+/// half a million of these, and as objects they were most of what the collector had to walk.
+/// </summary>
+public readonly record struct RecentResult(DateTimeOffset At, MonitorStatus Status, string Reason, double DurationSeconds, double LatenessSeconds);
 
 /// <summary>A monitor's live state: what it is, since when, failures in a row, and its last results.</summary>
 public sealed class MonitorState
@@ -16,26 +19,39 @@ public sealed class MonitorState
     public string Reason { get; set; } = "";
     public int Failures { get; set; }
     public IReadOnlyList<ComponentResult> Components { get; set; } = [];
-    private readonly Queue<RecentResult> recent = new();
+    // A ring, allocated on the first result: newest at (next - 1).
+    private readonly Lock recentGate = new();
+    private RecentResult[]? recent;
+    private int next;
+    private int count;
 
     public void Add(RecentResult result)
     {
-        lock (recent)
+        lock (recentGate)
         {
-            if (recent.Count == RecentCapacity)
+            recent ??= new RecentResult[RecentCapacity];
+            if (count > 0 && recent[(next + RecentCapacity - 1) % RecentCapacity].Reason is { } previous && previous == result.Reason)
             {
-                recent.Dequeue();
+                // The same words as last time ("status 200"): keep one string, not one per check.
+                result = result with { Reason = previous };
             }
-            recent.Enqueue(result);
+            recent[next] = result;
+            next = (next + 1) % RecentCapacity;
+            count = Math.Min(count + 1, RecentCapacity);
         }
     }
 
     /// <summary>Newest first.</summary>
     public IReadOnlyList<RecentResult> Recent()
     {
-        lock (recent)
+        lock (recentGate)
         {
-            return [.. recent.Reverse()];
+            var newestFirst = new RecentResult[count];
+            for (var i = 0; i < count; i++)
+            {
+                newestFirst[i] = recent![(next - 1 - i + RecentCapacity) % RecentCapacity];
+            }
+            return newestFirst;
         }
     }
 }

@@ -12,15 +12,26 @@ public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter wr
     private static readonly Prometheus.Histogram Lateness = Prometheus.Metrics.CreateHistogram(
         "vigil_monitor_check_lateness_seconds", "How long after its scheduled time a check started.",
         new Prometheus.HistogramConfiguration { Buckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10] });
+    // The counter's child per status, found on the first check with that status (a series shows
+    // once it has a check, as before) instead of a label lookup and a lower-cased name per check.
+    private static readonly Prometheus.Counter.Child?[] ChecksByStatus = new Prometheus.Counter.Child?[Enum.GetValues<MonitorStatus>().Length];
+
+    private static Prometheus.Counter.Child ChecksWith(MonitorStatus status) =>
+        ChecksByStatus[(int)status] ??= Checks.WithLabels(status.ToString().ToLowerInvariant());
 
     /// <param name="waitForSave">Return only once a state change is in the database (API calls); the scheduler does not wait.</param>
     public async Task<MonitorState> RecordAsync(MonitorDefinition m, CheckResult result, TimeSpan lateness, bool waitForSave)
     {
         var now = clock.GetUtcNow();
-        Checks.WithLabels(result.Status.ToString().ToLowerInvariant()).Inc();
+        ChecksWith(result.Status).Inc();
         Lateness.Observe(Math.Max(0, lateness.TotalSeconds));
         var state = states.Get(m.Name!);
         samples.Add(m, result, now);
+        if (waitForSave)
+        {
+            // Someone asked for this check (API, ping) and may look for its samples at once.
+            samples.Flush();
+        }
         state.Add(new RecentResult(now, result.Status, result.Reason, result.Duration.TotalSeconds, lateness.TotalSeconds));
         Task saved;
         await state.Gate.WaitAsync();

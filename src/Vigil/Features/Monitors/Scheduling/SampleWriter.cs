@@ -9,9 +9,16 @@ namespace Vigil.Features.Monitors.Scheduling;
 /// <c>vigil_monitor_duration_seconds</c>, for TLS checks <c>vigil_monitor_cert_expiry_seconds</c>,
 /// and the numbers of a JSON answer a monitor names in <c>json_samples</c> as <c>vigil_monitor_json_value{field}</c>,
 /// labelled <c>service</c>, <c>monitor</c> and <c>environment</c>; committed in batches.
+/// A batch is what arrived in <see cref="Linger"/> (or <see cref="BatchSize"/> samples, or until a
+/// <see cref="Flush"/>): every commit waits for a WAL fsync, and committing as samples come made
+/// one fsync every few checks at 10,000 monitors. Samples are history, not state: a crash loses at
+/// most the last <see cref="Linger"/> of them; state changes are written by <see cref="StateChangeWriter"/>.
 /// </summary>
-public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logger)
+public sealed class SampleWriter(ISampleStore store, TimeProvider clock, ILogger<SampleWriter> logger)
 {
+    public static readonly TimeSpan Linger = TimeSpan.FromSeconds(1);
+    public const int BatchSize = 10_000;
+
     public const string Up = "vigil_monitor_up";
     public const string Duration = "vigil_monitor_duration_seconds";
     public const string CertificateExpiry = "vigil_monitor_cert_expiry_seconds";
@@ -19,6 +26,11 @@ public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logge
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Metric, string Service, string Monitor, string? Environment), Labels> labels = new();
     private readonly Channel<(Labels Labels, long Ms, double Value)> pending = Channel.CreateUnbounded<(Labels, long, double)>(new UnboundedChannelOptions { SingleReader = true });
+    private long queued;
+    private TaskCompletionSource flush = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Commits what is pending now instead of at the end of the linger (a check someone asked for and waits to see).</summary>
+    public void Flush() => Volatile.Read(ref flush).TrySetResult();
 
     public static Labels LabelsOf(string metric, string service, string monitor, string? environment) =>
         Labels.Of("__name__", metric, "service", service, "monitor", monitor, "environment", environment ?? "");
@@ -40,6 +52,11 @@ public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logge
         {
             pending.Writer.TryWrite((Labels.Of("__name__", JsonValue, "service", m.Service!, "monitor", m.Name!, "environment", m.Environment ?? "", "field", field), ms, value));
         }
+        // A single-reader channel does not count its items: the writers count them here.
+        if (Interlocked.Add(ref queued, 2 + (result.CertificateExpirySeconds is null ? 0 : 1) + result.Values.Count) >= BatchSize)
+        {
+            Flush();
+        }
     }
 
     private Labels Cached(string metric, MonitorDefinition m) =>
@@ -51,7 +68,18 @@ public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logge
         {
             while (await pending.Reader.WaitToReadAsync(cancellationToken))
             {
-                await CommitAsync(10_000);
+                var flushed = Volatile.Read(ref flush).Task;
+                if (!flushed.IsCompleted)
+                {
+                    using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    await Task.WhenAny(Task.Delay(Linger, clock, stopWaiting.Token), flushed);
+                    stopWaiting.Cancel();
+                }
+                // A flush asked for from here on is for samples this commit may not take: it starts the next one at once.
+                Volatile.Write(ref flush, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                while (await CommitAsync(BatchSize) == BatchSize)
+                {
+                }
             }
         }
         catch (OperationCanceledException)
@@ -60,7 +88,7 @@ public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logge
         }
     }
 
-    private async Task CommitAsync(int max)
+    private async Task<int> CommitAsync(int max)
     {
         var appender = store.Appender();
         var count = 0;
@@ -69,6 +97,7 @@ public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logge
             appender.Append(s.Labels, s.Ms, s.Value);
             count++;
         }
+        Interlocked.Add(ref queued, -count);
         try
         {
             await appender.CommitAsync(CancellationToken.None);
@@ -77,5 +106,6 @@ public sealed class SampleWriter(ISampleStore store, ILogger<SampleWriter> logge
         {
             logger.LogError(e, "Committing {Count} monitor samples failed", count);
         }
+        return count;
     }
 }

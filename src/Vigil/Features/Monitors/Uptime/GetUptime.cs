@@ -74,11 +74,7 @@ public static class GetUptime
         MonitoringSettings settings, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var earliest = days > 0 ? Min(range.From, new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddDays(-(days - 1))) : range.From;
-        var history = await HistoryAsync(db, monitor.Name, earliest, range.To > now ? range.To : now, cancellationToken);
-        if (monitor.Paused && !await db.Set<StateChange>().AnyAsync(s => s.Monitor == monitor.Name && (s.Status == MonitorStatus.Up || s.Status == MonitorStatus.Degraded), cancellationToken))
-        {
-            history = UptimeCalculator.NeverWorked(history);
-        }
+        var history = await MonitorHistoryAsync(monitor, earliest, range.To > now ? range.To : now, db, cancellationToken);
         var runs = await RunsAsync(db, now, cancellationToken);
         var windows = await maintenance.WindowsAsync(monitor.Service, monitor.Environment, new Interval(earliest, now), cancellationToken);
         var summary = UptimeCalculator.Compute(history, range, windows, runs, settings.ExcludeMaintenance, settings.VigilDowntime);
@@ -88,6 +84,41 @@ public static class GetUptime
         return new UptimeReport(monitor.Name, range.From, range.To, summary.Percent,
             summary.Up.TotalSeconds, summary.Degraded.TotalSeconds, summary.Down.TotalSeconds, summary.Unknown.TotalSeconds, summary.Maintenance.TotalSeconds,
             UptimeCalculator.Percentile(durations, 0.50), UptimeCalculator.Percentile(durations, 0.95), UptimeCalculator.Percentile(durations, 0.99), durations.Count, bars);
+    }
+
+    public sealed record Bar(DateTimeOffset From, DateTimeOffset To, double? Percent, double DownSeconds);
+
+    /// <summary>
+    /// The uptime bars of a window for the monitor page: 24 hourly bars for <c>24h</c>, daily bars for <c>7d</c> and
+    /// <c>30d</c>, aligned to whole UTC hours and days, the last one the hour or day under way.
+    /// </summary>
+    public static async Task<IReadOnlyList<Bar>> BarsAsync(
+        StoredMonitor monitor, string window, VigilDbContext db, IMaintenanceCalendar maintenance, MonitoringSettings settings, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var utc = now.UtcDateTime;
+        var (size, count, current) = window switch
+        {
+            "24h" => (TimeSpan.FromHours(1), 24, new DateTimeOffset(utc.Date.AddHours(utc.Hour), TimeSpan.Zero)),
+            "7d" => (TimeSpan.FromDays(1), 7, new DateTimeOffset(utc.Date, TimeSpan.Zero)),
+            _ => (TimeSpan.FromDays(1), 30, new DateTimeOffset(utc.Date, TimeSpan.Zero)),
+        };
+        var earliest = current - ((count - 1) * size);
+        var history = await MonitorHistoryAsync(monitor, earliest, now, db, cancellationToken);
+        var runs = await RunsAsync(db, now, cancellationToken);
+        var windows = await maintenance.WindowsAsync(monitor.Service, monitor.Environment, new Interval(earliest, now), cancellationToken);
+        return [.. UptimeCalculator.Buckets(history, earliest, size, count, now, windows, runs, settings.ExcludeMaintenance, settings.VigilDowntime)
+            .Select(b => new Bar(b.Range.From, b.Range.To, b.Summary.Percent, b.Summary.Down.TotalSeconds))];
+    }
+
+    /// <summary>The monitor's states over the range; a paused monitor that never worked counts as never having been up.</summary>
+    private static async Task<List<StatePoint>> MonitorHistoryAsync(StoredMonitor monitor, DateTimeOffset from, DateTimeOffset to, VigilDbContext db, CancellationToken cancellationToken)
+    {
+        var history = await HistoryAsync(db, monitor.Name, from, to, cancellationToken);
+        if (monitor.Paused && !await db.Set<StateChange>().AnyAsync(s => s.Monitor == monitor.Name && (s.Status == MonitorStatus.Up || s.Status == MonitorStatus.Degraded), cancellationToken))
+        {
+            history = UptimeCalculator.NeverWorked(history);
+        }
+        return history;
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -97,13 +97,23 @@ public static class UptimeCalculator
         IReadOnlyList<Interval>? vigilRunning, bool excludeMaintenance, VigilDowntime vigilDowntime)
     {
         var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        return [.. Enumerable.Range(0, days).Reverse().Select(back =>
-        {
-            var from = today.AddDays(-back);
-            var to = back == 0 ? now : from.AddDays(1);
-            return (DateOnly.FromDateTime(from.UtcDateTime), Compute(history, new Interval(from, to), maintenance, vigilRunning, excludeMaintenance, vigilDowntime));
-        })];
+        return [.. Buckets(history, today.AddDays(-(days - 1)), TimeSpan.FromDays(1), days, now, maintenance, vigilRunning, excludeMaintenance, vigilDowntime)
+            .Select(b => (DateOnly.FromDateTime(b.Range.From.UtcDateTime), b.Summary))];
     }
+
+    /// <summary>
+    /// <paramref name="count"/> consecutive buckets of <paramref name="size"/> from <paramref name="first"/>, the last one
+    /// ending at <paramref name="now"/> (the bucket under way), each summarised as <see cref="Compute"/> does: uptime bars.
+    /// </summary>
+    public static IReadOnlyList<(Interval Range, UptimeSummary Summary)> Buckets(
+        IReadOnlyList<StatePoint> history, DateTimeOffset first, TimeSpan size, int count, DateTimeOffset now, IReadOnlyList<Interval> maintenance,
+        IReadOnlyList<Interval>? vigilRunning, bool excludeMaintenance, VigilDowntime vigilDowntime) =>
+        [.. Enumerable.Range(0, count).Select(i =>
+        {
+            var from = first + (i * size);
+            var range = new Interval(from, i == count - 1 ? now : from + size);
+            return (range, Compute(history, range, maintenance, vigilRunning, excludeMaintenance, vigilDowntime));
+        })];
 
     /// <summary>Nearest-rank percentile (p in 0..1) of <paramref name="values"/>, or null when there are none.</summary>
     public static double? Percentile(IReadOnlyList<double> sorted, double p) =>

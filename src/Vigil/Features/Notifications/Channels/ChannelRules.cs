@@ -71,6 +71,10 @@ public static class ChannelRules
         {
             yield return new FieldError("notifications.retry_deadline", "must be positive");
         }
+        if (settings.HistoryRetention < settings.RetryDeadline || settings.HistoryRetention < TimeSpan.FromDays(1))
+        {
+            yield return new FieldError("notifications.history_retention", "must be at least 1d and not shorter than retry_deadline");
+        }
         if (settings.FailingAfter < 1)
         {
             yield return new FieldError("notifications.failing_after", "must be at least 1");

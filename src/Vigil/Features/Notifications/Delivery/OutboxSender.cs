@@ -42,11 +42,49 @@ public sealed class OutboxSender(
     private readonly Dictionary<string, ChannelRateLimit> limits = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim wake = new(0, int.MaxValue);
 
+    private CancellationToken stopping = new(canceled: true);
+
     /// <summary>Looks at the outbox now (after an enqueue) instead of at the next poll.</summary>
     public void Wake() => wake.Release();
 
+    /// <summary>
+    /// Sends messages the caller just committed without reading them back: a channel that is not
+    /// draining starts a drain with them at once; a draining one finds them when it looks again
+    /// (it does as it ends). One process only: over several replicas a message is claimed before it
+    /// is sent, and the sender looks at the outbox as usual.
+    /// </summary>
+    public void Deliver(IReadOnlyList<OutboxMessage> committed)
+    {
+        if (!cluster.SingleProcess || stopping.IsCancellationRequested)
+        {
+            Wake();
+            return;
+        }
+        // The drain is the sender's work, not the caller's: nothing of the caller's context (a pass's flags) goes with it.
+        using (ExecutionContext.SuppressFlow())
+        {
+            lock (draining)
+            {
+                // One due later (a delayed page) is found by the sender's poll at its time.
+                var now = clock.GetUtcNow();
+                foreach (var channel in committed.Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now).GroupBy(m => m.Channel, StringComparer.Ordinal))
+                {
+                    if (draining.ContainsKey(channel.Key))
+                    {
+                        Wake();
+                    }
+                    else
+                    {
+                        StartDrainLocked(channel.Key, [.. channel.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)], stopping);
+                    }
+                }
+            }
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        stopping = stoppingToken;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -92,50 +130,60 @@ public sealed class OutboxSender(
         {
             foreach (var channel in due.Where(c => !draining.ContainsKey(c)))
             {
-                draining[channel] = Task.Run(async () =>
-                {
-                    var drained = false;
-                    try
-                    {
-                        await DrainAsync(channel, stoppingToken);
-                        drained = true;
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        logger.LogError(e, "Delivering to channel {Channel} failed", channel);
-                    }
-                    finally
-                    {
-                        lock (draining)
-                        {
-                            draining.Remove(channel);
-                        }
-                    }
-                    if (drained)
-                    {
-                        // A message queued while this drain was finishing was not seen by it and its wake-up was skipped.
-                        Wake();
-                    }
-                }, CancellationToken.None);
+                StartDrainLocked(channel, null, stoppingToken);
             }
         }
     }
 
-    /// <summary>Sends the channel's due messages, in waves (see <see cref="NextWave"/>), within its rate limit.</summary>
-    private async Task DrainAsync(string channel, CancellationToken stoppingToken)
-    {
-        while (await DrainBatchAsync(channel, stoppingToken))
+    /// <summary>Starts draining <paramref name="channel"/>, first with <paramref name="handed"/> when given (see <see cref="Deliver"/>); the caller holds <see cref="draining"/>.</summary>
+    private void StartDrainLocked(string channel, List<OutboxMessage>? handed, CancellationToken stoppingToken) =>
+        draining[channel] = Task.Run(async () =>
         {
+            var drained = false;
+            try
+            {
+                await DrainAsync(channel, handed, stoppingToken);
+                drained = true;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Delivering to channel {Channel} failed", channel);
+            }
+            finally
+            {
+                lock (draining)
+                {
+                    draining.Remove(channel);
+                }
+            }
+            if (drained)
+            {
+                // A message queued while this drain was finishing was not seen by it and its wake-up was skipped.
+                Wake();
+            }
+        }, CancellationToken.None);
+
+    /// <summary>Sends the channel's due messages, in waves (see <see cref="NextWave"/>), within its rate limit.</summary>
+    private async Task DrainAsync(string channel, List<OutboxMessage>? handed, CancellationToken stoppingToken)
+    {
+        while (await DrainBatchAsync(channel, handed, stoppingToken))
+        {
+            handed = null;
         }
     }
 
+    /// <param name="handed">Messages just committed (see <see cref="Deliver"/>), sent instead of reading the due ones.</param>
     /// <returns>Whether there may be more due messages.</returns>
-    private async Task<bool> DrainBatchAsync(string channel, CancellationToken stoppingToken)
+    private async Task<bool> DrainBatchAsync(string channel, List<OutboxMessage>? handed, CancellationToken stoppingToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
         var now = clock.GetUtcNow();
-        var messages = await db.Set<OutboxMessage>()
+        if (handed is not null)
+        {
+            db.AttachRange(handed);
+        }
+        var messages = handed ?? await db.Set<OutboxMessage>()
             .Where(m => m.Channel == channel && m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now)
             .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Take(Batch).ToListAsync(stoppingToken);
         var definition = await directory.FindAsync(channel, stoppingToken);
@@ -161,7 +209,8 @@ public sealed class OutboxSender(
             var available = limit.Available(definition?.RateLimit ?? 0, clock.GetUtcNow());
             await DeliverAsync(db, NextWave(rest, Math.Min(available, MaxParallel)), definition, limit, stoppingToken);
         }
-        return messages.Count == Batch;
+        // After handed messages the drain ends, and looks at the outbox once more as it does (Wake).
+        return handed is null && messages.Count == Batch;
     }
 
     /// <summary>
