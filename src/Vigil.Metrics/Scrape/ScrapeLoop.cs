@@ -109,11 +109,7 @@ public sealed class ScrapeLoop
         {
             while (true)
             {
-                var wait = next - time.GetUtcNow();
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
-                }
+                await time.DelayUntilAsync(next, cancellationToken).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
