@@ -14,6 +14,9 @@ public static class AfterCommit
 {
     public static void Add(VigilDbContext db, Action action) => db.AfterCommitActions.Add(action);
 
+    /// <summary>Takes back an action added earlier in this unit of work (equal delegates: same target and method), when the caller does its work another way.</summary>
+    public static void Remove(VigilDbContext db, Action action) => db.AfterCommitActions.RemoveAll(a => a.Equals(action));
+
     internal static void Run(DbContext? context)
     {
         if (context is not VigilDbContext db || db.AfterCommitActions.Count == 0)

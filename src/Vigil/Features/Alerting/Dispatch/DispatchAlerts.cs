@@ -356,14 +356,20 @@ public sealed class DispatchAlerts(
             // durable commit between the alert's own and the webhook.
             if (due.Count > 0 || db.ChangeTracker.HasChanges())
             {
+                // The flushes read nothing the arrivals wrote (the outbox by key, the log, incidents with
+                // their own unsaved ones), so arrivals and flushes are saved together, once.
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
                 foreach (var (key, group) in due)
                 {
                     enqueued |= await FlushAsync(db, group, members[key], muting, log, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
                 }
                 // The notifications, and any page an opened incident sent, go to the sender as they are once committed.
                 committed = [.. db.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)];
+                if (committed.Count > 0)
+                {
+                    // Handed over below (Deliver): the sender need not also be woken to look for them.
+                    AfterCommit.Remove(db, outbox.Wake);
+                }
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 foreach (var message in committed)
@@ -562,12 +568,16 @@ public sealed class DispatchAlerts(
 
         public AlertMuting Muting(IReadOnlyList<StoredAlert> alerts, RoutingSettings settings, DateTimeOffset now)
         {
-            var views = alerts.Select(a => new AlertView(a.Fingerprint, a.Labels, !a.IsResolvedAt(now))).ToList();
+            var rules = InhibitRule.Of(settings);
             var active = Silences.Where(s => s.StateAt(now) == Alerting.Silences.SilenceState.Active).Select(s => new ActiveSilence(s.SilenceId, s.Matchers())).ToList();
             var dependencies = settings.DependencySuppression && Dependencies is not null
-                ? new DependencySuppression(Dependencies, [.. settings.EffectiveDependencyRules.Select(InhibitRule.From)])
+                ? new DependencySuppression(Dependencies, rules.Dependency)
                 : null;
-            return new AlertMuting(views, active, [.. settings.InhibitRules.Select(InhibitRule.From)], ActiveMaintenanceSource.ActiveAt(Windows, now), dependencies);
+            // The other alerts matter only as sources of inhibition or suppression: without those rules none are looked at.
+            List<AlertView> views = rules.Inhibit.Count == 0 && dependencies is null
+                ? []
+                : [.. alerts.Select(a => new AlertView(a.Fingerprint, a.Labels, !a.IsResolvedAt(now)))];
+            return new AlertMuting(views, active, rules.Inhibit, ActiveMaintenanceSource.ActiveAt(Windows, now), dependencies);
         }
     }
 

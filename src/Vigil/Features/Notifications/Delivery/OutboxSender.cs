@@ -39,6 +39,9 @@ public sealed class OutboxSender(
 
     private readonly Dictionary<string, INotificationChannel> byType = kinds.ToDictionary(k => k.Type, StringComparer.Ordinal);
     private readonly Dictionary<string, Task> draining = new(StringComparer.Ordinal);
+
+    /// <summary>Draining channels that messages came due for while they drained; guarded by <see cref="draining"/>.</summary>
+    private readonly HashSet<string> recheck = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChannelRateLimit> limits = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim wake = new(0, int.MaxValue);
 
@@ -71,7 +74,8 @@ public sealed class OutboxSender(
                 {
                     if (draining.ContainsKey(channel.Key))
                     {
-                        Wake();
+                        // The drain may have read its batch before these committed: it looks again as it ends.
+                        recheck.Add(channel.Key);
                     }
                     else
                     {
@@ -128,9 +132,17 @@ public sealed class OutboxSender(
             .Select(m => m.Channel).Distinct().ToListAsync(stoppingToken);
         lock (draining)
         {
-            foreach (var channel in due.Where(c => !draining.ContainsKey(c)))
+            foreach (var channel in due)
             {
-                StartDrainLocked(channel, null, stoppingToken);
+                if (draining.ContainsKey(channel))
+                {
+                    // Due messages the running drain may not have read: it looks again as it ends.
+                    recheck.Add(channel);
+                }
+                else
+                {
+                    StartDrainLocked(channel, null, stoppingToken);
+                }
             }
         }
     }
@@ -140,6 +152,7 @@ public sealed class OutboxSender(
         draining[channel] = Task.Run(async () =>
         {
             var drained = false;
+            var again = false;
             try
             {
                 await DrainAsync(channel, handed, stoppingToken);
@@ -154,11 +167,12 @@ public sealed class OutboxSender(
                 lock (draining)
                 {
                     draining.Remove(channel);
+                    again = recheck.Remove(channel);
                 }
             }
-            if (drained)
+            if (drained && again)
             {
-                // A message queued while this drain was finishing was not seen by it and its wake-up was skipped.
+                // Messages came due while this drain ran (their wake-up found the channel draining): look at the outbox again.
                 Wake();
             }
         }, CancellationToken.None);
