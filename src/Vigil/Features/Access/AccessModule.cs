@@ -11,6 +11,7 @@ public static class AccessModule
     public static IServiceCollection AddAccess(this IServiceCollection services)
     {
         services.AddHttpContextAccessor();
+        services.AddSingleton<TokenLookups>();
         services.AddDataProtection()
             .SetApplicationName("vigil")
             .PersistKeysToDbContext<VigilDbContext>();

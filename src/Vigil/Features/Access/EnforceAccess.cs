@@ -31,7 +31,8 @@ public static class EnforceAccess
         // An integration's bearer token is its own, checked by the endpoint, not a user's API token.
         var resolved = endpoint.Metadata.GetMetadata<IntegrationTokenAttribute>() is not null
             ? new ResolveCaller.Result(Caller.Anonymous, null)
-            : await ResolveCaller.ResolveAsync(context, db, services.GetRequiredService<TimeProvider>(), settings);
+            : await ResolveCaller.ResolveAsync(context, db, services.GetRequiredService<TimeProvider>(), settings,
+                services.GetRequiredService<Cluster.ClusterMembership>().SingleProcess ? services.GetRequiredService<TokenLookups>() : null);
         var caller = resolved.Caller;
         context.Features.Set(caller);
         if (caller.IsAuthenticated)
