@@ -51,6 +51,39 @@ public sealed class SampleBatchingTests
         Assert.Equal([1.0, 0.0, 1.0], Values(store, SampleWriter.Up));
     }
 
+    [Fact]
+    public async Task A_check_someone_asked_for_answers_once_its_samples_are_committed_without_the_clock_moving()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+        var store = new MemorySampleStore();
+        var writer = new SampleWriter(store, clock, NullLogger<SampleWriter>.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = Task.Run(() => writer.RunAsync(stop.Token));
+        // Wait for the loop: before it runs, nobody would commit (and FlushAsync does not wait).
+        await DeliveryScenario.UntilAsync(async () =>
+        {
+            // A millisecond apart (two samples of a series at one time would be one), far inside the linger.
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            writer.Add(Api, CheckResult.Up("status 200", TimeSpan.FromMilliseconds(5)), clock.GetUtcNow());
+            await writer.FlushAsync();
+            return Durations(store).Count > 0;
+        });
+
+        for (var i = 1; i <= 20; i++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            writer.Add(Api, CheckResult.Down("status 503", TimeSpan.FromMilliseconds(i)), clock.GetUtcNow());
+            await writer.FlushAsync();
+            // A heartbeat's ping or an API check answers here: an SLO or a chart read now sees the sample.
+            Assert.Equal(0.001 * i, Durations(store)[^1], 9);
+        }
+        await stop.CancelAsync();
+        await running;
+        // Stopped: nothing waits for a commit loop that is gone.
+        writer.Add(Api, CheckResult.Up("status 200", TimeSpan.FromMilliseconds(1)), clock.GetUtcNow());
+        await writer.FlushAsync();
+    }
+
     private static List<double> Durations(MemorySampleStore store) => Values(store, SampleWriter.Duration);
 
     private static List<double> Values(MemorySampleStore store, string metric) =>

@@ -27,47 +27,51 @@ public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter wr
         Lateness.Observe(Math.Max(0, lateness.TotalSeconds));
         var state = states.Get(m.Name!);
         samples.Add(m, result, now);
-        if (waitForSave)
-        {
-            // Someone asked for this check (API, ping) and may look for its samples at once.
-            samples.Flush();
-        }
-        state.Add(new RecentResult(now, result.Status, result.Reason, result.Duration.TotalSeconds, lateness.TotalSeconds));
-        Task saved;
-        await state.Gate.WaitAsync();
+        // Someone asked for this check (API, ping) and may look for its samples at once: it answers once they are committed.
+        var flushed = waitForSave ? samples.FlushAsync() : Task.CompletedTask;
         try
         {
-            if (state.Status == MonitorStatus.Paused && !waitForSave)
+            state.Add(new RecentResult(now, result.Status, result.Reason, result.Duration.TotalSeconds, lateness.TotalSeconds));
+            Task saved;
+            await state.Gate.WaitAsync();
+            try
             {
-                // A scheduled check that was under way when the monitor was paused: its result is
-                // history (samples, recent results), not a new state; the monitor stays paused.
-                return state;
-            }
-            var next = MonitorTransition.Next(state.Status, state.Failures, result.Status, m.Retries ?? 0);
-            state.Failures = next.Failures;
-            // The components of the last check only: an answer without them (not JSON, refused) leaves none standing.
-            state.Components = result.Components;
-            if (!next.Changed)
-            {
-                // Same state, new words: a degraded monitor whose cause moved from one component to
-                // another says so now, and the reason of a state is never older than its last check.
-                if (result.Status == state.Status && result.Reason.Length > 0)
+                if (state.Status == MonitorStatus.Paused && !waitForSave)
                 {
-                    state.Reason = result.Reason;
+                    // A scheduled check that was under way when the monitor was paused: its result is
+                    // history (samples, recent results), not a new state; the monitor stays paused.
+                    return state;
                 }
-                return state;
+                var next = MonitorTransition.Next(state.Status, state.Failures, result.Status, m.Retries ?? 0);
+                state.Failures = next.Failures;
+                // The components of the last check only: an answer without them (not JSON, refused) leaves none standing.
+                state.Components = result.Components;
+                if (!next.Changed)
+                {
+                    // Same state, new words: a degraded monitor whose cause moved from one component to
+                    // another says so now, and the reason of a state is never older than its last check.
+                    if (result.Status == state.Status && result.Reason.Length > 0)
+                    {
+                        state.Reason = result.Reason;
+                    }
+                    return state;
+                }
+                saved = SetAsync(m, state, next.Status, result.Reason, now);
             }
-            saved = SetAsync(m, state, next.Status, result.Reason, now);
+            finally
+            {
+                state.Gate.Release();
+            }
+            if (waitForSave)
+            {
+                await saved;
+            }
+            return state;
         }
         finally
         {
-            state.Gate.Release();
+            await flushed;
         }
-        if (waitForSave)
-        {
-            await saved;
-        }
-        return state;
     }
 
     /// <summary>Sets a state outright (pause, resume); the caller holds no lock.</summary>

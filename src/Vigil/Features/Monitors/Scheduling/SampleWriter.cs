@@ -29,8 +29,29 @@ public sealed class SampleWriter(ISampleStore store, TimeProvider clock, ILogger
     private long queued;
     private TaskCompletionSource flush = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Commits what is pending now instead of at the end of the linger (a check someone asked for and waits to see).</summary>
+    /// <summary>Completes when the next commit ends: the one that begins after it was read, so it takes every sample added before that.</summary>
+    private TaskCompletionSource nextCommit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Commits what is pending now instead of at the end of the linger.</summary>
     public void Flush() => Volatile.Read(ref flush).TrySetResult();
+
+    /// <summary>
+    /// Commits what is pending now and completes once the samples added before this call are
+    /// committed: a check someone asked for (an API check, a heartbeat's ping) answers only once
+    /// its samples can be queried (an SLO on the monitor, a chart).
+    /// </summary>
+    public Task FlushAsync()
+    {
+        if (!running)
+        {
+            // No commit loop (not started, or stopped): nobody would complete the wait.
+            Flush();
+            return Task.CompletedTask;
+        }
+        var committed = Volatile.Read(ref nextCommit).Task;
+        Flush();
+        return committed;
+    }
 
     public static Labels LabelsOf(string metric, string service, string monitor, string? environment) =>
         Labels.Of("__name__", metric, "service", service, "monitor", monitor, "environment", environment ?? "");
@@ -62,8 +83,11 @@ public sealed class SampleWriter(ISampleStore store, TimeProvider clock, ILogger
     private Labels Cached(string metric, MonitorDefinition m) =>
         labels.GetOrAdd((metric, m.Service!, m.Name!, m.Environment), key => LabelsOf(key.Metric, key.Service, key.Monitor, key.Environment));
 
+    private volatile bool running;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        running = true;
         try
         {
             while (await pending.Reader.WaitToReadAsync(cancellationToken))
@@ -77,14 +101,22 @@ public sealed class SampleWriter(ISampleStore store, TimeProvider clock, ILogger
                 }
                 // A flush asked for from here on is for samples this commit may not take: it starts the next one at once.
                 Volatile.Write(ref flush, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                // Those waiting for this commit read the completion before it began: what they added is taken below.
+                var committing = Interlocked.Exchange(ref nextCommit, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
                 while (await CommitAsync(BatchSize) == BatchSize)
                 {
                 }
+                committing.TrySetResult();
             }
         }
         catch (OperationCanceledException)
         {
             await CommitAsync(int.MaxValue);
+        }
+        finally
+        {
+            running = false;
+            Volatile.Read(ref nextCommit).TrySetResult();
         }
     }
 
