@@ -8,7 +8,11 @@
 # of that many seconds (perf record -g at 199 Hz; the server runs with DOTNET_PerfMapEnabled=1 so
 # JIT-compiled methods have names, and DOTNET_EnableWriteXorExecute=0 so perf finds them) go to the work directory; perf report --no-children -i perf.data
 # reads it. dotnet-gcdump is looked up in $TOOLS (default /tmp/tools):
-# dotnet tool install --tool-path /tmp/tools dotnet-gcdump.
+# dotnet tool install --tool-path /tmp/tools dotnet-gcdump dotnet-counters.
+# MEMORY=1: after the measured window, smaps and smaps_rollup (grouped by bench/monitors/smaps.py
+# and printed), dotnet-counters (System.Runtime, 5 s) and a GC heap dump, without changing the
+# server's environment as PROFILE does (W^X off changes the RSS being measured).
+# Any DOTNET_* variable in the caller's environment reaches the server (runtime ones are printed).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MONITORS=${1:-10000}; SECONDS_MEASURED=${2:-120}; WARMUP=${3:-30}
@@ -44,11 +48,15 @@ done
 CPU_END=$(ticks); T_END=$(date +%s.%N)
 echo "$CPU_START $CPU_END $T_START $T_END" >"$WORK/cpu.txt"
 curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$VIGIL_PORT/metrics" >"$WORK/metrics-end.txt"
-if [ -n "${PROFILE:-}" ]; then
+if [ -n "${PROFILE:-}" ] || [ -n "${MEMORY:-}" ]; then
   TOOLS=${TOOLS:-/tmp/tools}
   cat "/proc/$VIGIL_PID/smaps" >"$WORK/smaps.txt"
+  cat "/proc/$VIGIL_PID/smaps_rollup" >"$WORK/smaps_rollup.txt"
   "$TOOLS/dotnet-counters" collect -p "$VIGIL_PID" --counters System.Runtime --duration 00:00:00:05 --refresh-interval 1 --format csv -o "$WORK/counters.csv" >/dev/null 2>&1 || true
   "$TOOLS/dotnet-gcdump" collect -p "$VIGIL_PID" -o "$WORK/vigil.gcdump" >&2 || true
+  echo "memory: $WORK/smaps.txt (python3 bench/monitors/smaps.py $WORK/smaps.txt), $WORK/counters.csv, $WORK/vigil.gcdump (dotnet-gcdump report)" >&2
+fi
+if [ -n "${PROFILE:-}" ]; then
   perf record -F 199 -g -p "$VIGIL_PID" -o "$WORK/perf.data" -- sleep "$PROFILE" >&2 2>&1 || true
   echo "profile: $WORK/perf.data, $WORK/vigil.gcdump" >&2
 fi
@@ -57,6 +65,8 @@ python3 - "$WORK" "$CPU_START" "$CPU_END" "$T_START" "$T_END" "$MONITORS" "$VIGI
 import os, re, sys
 work, c0, c1, t0, t1, monitors = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
 print(f"- build: {sys.argv[7]}; load average at the end: {open('/proc/loadavg').read().split()[0:3]}")
+env = " ".join(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("DOTNET_") and not k.startswith("DOTNET_CLI_") and k not in ("DOTNET_NOLOGO", "DOTNET_GENERATE_ASPNET_CERTIFICATE"))
+print(f"- environment: {env or '(no DOTNET_* variables)'}")
 def read(name):
     values = {}
     for line in open(os.path.join(work, name)):
