@@ -167,6 +167,13 @@ def run(system, port, headers, prefix, count):
     return latencies
 
 
+def cpu_seconds(pid):
+    """User + system CPU time the process has used so far (/proc/PID/stat, fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rank(values, p):
     values = sorted(values)
     return values[max(0, min(len(values) - 1, int(-(-p * len(values) // 100)) - 1))]
@@ -175,6 +182,7 @@ def rank(values, p):
 systems = {"alertmanager": start_alertmanager(), "vigil": start_vigil()}
 results = {name: [] for name in systems}
 acks = {name: [] for name in systems}
+cpu = {name: 0.0 for name in systems}
 loads = [os.getloadavg()[0]]
 try:
     for name, (_, port, headers) in systems.items():
@@ -183,8 +191,10 @@ try:
     order = list(systems)
     for r in range(rounds):
         for name in (order if r % 2 == 0 else order[::-1]):
-            _, port, headers = systems[name]
+            process, port, headers = systems[name]
+            used = cpu_seconds(process.pid)
             results[name] += run(name, port, headers, f"r{r}_{name}", alerts)
+            cpu[name] += cpu_seconds(process.pid) - used
             loads.append(os.getloadavg()[0])
 finally:
     for p, _, _ in systems.values():
@@ -196,7 +206,8 @@ print(f"POST /api/v2/alerts -> webhook, one alert at a time, group_wait 0s, each
       f"{rounds} rounds x {alerts} alerts per system, alternating; Vigil on {'SQLite' if database == 'sqlite' else 'PostgreSQL'}")
 for name, values in results.items():
     print(f"{name:13} p50 {rank(values, 50):6.2f} ms  p90 {rank(values, 90):6.2f} ms  p99 {rank(values, 99):6.2f} ms  max {max(values):6.2f} ms  (n={len(values)}); "
-          f"the POST itself answered in p50 {rank(acks[name], 50):.2f} ms, p99 {rank(acks[name], 99):.2f} ms")
+          f"the POST itself answered in p50 {rank(acks[name], 50):.2f} ms, p99 {rank(acks[name], 99):.2f} ms; "
+          f"CPU {1000 * cpu[name] / len(values):.2f} ms per alert")
 am, vg = results["alertmanager"], results["vigil"]
 print(f"vigil / alertmanager: p50 {rank(vg, 50) / rank(am, 50):.2f}x, p99 {rank(vg, 99) / rank(am, 99):.2f}x")
 print(f"load average (1 min) during the run: {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores")
