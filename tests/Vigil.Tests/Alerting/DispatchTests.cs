@@ -266,6 +266,33 @@ public abstract class DispatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_alert_that_fires_again_after_its_groups_log_entry_expired_is_notified_again()
+    {
+        // Fires, is notified, resolves and is notified resolved; the group ends with its alert.
+        var t0 = server.Clock.GetUtcNow();
+        await PutAsync(Alert("DiskFull", "db", null, "team", "db"));
+        await AtAsync(t0.AddSeconds(30));
+        await AtAsync(t0.AddMinutes(1));
+        await PutAsync(Alert("DiskFull", "db", t0.AddMinutes(1), "team", "db"));
+        await AtAsync(t0.AddMinutes(5).AddSeconds(30));
+        await AtAsync(t0.AddMinutes(10).AddSeconds(30));
+        Assert.Equal(2, (await OutboxAsync()).Count);
+        Assert.Equal(0, await server.QueryAsync(db => db.Set<AlertGroup>().CountAsync()));
+
+        // Six days later the log entry has expired (120h), the outbox still holds those two
+        // notifications (kept 90 days), and the same alert fires again: the receiver is told.
+        var later = t0.AddDays(6);
+        await AtAsync(later);
+        Assert.Empty(await server.QueryAsync(db => db.Set<NotificationLogEntry>().ToListAsync()));
+        await PutAsync(Alert("DiskFull", "db", null, "team", "db"));
+        await AtAsync(later.AddSeconds(30));
+        var sent = await OutboxAsync();
+        Assert.Equal(3, sent.Count);
+        Assert.Equal(3, sent.Select(m => m.IdempotencyKey).Distinct().Count());
+        Assert.Equal(Vigil.Features.Notifications.AlertStatus.Firing, NotificationRequest.FromJson(sent[2].Payload).Alerts.Single().Status);
+    }
+
+    [Fact]
     public async Task Alerts_that_fire_and_resolve_between_notifications_are_not_sent()
     {
         var t0 = server.Clock.GetUtcNow();

@@ -57,7 +57,11 @@ public sealed class NotificationLogEntry
     public required string ResolvedJson { get; set; }
     /// <summary>When the last notification was made.</summary>
     public DateTimeOffset Timestamp { get; set; }
-    /// <summary>How many notifications this receiver got for this group; part of the idempotency key.</summary>
+    /// <summary>
+    /// Part of the idempotency key: the time of the entry's first notification in Unix milliseconds,
+    /// plus one for every notification since, so no two notifications of a group share a key, even
+    /// across an expired entry.
+    /// </summary>
     public long Sequence { get; set; }
     /// <summary>Alertmanager keeps nflog entries for <c>--data.retention</c> (120h) after the last notification.</summary>
     public DateTimeOffset ExpiresAt { get; set; }

@@ -43,7 +43,11 @@ public sealed class DispatchAlerts(
     private Remembered? remembered;
 
     private sealed record Remembered(
-        Dictionary<string, StoredAlert> Alerts, Dictionary<(string, string), AlertGroup> Groups, Dictionary<(string, string), NotificationLogEntry> Log);
+        Dictionary<string, StoredAlert> Alerts, Dictionary<(string, string), AlertGroup> Groups, Dictionary<(string, string), NotificationLogEntry> Log)
+    {
+        /// <summary>The alerts' groups, kept up to date by the passes that keep this state (built by the first).</summary>
+        public GroupMembership? Index { get; set; }
+    }
 
     /// <summary>Alerts handed to a pass by <see cref="IngestAsync"/>, and the caller waiting for their commit.</summary>
     private sealed record Ingest(List<StoredAlert> Alerts, ILogger Logger, TaskCompletionSource Committed);
@@ -186,13 +190,24 @@ public sealed class DispatchAlerts(
         return (cached.Tree, cached.Intervals);
     }
 
-    private sealed record Member(RouteNode Route, Labels GroupLabels, List<StoredAlert> Alerts);
-
-    /// <summary>A route an alert takes, its group labels there and its group's key.</summary>
-    private sealed record Routed(RouteNode Route, Labels GroupLabels, (string, string) Key);
-
     private RouteNode? routedTree;
-    private readonly Dictionary<string, List<Routed>> routed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<RoutedTo>> routed = new(StringComparer.Ordinal);
+
+    /// <summary>The routes an alert takes under <see cref="routedTree"/>, worked out once per alert and tree.</summary>
+    private List<RoutedTo> RoutesOf(StoredAlert alert)
+    {
+        if (!routed.TryGetValue(alert.Fingerprint, out var routes))
+        {
+            var labels = alert.Labels;
+            routes = [.. (routedTree?.Match(labels) ?? []).Select(route =>
+            {
+                var groupLabels = route.GroupLabels(labels);
+                return new RoutedTo(route, groupLabels, (route.Id, StoredAlert.Encode(groupLabels)));
+            })];
+            routed[alert.Fingerprint] = routes;
+        }
+        return routes;
+    }
 
     /// <param name="together">
     /// Flush every due group in one transaction (one commit however many groups are due: the
@@ -214,11 +229,10 @@ public sealed class DispatchAlerts(
         {
             OnReceived(ReceiveAlerts.Apply(db, byFingerprint, ingest.Alerts, now, ingest.Logger));
         }
-        var alerts = byFingerprint.Values.ToList();
         var received = RecordReceived(db, byFingerprint, now);
         try
         {
-            var next = await PassAsync(db, scope.ServiceProvider, state, alerts, taken, tree, intervals, settings, together, now, cancellationToken);
+            var next = await PassAsync(db, scope.ServiceProvider, state, byFingerprint, taken, tree, intervals, settings, together, now, cancellationToken);
             // Not when a flush failed or alerts were written around the pass meanwhile (Forget).
             if (state is not null && Interlocked.Read(ref forgotten) == forgets)
             {
@@ -258,54 +272,60 @@ public sealed class DispatchAlerts(
     }
 
     private async Task<DateTimeOffset?> PassAsync(
-        VigilDbContext db, IServiceProvider services, Remembered? state, List<StoredAlert> alerts, List<Ingest> taken, RouteNode? tree,
+        VigilDbContext db, IServiceProvider services, Remembered? state, Dictionary<string, StoredAlert> alerts, List<Ingest> taken, RouteNode? tree,
         IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> intervals, RoutingSettings settings, bool together, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // Route every alert (Alertmanager's processAlert for each route it matches).
-        // An alert's labels never change (its fingerprint is their hash), so it is routed once per
-        // tree, not on every pass: a pass's work then grows with what changed, not with every alert.
+        // Route the alerts (Alertmanager's processAlert for each route it matches). An alert's labels
+        // never change (its fingerprint is their hash), so it is routed once per tree; while the state
+        // is remembered only the arrivals are put into their groups, and a pass's work grows with what
+        // changed, not with every alert stored.
         if (!ReferenceEquals(routedTree, tree))
         {
             routed.Clear();
             routedTree = tree;
         }
-        var members = new Dictionary<(string, string), Member>();
-        var groupsOf = new Dictionary<string, List<(string, string)>>(StringComparer.Ordinal);
-        foreach (var alert in alerts)
+        var index = state?.Index is { } built && ReferenceEquals(built.Tree, tree) ? built : null;
+        // The groups to create or to trigger at once (the arrivals' groups), and those left without alerts.
+        IEnumerable<(string, string)> touched;
+        List<(string, string)>? emptied;
+        if (index is null)
         {
-            if (!routed.TryGetValue(alert.Fingerprint, out var routes))
+            index = new GroupMembership(tree);
+            foreach (var alert in alerts.Values)
             {
-                var labels = alert.Labels;
-                routes = [.. (tree?.Match(labels) ?? []).Select(route =>
-                {
-                    var groupLabels = route.GroupLabels(labels);
-                    return new Routed(route, groupLabels, (route.Id, StoredAlert.Encode(groupLabels)));
-                })];
-                routed[alert.Fingerprint] = routes;
+                index.Put(alert, RoutesOf);
             }
-            var keys = groupsOf[alert.Fingerprint] = new(routes.Count);
-            foreach (var (route, groupLabels, key) in routes)
+            if (state is not null)
             {
-                if (!members.TryGetValue(key, out var member))
+                state.Index = index;
+            }
+            if (routed.Count > alerts.Count)
+            {
+                // Alerts removed since: forget their routes.
+                foreach (var gone in routed.Keys.Where(f => !index.GroupsOf.ContainsKey(f)).ToList())
                 {
-                    members[key] = member = new Member(route, groupLabels, []);
+                    routed.Remove(gone);
                 }
-                member.Alerts.Add(alert);
-                keys.Add(key);
             }
+            touched = index.Members.Keys;
+            emptied = null;
         }
-        if (routed.Count > alerts.Count)
+        else
         {
-            // Alerts removed since: forget their routes.
-            foreach (var gone in routed.Keys.Where(f => !groupsOf.ContainsKey(f)).ToList())
+            var keys = new HashSet<(string, string)>();
+            foreach (var alert in taken.SelectMany(i => i.Alerts))
             {
-                routed.Remove(gone);
+                keys.UnionWith(index.Put(alerts[alert.Fingerprint], RoutesOf));
             }
+            touched = keys;
+            emptied = index.TakeEmptied();
         }
+        var members = index.Members;
 
         var groups = state?.Groups ?? await db.Set<AlertGroup>().ToDictionaryAsync(g => (g.RouteId, g.GroupLabelsJson), cancellationToken);
-        foreach (var (key, member) in members)
+        foreach (var key in touched)
         {
+            var member = members[key];
             if (!groups.TryGetValue(key, out var group))
             {
                 group = new AlertGroup
@@ -316,24 +336,26 @@ public sealed class DispatchAlerts(
                     Receiver = member.Route.Receiver,
                     CreatedAt = now,
                     // The group began when its first alert arrived, which may be before this pass.
-                    NextFlushAt = member.Alerts.Min(a => a.UpdatedAt) + member.Route.GroupWait,
+                    NextFlushAt = member.Alerts.Values.Min(a => a.UpdatedAt) + member.Route.GroupWait,
                     OpenIncident = member.Route.OpenIncident,
                 };
                 db.Add(group);
                 groups[key] = group;
             }
             // aggrGroup.insert: "Immediately trigger a flush if the wait duration for this alert is already over."
-            if (group.LastFlushAt is null && member.Alerts.Any(a => a.StartsAt + member.Route.GroupWait < now) && group.NextFlushAt > now)
+            if (group.LastFlushAt is null && member.Alerts.Values.Any(a => a.StartsAt + member.Route.GroupWait < now) && group.NextFlushAt > now)
             {
                 Track(db, group);
                 group.NextFlushAt = now;
             }
         }
         // A group with no alerts left (they were flushed resolved and removed, or a reload routes them elsewhere) ends.
-        foreach (var (key, group) in groups.Where(g => !members.ContainsKey(g.Key)).ToList())
+        foreach (var key in emptied ?? [.. groups.Keys.Where(k => !members.ContainsKey(k))])
         {
-            db.Remove(group);
-            groups.Remove(key);
+            if (groups.Remove(key, out var group))
+            {
+                db.Remove(group);
+            }
         }
 
         var log = state?.Log;
@@ -342,7 +364,7 @@ public sealed class DispatchAlerts(
             ? kept
             : await MutingInputs.ReadAsync(db, maintenance, settings.DependencySuppression, now, cancellationToken);
         mutingInputs = state is null ? null : inputs;
-        var muting = inputs.Muting(alerts, settings, now);
+        var muting = inputs.Muting(alerts.Values, settings, now);
         var incidents = services.GetService<IIncidentOpener>();
         var due = groups.Where(g => g.Value.NextFlushAt <= now).OrderBy(g => g.Value.NextFlushAt).ThenBy(g => g.Value.Id).ToList();
         var enqueued = false;
@@ -415,7 +437,7 @@ public sealed class DispatchAlerts(
             outbox.Wake();
         }
 
-        await CollectGarbageAsync(db, alerts, groupsOf, groups, state, now, cancellationToken);
+        await CollectGarbageAsync(db, alerts, index, groups, state, now, cancellationToken);
         return groups.Count == 0 ? null : groups.Values.Min(g => g.NextFlushAt);
     }
 
@@ -423,7 +445,7 @@ public sealed class DispatchAlerts(
     /// <returns>Whether a notification was added to the outbox.</returns>
     /// <param name="log">The remembered notification log (kept up to date here), or null to read the store's.</param>
     private static async Task<bool> FlushAsync(
-        VigilDbContext db, AlertGroup group, Member member, AlertMuting muting, Dictionary<(string, string), NotificationLogEntry>? log,
+        VigilDbContext db, AlertGroup group, GroupMembers member, AlertMuting muting, Dictionary<(string, string), NotificationLogEntry>? log,
         IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> intervals, string externalUrl, IIncidentOpener? incidents, DateTimeOffset now, CancellationToken cancellationToken)
     {
         Track(db, group);
@@ -443,7 +465,7 @@ public sealed class DispatchAlerts(
         var last = entry is null ? null : new LastNotification(entry.Firing, entry.Resolved, entry.Timestamp);
         var told = last?.Firing ?? new HashSet<string>();
         var notified = new List<NotifiedAlert>();
-        foreach (var alert in member.Alerts)
+        foreach (var alert in member.Alerts.Values)
         {
             var resolved = alert.IsResolvedAt(now);
             var muted = muting.For(new AlertView(alert.Fingerprint, alert.Labels, !resolved)).IsMuted;
@@ -465,11 +487,17 @@ public sealed class DispatchAlerts(
         var enqueued = false;
         if (reason.Notifies())
         {
-            var sequence = (entry?.Sequence ?? 0) + 1;
+            // A new entry's sequence starts at the time of its first notification: a group that notifies
+            // again after its entry expired (LogRetention) with the same alerts must not reuse a key of
+            // the notifications before, which the outbox keeps longer (notifications.history_retention)
+            // and would take for this one, so the page would never go out.
+            var sequence = entry is null ? now.ToUnixTimeMilliseconds() : entry.Sequence + 1;
             var notification = new NotificationGroup(route.Receiver, route.Key, member.GroupLabels, notified, externalUrl);
             var key = IdempotencyKey(route.Receiver, group.GroupKey, firing, resolvedSet, sequence);
-            // The same notification again (a pass that committed nothing else) is not sent twice.
-            if (!await db.Set<OutboxMessage>().AnyAsync(m => m.IdempotencyKey == key, cancellationToken))
+            // The same notification again is not sent twice: over replicas, a dispatcher that took over
+            // from one that committed it may compute it again from the same log. Remembered, the log is
+            // the committed one, and this process wrote every key that follows from it: none can exist.
+            if (log is not null || !await db.Set<OutboxMessage>().AnyAsync(m => m.IdempotencyKey == key, cancellationToken))
             {
                 NotificationOutbox.Enqueue(db, NotificationRequest.For(route.Receiver, notification, route.Key), key, now);
                 enqueued = true;
@@ -539,7 +567,7 @@ public sealed class DispatchAlerts(
     }
 
     /// <summary>Everything that can mute an alert at <paramref name="now"/>: active silences, inhibition rules, maintenance windows, catalog dependencies.</summary>
-    public static async Task<AlertMuting> MutingAsync(VigilDbContext db, IReadOnlyList<StoredAlert> alerts, RoutingSettings settings, ActiveMaintenanceSource maintenance, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public static async Task<AlertMuting> MutingAsync(VigilDbContext db, IReadOnlyCollection<StoredAlert> alerts, RoutingSettings settings, ActiveMaintenanceSource maintenance, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await MutingInputs.ReadAsync(db, maintenance, settings.DependencySuppression, now, cancellationToken)).Muting(alerts, settings, now);
 
     /// <summary>
@@ -566,7 +594,7 @@ public sealed class DispatchAlerts(
         /// <summary>Whether these inputs still hold at <paramref name="now"/>: nothing was saved since, and the clock did not go back past their read.</summary>
         public bool Current(bool withDependencies, DateTimeOffset now) => Version == CurrentVersion && WithDependencies == withDependencies && now >= ReadAt;
 
-        public AlertMuting Muting(IReadOnlyList<StoredAlert> alerts, RoutingSettings settings, DateTimeOffset now)
+        public AlertMuting Muting(IReadOnlyCollection<StoredAlert> alerts, RoutingSettings settings, DateTimeOffset now)
         {
             var rules = InhibitRule.Of(settings);
             var active = Silences.Where(s => s.StateAt(now) == Alerting.Silences.SilenceState.Active).Select(s => new ActiveSilence(s.SilenceId, s.Matchers())).ToList();
@@ -608,14 +636,14 @@ public sealed class DispatchAlerts(
     /// A resolved alert is removed once every group it belongs to has flushed since it resolved
     /// (aggrGroup.flush's <c>DeleteIfNotModified</c>): only if the source has not updated it meanwhile.
     /// </summary>
-    private static async Task CollectGarbageAsync(
-        VigilDbContext db, List<StoredAlert> alerts, Dictionary<string, List<(string, string)>> groupsOf, Dictionary<(string, string), AlertGroup> groups,
+    private async Task CollectGarbageAsync(
+        VigilDbContext db, Dictionary<string, StoredAlert> alerts, GroupMembership index, Dictionary<(string, string), AlertGroup> groups,
         Remembered? state, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        foreach (var alert in alerts.Where(a => a.IsResolvedAt(now)))
+        foreach (var alert in alerts.Values.Where(a => a.IsResolvedAt(now)).ToList())
         {
             // Flushed after the resolution arrived: a flush at the same instant may have run before it.
-            var flushed = groupsOf[alert.Fingerprint].All(key => groups.TryGetValue(key, out var g) && g.LastFlushAt >= alert.EndsAt && g.LastFlushAt > alert.UpdatedAt);
+            var flushed = index.GroupsOf[alert.Fingerprint].All(key => groups.TryGetValue(key, out var g) && g.LastFlushAt >= alert.EndsAt && g.LastFlushAt > alert.UpdatedAt);
             if (!flushed)
             {
                 continue;
@@ -624,7 +652,9 @@ public sealed class DispatchAlerts(
             var deleted = await db.Set<StoredAlert>().Where(a => a.Fingerprint == fingerprint && a.UpdatedAt == updatedAt).ExecuteDeleteAsync(cancellationToken);
             if (deleted > 0)
             {
-                state?.Alerts.Remove(fingerprint);
+                alerts.Remove(fingerprint);
+                index.Remove(fingerprint);
+                routed.Remove(fingerprint);
                 db.Add(new AlertEvent { Fingerprint = fingerprint, At = alert.EndsAt, Kind = "resolved", Status = "resolved", Detail = alert.Timeout ? "not sent again within resolve_timeout" : "resolved by its source" });
             }
         }
