@@ -598,7 +598,8 @@ public sealed class DispatchAlerts(
         {
             var rules = InhibitRule.Of(settings);
             var active = Silences.Where(s => s.StateAt(now) == Alerting.Silences.SilenceState.Active).Select(s => new ActiveSilence(s.SilenceId, s.Matchers())).ToList();
-            var dependencies = settings.DependencySuppression && Dependencies is not null
+            // Without a dependency between services (or a rule to apply) nothing can be suppressed.
+            var dependencies = settings.DependencySuppression && Dependencies is not null && rules.Dependency.Count > 0 && Dependencies.Values.Any(d => d.Count > 0)
                 ? new DependencySuppression(Dependencies, rules.Dependency)
                 : null;
             // The other alerts matter only as sources of inhibition or suppression: without those rules none are looked at.
