@@ -127,7 +127,7 @@ internal sealed partial class Evaluator
                 var info = new WindowInfo(windowStart, windowEnd, src.RangeMs, ts, arg, arg2);
                 if (fn(samples[lo..hi], info, out var value))
                 {
-                    points ??= [];
+                    points ??= new List<Sample>(StepCount - step);
                     points.Add(new Sample(ts, value));
                 }
             }

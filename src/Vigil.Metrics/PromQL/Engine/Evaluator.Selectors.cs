@@ -31,8 +31,24 @@ internal sealed partial class Evaluator
             }
             list.Add((s.Labels, run));
         }
-        list.Sort(static (a, b) => Labels.Compare(a.Item1, b.Item1));
+        // The store returns series in label order already; sorting costs n log n comparisons even then.
+        if (!IsSortedByLabels(list))
+        {
+            list.Sort(static (a, b) => Labels.Compare(a.Item1, b.Item1));
+        }
         return list;
+    }
+
+    private static bool IsSortedByLabels(List<(Labels Labels, SampleRun Samples)> list)
+    {
+        for (var i = 1; i < list.Count; i++)
+        {
+            if (Labels.Compare(list[i - 1].Labels, list[i].Labels) > 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static SampleRun WithoutStaleMarkers(SampleRun run)

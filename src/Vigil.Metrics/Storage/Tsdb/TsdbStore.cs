@@ -201,7 +201,14 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
 
     private static IReadOnlyList<Sample> DecodeHead(List<byte[]> chunks, Sample[] outOfOrder, long minTimeMs, long maxTimeMs)
     {
-        var samples = new List<Sample>();
+        // Sized once for every sample of the chunks (those at the range's edges are not all in it):
+        // grown from empty, a 260-sample run would allocate and copy twice its size on the way.
+        var capacity = 0;
+        foreach (var c in chunks)
+        {
+            capacity += XorChunkReader.SampleCount(c);
+        }
+        var samples = new List<Sample>(capacity);
         foreach (var c in chunks)
         {
             XorChunkReader.Decode(c, minTimeMs, maxTimeMs, samples);
