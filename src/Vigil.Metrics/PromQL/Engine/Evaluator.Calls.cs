@@ -92,10 +92,11 @@ internal sealed partial class Evaluator
         var src = LoadRange(call.Args[matrixIndex]);
         var result = new List<StepSeries>();
         var keepName = name == "last_over_time";
+        var scratch = new List<Sample>();
         foreach (var (labels, run) in src.Series)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
-            var samples = run.Span;
+            var samples = run.Read(scratch, src.DropStale);
             List<Sample>? points = null;
             var step = 0;
             int lo = 0, hi = 0;
