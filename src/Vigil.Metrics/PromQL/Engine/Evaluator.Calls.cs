@@ -13,7 +13,7 @@ internal sealed partial class Evaluator
             var mat = EvalVectorSelector(vs, sampleTimestamps: true);
             foreach (var s in mat)
             {
-                s.Labels = s.Labels.WithoutMetricName();
+                s.Labels = MetricNameDropper.Without(s.Labels);
             }
             return MergeSameLabelsets(mat);
         }
@@ -134,7 +134,7 @@ internal sealed partial class Evaluator
             }
             if (points is not null)
             {
-                result.Add(new StepSeries(keepName ? labels : labels.WithoutMetricName(), points));
+                result.Add(new StepSeries(keepName ? labels : MetricNameDropper.Without(labels), points));
             }
         }
         if (name == "absent_over_time")
