@@ -5,6 +5,29 @@ namespace Vigil.Metrics.Storage;
 /// <param name="Samples">Samples in ascending timestamp order; staleness markers included.</param>
 public sealed record Series(Labels Labels, IReadOnlyList<Sample> Samples);
 
+/// <summary>A series from <see cref="ISampleQuerier.SelectLazy"/>, whose samples may be decoded only when read.</summary>
+/// <param name="labels">The series' labels, including <c>__name__</c>.</param>
+public abstract class LazySeries(Labels labels)
+{
+    /// <summary>The series' labels, including <c>__name__</c>.</summary>
+    public Labels Labels { get; } = labels;
+
+    /// <summary>
+    /// The samples in the queried range, ascending, staleness markers included: either held by the
+    /// series, or decoded into <paramref name="scratch"/> (cleared first), which is then returned
+    /// and valid until it is used again.
+    /// </summary>
+    public abstract IReadOnlyList<Sample> Read(List<Sample> scratch);
+
+    /// <summary>A series whose samples are already decoded.</summary>
+    public static LazySeries Of(Series series) => new Decoded(series);
+
+    private sealed class Decoded(Series series) : LazySeries(series.Labels)
+    {
+        public override IReadOnlyList<Sample> Read(List<Sample> scratch) => series.Samples;
+    }
+}
+
 /// <summary>Read access to stored samples, as PromQL and the Prometheus-compatible API need it.</summary>
 public interface ISampleQuerier
 {
@@ -15,6 +38,15 @@ public interface ISampleQuerier
     /// them: aggregations add floats in this order, so it decides their last digits.
     /// </summary>
     IReadOnlyList<Series> Select(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers);
+
+    /// <summary>
+    /// As <see cref="Select"/>, but a store may leave a series' samples encoded until
+    /// <see cref="LazySeries.Read"/>: the PromQL engine reads 10,000 series one after the other,
+    /// and then needs one series' samples at a time instead of all of them at once. Unlike
+    /// <see cref="Select"/>, the result may include series that turn out to have no sample in the range.
+    /// </summary>
+    IReadOnlyList<LazySeries> SelectLazy(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers) =>
+        [.. Select(minTimeMs, maxTimeMs, matchers).Select(LazySeries.Of)];
 
     /// <summary>Sorted label names of series that match and have samples in the range (all series when no matchers).</summary>
     IReadOnlyList<string> LabelNames(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers);

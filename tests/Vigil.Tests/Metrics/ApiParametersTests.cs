@@ -54,4 +54,28 @@ public class ApiParametersTests
     [InlineData(double.NaN, "NaN")]
     public void Values_are_formatted_like_gos_format_float_f_minus_one(double value, string expected) =>
         Assert.Equal(expected, PrometheusJson.FormatValue(value));
+
+    [Theory]
+    [InlineData(1_700_000_600_000, 0.6733333333333338, "[1700000600,\"0.6733333333333338\"]")]
+    [InlineData(1_700_001_234_500, 4e9, "[1700001234.500,\"4000000000\"]")]
+    [InlineData(1_700_001_234_005, 1e21, "[1700001234.005,\"1000000000000000000000\"]")]
+    [InlineData(-1_500, -2.5e-10, "[-1.500,\"-0.00000000025\"]")]
+    [InlineData(0, 1.7976931348623157e308, null)]
+    [InlineData(0, -5e-324, null)]
+    [InlineData(long.MinValue, 0.0, "[-9223372036854775.808,\"0\"]")]
+    [InlineData(long.MaxValue, double.NaN, "[9223372036854775.807,\"NaN\"]")]
+    [InlineData(60_000, double.NegativeInfinity, "[60,\"-Inf\"]")]
+    public void Points_are_written_as_a_timestamp_and_the_value_as_a_string(long timestampMs, double value, string? expected)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            PrometheusJson.WritePoint(json, timestampMs, value);
+            PrometheusJson.WritePoint(json, timestampMs, value);
+            json.WriteEndArray();
+        }
+        var point = expected ?? $"[{timestampMs / 1000},\"{PrometheusJson.FormatValue(value)}\"]";
+        Assert.Equal($"[{point},{point}]", System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
 }

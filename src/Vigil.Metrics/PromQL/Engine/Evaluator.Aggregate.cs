@@ -63,15 +63,36 @@ internal static class Aggregation
     /// <summary>Buffers reused from step to step: group keys per series, the groups and their objects.</summary>
     internal sealed class State
     {
-        public Dictionary<Labels, Labels> Keys { get; } = [];
+        /// <summary>
+        /// Keyed by reference: a series' labels are the same object at every step, and hashing the
+        /// reference is cheaper than comparing label sets 10,000 times a step; an equal set held
+        /// by another object only computes its key once more.
+        /// </summary>
+        public Dictionary<Labels, Labels> Keys { get; } = new(ReferenceEqualityComparer.Instance);
         internal Dictionary<Labels, Group> Groups { get; } = [];
         internal List<Group> Ordered { get; } = [];
         internal List<Group> Pool { get; } = [];
+
+        /// <summary>The names a group key keeps or drops, as a set built once rather than once per series.</summary>
+        internal HashSet<string>? Names { get; set; }
+
+        /// <summary>Group keys by content, each the one instance every series of that group gets.</summary>
+        internal Dictionary<Labels, Labels> Interned { get; } = [];
     }
 
     /// <summary>The group a series falls into: <c>by</c> keeps the listed labels; <c>without</c> drops them and the metric name.</summary>
     public static Labels GroupLabels(Labels labels, string[] grouping, bool without) =>
-        without ? labels.Without([.. grouping, Label.MetricName]) : grouping.Length == 0 ? Labels.Empty : labels.Keep(grouping);
+        GroupLabels(labels, grouping, without, new State());
+
+    private static Labels GroupLabels(Labels labels, string[] grouping, bool without, State state)
+    {
+        if (!without && grouping.Length == 0)
+        {
+            return Labels.Empty;
+        }
+        var names = state.Names ??= new HashSet<string>(without ? [.. grouping, Label.MetricName] : grouping, StringComparer.Ordinal);
+        return without ? labels.Without(names) : labels.Keep(names);
+    }
 
     public static void Run(AggregationOp op, string[] grouping, bool without, double param, string? valueLabel,
         List<VecSample> input, State state, List<VecSample> output)
@@ -101,11 +122,17 @@ internal static class Aggregation
             if (valueLabel is not null)
             {
                 labels = labels.With(valueLabel, Numbers.FormatFixed(s.Value));
-                key = GroupLabels(labels, grouping, without);
+                key = GroupLabels(labels, grouping, without, state);
             }
             else if (!keyCache.TryGetValue(labels, out key!))
             {
-                key = GroupLabels(labels, grouping, without);
+                key = GroupLabels(labels, grouping, without, state);
+                // One instance per group, so that finding the group compares references, not label sets.
+                if (!state.Interned.TryGetValue(key, out var same))
+                {
+                    state.Interned[key] = same = key;
+                }
+                key = same;
                 keyCache[labels] = key;
             }
             if (!groups.TryGetValue(key, out var g))

@@ -266,7 +266,7 @@ internal static class BinaryOperations
             var result = many;
             if (DropsMetricName(op) || returnBool)
             {
-                result = result.WithoutMetricName();
+                result = MetricNameDropper.Without(result);
             }
             if (matching.Cardinality == MatchCardinality.OneToOne)
             {

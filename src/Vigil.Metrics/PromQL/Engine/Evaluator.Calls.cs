@@ -13,7 +13,7 @@ internal sealed partial class Evaluator
             var mat = EvalVectorSelector(vs, sampleTimestamps: true);
             foreach (var s in mat)
             {
-                s.Labels = s.Labels.WithoutMetricName();
+                s.Labels = MetricNameDropper.Without(s.Labels);
             }
             return MergeSameLabelsets(mat);
         }
@@ -92,10 +92,11 @@ internal sealed partial class Evaluator
         var src = LoadRange(call.Args[matrixIndex]);
         var result = new List<StepSeries>();
         var keepName = name == "last_over_time";
+        var scratch = new List<Sample>();
         foreach (var (labels, run) in src.Series)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
-            var samples = run.Span;
+            var samples = run.Read(scratch, src.DropStale);
             List<Sample>? points = null;
             var step = 0;
             int lo = 0, hi = 0;
@@ -127,13 +128,13 @@ internal sealed partial class Evaluator
                 var info = new WindowInfo(windowStart, windowEnd, src.RangeMs, ts, arg, arg2);
                 if (fn(samples[lo..hi], info, out var value))
                 {
-                    points ??= [];
+                    points ??= new List<Sample>(StepCount - step);
                     points.Add(new Sample(ts, value));
                 }
             }
             if (points is not null)
             {
-                result.Add(new StepSeries(keepName ? labels : labels.WithoutMetricName(), points));
+                result.Add(new StepSeries(keepName ? labels : MetricNameDropper.Without(labels), points));
             }
         }
         if (name == "absent_over_time")

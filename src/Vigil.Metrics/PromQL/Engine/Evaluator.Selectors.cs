@@ -1,65 +1,112 @@
 using System.Runtime.InteropServices;
+using Vigil.Metrics.Storage;
 
 namespace Vigil.Metrics.PromQL;
 
-/// <summary>A series' samples as the store returned them (array or list), read as a span without copying.</summary>
-internal readonly struct SampleRun(Sample[]? array, List<Sample>? list = null)
+/// <summary>
+/// A series' samples as the store returned them (array or list, read as a span without copying),
+/// or still encoded (<see cref="LazySeries"/>), decoded when read into a buffer the reader reuses
+/// from series to series.
+/// </summary>
+internal readonly struct SampleRun(Sample[]? array, List<Sample>? list = null, LazySeries? lazy = null)
 {
-    public ReadOnlySpan<Sample> Span => array is not null ? array : CollectionsMarshal.AsSpan(list);
-
     public static SampleRun Of(IReadOnlyList<Sample> samples) => samples switch
     {
         Sample[] a => new SampleRun(a),
         List<Sample> l => new SampleRun(null, l),
         _ => new SampleRun([.. samples]),
     };
+
+    public static SampleRun Of(LazySeries series) => new(null, null, series);
+
+    /// <summary>
+    /// The samples, without staleness markers when <paramref name="dropStale"/>. A lazy run is
+    /// decoded into <paramref name="scratch"/>: the span is valid until that is used again.
+    /// </summary>
+    public ReadOnlySpan<Sample> Read(List<Sample> scratch, bool dropStale)
+    {
+        ReadOnlySpan<Sample> span;
+        var inScratch = false;
+        if (lazy is null)
+        {
+            span = array is not null ? array : CollectionsMarshal.AsSpan(list);
+        }
+        else
+        {
+            var samples = lazy.Read(scratch);
+            inScratch = ReferenceEquals(samples, scratch);
+            span = samples switch
+            {
+                Sample[] a => a,
+                List<Sample> l => CollectionsMarshal.AsSpan(l),
+                _ => samples.ToArray(),
+            };
+        }
+        return dropStale ? WithoutStaleMarkers(span, inScratch ? scratch : null) : span;
+    }
+
+    /// <summary>The samples that are not staleness markers: in place when they are in <paramref name="scratch"/>, else copied when there is one.</summary>
+    private static ReadOnlySpan<Sample> WithoutStaleMarkers(ReadOnlySpan<Sample> samples, List<Sample>? scratch)
+    {
+        var first = -1;
+        for (var i = 0; i < samples.Length; i++)
+        {
+            if (Sample.IsStaleNaN(samples[i].Value))
+            {
+                first = i;
+                break;
+            }
+        }
+        if (first < 0)
+        {
+            return samples;
+        }
+        var result = scratch is not null ? CollectionsMarshal.AsSpan(scratch) : samples.ToArray();
+        var j = first;
+        for (var i = first + 1; i < samples.Length; i++)
+        {
+            if (!Sample.IsStaleNaN(samples[i].Value))
+            {
+                result[j++] = samples[i];
+            }
+        }
+        return result[..j];
+    }
 }
 
 internal sealed partial class Evaluator
 {
-    /// <summary>Reads matching series for [minT, maxT], sorted by labels as Prometheus's storage returns them.</summary>
-    private List<(Labels Labels, SampleRun Samples)> Select(IReadOnlyList<LabelMatcher> matchers, long minT, long maxT, bool dropStale)
+    /// <summary>
+    /// Matching series for [minT, maxT], sorted by labels as Prometheus's storage returns them; their
+    /// samples are decoded as each is read (<see cref="SampleRun.Read"/>), so that stepping through
+    /// 10,000 series holds one series' samples at a time, not all of them.
+    /// </summary>
+    private List<(Labels Labels, SampleRun Samples)> Select(IReadOnlyList<LabelMatcher> matchers, long minT, long maxT)
     {
-        var found = ctx.Querier.Select(minT, maxT, matchers);
+        var found = ctx.Querier.SelectLazy(minT, maxT, matchers);
         var list = new List<(Labels, SampleRun)>(found.Count);
         foreach (var s in found)
         {
-            var run = SampleRun.Of(s.Samples);
-            if (dropStale)
-            {
-                run = WithoutStaleMarkers(run);
-            }
-            list.Add((s.Labels, run));
+            list.Add((s.Labels, SampleRun.Of(s)));
         }
-        list.Sort(static (a, b) => Labels.Compare(a.Item1, b.Item1));
+        // The store returns series in label order already; sorting costs n log n comparisons even then.
+        if (!IsSortedByLabels(list))
+        {
+            list.Sort(static (a, b) => Labels.Compare(a.Item1, b.Item1));
+        }
         return list;
     }
 
-    private static SampleRun WithoutStaleMarkers(SampleRun run)
+    private static bool IsSortedByLabels(List<(Labels Labels, SampleRun Samples)> list)
     {
-        var arr = run.Span;
-        var stale = 0;
-        foreach (var s in arr)
+        for (var i = 1; i < list.Count; i++)
         {
-            if (Sample.IsStaleNaN(s.Value))
+            if (Labels.Compare(list[i - 1].Labels, list[i].Labels) > 0)
             {
-                stale++;
+                return false;
             }
         }
-        if (stale == 0)
-        {
-            return run;
-        }
-        var result = new Sample[arr.Length - stale];
-        var j = 0;
-        foreach (var s in arr)
-        {
-            if (!Sample.IsStaleNaN(s.Value))
-            {
-                result[j++] = s;
-            }
-        }
-        return new SampleRun(result);
+        return true;
     }
 
     /// <summary>Index of the first sample with a timestamp greater than <paramref name="t"/>.</summary>
@@ -112,12 +159,13 @@ internal sealed partial class Evaluator
         var at = ResolveAt(vs.AtMs, vs.At);
         var minRef = (at ?? start) - vs.OffsetMs;
         var maxRef = (at ?? end) - vs.OffsetMs;
-        var series = Select(vs.Matchers, minRef - ctx.LookbackMs, maxRef, dropStale: false);
+        var series = Select(vs.Matchers, minRef - ctx.LookbackMs, maxRef);
         var result = new List<StepSeries>(series.Count);
+        var scratch = new List<Sample>();
         foreach (var (labels, run) in series)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
-            var samples = run.Span;
+            var samples = run.Read(scratch, dropStale: false);
             List<Sample>? points = null;
             var next = 0;
             for (var ts = start; ts <= end; ts += interval)
@@ -149,9 +197,11 @@ internal sealed partial class Evaluator
     }
 
     /// <summary>The windows of a range-vector argument: series, window length, and where each step's window ends.</summary>
-    internal sealed class RangeSource(List<(Labels Labels, SampleRun Samples)> series, long rangeMs, long offsetMs, long? atMs)
+    internal sealed class RangeSource(List<(Labels Labels, SampleRun Samples)> series, long rangeMs, long offsetMs, long? atMs, bool dropStale)
     {
         public List<(Labels Labels, SampleRun Samples)> Series { get; } = series;
+        /// <summary>Whether staleness markers are dropped as the series are read (a selector's data, not a subquery's points).</summary>
+        public bool DropStale { get; } = dropStale;
         public long RangeMs { get; } = rangeMs;
         public long WindowEnd(long ts) => (atMs ?? ts) - offsetMs;
     }
@@ -168,8 +218,8 @@ internal sealed partial class Evaluator
                     var at = ResolveAt(vs.AtMs, vs.At);
                     var minRef = (at ?? start) - vs.OffsetMs;
                     var maxRef = (at ?? end) - vs.OffsetMs;
-                    var series = Select(vs.Matchers, minRef - ms.RangeMs, maxRef, dropStale: true);
-                    return new RangeSource(series, ms.RangeMs, vs.OffsetMs, at);
+                    var series = Select(vs.Matchers, minRef - ms.RangeMs, maxRef);
+                    return new RangeSource(series, ms.RangeMs, vs.OffsetMs, at, dropStale: true);
                 }
             case SubqueryExpr sq:
                 {
@@ -180,7 +230,7 @@ internal sealed partial class Evaluator
                     {
                         series.Add((s.Labels, SampleRun.Of(s.Points)));
                     }
-                    return new RangeSource(series, sq.RangeMs, sq.OffsetMs, at);
+                    return new RangeSource(series, sq.RangeMs, sq.OffsetMs, at, dropStale: false);
                 }
             default:
                 throw new PromQLEvaluationException("expected a range vector");
@@ -214,9 +264,10 @@ internal sealed partial class Evaluator
         var src = LoadRange(e);
         var result = new List<StepSeries>();
         var windowEnd = src.WindowEnd(start);
+        var scratch = new List<Sample>();
         foreach (var (labels, run) in src.Series)
         {
-            var samples = run.Span;
+            var samples = run.Read(scratch, src.DropStale);
             var lo = LowerBound(samples, windowEnd - src.RangeMs);
             var hi = UpperBound(samples, windowEnd);
             if (hi > lo)

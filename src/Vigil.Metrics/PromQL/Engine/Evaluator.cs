@@ -77,7 +77,7 @@ internal sealed partial class Evaluator(QueryContext ctx, long start, long end, 
         foreach (var s in mat)
         {
             // Unary minus drops the metric name, as arithmetic does.
-            s.Labels = s.Labels.WithoutMetricName();
+            s.Labels = MetricNameDropper.Without(s.Labels);
             var pts = s.Points;
             for (var i = 0; i < pts.Count; i++)
             {

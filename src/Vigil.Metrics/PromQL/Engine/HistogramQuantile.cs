@@ -21,7 +21,7 @@ internal static class HistogramQuantile
             var key = s.Labels.Without("le");
             if (!groups.TryGetValue(key, out var g))
             {
-                g = (key.WithoutMetricName(), []);
+                g = (MetricNameDropper.Without(key), []);
                 groups[key] = g;
                 order.Add(key);
             }

@@ -16,9 +16,36 @@ internal sealed class MetricNameDropper
         }
         if (!cache.TryGetValue(labels, out var dropped))
         {
-            dropped = labels.WithoutMetricName();
+            dropped = Without(labels);
             cache[labels] = dropped;
         }
         return dropped;
+    }
+
+    /// <summary>
+    /// <paramref name="labels"/> without <c>__name__</c> (the same instance when it has none), as
+    /// <see cref="Labels.WithoutMetricName"/> but with one array copy: that one builds a set of the
+    /// names to drop and filters through LINQ, which rate() over 10,000 series paid once per series.
+    /// </summary>
+    public static Labels Without(Labels labels)
+    {
+        var items = labels.AsSpan();
+        var at = -1;
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (items[i].Name == Label.MetricName && items[i].Value.Length > 0)
+            {
+                at = i;
+                break;
+            }
+        }
+        if (at < 0)
+        {
+            return labels;
+        }
+        var rest = new Label[items.Length - 1];
+        items[..at].CopyTo(rest);
+        items[(at + 1)..].CopyTo(rest.AsSpan(at));
+        return Labels.FromSorted(rest);
     }
 }

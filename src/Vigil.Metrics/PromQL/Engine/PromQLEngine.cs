@@ -96,8 +96,17 @@ public sealed class PromQLEngine(PromQLEngineOptions? options = null)
         try
         {
             var mat = new Evaluator(ctx, startMs, endMs, stepMs).Eval(expr);
-            var series = mat.Select(s => new RangeSeries(s.Labels, s.Points)).ToList();
-            series.Sort(static (a, b) => Labels.Compare(a.Labels, b.Labels));
+            var series = new List<RangeSeries>(mat.Count);
+            var sorted = true;
+            foreach (var s in mat)
+            {
+                sorted = sorted && (series.Count == 0 || Labels.Compare(series[^1].Labels, s.Labels) <= 0);
+                series.Add(new RangeSeries(s.Labels, s.Points));
+            }
+            if (!sorted)
+            {
+                series.Sort(static (a, b) => Labels.Compare(a.Labels, b.Labels));
+            }
             return new MatrixValue(series);
         }
         finally

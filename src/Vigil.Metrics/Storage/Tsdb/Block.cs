@@ -192,8 +192,14 @@ internal sealed class Block : IPostingsIndex, IDisposable
             {
                 continue;
             }
-            var samples = new List<Sample>();
-            foreach (var chunk in ReadChunks(refs))
+            var chunks = ReadChunks(refs);
+            var capacity = 0;
+            foreach (var chunk in chunks)
+            {
+                capacity += XorChunkReader.SampleCount(chunk.Data);
+            }
+            var samples = new List<Sample>(capacity);
+            foreach (var chunk in chunks)
             {
                 XorChunkReader.Decode(chunk.Data, minT, maxT, samples);
             }

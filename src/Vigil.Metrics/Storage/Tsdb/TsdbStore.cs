@@ -142,6 +142,60 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
     /// <inheritdoc />
     public IReadOnlyList<Series> Select(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers)
     {
+        var (readBlocks, headData) = SelectHead(minTimeMs, maxTimeMs, matchers);
+        if (readBlocks.Count == 0)
+        {
+            // Only the head: its series are distinct, so there is nothing to merge by labels.
+            var fromHead = new Series[headData.Count];
+            for (var i = 0; i < headData.Count; i++)
+            {
+                fromHead[i] = new Series(headData[i].Labels, DecodeHead(headData[i].Chunks, headData[i].OutOfOrder, minTimeMs, maxTimeMs));
+            }
+            return Array.FindAll(fromHead, s => s.Samples.Count > 0);
+        }
+        return MergeWithBlocks(readBlocks, headData, minTimeMs, maxTimeMs, matchers);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Series only in the head keep their chunks (sealed chunks are immutable, the open one is
+    /// copied) and decode them when read; with blocks in the range, everything is decoded and merged here.
+    /// </remarks>
+    public IReadOnlyList<LazySeries> SelectLazy(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers)
+    {
+        var (readBlocks, headData) = SelectHead(minTimeMs, maxTimeMs, matchers);
+        if (readBlocks.Count == 0)
+        {
+            var fromHead = new LazySeries[headData.Count];
+            for (var i = 0; i < headData.Count; i++)
+            {
+                fromHead[i] = new HeadSeries(headData[i].Labels, headData[i].Chunks, headData[i].OutOfOrder, minTimeMs, maxTimeMs);
+            }
+            return fromHead;
+        }
+        return [.. MergeWithBlocks(readBlocks, headData, minTimeMs, maxTimeMs, matchers).Select(LazySeries.Of)];
+    }
+
+    private sealed class HeadSeries(Labels labels, List<byte[]> chunks, Sample[] outOfOrder, long minTimeMs, long maxTimeMs) : LazySeries(labels)
+    {
+        public override IReadOnlyList<Sample> Read(List<Sample> scratch)
+        {
+            if (outOfOrder.Length > 0)
+            {
+                return DecodeHead(chunks, outOfOrder, minTimeMs, maxTimeMs);
+            }
+            scratch.Clear();
+            foreach (var c in chunks)
+            {
+                XorChunkReader.Decode(c, minTimeMs, maxTimeMs, scratch);
+            }
+            return scratch;
+        }
+    }
+
+    /// <summary>The blocks overlapping the range (acquired), and, read under the same lock, the head's matching series with their chunks in it.</summary>
+    private (List<Block> Blocks, List<(Labels Labels, List<byte[]> Chunks, Sample[] OutOfOrder)> Head) SelectHead(long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers)
+    {
         List<(Labels Labels, List<byte[]> Chunks, Sample[] OutOfOrder)> headData = [];
         var readBlocks = AcquireBlocks(minTimeMs, maxTimeMs, () =>
         {
@@ -155,16 +209,13 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
                 }
             }
         });
-        if (readBlocks.Count == 0)
-        {
-            // Only the head: its series are distinct, so there is nothing to merge by labels.
-            var fromHead = new Series[headData.Count];
-            for (var i = 0; i < headData.Count; i++)
-            {
-                fromHead[i] = new Series(headData[i].Labels, DecodeHead(headData[i].Chunks, headData[i].OutOfOrder, minTimeMs, maxTimeMs));
-            }
-            return Array.FindAll(fromHead, s => s.Samples.Count > 0);
-        }
+        return (readBlocks, headData);
+    }
+
+    /// <summary>Decodes the blocks' and the head's samples and merges them by series (releases the blocks).</summary>
+    private static Series[] MergeWithBlocks(List<Block> readBlocks, List<(Labels Labels, List<byte[]> Chunks, Sample[] OutOfOrder)> headData,
+        long minTimeMs, long maxTimeMs, IReadOnlyList<LabelMatcher> matchers)
+    {
         var runs = new Dictionary<Labels, List<IReadOnlyList<Sample>>>();
         void Add(Labels labels, IReadOnlyList<Sample> samples)
         {
@@ -201,7 +252,14 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
 
     private static IReadOnlyList<Sample> DecodeHead(List<byte[]> chunks, Sample[] outOfOrder, long minTimeMs, long maxTimeMs)
     {
-        var samples = new List<Sample>();
+        // Sized once for every sample of the chunks (those at the range's edges are not all in it):
+        // grown from empty, a 260-sample run would allocate and copy twice its size on the way.
+        var capacity = 0;
+        foreach (var c in chunks)
+        {
+            capacity += XorChunkReader.SampleCount(c);
+        }
+        var samples = new List<Sample>(capacity);
         foreach (var c in chunks)
         {
             XorChunkReader.Decode(c, minTimeMs, maxTimeMs, samples);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace Vigil.Features.Metrics.PrometheusApi;
@@ -41,15 +42,42 @@ public static class PrometheusJson
         _ => "internal",
     };
 
-    public static async Task WriteSuccessAsync(HttpResponse response, Action<Utf8JsonWriter> writeData, IReadOnlyList<string>? warnings = null)
+    public static Task WriteSuccessAsync(HttpResponse response, Action<Utf8JsonWriter> writeData, IReadOnlyList<string>? warnings = null) =>
+        WriteSuccessAsync(response, (json, _) =>
+        {
+            writeData(json);
+            return Task.CompletedTask;
+        }, warnings);
+
+    /// <summary>How much written JSON a large answer holds before it goes to the client.</summary>
+    private const int FlushBytes = 64 * 1024;
+
+    /// <summary>
+    /// A success answer written straight into the response's pipe. <paramref name="writeData"/> may
+    /// call the flush it is given between parts (a matrix, after each series): once 64 KiB are
+    /// pending they are sent, so a large answer streams to the client instead of being held whole
+    /// in memory (a 10,000-series matrix is tens of megabytes).
+    /// </summary>
+    public static async Task WriteSuccessAsync(HttpResponse response, Func<Utf8JsonWriter, Func<ValueTask>, Task> writeData, IReadOnlyList<string>? warnings = null)
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(response.BodyWriter.AsStream());
+        var body = response.BodyWriter;
+        await using var json = new Utf8JsonWriter(body);
+        var flushedAt = 0L;
+        async ValueTask FlushWhenLarge()
+        {
+            if (json.BytesCommitted + json.BytesPending - flushedAt >= FlushBytes)
+            {
+                json.Flush();
+                flushedAt = json.BytesCommitted;
+                await body.FlushAsync(response.HttpContext.RequestAborted);
+            }
+        }
         json.WriteStartObject();
         json.WriteString("status", "success");
         json.WritePropertyName("data");
-        writeData(json);
+        await writeData(json, FlushWhenLarge);
         if (warnings is { Count: > 0 })
         {
             json.WriteStartArray("warnings");
@@ -60,7 +88,8 @@ public static class PrometheusJson
             json.WriteEndArray();
         }
         json.WriteEndObject();
-        await json.FlushAsync();
+        json.Flush();
+        await body.FlushAsync(response.HttpContext.RequestAborted);
     }
 
     public static async Task WriteErrorAsync(HttpResponse response, ErrorType type, string message)
@@ -128,22 +157,65 @@ public static class PrometheusJson
     /// </summary>
     public static void WriteTimestamp(Utf8JsonWriter json, long timestampMs)
     {
-        var sign = timestampMs < 0 ? "-" : "";
-        var abs = Math.Abs(timestampMs);
-        var fraction = abs % 1000;
-        var text = fraction == 0
-            ? $"{sign}{abs / 1000}"
-            : $"{sign}{abs / 1000}.{fraction:000}";
-        json.WriteRawValue(text, skipInputValidation: true);
+        Span<byte> text = stackalloc byte[MaxTimestampBytes];
+        json.WriteRawValue(text[..FormatTimestamp(timestampMs, text)], skipInputValidation: true);
     }
 
-    /// <summary>A <c>[timestamp, "value"]</c> pair.</summary>
+    /// <summary>A <c>[timestamp, "value"]</c> pair, formatted into a stack buffer and written as one raw value (no strings per point).</summary>
     public static void WritePoint(Utf8JsonWriter json, long timestampMs, double value)
     {
-        json.WriteStartArray();
-        WriteTimestamp(json, timestampMs);
-        json.WriteStringValue(FormatValue(value));
-        json.WriteEndArray();
+        Span<byte> text = stackalloc byte[MaxTimestampBytes + 64];
+        text[0] = (byte)'[';
+        var n = 1 + FormatTimestamp(timestampMs, text[1..]);
+        text[n++] = (byte)',';
+        text[n++] = (byte)'"';
+        // The shortest round-trip digits, as FormatValue writes them unless they need an exponent
+        // (or are not finite): those few take the string path.
+        if (double.IsFinite(value) && value.TryFormat(text[n..^2], out var written, "R", CultureInfo.InvariantCulture)
+            && text.Slice(n, written).IndexOfAny((byte)'E', (byte)'e') < 0)
+        {
+            n += written;
+        }
+        else
+        {
+            var formatted = FormatValue(value);
+            if (n + formatted.Length + 2 > text.Length)
+            {
+                json.WriteStartArray();
+                WriteTimestamp(json, timestampMs);
+                json.WriteStringValue(formatted);
+                json.WriteEndArray();
+                return;
+            }
+            n += Encoding.ASCII.GetBytes(formatted, text[n..]);
+        }
+        text[n++] = (byte)'"';
+        text[n++] = (byte)']';
+        json.WriteRawValue(text[..n], skipInputValidation: true);
+    }
+
+    private const int MaxTimestampBytes = 24;
+
+    private static int FormatTimestamp(long timestampMs, Span<byte> into)
+    {
+        var n = 0;
+        if (timestampMs < 0)
+        {
+            into[n++] = (byte)'-';
+        }
+        // Math.Abs would throw for long.MinValue; its magnitude fits an unsigned long.
+        var abs = timestampMs < 0 ? (ulong)-(timestampMs + 1) + 1 : (ulong)timestampMs;
+        (abs / 1000).TryFormat(into[n..], out var written, default, CultureInfo.InvariantCulture);
+        n += written;
+        var fraction = (int)(abs % 1000);
+        if (fraction != 0)
+        {
+            into[n++] = (byte)'.';
+            into[n++] = (byte)('0' + fraction / 100);
+            into[n++] = (byte)('0' + fraction / 10 % 10);
+            into[n++] = (byte)('0' + fraction % 10);
+        }
+        return n;
     }
 
     /// <summary>A label set as a JSON object, in label order.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Vigil.Metrics;
 using Vigil.Metrics.PromQL;
@@ -39,7 +40,7 @@ public static class QueryEndpoints
             }
             var expr = EvaluateQuery.Parse(request.Get("query"));
             var matrix = await evaluate.RangeAsync(expr, start, end, step, RequestedTimeout(request), cancellationToken);
-            await WriteSuccessAsync(context.Response, json => WriteValue(json, matrix));
+            await WriteSuccessAsync(context.Response, (json, flush) => WriteMatrixAsync(json, matrix, flush));
         });
     }
 
@@ -121,20 +122,50 @@ public static class QueryEndpoints
                 json.WriteStartArray("result");
                 foreach (var series in matrix.Series)
                 {
-                    json.WriteStartObject();
-                    json.WritePropertyName("metric");
-                    WriteLabels(json, series.Labels);
-                    json.WriteStartArray("values");
-                    foreach (var point in series.Points)
-                    {
-                        WritePoint(json, point.TimestampMs, point.Value);
-                    }
-                    json.WriteEndArray();
-                    json.WriteEndObject();
+                    WriteSeries(json, series);
                 }
                 json.WriteEndArray();
                 break;
         }
+        json.WriteEndObject();
+    }
+
+    /// <summary>A matrix answer, handed to the client in parts as it is written.</summary>
+    public static async Task WriteMatrixAsync(Utf8JsonWriter json, MatrixValue matrix, Func<ValueTask> flush)
+    {
+        json.WriteStartObject();
+        json.WriteString("resultType", "matrix");
+        json.WriteStartArray("result");
+        foreach (var series in matrix.Series)
+        {
+            WriteSeries(json, series);
+            await flush();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteSeries(Utf8JsonWriter json, RangeSeries series)
+    {
+        json.WriteStartObject();
+        json.WritePropertyName("metric");
+        WriteLabels(json, series.Labels);
+        json.WriteStartArray("values");
+        if (series.Points is List<Sample> list)
+        {
+            foreach (var point in CollectionsMarshal.AsSpan(list))
+            {
+                WritePoint(json, point.TimestampMs, point.Value);
+            }
+        }
+        else
+        {
+            foreach (var point in series.Points)
+            {
+                WritePoint(json, point.TimestampMs, point.Value);
+            }
+        }
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 }
