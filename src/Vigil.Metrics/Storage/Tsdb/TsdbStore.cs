@@ -185,10 +185,7 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
                 return DecodeHead(chunks, outOfOrder, minTimeMs, maxTimeMs);
             }
             scratch.Clear();
-            foreach (var c in chunks)
-            {
-                XorChunkReader.Decode(c, minTimeMs, maxTimeMs, scratch);
-            }
+            DecodeChunks(chunks, minTimeMs, maxTimeMs, scratch);
             return scratch;
         }
     }
@@ -260,11 +257,17 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
             capacity += XorChunkReader.SampleCount(c);
         }
         var samples = new List<Sample>(capacity);
+        DecodeChunks(chunks, minTimeMs, maxTimeMs, samples);
+        return outOfOrder.Length == 0 ? samples : SampleMerge.Merge([samples, outOfOrder]);
+    }
+
+    /// <summary>Appends the in-order samples of a head series' chunks within the range to <paramref name="into"/>.</summary>
+    private static void DecodeChunks(List<byte[]> chunks, long minTimeMs, long maxTimeMs, List<Sample> into)
+    {
         foreach (var c in chunks)
         {
-            XorChunkReader.Decode(c, minTimeMs, maxTimeMs, samples);
+            XorChunkReader.Decode(c, minTimeMs, maxTimeMs, into);
         }
-        return outOfOrder.Length == 0 ? samples : SampleMerge.Merge([samples, outOfOrder]);
     }
 
     /// <inheritdoc />
