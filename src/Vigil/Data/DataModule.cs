@@ -15,6 +15,7 @@ public static class DataModule
     {
         services.AddSingleton(settings);
         services.AddSingleton<ConnectionCounter>();
+        services.AddSingleton(new WriteTurn(serialize: settings.Provider != DatabaseProvider.Postgres));
         services.AddSingleton(sp => new DatabaseDamageWatch(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         if (settings.Provider == DatabaseProvider.Postgres)
         {

@@ -21,7 +21,7 @@ public static class NotificationsModule
         // Jitter only needs to differ between messages; tests replace it with a seeded one.
         services.AddSingleton(sp => new OutboxSender(
             sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<ChannelDirectory>(), sp.GetServices<INotificationChannel>(),
-            sp.GetRequiredService<ChannelFailureAlerts>(), sp.GetRequiredService<Cluster.ClusterMembership>(), sp.GetRequiredService<TimeProvider>(), sp.GetKeyedService<Random>("notifications") ?? Random.Shared,
+            sp.GetRequiredService<ChannelFailureAlerts>(), sp.GetRequiredService<Cluster.ClusterMembership>(), sp.GetRequiredService<Data.WriteTurn>(), sp.GetRequiredService<TimeProvider>(), sp.GetKeyedService<Random>("notifications") ?? Random.Shared,
             sp.GetRequiredService<ILogger<OutboxSender>>()));
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
         services.AddHostedService<WatchdogLoop>();

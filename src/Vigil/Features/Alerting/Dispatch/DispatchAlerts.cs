@@ -22,7 +22,7 @@ namespace Vigil.Features.Alerting.Dispatch;
 /// </summary>
 public sealed class DispatchAlerts(
     IServiceScopeFactory scopes, ConfigReloader config, TimeProvider clock, ActiveMaintenanceSource maintenance, Notifications.Delivery.OutboxSender outbox,
-    Cluster.ClusterMembership cluster, ILogger<DispatchAlerts> logger)
+    Cluster.ClusterMembership cluster, WriteTurn writes, ILogger<DispatchAlerts> logger)
 {
     /// <summary>Alertmanager's <c>--data.retention</c> default: how long a notification log entry is kept.</summary>
     public static readonly TimeSpan LogRetention = TimeSpan.FromHours(120);
@@ -379,7 +379,9 @@ public sealed class DispatchAlerts(
             if (due.Count > 0 || db.ChangeTracker.HasChanges())
             {
                 // The flushes read nothing the arrivals wrote (the outbox by key, the log, incidents with
-                // their own unsaved ones), so arrivals and flushes are saved together, once.
+                // their own unsaved ones), so arrivals and flushes are saved together, once. The turn
+                // keeps the sender's record of the last delivery from putting this commit to sleep.
+                using var turn = await writes.EnterAsync(cancellationToken);
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 foreach (var (key, group) in due)
                 {
