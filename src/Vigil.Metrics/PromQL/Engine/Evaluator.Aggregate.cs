@@ -27,13 +27,97 @@ internal sealed partial class Evaluator
                 return output;
             }, a.Inner);
         }
-        return RangeEval((v, ts) =>
+        Func<List<VecSample>[], long, List<VecSample>> step = (v, ts) =>
         {
             output.Clear();
             var param = a.Param is null ? 0 : v[0][0].Value;
             Aggregation.Run(a.Op, grouping, a.Without, param, null, v[1], state, output);
             return output;
-        }, a.Param, a.Inner);
+        };
+        if (a.Param is null && StepCount > 1 && a.Op is AggregationOp.Sum or AggregationOp.Avg or AggregationOp.Count or AggregationOp.Min or AggregationOp.Max or AggregationOp.Group)
+        {
+            var mat = Eval(a.Inner);
+            return AggregateBySeries(a.Op, grouping, a.Without, mat, state) ?? RangeEvalOver(step, [null, mat]);
+        }
+        return RangeEval(step, a.Param, a.Inner);
+    }
+
+    /// <summary>
+    /// A range query's aggregation without a parameter, series by series instead of step by step
+    /// (Prometheus's rangeEval builds each step's vector from all input series and groups it; the
+    /// answer is the same): each input series is put into its group once, and its points go into
+    /// that group's cell for their step, in input order, so every cell sees its values in the order
+    /// the step-by-step evaluation would. Groups come out in the order that evaluation makes them
+    /// (the step each first has a value, then its first series there). Null when the aggregation
+    /// does not reduce the series much (a cell per group and step would cost more than it saves).
+    /// </summary>
+    private List<StepSeries>? AggregateBySeries(AggregationOp op, string[] grouping, bool without, List<StepSeries> mat, Aggregation.State state)
+    {
+        var keys = new Labels[mat.Count];
+        var index = new Dictionary<Labels, int>(ReferenceEqualityComparer.Instance);
+        for (var j = 0; j < mat.Count; j++)
+        {
+            keys[j] = Aggregation.KeyOf(mat[j].Labels, grouping, without, state);
+            index.TryAdd(keys[j], index.Count);
+        }
+        if (index.Count * 4 > mat.Count)
+        {
+            return null;
+        }
+        var steps = StepCount;
+        var cells = new Aggregation.Group?[index.Count][];
+        var first = new (int Step, int Series)[index.Count];
+        Array.Fill(first, (int.MaxValue, int.MaxValue));
+        var perStep = new int[steps];
+        for (var j = 0; j < mat.Count; j++)
+        {
+            ctx.Cancellation.ThrowIfCancellationRequested();
+            var points = mat[j].Points;
+            if (points.Count == 0)
+            {
+                continue;
+            }
+            var g = index[keys[j]];
+            var row = cells[g] ??= new Aggregation.Group?[steps];
+            var at = (int)((points[0].TimestampMs - start) / interval);
+            if (at < first[g].Step)
+            {
+                first[g] = (at, j);
+            }
+            foreach (var point in points)
+            {
+                var i = (int)((point.TimestampMs - start) / interval);
+                var sample = new VecSample(mat[j].Labels, point.Value);
+                if (row[i] is { } cell)
+                {
+                    Aggregation.Accumulate(op, cell, sample, 0);
+                }
+                else
+                {
+                    Aggregation.Begin(op, row[i] = new Aggregation.Group(), keys[j], sample);
+                    perStep[i]++;
+                }
+            }
+        }
+        // What the step-by-step evaluation checks at each step (RangeEval): the inputs and that step's groups.
+        ctx.CheckSamples(perStep.Length == 0 ? 0 : perStep.Max());
+        var result = new List<StepSeries>(index.Count);
+        foreach (var g in Enumerable.Range(0, index.Count).Where(g => cells[g] is not null).OrderBy(g => first[g]))
+        {
+            var points = new List<Sample>(steps);
+            Labels? labels = null;
+            for (var i = 0; i < steps; i++)
+            {
+                if (cells[g][i] is { } cell)
+                {
+                    Aggregation.Finish(op, cell, 0);
+                    labels = cell.Labels;
+                    points.Add(new Sample(start + (i * interval), cell.Value));
+                }
+            }
+            result.Add(new StepSeries(labels!, points));
+        }
+        return result;
     }
 }
 
@@ -110,31 +194,15 @@ internal static class Aggregation
                 return;
             }
         }
-        var keyCache = state.Keys;
         var groups = state.Groups;
         var ordered = state.Ordered;
         groups.Clear();
         ordered.Clear();
         foreach (var s in input)
         {
-            var labels = s.Labels;
-            Labels key;
-            if (valueLabel is not null)
-            {
-                labels = labels.With(valueLabel, Numbers.FormatFixed(s.Value));
-                key = GroupLabels(labels, grouping, without, state);
-            }
-            else if (!keyCache.TryGetValue(labels, out key!))
-            {
-                key = GroupLabels(labels, grouping, without, state);
-                // One instance per group, so that finding the group compares references, not label sets.
-                if (!state.Interned.TryGetValue(key, out var same))
-                {
-                    state.Interned[key] = same = key;
-                }
-                key = same;
-                keyCache[labels] = key;
-            }
+            var key = valueLabel is null
+                ? KeyOf(s.Labels, grouping, without, state)
+                : GroupLabels(s.Labels.With(valueLabel, Numbers.FormatFixed(s.Value)), grouping, without, state);
             if (!groups.TryGetValue(key, out var g))
             {
                 if (ordered.Count == state.Pool.Count)
@@ -142,56 +210,89 @@ internal static class Aggregation
                     state.Pool.Add(new Group());
                 }
                 g = state.Pool[ordered.Count];
-                g.Reset(key, s.Value);
+                Begin(op, g, key, s);
                 groups[key] = g;
                 ordered.Add(g);
-                switch (op)
-                {
-                    case AggregationOp.Stddev or AggregationOp.Stdvar:
-                        g.Value = 0;
-                        break;
-                    case AggregationOp.TopK or AggregationOp.BottomK:
-                        g.Heap = [s];
-                        break;
-                    case AggregationOp.Quantile:
-                        g.Values = [s.Value];
-                        break;
-                    case AggregationOp.Group:
-                        g.Value = 1;
-                        break;
-                }
                 continue;
             }
             Accumulate(op, g, s, k);
         }
         foreach (var g in ordered)
         {
-            switch (op)
+            if (op is AggregationOp.TopK or AggregationOp.BottomK)
             {
-                case AggregationOp.Avg:
-                    g.Value = g.Mean;
-                    break;
-                case AggregationOp.Count or AggregationOp.CountValues:
-                    g.Value = g.Count;
-                    break;
-                case AggregationOp.Stdvar:
-                    g.Value /= g.Count;
-                    break;
-                case AggregationOp.Stddev:
-                    g.Value = Math.Sqrt(g.Value / g.Count);
-                    break;
-                case AggregationOp.TopK or AggregationOp.BottomK:
-                    output.AddRange(SortHeap(g.Heap!, op == AggregationOp.TopK));
-                    continue;
-                case AggregationOp.Quantile:
-                    g.Value = RangeFunctions.Quantile(param, [.. g.Values!]);
-                    break;
+                output.AddRange(SortHeap(g.Heap!, op == AggregationOp.TopK));
+                continue;
             }
+            Finish(op, g, param);
             output.Add(new VecSample(g.Labels, g.Value));
         }
     }
 
-    private static void Accumulate(AggregationOp op, Group g, VecSample s, long k)
+    /// <summary>
+    /// The group key of a series' labels, the one instance every series of that group gets (so that
+    /// finding the group compares references, not label sets), remembered per labels instance.
+    /// </summary>
+    internal static Labels KeyOf(Labels labels, string[] grouping, bool without, State state)
+    {
+        if (!state.Keys.TryGetValue(labels, out var key))
+        {
+            key = GroupLabels(labels, grouping, without, state);
+            if (!state.Interned.TryGetValue(key, out var same))
+            {
+                state.Interned[key] = same = key;
+            }
+            key = same;
+            state.Keys[labels] = key;
+        }
+        return key;
+    }
+
+    /// <summary>Starts group <paramref name="g"/> with its first sample.</summary>
+    internal static void Begin(AggregationOp op, Group g, Labels key, VecSample s)
+    {
+        g.Reset(key, s.Value);
+        switch (op)
+        {
+            case AggregationOp.Stddev or AggregationOp.Stdvar:
+                g.Value = 0;
+                break;
+            case AggregationOp.TopK or AggregationOp.BottomK:
+                g.Heap = [s];
+                break;
+            case AggregationOp.Quantile:
+                g.Values = [s.Value];
+                break;
+            case AggregationOp.Group:
+                g.Value = 1;
+                break;
+        }
+    }
+
+    /// <summary>Sets a group's value once all its samples are in (not for topk and bottomk, whose samples are the answer).</summary>
+    internal static void Finish(AggregationOp op, Group g, double param)
+    {
+        switch (op)
+        {
+            case AggregationOp.Avg:
+                g.Value = g.Mean;
+                break;
+            case AggregationOp.Count or AggregationOp.CountValues:
+                g.Value = g.Count;
+                break;
+            case AggregationOp.Stdvar:
+                g.Value /= g.Count;
+                break;
+            case AggregationOp.Stddev:
+                g.Value = Math.Sqrt(g.Value / g.Count);
+                break;
+            case AggregationOp.Quantile:
+                g.Value = RangeFunctions.Quantile(param, [.. g.Values!]);
+                break;
+        }
+    }
+
+    internal static void Accumulate(AggregationOp op, Group g, VecSample s, long k)
     {
         var v = s.Value;
         switch (op)

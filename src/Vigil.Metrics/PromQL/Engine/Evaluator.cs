@@ -119,19 +119,18 @@ internal sealed partial class Evaluator(QueryContext ctx, long start, long end, 
     /// instant vectors and collects the outputs into series (Prometheus <c>rangeEval</c>). For an
     /// instant evaluation the output keeps the order <paramref name="step"/> produced.
     /// </summary>
-    private List<StepSeries> RangeEval(Func<List<VecSample>[], long, List<VecSample>> step, params Expr?[] args)
+    private List<StepSeries> RangeEval(Func<List<VecSample>[], long, List<VecSample>> step, params Expr?[] args) =>
+        RangeEvalOver(step, [.. args.Select(a => a is null ? null : Eval(a))]);
+
+    /// <summary><see cref="RangeEval"/> over arguments already evaluated (null for one not given).</summary>
+    private List<StepSeries> RangeEvalOver(Func<List<VecSample>[], long, List<VecSample>> step, List<StepSeries>?[] mats)
     {
-        var mats = new List<StepSeries>?[args.Length];
-        var cursors = new int[args.Length][];
-        var vectors = new List<VecSample>[args.Length];
-        for (var i = 0; i < args.Length; i++)
+        var cursors = new int[mats.Length][];
+        var vectors = new List<VecSample>[mats.Length];
+        for (var i = 0; i < mats.Length; i++)
         {
             vectors[i] = [];
-            if (args[i] is { } a)
-            {
-                mats[i] = Eval(a);
-                cursors[i] = new int[mats[i]!.Count];
-            }
+            cursors[i] = new int[mats[i]?.Count ?? 0];
         }
         var bySeries = new Dictionary<Labels, StepSeries>();
         var ordered = new List<StepSeries>();
@@ -139,7 +138,7 @@ internal sealed partial class Evaluator(QueryContext ctx, long start, long end, 
         for (var ts = start; ts <= end; ts += interval)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
-            for (var i = 0; i < args.Length; i++)
+            for (var i = 0; i < mats.Length; i++)
             {
                 var vec = vectors[i];
                 vec.Clear();
