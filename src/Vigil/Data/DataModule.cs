@@ -10,9 +10,7 @@ public static class DataModule
     private static readonly Features.Cluster.FenceInterceptor FenceInterceptorInstance = new();
 
     // Services own several collections (contacts, environments, dependencies): one query per
-    // collection instead of one joined query whose rows multiply. Contexts are pooled: a scope takes
-    // a reset one instead of building a context and its services again (every request, every pass
-    // of a loop, and twice on the alert path).
+    // collection instead of one joined query whose rows multiply.
     public static IServiceCollection AddVigilData(this IServiceCollection services, DatabaseSettings settings)
     {
         services.AddSingleton(settings);
@@ -21,12 +19,12 @@ public static class DataModule
         services.AddSingleton(sp => new DatabaseDamageWatch(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         if (settings.Provider == DatabaseProvider.Postgres)
         {
-            services.AddDbContextPool<VigilDbContext, PostgresVigilDbContext>((sp, o) =>
+            services.AddDbContext<VigilDbContext, PostgresVigilDbContext>((sp, o) =>
                 o.UseNpgsql(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>(), sp.GetRequiredService<DatabaseDamageWatch>(), AfterCommitInterceptorInstance, FenceInterceptorInstance));
         }
         else
         {
-            services.AddDbContextPool<VigilDbContext, SqliteVigilDbContext>((sp, o) =>
+            services.AddDbContext<VigilDbContext, SqliteVigilDbContext>((sp, o) =>
                 o.UseSqlite(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>(), sp.GetRequiredService<DatabaseDamageWatch>(), AfterCommitInterceptorInstance, SqliteBusyTimeout.Instance, SavedTypesInterceptor.Instance));
         }
         return services;
