@@ -18,6 +18,9 @@ warm-up alerts Vigil used 18 ms of CPU per alert, after 1,000 it used 7; Alertma
 ahead of time, is the same either way). Vigil runs `vigil serve` on
 SQLite in a fresh data directory (or DATABASE as a postgres:// URL). Prints nearest-rank
 percentiles per system and the load average, because this machine is shared.
+
+VIGIL_DLL_B (environment): a second build of vigil.dll, run as a third system "vigil-b" in the same
+rounds (the order rotates from round to round), for a before/after on the same machine load.
 """
 import http.client, json, os, shutil, socket, subprocess, sys, tempfile, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +31,7 @@ database = sys.argv[3] if len(sys.argv) > 3 else "sqlite"
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # VIGIL_DLL: another build of vigil.dll (an older commit, for a before/after run).
 vigil = os.environ.get("VIGIL_DLL") or os.path.join(root, "src/Vigil/bin/Release/net10.0/vigil.dll")
+vigil_b = os.environ.get("VIGIL_DLL_B")
 TOKEN = "bench-alert-token-0123456789abcdef"
 
 
@@ -109,11 +113,11 @@ receivers:
     return p, port, {}
 
 
-def start_vigil():
+def start_vigil(dll, name):
     port = free_port()
     with open(os.path.join(work, "alerts.token"), "w") as f:
         f.write(TOKEN)
-    with open(os.path.join(work, "vigil.yaml"), "w") as f:
+    with open(os.path.join(work, f"{name}.yaml"), "w") as f:
         f.write(f"""alerting:
   integrations:
     - name: bench
@@ -129,19 +133,21 @@ routing:
 channels:
   - name: bench
     type: webhook
-    url: {hook}/vigil
+    url: {hook}/{name}
     rate_limit: 100000
     send_resolved: false
 access:
   rate_limits:
     metrics: 1000000
 """)
-    args = ["dotnet", vigil, "serve", "--config", f"{work}/vigil.yaml", "--data", f"{work}/vigil-data", "--urls", f"http://127.0.0.1:{port}"]
+    args = ["dotnet", dll, "serve", "--config", f"{work}/{name}.yaml", "--data", f"{work}/{name}-data", "--urls", f"http://127.0.0.1:{port}"]
     if database != "sqlite":
+        if vigil_b:
+            sys.exit("VIGIL_DLL_B runs on SQLite only (two builds on one PostgreSQL database would share its state)")
         args += ["--database", database]
     env = dict(os.environ, Logging__LogLevel__Default="Warning")
-    p = subprocess.Popen(args, stdout=open(os.path.join(work, "vigil.log"), "w"), stderr=subprocess.STDOUT, env=env)
-    wait_http(port, "/api/health", p, "vigil")
+    p = subprocess.Popen(args, stdout=open(os.path.join(work, f"{name}.log"), "w"), stderr=subprocess.STDOUT, env=env)
+    wait_http(port, "/api/health", p, name)
     return p, port, {"Authorization": f"Bearer {TOKEN}"}
 
 
@@ -179,7 +185,9 @@ def rank(values, p):
     return values[max(0, min(len(values) - 1, int(-(-p * len(values) // 100)) - 1))]
 
 
-systems = {"alertmanager": start_alertmanager(), "vigil": start_vigil()}
+systems = {"alertmanager": start_alertmanager(), "vigil": start_vigil(vigil, "vigil")}
+if vigil_b:
+    systems["vigil-b"] = start_vigil(vigil_b, "vigil-b")
 results = {name: [] for name in systems}
 acks = {name: [] for name in systems}
 cpu = {name: 0.0 for name in systems}
@@ -190,7 +198,8 @@ try:
         acks[name].clear()
     order = list(systems)
     for r in range(rounds):
-        for name in (order if r % 2 == 0 else order[::-1]):
+        # The order rotates from round to round (with two systems: alternates).
+        for name in order[r % len(order):] + order[:r % len(order)]:
             process, port, headers = systems[name]
             used = cpu_seconds(process.pid)
             results[name] += run(name, port, headers, f"r{r}_{name}", alerts)
@@ -203,12 +212,14 @@ finally:
     receiver.shutdown()
 
 print(f"POST /api/v2/alerts -> webhook, one alert at a time, group_wait 0s, each alert its own group; "
-      f"{rounds} rounds x {alerts} alerts per system, alternating; Vigil on {'SQLite' if database == 'sqlite' else 'PostgreSQL'}")
+      f"{rounds} rounds x {alerts} alerts per system, in rotating order; Vigil on {'SQLite' if database == 'sqlite' else 'PostgreSQL'}")
 for name, values in results.items():
     print(f"{name:13} p50 {rank(values, 50):6.2f} ms  p90 {rank(values, 90):6.2f} ms  p99 {rank(values, 99):6.2f} ms  max {max(values):6.2f} ms  (n={len(values)}); "
           f"the POST itself answered in p50 {rank(acks[name], 50):.2f} ms, p99 {rank(acks[name], 99):.2f} ms; "
           f"CPU {1000 * cpu[name] / len(values):.2f} ms per alert")
-am, vg = results["alertmanager"], results["vigil"]
-print(f"vigil / alertmanager: p50 {rank(vg, 50) / rank(am, 50):.2f}x, p99 {rank(vg, 99) / rank(am, 99):.2f}x")
+am = results["alertmanager"]
+for name in [n for n in results if n != "alertmanager"]:
+    vg = results[name]
+    print(f"{name} / alertmanager: p50 {rank(vg, 50) / rank(am, 50):.2f}x, p99 {rank(vg, 99) / rank(am, 99):.2f}x")
 print(f"load average (1 min) during the run: {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores")
 shutil.rmtree(work, ignore_errors=True)
