@@ -315,7 +315,7 @@ public sealed class DispatchAlerts(
             var keys = new HashSet<(string, string)>();
             foreach (var alert in taken.SelectMany(i => i.Alerts))
             {
-                keys.UnionWith(index.Put(alerts[alert.Fingerprint], RoutesOf));
+                keys.UnionWith(index.Put(alerts[alert.Fingerprint], RoutesOf).Select(r => r.Key));
             }
             touched = keys;
             emptied = index.TakeEmptied();
@@ -646,7 +646,7 @@ public sealed class DispatchAlerts(
         foreach (var alert in alerts.Values.Where(a => a.IsResolvedAt(now)).ToList())
         {
             // Flushed after the resolution arrived: a flush at the same instant may have run before it.
-            var flushed = index.GroupsOf[alert.Fingerprint].All(key => groups.TryGetValue(key, out var g) && g.LastFlushAt >= alert.EndsAt && g.LastFlushAt > alert.UpdatedAt);
+            var flushed = index.GroupsOf[alert.Fingerprint].All(r => groups.TryGetValue(r.Key, out var g) && g.LastFlushAt >= alert.EndsAt && g.LastFlushAt > alert.UpdatedAt);
             if (!flushed)
             {
                 continue;

@@ -23,8 +23,8 @@ internal sealed class GroupMembership(RouteNode? tree)
 
     public Dictionary<(string, string), GroupMembers> Members { get; } = [];
 
-    /// <summary>The groups of each alert, by fingerprint.</summary>
-    public Dictionary<string, List<(string, string)>> GroupsOf { get; } = new(StringComparer.Ordinal);
+    /// <summary>The routes (and so the groups) of each alert in the index, by fingerprint: the lists <c>routesOf</c> gave (<see cref="Put"/>).</summary>
+    public Dictionary<string, List<RoutedTo>> GroupsOf { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Groups whose last alert was removed since <see cref="TakeEmptied"/> was last called.</summary>
     private readonly HashSet<(string, string)> emptied = [];
@@ -33,19 +33,18 @@ internal sealed class GroupMembership(RouteNode? tree)
     /// Puts an alert into the groups of its routes (<paramref name="routesOf"/> gives them, once per
     /// alert, as an alert's labels never change), or replaces the stored object where it already is.
     /// </summary>
-    /// <returns>The keys of the alert's groups.</returns>
-    public List<(string, string)> Put(StoredAlert alert, Func<StoredAlert, List<RoutedTo>> routesOf)
+    /// <returns>The alert's routes, whose keys are its groups'.</returns>
+    public List<RoutedTo> Put(StoredAlert alert, Func<StoredAlert, List<RoutedTo>> routesOf)
     {
-        if (GroupsOf.TryGetValue(alert.Fingerprint, out var keys))
+        if (GroupsOf.TryGetValue(alert.Fingerprint, out var routes))
         {
-            foreach (var key in keys)
+            foreach (var routed in routes)
             {
-                Members[key].Alerts[alert.Fingerprint] = alert;
+                Members[routed.Key].Alerts[alert.Fingerprint] = alert;
             }
-            return keys;
+            return routes;
         }
-        var routes = routesOf(alert);
-        keys = new List<(string, string)>(routes.Count);
+        routes = routesOf(alert);
         foreach (var (route, groupLabels, key) in routes)
         {
             if (!Members.TryGetValue(key, out var members))
@@ -53,21 +52,20 @@ internal sealed class GroupMembership(RouteNode? tree)
                 Members[key] = members = new GroupMembers(route, groupLabels, new Dictionary<string, StoredAlert>(StringComparer.Ordinal));
             }
             members.Alerts[alert.Fingerprint] = alert;
-            keys.Add(key);
             emptied.Remove(key);
         }
-        GroupsOf[alert.Fingerprint] = keys;
-        return keys;
+        GroupsOf[alert.Fingerprint] = routes;
+        return routes;
     }
 
     /// <summary>Takes an alert out of its groups; a group left without alerts is noted (<see cref="TakeEmptied"/>).</summary>
     public void Remove(string fingerprint)
     {
-        if (!GroupsOf.Remove(fingerprint, out var keys))
+        if (!GroupsOf.Remove(fingerprint, out var routes))
         {
             return;
         }
-        foreach (var key in keys)
+        foreach (var key in routes.Select(r => r.Key))
         {
             var members = Members[key];
             members.Alerts.Remove(fingerprint);
