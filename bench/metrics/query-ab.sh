@@ -10,18 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DIR_A=$1; DIR_B=$2; QUERY_REPS=${3:-20}
-QUERY_STEPS=841
 WORK=$(mktemp -d /tmp/vigil-bench-query-ab.XXXXXX)
 PORT_A=18097; PORT_B=18098
 echo "work directory: $WORK" >&2
-dotnet build -c Release bench/metrics/Loader -v q -nologo >/dev/null
-LOADER="dotnet bench/metrics/Loader/bin/Release/net10.0/Loader.dll"
-NOW=$(date +%s)
-T0=$(( (NOW - 5 * 3600) / 7200 * 7200 * 1000 ))
-T_END=$(( T0 + (QUERY_STEPS - 1) * 15000 ))
-PIDS=()
+source bench/metrics/common.sh
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"/a "$WORK"/b' EXIT
-wait_http() { for _ in $(seq 1 120); do curl -fs "$1" >/dev/null && return 0; sleep 1; done; echo "not up: $1" >&2; return 1; }
 printf 'access:\n  rate_limits:\n    metrics: 100000000\n' >"$WORK/vigil.yaml"
 echo "bench-password-$$-$RANDOM" >"$WORK/password"
 

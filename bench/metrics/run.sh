@@ -19,23 +19,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SERIES=${1:-100000}; INGEST_STEPS=${2:-30}; QUERY_REPS=${3:-50}; SENDERS=${4:-8}; BATCH=${5:-2000}
-QUERY_STEPS=841   # 3.5 h at 15 s, both ends included
 WORK=$(mktemp -d /tmp/vigil-bench-metrics.XXXXXX)
 VIGIL_PORT=18090; PROM_PORT=18091
 echo "work directory: $WORK" >&2
 dotnet build -c Release src/Vigil -v q -nologo >/dev/null
-dotnet build -c Release bench/metrics/Loader -v q -nologo >/dev/null
-LOADER="dotnet bench/metrics/Loader/bin/Release/net10.0/Loader.dll"
-
-# Data starts at a 2 h boundary 5 h ago, so the first block covers a full 2 h in both systems.
-NOW=$(date +%s)
-T0=$(( (NOW - 5 * 3600) / 7200 * 7200 * 1000 ))
-T_END=$(( T0 + (QUERY_STEPS - 1) * 15000 ))
-PIDS=()
+source bench/metrics/common.sh
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
-
-rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-wait_http() { for _ in $(seq 1 120); do curl -fs "$1" >/dev/null && return 0; sleep 1; done; echo "not up: $1" >&2; return 1; }
 
 # run_phases NAME PID BASE TOKEN METRICS_URL BLOCKS_DIR
 run_phases() {

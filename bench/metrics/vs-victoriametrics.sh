@@ -18,7 +18,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-3}; SERIES=${2:-100000}; STEPS=${3:-30}; SENDERS=${4:-8}; BATCH=${5:-2000}; QUERY_REPS=${6:-30}
-QUERY_STEPS=841
 WORK=$(mktemp -d /tmp/vigil-bench-vm.XXXXXX)
 PROM_PORT=18094; VM_PORT=18095; VIGIL_PORT=18096
 echo "work directory: $WORK" >&2
@@ -27,15 +26,8 @@ if [ -z "${VIGIL_DIR:-}" ]; then
 fi
 VIGIL_DLL="${VIGIL_DIR:-src/Vigil/bin/Release/net10.0}/vigil.dll"
 echo "vigil: $VIGIL_DLL" >&2
-dotnet build -c Release bench/metrics/Loader -v q -nologo >/dev/null
-LOADER="dotnet bench/metrics/Loader/bin/Release/net10.0/Loader.dll"
-NOW=$(date +%s)
-T0=$(( (NOW - 5 * 3600) / 7200 * 7200 * 1000 ))
-T_END=$(( T0 + (QUERY_STEPS - 1) * 15000 ))
-PIDS=()
+source bench/metrics/common.sh
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
-rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-wait_http() { for _ in $(seq 1 120); do curl -fs "$1" >/dev/null && return 0; sleep 1; done; echo "not up: $1" >&2; return 1; }
 printf 'access:\n  rate_limits:\n    metrics: 100000000\n' >"$WORK/vigil.yaml"
 echo "bench-password-$$-$RANDOM" >"$WORK/password"
 
