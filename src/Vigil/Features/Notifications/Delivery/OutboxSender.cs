@@ -402,9 +402,9 @@ public sealed class OutboxSender(
             return null;
         }
         var started = clock.GetUtcNow();
-        var ticks = clock.GetTimestamp();
+        var ticks = RealTime.GetTimestamp();
         var result = await SendOnceAsync(definition, new Notification(group, message.IdempotencyKey), stoppingToken);
-        return (started, clock.GetElapsedTime(ticks), result);
+        return (started, RealTime.GetElapsedTime(ticks), result);
     }
 
     private async Task<SendResult> SendOnceAsync(ChannelDefinition? definition, Notification notification, CancellationToken stoppingToken)
@@ -417,7 +417,9 @@ public sealed class OutboxSender(
         {
             return SendResult.Failed($"unknown channel type \"{definition.Type}\"");
         }
-        using var timeout = new CancellationTokenSource(definition.Timeout, clock);
+        // The timeout bounds a wait on the network, so it runs on real time like the claim that must
+        // outlast it (ClaimAsync); the injected clock schedules notifications, it does not age a request.
+        using var timeout = new CancellationTokenSource(definition.Timeout, RealTime);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
         try
         {
