@@ -143,14 +143,50 @@ public sealed class Labels : IReadOnlyList<Label>, IEquatable<Labels>
     public Labels Without(params IEnumerable<string> names)
     {
         var drop = names as ISet<string> ?? new HashSet<string>(names, StringComparer.Ordinal);
-        return FromSorted([.. items.Where(l => !drop.Contains(l.Name))]);
+        return Filtered(drop, keep: false);
     }
 
     /// <summary>A copy with only the named labels.</summary>
     public Labels Keep(params IEnumerable<string> names)
     {
         var keep = names as ISet<string> ?? new HashSet<string>(names, StringComparer.Ordinal);
-        return FromSorted([.. items.Where(l => keep.Contains(l.Name))]);
+        return Filtered(keep, keep: true);
+    }
+
+    /// <summary>
+    /// The labels whose names are (<paramref name="keep"/>) or are not in <paramref name="names"/>:
+    /// this set itself when that is all of them, else an array sized once (an aggregation asks
+    /// this of every series it reads).
+    /// </summary>
+    private Labels Filtered(ISet<string> names, bool keep)
+    {
+        Span<bool> taken = items.Length <= 64 ? stackalloc bool[items.Length] : new bool[items.Length];
+        var count = 0;
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (names.Contains(items[i].Name) == keep)
+            {
+                taken[i] = true;
+                count++;
+            }
+        }
+        if (count == items.Length)
+        {
+            return this;
+        }
+        if (count == 0)
+        {
+            return Empty;
+        }
+        var result = new Label[count];
+        for (int i = 0, j = 0; i < items.Length; i++)
+        {
+            if (taken[i])
+            {
+                result[j++] = items[i];
+            }
+        }
+        return new Labels(result);
     }
 
     /// <summary>A copy without <c>__name__</c>.</summary>

@@ -100,15 +100,38 @@ internal sealed class MemSeries(int id, Labels labels)
             }
         }
         var found = new List<Sample>(1);
-        foreach (var data in ChunksOverlapping(t, t))
+        foreach (var data in ChunksOverlapping(t, t) ?? [])
         {
             XorChunkReader.Decode(data, t, t, found);
         }
         return found.Count > 0 ? found[0].Value : null;
     }
 
-    /// <summary>Chunk bytes overlapping [minT, maxT]; the open chunk is copied, so the result may be read without the lock.</summary>
-    public IEnumerable<byte[]> ChunksOverlapping(long minT, long maxT)
+    /// <summary>
+    /// Chunk bytes overlapping [minT, maxT], or null when none does; the open chunk is copied, so
+    /// the result may be read without the lock. A query asks this of every series it selects.
+    /// </summary>
+    public List<byte[]>? ChunksOverlapping(long minT, long maxT)
+    {
+        List<byte[]>? chunks = null;
+        if (Sealed is not null)
+        {
+            foreach (var c in Sealed)
+            {
+                if (c.MinTime <= maxT && c.MaxTime >= minT)
+                {
+                    (chunks ??= new List<byte[]>(Sealed.Count + 1)).Add(c.Data);
+                }
+            }
+        }
+        if (Open is not null && Open.MinTime <= maxT && Open.MaxTime >= minT)
+        {
+            (chunks ??= new List<byte[]>(1)).Add(Open.ToArray());
+        }
+        return chunks;
+    }
+
+    public bool HasDataIn(long minT, long maxT)
     {
         if (Sealed is not null)
         {
@@ -116,31 +139,31 @@ internal sealed class MemSeries(int id, Labels labels)
             {
                 if (c.MinTime <= maxT && c.MaxTime >= minT)
                 {
-                    yield return c.Data;
+                    return true;
                 }
             }
         }
         if (Open is not null && Open.MinTime <= maxT && Open.MaxTime >= minT)
         {
-            yield return Open.ToArray();
+            return true;
         }
+        return OutOfOrderIn(minT, maxT).Length > 0;
     }
 
-    public bool HasDataIn(long minT, long maxT)
+    public Sample[] OutOfOrderIn(long minT, long maxT)
     {
-        if (Sealed is not null && Sealed.Exists(c => c.MinTime <= maxT && c.MaxTime >= minT))
+        if (OutOfOrder is null)
         {
-            return true;
+            return [];
         }
-        if (Open is not null && Open.MinTime <= maxT && Open.MaxTime >= minT)
+        var from = LowerBound(OutOfOrder, minT);
+        var to = from;
+        while (to < OutOfOrder.Count && OutOfOrder[to].TimestampMs <= maxT)
         {
-            return true;
+            to++;
         }
-        return OutOfOrder is not null && OutOfOrder.Exists(s => s.TimestampMs >= minT && s.TimestampMs <= maxT);
+        return to == from ? [] : [.. OutOfOrder.GetRange(from, to - from)];
     }
-
-    public Sample[] OutOfOrderIn(long minT, long maxT) =>
-        OutOfOrder is null ? [] : [.. OutOfOrder.Where(s => s.TimestampMs >= minT && s.TimestampMs <= maxT)];
 
     /// <summary>Seals the open chunk if it lies inside <paramref name="range"/>, then returns the chunks that start in it (chunks never cross a range boundary).</summary>
     public List<HeadChunk> TakeChunksIn(TimeRange range)

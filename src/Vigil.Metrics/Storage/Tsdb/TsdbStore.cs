@@ -200,9 +200,11 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
             headData.Capacity = selected.Length;
             foreach (var s in selected)
             {
-                if (s.HasDataIn(minTimeMs, maxTimeMs))
+                var chunks = s.ChunksOverlapping(minTimeMs, maxTimeMs);
+                var outOfOrder = s.OutOfOrderIn(minTimeMs, maxTimeMs);
+                if (chunks is not null || outOfOrder.Length > 0)
                 {
-                    headData.Add((s.Labels, [.. s.ChunksOverlapping(minTimeMs, maxTimeMs)], s.OutOfOrderIn(minTimeMs, maxTimeMs)));
+                    headData.Add((s.Labels, chunks ?? [], outOfOrder));
                 }
             }
         });

@@ -212,9 +212,9 @@ internal static class XorChunkReader
                     delta = unchecked(delta + ReadDeltaOfDelta(ref r));
                 }
                 t = unchecked(t + delta);
-                if (r.ReadBits(1) == 1)
+                if (r.ReadBit())
                 {
-                    if (r.ReadBits(1) == 1)
+                    if (r.ReadBit())
                     {
                         leading = (int)r.ReadBits(5);
                         var significant = (int)r.ReadBits(6);
@@ -241,7 +241,7 @@ internal static class XorChunkReader
     private static long ReadDeltaOfDelta(ref BitReader r)
     {
         var prefix = 0;
-        while (prefix < 4 && r.ReadBits(1) == 1)
+        while (prefix < 4 && r.ReadBit())
         {
             prefix++;
         }
@@ -266,21 +266,57 @@ internal static class XorChunkReader
 
         public ulong ReadBits(int count)
         {
-            if (position + count > data.Length * 8)
+            var end = position + count;
+            if (end > data.Length * 8)
             {
                 throw new InvalidDataException("Chunk ends before its last sample.");
             }
-            ulong result = 0;
+            if (count == 0)
+            {
+                return 0;
+            }
+            var index = position >> 3;
+            var offset = position & 7;
+            ulong result;
+            if (index + 8 <= data.Length)
+            {
+                // One big-endian word holds the bits unless they start late in a byte and run past it.
+                var word = BinaryPrimitives.ReadUInt64BigEndian(data[index..]);
+                if (offset + count <= 64)
+                {
+                    result = (word << offset) >> (64 - count);
+                }
+                else
+                {
+                    var extra = offset + count - 64;
+                    result = (((word << offset) >> offset) << extra) | ((ulong)data[index + 8] >> (8 - extra));
+                }
+                position = end;
+                return result;
+            }
+            // The chunk's last bytes: byte by byte.
+            result = 0;
             while (count > 0)
             {
-                var offset = position & 7;
                 var take = Math.Min(8 - offset, count);
                 var b = (ulong)data[position >> 3];
                 result = (result << take) | ((b >> (8 - offset - take)) & ((1UL << take) - 1));
                 position += take;
                 count -= take;
+                offset = position & 7;
             }
             return result;
+        }
+
+        public bool ReadBit()
+        {
+            if (position >= data.Length * 8)
+            {
+                throw new InvalidDataException("Chunk ends before its last sample.");
+            }
+            var bit = (data[position >> 3] >> (7 - (position & 7))) & 1;
+            position++;
+            return bit == 1;
         }
 
         public ulong ReadUvarint()
