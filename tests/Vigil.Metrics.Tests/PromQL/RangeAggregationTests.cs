@@ -50,7 +50,13 @@ public sealed class RangeAggregationTests
             data.Add($"{op}(x)");
             data.Add($"topk(2, {op} by (g) (x))");
             data.Add($"bottomk(1, {op} by (g) (x))");
+            // Over a range function, whose series go into the groups without its whole result in memory.
+            data.Add($"{op} by (g) (rate(x[5m]))");
+            data.Add($"topk(2, {op} by (g) (max_over_time(x[3m])))");
+            data.Add($"{op} by (g) (rate(x[10m:2m]))");
         }
+        data.Add("sum by (__name__, g) (last_over_time(x[5m]))");
+        data.Add("count(changes(x[7m] offset 3m))");
         // Few enough series per group that it runs step by step: the same answers.
         data.Add("sum by (i) (x)");
         return data;
@@ -70,6 +76,27 @@ public sealed class RangeAggregationTests
             var actual = range.Series.SelectMany(s => s.Points.Where(p => p.TimestampMs == at).Select(p => $"{s.Labels} {BitConverter.DoubleToInt64Bits(p.Value):x}"))
                 .Order(StringComparer.Ordinal).ToList();
             Assert.True(expected.SequenceEqual(actual), $"{query} at {at / Step} m:\ninstant {string.Join("; ", expected)}\nrange   {string.Join("; ", actual)}");
+        }
+    }
+
+    [Fact]
+    public async Task A_range_function_that_makes_two_series_one_fails_inside_an_aggregation_as_on_its_own()
+    {
+        var store = new MemorySampleStore();
+        var appender = store.Appender();
+        foreach (var name in new[] { "x", "y" })
+        {
+            for (var minute = 0; minute <= 10; minute++)
+            {
+                appender.Append(Labels.Of("__name__", name, "job", "api"), minute * Step, minute);
+            }
+        }
+        await appender.CommitAsync();
+        var engine = new PromQLEngine();
+        foreach (var query in new[] { "rate({job=\"api\"}[5m])", "sum(rate({job=\"api\"}[5m]))" })
+        {
+            var e = Assert.Throws<PromQLEvaluationException>(() => engine.RangeQuery(store, query, 0, 10 * Step, Step));
+            Assert.Equal("vector cannot contain metrics with the same labelset", e.Message);
         }
     }
 }

@@ -36,6 +36,13 @@ internal sealed partial class Evaluator
         };
         if (a.Param is null && StepCount > 1 && a.Op is AggregationOp.Sum or AggregationOp.Avg or AggregationOp.Count or AggregationOp.Min or AggregationOp.Max or AggregationOp.Group)
         {
+            if (Unwrap(a.Inner) is CallExpr { Args.Count: 1 } call && Unwrap(call.Args[0]) is MatrixSelector or SubqueryExpr
+                && call.Function.Name != "absent_over_time" && RangeFunctions.Get(call.Function.Name) is not null)
+            {
+                // A range function's series go straight into the groups' cells, one at a time.
+                var src = LoadRange(call.Args[0]);
+                return AggregateRangeFunction(a.Op, grouping, a.Without, call, src, state) ?? RangeEvalOver(step, [null, EvalRangeFunction(call, 0, src)]);
+            }
             var mat = Eval(a.Inner);
             return AggregateBySeries(a.Op, grouping, a.Without, mat, state) ?? RangeEvalOver(step, [null, mat]);
         }
@@ -54,31 +61,101 @@ internal sealed partial class Evaluator
     private List<StepSeries>? AggregateBySeries(AggregationOp op, string[] grouping, bool without, List<StepSeries> mat, Aggregation.State state)
     {
         var keys = new Labels[mat.Count];
-        var index = new Dictionary<Labels, int>(ReferenceEqualityComparer.Instance);
         for (var j = 0; j < mat.Count; j++)
         {
             keys[j] = Aggregation.KeyOf(mat[j].Labels, grouping, without, state);
-            index.TryAdd(keys[j], index.Count);
         }
-        if (index.Count * 4 > mat.Count)
+        if (!Reduces(keys))
         {
             return null;
         }
-        var steps = StepCount;
-        var cells = new Aggregation.Group?[index.Count][];
-        var first = new (int Step, int Series)[index.Count];
-        Array.Fill(first, (int.MaxValue, int.MaxValue));
-        var perStep = new int[steps];
+        var cells = new SeriesCells(ctx, start, interval, StepCount, op);
         for (var j = 0; j < mat.Count; j++)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
-            var points = mat[j].Points;
+            cells.Add(keys[j], mat[j].Labels, mat[j].Points);
+        }
+        return cells.Finish();
+    }
+
+    /// <summary>
+    /// <see cref="AggregateBySeries"/> over a range function (<c>sum by (job) (rate(x[5m]))</c>)
+    /// without the function's whole result in memory: each series' points are computed into one
+    /// list, put into the groups' cells and the list reused for the next series. The result and
+    /// its errors are those of the function evaluated first. Null, with nothing evaluated, when the
+    /// aggregation does not reduce the series much.
+    /// </summary>
+    private List<StepSeries>? AggregateRangeFunction(AggregationOp op, string[] grouping, bool without, CallExpr call, RangeSource src, Aggregation.State state)
+    {
+        var labels = new Labels[src.Series.Count];
+        var keys = new Labels[src.Series.Count];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            labels[i] = RangeFunctionLabels(call, src.Series[i].Labels);
+            keys[i] = Aggregation.KeyOf(labels[i], grouping, without, state);
+        }
+        if (!Reduces(keys))
+        {
+            return null;
+        }
+        var cells = new SeriesCells(ctx, start, interval, StepCount, op);
+        // The function's own check (EnsureUniqueLabelsets): dropping the metric name may make two series one.
+        var seen = new HashSet<Labels>(labels.Length);
+        long produced = 0;
+        StepRangeFunction(call, 0, src, reusePoints: true, (_, i, points) =>
+        {
+            if (!seen.Add(labels[i]))
+            {
+                throw new PromQLEvaluationException("vector cannot contain metrics with the same labelset");
+            }
+            produced += points.Count;
+            cells.Add(keys[i], labels[i], points);
+        });
+        // The samples the function's result would have held, counted as Eval counts them (the aggregation's Eval resets them after).
+        var before = ctx.CurrentSamples;
+        ctx.CheckSamples(produced);
+        ctx.CurrentSamples = before + produced;
+        return cells.Finish();
+    }
+
+    /// <summary>Whether series with these group keys are few enough groups for a cell per group and step.</summary>
+    private static bool Reduces(Labels[] keys)
+    {
+        var groups = new HashSet<Labels>(ReferenceEqualityComparer.Instance);
+        foreach (var key in keys)
+        {
+            if (groups.Add(key) && groups.Count * 4 > keys.Length)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The groups' step cells of <see cref="AggregateBySeries"/>, filled one input series at a time.</summary>
+    private sealed class SeriesCells(QueryContext ctx, long start, long interval, int steps, AggregationOp op)
+    {
+        private readonly Dictionary<Labels, int> index = new(ReferenceEqualityComparer.Instance);
+        private readonly List<Aggregation.Group?[]> cells = [];
+        private readonly List<(int Step, int Series)> first = [];
+        private readonly int[] perStep = new int[steps];
+        private int series;
+
+        /// <summary>Adds one input series (with at least one point) to its group's cells; <paramref name="points"/> is not kept.</summary>
+        public void Add(Labels key, Labels labels, List<Sample> points)
+        {
+            var j = series++;
             if (points.Count == 0)
             {
-                continue;
+                return;
             }
-            var g = index[keys[j]];
-            var row = cells[g] ??= new Aggregation.Group?[steps];
+            if (!index.TryGetValue(key, out var g))
+            {
+                index[key] = g = cells.Count;
+                cells.Add(new Aggregation.Group?[steps]);
+                first.Add((int.MaxValue, int.MaxValue));
+            }
+            var row = cells[g];
             var at = (int)((points[0].TimestampMs - start) / interval);
             if (at < first[g].Step)
             {
@@ -87,37 +164,41 @@ internal sealed partial class Evaluator
             foreach (var point in points)
             {
                 var i = (int)((point.TimestampMs - start) / interval);
-                var sample = new VecSample(mat[j].Labels, point.Value);
+                var sample = new VecSample(labels, point.Value);
                 if (row[i] is { } cell)
                 {
                     Aggregation.Accumulate(op, cell, sample, 0);
                 }
                 else
                 {
-                    Aggregation.Begin(op, row[i] = new Aggregation.Group(), keys[j], sample);
+                    Aggregation.Begin(op, row[i] = new Aggregation.Group(), key, sample);
                     perStep[i]++;
                 }
             }
         }
-        // What the step-by-step evaluation checks at each step (RangeEval): the inputs and that step's groups.
-        ctx.CheckSamples(perStep.Length == 0 ? 0 : perStep.Max());
-        var result = new List<StepSeries>(index.Count);
-        foreach (var g in Enumerable.Range(0, index.Count).Where(g => cells[g] is not null).OrderBy(g => first[g]))
+
+        public List<StepSeries> Finish()
         {
-            var points = new List<Sample>(steps);
-            Labels? labels = null;
-            for (var i = 0; i < steps; i++)
+            // What the step-by-step evaluation checks at each step (RangeEval): the inputs and that step's groups.
+            ctx.CheckSamples(perStep.Length == 0 ? 0 : perStep.Max());
+            var result = new List<StepSeries>(cells.Count);
+            foreach (var g in Enumerable.Range(0, cells.Count).OrderBy(g => first[g]))
             {
-                if (cells[g][i] is { } cell)
+                var points = new List<Sample>(steps);
+                Labels? labels = null;
+                for (var i = 0; i < steps; i++)
                 {
-                    Aggregation.Finish(op, cell, 0);
-                    labels = cell.Labels;
-                    points.Add(new Sample(start + (i * interval), cell.Value));
+                    if (cells[g][i] is { } cell)
+                    {
+                        Aggregation.Finish(op, cell, 0);
+                        labels = cell.Labels;
+                        points.Add(new Sample(start + (i * interval), cell.Value));
+                    }
                 }
+                result.Add(new StepSeries(labels!, points));
             }
-            result.Add(new StepSeries(labels!, points));
+            return result;
         }
-        return result;
     }
 }
 

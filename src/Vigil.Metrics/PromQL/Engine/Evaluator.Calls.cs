@@ -75,8 +75,33 @@ internal sealed partial class Evaluator
     /// <summary>
     /// A function over a range vector: the windows of each series are stepped through, the
     /// function applied per window; the metric name is dropped except by <c>last_over_time</c>.
+    /// The range argument may come loaded already (<paramref name="loaded"/>: a function of that argument alone).
     /// </summary>
-    private List<StepSeries> EvalRangeFunction(CallExpr call, int matrixIndex)
+    private List<StepSeries> EvalRangeFunction(CallExpr call, int matrixIndex, RangeSource? loaded = null)
+    {
+        var result = new List<StepSeries>();
+        StepRangeFunction(call, matrixIndex, loaded, reusePoints: false,
+            (src, i, points) => result.Add(new StepSeries(RangeFunctionLabels(call, src.Series[i].Labels), points)));
+        if (call.Function.Name == "absent_over_time")
+        {
+            return AbsentOverTime(result, call.Args[0]);
+        }
+        EnsureUniqueLabelsets(result);
+        return result;
+    }
+
+    /// <summary>A range function's output labels for an input series: without the metric name, except by <c>last_over_time</c>.</summary>
+    private static Labels RangeFunctionLabels(CallExpr call, Labels labels) =>
+        call.Function.Name == "last_over_time" ? labels : MetricNameDropper.Without(labels);
+
+    /// <summary>
+    /// Steps a range function through the windows of each series of its range argument (<paramref name="src"/>,
+    /// or loaded here after the other arguments are evaluated) and hands every series with at least
+    /// one point to <paramref name="emit"/>: the argument, the series' index in it, and its points.
+    /// With <paramref name="reusePoints"/> one list holds every series' points in turn (emit must
+    /// not keep it); otherwise each series gets its own.
+    /// </summary>
+    private void StepRangeFunction(CallExpr call, int matrixIndex, RangeSource? src, bool reusePoints, Action<RangeSource, int, List<Sample>> emit)
     {
         var name = call.Function.Name;
         var fn = RangeFunctions.Get(name) ?? throw new PromQLEvaluationException($"function \"{name}\" is not supported");
@@ -89,15 +114,15 @@ internal sealed partial class Evaluator
             }
         }
         var argIndexes = Enumerable.Range(0, call.Args.Count).Where(i => i != matrixIndex).ToArray();
-        var src = LoadRange(call.Args[matrixIndex]);
-        var result = new List<StepSeries>();
-        var keepName = name == "last_over_time";
+        src ??= LoadRange(call.Args[matrixIndex]);
         var scratch = new List<Sample>();
-        foreach (var (labels, run) in src.Series)
+        var shared = reusePoints ? new List<Sample>(StepCount) : null;
+        for (var k = 0; k < src.Series.Count; k++)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
-            var samples = run.Read(scratch, src.DropStale);
+            var samples = src.Series[k].Samples.Read(scratch, src.DropStale);
             List<Sample>? points = null;
+            shared?.Clear();
             var step = 0;
             int lo = 0, hi = 0;
             for (var ts = start; ts <= end; ts += interval, step++)
@@ -128,21 +153,15 @@ internal sealed partial class Evaluator
                 var info = new WindowInfo(windowStart, windowEnd, src.RangeMs, ts, arg, arg2);
                 if (fn(samples[lo..hi], info, out var value))
                 {
-                    points ??= new List<Sample>(StepCount - step);
+                    points ??= shared ?? new List<Sample>(StepCount - step);
                     points.Add(new Sample(ts, value));
                 }
             }
             if (points is not null)
             {
-                result.Add(new StepSeries(keepName ? labels : MetricNameDropper.Without(labels), points));
+                emit(src, k, points);
             }
         }
-        if (name == "absent_over_time")
-        {
-            return AbsentOverTime(result, call.Args[0]);
-        }
-        EnsureUniqueLabelsets(result);
-        return result;
     }
 
     /// <summary>1 at the steps where no series has a sample in its window, labelled from the selector's equality matchers.</summary>
