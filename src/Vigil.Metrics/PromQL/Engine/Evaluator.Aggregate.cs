@@ -34,17 +34,21 @@ internal sealed partial class Evaluator
             Aggregation.Run(a.Op, grouping, a.Without, param, null, v[1], state, output);
             return output;
         };
-        if (a.Param is null && StepCount > 1 && a.Op is AggregationOp.Sum or AggregationOp.Avg or AggregationOp.Count or AggregationOp.Min or AggregationOp.Max or AggregationOp.Group)
+        if (a.Param is null && a.Op is AggregationOp.Sum or AggregationOp.Avg or AggregationOp.Count or AggregationOp.Min or AggregationOp.Max or AggregationOp.Group)
         {
             if (Unwrap(a.Inner) is CallExpr { Args.Count: 1 } call && Unwrap(call.Args[0]) is MatrixSelector or SubqueryExpr
                 && call.Function.Name != "absent_over_time" && RangeFunctions.Get(call.Function.Name) is not null)
             {
-                // A range function's series go straight into the groups' cells, one at a time.
+                // A range function's series go straight into the groups' cells, one at a time (an
+                // instant query too: one cell per group, and no vector of every series' value).
                 var src = LoadRange(call.Args[0]);
                 return AggregateRangeFunction(a.Op, grouping, a.Without, call, src, state) ?? RangeEvalOver(step, [null, EvalRangeFunction(call, 0, src)]);
             }
-            var mat = Eval(a.Inner);
-            return AggregateBySeries(a.Op, grouping, a.Without, mat, state) ?? RangeEvalOver(step, [null, mat]);
+            if (StepCount > 1)
+            {
+                var mat = Eval(a.Inner);
+                return AggregateBySeries(a.Op, grouping, a.Without, mat, state) ?? RangeEvalOver(step, [null, mat]);
+            }
         }
         return RangeEval(step, a.Param, a.Inner);
     }
