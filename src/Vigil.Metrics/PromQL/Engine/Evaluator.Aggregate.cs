@@ -67,7 +67,7 @@ internal sealed partial class Evaluator
         var keys = new Labels[mat.Count];
         for (var j = 0; j < mat.Count; j++)
         {
-            keys[j] = Aggregation.KeyOf(mat[j].Labels, grouping, without, state);
+            keys[j] = Aggregation.KeyOnce(mat[j].Labels, grouping, without, state);
         }
         if (!Reduces(keys))
         {
@@ -91,12 +91,17 @@ internal sealed partial class Evaluator
     /// </summary>
     private List<StepSeries>? AggregateRangeFunction(AggregationOp op, string[] grouping, bool without, CallExpr call, RangeSource src, Aggregation.State state)
     {
+        // When the selector names one metric, dropping the name cannot make two series one, and a key
+        // that does not keep the name is the same from the series' own labels: neither is worked
+        // out per series then (the cells' samples need no labels of their own for these operators).
+        var oneName = Unwrap(call.Args[0]) is MatrixSelector ms && ms.Selector.Matchers.Any(m => m.Name == Label.MetricName && m.Type == MatchType.Equal)
+            && (without || !grouping.Contains(Label.MetricName));
         var labels = new Labels[src.Series.Count];
         var keys = new Labels[src.Series.Count];
         for (var i = 0; i < labels.Length; i++)
         {
-            labels[i] = RangeFunctionLabels(call, src.Series[i].Labels);
-            keys[i] = Aggregation.KeyOf(labels[i], grouping, without, state);
+            labels[i] = oneName ? src.Series[i].Labels : RangeFunctionLabels(call, src.Series[i].Labels);
+            keys[i] = Aggregation.KeyOnce(labels[i], grouping, without, state);
         }
         if (!Reduces(keys))
         {
@@ -104,11 +109,11 @@ internal sealed partial class Evaluator
         }
         var cells = new SeriesCells(ctx, start, interval, StepCount, op);
         // The function's own check (EnsureUniqueLabelsets): dropping the metric name may make two series one.
-        var seen = new HashSet<Labels>(labels.Length);
+        var seen = oneName ? null : new HashSet<Labels>(labels.Length);
         long produced = 0;
         StepRangeFunction(call, 0, src, reusePoints: true, (_, i, points) =>
         {
-            if (!seen.Add(labels[i]))
+            if (seen is not null && !seen.Add(labels[i]))
             {
                 throw new PromQLEvaluationException("vector cannot contain metrics with the same labelset");
             }
@@ -322,15 +327,23 @@ internal static class Aggregation
     {
         if (!state.Keys.TryGetValue(labels, out var key))
         {
-            key = GroupLabels(labels, grouping, without, state);
-            if (!state.Interned.TryGetValue(key, out var same))
-            {
-                state.Interned[key] = same = key;
-            }
-            key = same;
-            state.Keys[labels] = key;
+            state.Keys[labels] = key = KeyOnce(labels, grouping, without, state);
         }
         return key;
+    }
+
+    /// <summary>
+    /// <see cref="KeyOf"/> for labels keyed only once (series by series): the key is interned, but
+    /// not remembered per labels instance.
+    /// </summary>
+    internal static Labels KeyOnce(Labels labels, string[] grouping, bool without, State state)
+    {
+        var key = GroupLabels(labels, grouping, without, state);
+        if (!state.Interned.TryGetValue(key, out var same))
+        {
+            state.Interned[key] = same = key;
+        }
+        return same;
     }
 
     /// <summary>Starts group <paramref name="g"/> with its first sample.</summary>
