@@ -72,7 +72,9 @@ public sealed class SqliteBusyTimeout : DbConnectionInterceptor
 {
     public static readonly SqliteBusyTimeout Instance = new();
 
-    private const string Pragma = "PRAGMA busy_timeout = 30000;";
+    // synchronous = FULL as well: every commit is durable when it returns, whatever a connection from
+    // the pool was last set to (LazilySynced sets NORMAL for one save and back).
+    private const string Pragma = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

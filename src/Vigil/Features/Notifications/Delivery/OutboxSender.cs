@@ -334,10 +334,12 @@ public sealed class OutboxSender(
         }
         // Not cancellable: an attempt that was made is recorded, or the receiver would get it again after a restart.
         // Not fenced either: it was sent under a claim no other replica could take, whoever holds the lease now.
+        // Synced to the disk with the next durable commit: lost in a power cut before that, the
+        // message goes out again under its key, as when the process stops between send and record.
         using (LeaseFence.Suspend())
         using (await writes.EnterAsync(CancellationToken.None))
         {
-            await db.SaveChangesAsync(CancellationToken.None);
+            await LazilySynced.SaveChangesAsync(db);
         }
         foreach (var (message, attempt) in wave.Zip(attempts))
         {

@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Vigil.Data;
+
+/// <summary>
+/// Saves that may wait for the next durable commit to reach the disk: on SQLite their commit is made
+/// with <c>synchronous = NORMAL</c> (WAL mode: no fsync of its own), so it survives the process
+/// being killed at once, and a power loss only once a later commit (every other write is
+/// <c>FULL</c>, and an fsync of the log covers every commit before it) or a checkpoint synced it.
+/// For what the system would do again with the same effect when it is lost: a delivery's record
+/// (the message goes out again under its idempotency key). On PostgreSQL a plain save.
+/// </summary>
+public static class LazilySynced
+{
+    public static async Task SaveChangesAsync(VigilDbContext db)
+    {
+        if (!db.Database.IsSqlite())
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+            return;
+        }
+        await db.Database.OpenConnectionAsync(CancellationToken.None);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = NORMAL;", CancellationToken.None);
+            try
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+            finally
+            {
+                // Back before the connection goes back to the pool (SqliteBusyTimeout sets it on every open as well).
+                await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = FULL;", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}
