@@ -147,14 +147,21 @@ internal sealed class MemSeries(int id, Labels labels)
         {
             return true;
         }
-        return OutOfOrderIn(minT, maxT).Length > 0;
+        return OutOfOrderRange(minT, maxT).Count > 0;
     }
 
     public Sample[] OutOfOrderIn(long minT, long maxT)
     {
+        var (from, count) = OutOfOrderRange(minT, maxT);
+        return count == 0 ? [] : [.. OutOfOrder!.GetRange(from, count)];
+    }
+
+    /// <summary>Where the out-of-order samples in [minT, maxT] lie in <see cref="OutOfOrder"/> (sorted by time).</summary>
+    private (int From, int Count) OutOfOrderRange(long minT, long maxT)
+    {
         if (OutOfOrder is null)
         {
-            return [];
+            return (0, 0);
         }
         var from = LowerBound(OutOfOrder, minT);
         var to = from;
@@ -162,7 +169,7 @@ internal sealed class MemSeries(int id, Labels labels)
         {
             to++;
         }
-        return to == from ? [] : [.. OutOfOrder.GetRange(from, to - from)];
+        return (from, to - from);
     }
 
     /// <summary>Seals the open chunk if it lies inside <paramref name="range"/>, then returns the chunks that start in it (chunks never cross a range boundary).</summary>
