@@ -84,9 +84,8 @@ public abstract class DispatchTests : IAsyncLifetime
 
     private async Task AtAsync(DateTimeOffset at)
     {
-        // Not while a webhook is in flight: its timeout runs on this clock, and a jump of minutes
-        // would time it out at once, so the channel would raise NotificationChannelFailing (and
-        // its resolution) into the outbox these tests count.
+        // Once the notifications already due were attempted, so each goes out at the time it was
+        // due, not after the jump.
         await server.MoveClockAsync(at);
         await server.Services.GetRequiredService<DispatchAlerts>().RunOnceAsync(CancellationToken.None);
     }
