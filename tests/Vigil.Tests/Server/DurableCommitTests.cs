@@ -20,12 +20,26 @@ public sealed class DurableCommitTests : IAsyncLifetime
     public async Task DisposeAsync() => await server.DisposeAsync();
 
     /// <summary>SQLite's <c>PRAGMA synchronous</c> on the context's connection: 0 off, 1 normal, 2 full.</summary>
-    private static async Task<long> SynchronousAsync(VigilDbContext db)
+    private static Task<long> SynchronousAsync(VigilDbContext db) => PragmaAsync(db, "synchronous");
+
+    private static async Task<long> PragmaAsync(VigilDbContext db, string name)
     {
         var connection = db.Database.GetDbConnection();
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous;";
+        command.CommandText = $"PRAGMA {name};";
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task Temporary_tables_stay_in_memory_instead_of_a_file_per_statement()
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+        await db.Database.OpenConnectionAsync();
+
+        // 0 default (a file, as this build of SQLite is compiled), 1 file, 2 memory.
+        Assert.Equal(2, await PragmaAsync(db, "temp_store"));
+        await db.Database.CloseConnectionAsync();
     }
 
     [Fact]
