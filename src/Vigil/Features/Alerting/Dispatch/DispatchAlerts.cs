@@ -47,6 +47,9 @@ public sealed class DispatchAlerts(
     {
         /// <summary>The alerts' groups, kept up to date by the passes that keep this state (built by the first).</summary>
         public GroupMembership? Index { get; set; }
+
+        /// <summary>The groups' timers in time order, kept up to date by the passes that keep this state (built by the first).</summary>
+        public GroupTimers? Timers { get; set; }
     }
 
     /// <summary>Alerts handed to a pass by <see cref="IngestAsync"/>, and the caller waiting for their commit.</summary>
@@ -323,6 +326,8 @@ public sealed class DispatchAlerts(
         var members = index.Members;
 
         var groups = state?.Groups ?? await db.Set<AlertGroup>().ToDictionaryAsync(g => (g.RouteId, g.GroupLabelsJson), cancellationToken);
+        // Remembered, the timers are kept as the groups change; read from the store, they are ordered below.
+        var timers = state is null ? null : state.Timers ??= GroupTimers.Of(groups);
         foreach (var key in touched)
         {
             var member = members[key];
@@ -341,12 +346,14 @@ public sealed class DispatchAlerts(
                 };
                 db.Add(group);
                 groups[key] = group;
+                timers?.Set(key, group);
             }
             // aggrGroup.insert: "Immediately trigger a flush if the wait duration for this alert is already over."
             if (group.LastFlushAt is null && member.Alerts.Values.Any(a => a.StartsAt + member.Route.GroupWait < now) && group.NextFlushAt > now)
             {
                 Track(db, group);
                 group.NextFlushAt = now;
+                timers?.Set(key, group);
             }
         }
         // A group with no alerts left (they were flushed resolved and removed, or a reload routes them elsewhere) ends.
@@ -366,7 +373,8 @@ public sealed class DispatchAlerts(
         mutingInputs = state is null ? null : inputs;
         var muting = inputs.Muting(alerts.Values, settings, now);
         var incidents = services.GetService<IIncidentOpener>();
-        var due = groups.Where(g => g.Value.NextFlushAt <= now).OrderBy(g => g.Value.NextFlushAt).ThenBy(g => g.Value.Id).ToList();
+        timers ??= GroupTimers.Of(groups);
+        var due = timers.TakeDue(groups, now);
         var enqueued = false;
         List<OutboxMessage>? committed = null;
         if (together)
@@ -428,6 +436,11 @@ public sealed class DispatchAlerts(
                 }
             }
         }
+        foreach (var (key, group) in due)
+        {
+            // Flushed (or, failing, the state is forgotten): each due group's timer moved on.
+            timers.Set(key, group);
+        }
         if (committed is { Count: > 0 })
         {
             // Deliver now, without the sender reading them back.
@@ -440,7 +453,7 @@ public sealed class DispatchAlerts(
         }
 
         await CollectGarbageAsync(db, alerts, index, groups, state, now, cancellationToken);
-        return groups.Count == 0 ? null : groups.Values.Min(g => g.NextFlushAt);
+        return timers.Next(groups);
     }
 
     /// <summary>Flushes one group into the caller's unit of work (saved and committed by the caller).</summary>
