@@ -15,7 +15,6 @@ internal sealed class GroupTimers
     public static GroupTimers Of(Dictionary<(string, string), AlertGroup> groups)
     {
         var timers = new GroupTimers();
-        System.IO.File.AppendAllText("/tmp/gt.log", $"Of {groups.Count} {Environment.StackTrace.Split('\n')[3]}\n");
         foreach (var (key, group) in groups)
         {
             timers.Set(key, group);
