@@ -123,4 +123,18 @@ public class XorChunkTests
         Assert.Equal(ushort.MaxValue, decoded.Count);
         Assert.Equal(new Sample((ushort.MaxValue - 1) * 15_000L, (ushort.MaxValue - 1) % 7), decoded[^1]);
     }
+
+    [Fact]
+    public void A_chunk_cut_short_anywhere_is_refused_rather_than_read_as_other_samples()
+    {
+        var random = new Random(7);
+        var samples = Enumerable.Range(0, 120).Select(i => new Sample(i * 15_000L + random.Next(-2_000, 2_000), random.NextDouble() * 1e6)).ToArray();
+        var chunk = XorChunkWriter.Encode(samples);
+
+        for (var length = 2; length < chunk.Length; length++)
+        {
+            Assert.Throws<InvalidDataException>(() => XorChunkReader.Decode(chunk.AsSpan(0, length)));
+        }
+        Assert.Equal(samples, XorChunkReader.Decode(chunk));
+    }
 }
