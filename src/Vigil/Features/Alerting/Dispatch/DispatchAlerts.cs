@@ -50,6 +50,12 @@ public sealed class DispatchAlerts(
 
         /// <summary>The groups' timers in time order, kept up to date by the passes that keep this state (built by the first).</summary>
         public GroupTimers? Timers { get; set; }
+
+        /// <summary>The alerts' ends in time order (when each resolves), kept up to date likewise.</summary>
+        public DueNotes<string, StoredAlert>? Ends { get; set; }
+
+        /// <summary>The notification log's expiries in time order, kept up to date likewise.</summary>
+        public DueNotes<(string, string), NotificationLogEntry>? Expiries { get; set; }
     }
 
     /// <summary>Alerts handed to a pass by <see cref="IngestAsync"/>, and the caller waiting for their commit.</summary>
@@ -231,6 +237,11 @@ public sealed class DispatchAlerts(
         foreach (var ingest in taken)
         {
             OnReceived(ReceiveAlerts.Apply(db, byFingerprint, ingest.Alerts, now, ingest.Logger));
+            foreach (var alert in ingest.Alerts)
+            {
+                // Its end may have moved (or it is new): noted where it is now.
+                state?.Ends?.Set(alert.Fingerprint, byFingerprint[alert.Fingerprint]);
+            }
         }
         var received = RecordReceived(db, byFingerprint, now);
         try
@@ -438,8 +449,12 @@ public sealed class DispatchAlerts(
         }
         foreach (var (key, group) in due)
         {
-            // Flushed (or, failing, the state is forgotten): each due group's timer moved on.
+            // Flushed (or, failing, the state is forgotten): each due group's timer moved on, and its log entry's expiry with it.
             timers.Set(key, group);
+            if (state?.Expiries is { } expiries && log!.TryGetValue((group.Receiver, group.GroupKey), out var entry))
+            {
+                expiries.Set((group.Receiver, group.GroupKey), entry);
+            }
         }
         if (committed is { Count: > 0 })
         {
@@ -656,17 +671,42 @@ public sealed class DispatchAlerts(
         VigilDbContext db, Dictionary<string, StoredAlert> alerts, GroupMembership index, Dictionary<(string, string), AlertGroup> groups,
         Remembered? state, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        foreach (var alert in alerts.Values.Where(a => a.IsResolvedAt(now)).ToList())
+        // Remembered, the alerts' ends and the log's expiries are kept in time order: a pass looks only
+        // at what resolved or expired, not at every alert and entry stored. Read from the store, they
+        // are ordered here.
+        DueNotes<string, StoredAlert>? ends = null;
+        List<StoredAlert> resolved;
+        if (state is null)
+        {
+            resolved = [.. alerts.Values.Where(a => a.IsResolvedAt(now))];
+        }
+        else
+        {
+            if (state.Ends is null)
+            {
+                state.Ends = new(a => a.EndsAt);
+                state.Ends.SetAll(alerts);
+            }
+            ends = state.Ends;
+            resolved = [.. ends.TakeDue(alerts, now).Select(d => d.Value)];
+        }
+        foreach (var alert in resolved)
         {
             // Flushed after the resolution arrived: a flush at the same instant may have run before it.
             var flushed = index.GroupsOf[alert.Fingerprint].All(r => groups.TryGetValue(r.Key, out var g) && g.LastFlushAt >= alert.EndsAt && g.LastFlushAt > alert.UpdatedAt);
             if (!flushed)
             {
+                // Looked at again by the next pass, until its groups flushed.
+                ends?.Set(alert.Fingerprint, alert);
                 continue;
             }
             var (fingerprint, updatedAt) = (alert.Fingerprint, alert.UpdatedAt);
             var deleted = await db.Set<StoredAlert>().Where(a => a.Fingerprint == fingerprint && a.UpdatedAt == updatedAt).ExecuteDeleteAsync(cancellationToken);
-            if (deleted > 0)
+            if (deleted == 0)
+            {
+                ends?.Set(fingerprint, alert);
+            }
+            else
             {
                 alerts.Remove(fingerprint);
                 index.Remove(fingerprint);
@@ -675,10 +715,21 @@ public sealed class DispatchAlerts(
             }
         }
         // Remembered, the log says itself whether an entry expired; a pass need not ask the store every time.
-        if (state is null || state.Log.Values.Any(e => e.ExpiresAt < now))
+        List<KeyValuePair<(string, string), NotificationLogEntry>>? expired = null;
+        if (state is not null)
+        {
+            if (state.Expiries is null)
+            {
+                state.Expiries = new(e => e.ExpiresAt);
+                state.Expiries.SetAll(state.Log);
+            }
+            // Expired is strictly before now.
+            expired = state.Expiries.TakeDue(state.Log, now - TimeSpan.FromTicks(1));
+        }
+        if (expired is null || expired.Count > 0)
         {
             await db.Set<NotificationLogEntry>().Where(e => e.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
-            foreach (var key in state?.Log.Where(e => e.Value.ExpiresAt < now).Select(e => e.Key).ToList() ?? [])
+            foreach (var (key, _) in expired ?? [])
             {
                 state!.Log.Remove(key);
             }
