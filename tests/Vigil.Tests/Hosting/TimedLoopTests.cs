@@ -11,7 +11,7 @@ public sealed class TimedLoopTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs a loop whose passes are <paramref name="pass"/>; returns the channel each pass's number is written to, and the stopper.</summary>
-    private static (Channel<int> Passes, CancellationTokenSource Stop) Start(FakeTimeProvider clock, Func<int, TimeSpan> pass)
+    private static (Channel<int> Passes, CancellationTokenSource Stop) Start(TimeProvider clock, Func<int, TimeSpan> pass)
     {
         var passes = Channel.CreateUnbounded<int>();
         var stop = new CancellationTokenSource();
@@ -56,23 +56,16 @@ public sealed class TimedLoopTests
     public async Task Without_a_move_of_the_clock_a_pass_sleeps_what_it_answered()
     {
         var clock = new SleepRecordingClock(new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 7, 0, 0, TimeSpan.Zero)));
-        var passes = Channel.CreateUnbounded<int>();
-        var count = 0;
-        using var stop = new CancellationTokenSource();
-        _ = TimedLoop.RunAsync(
-            _ =>
-            {
-                passes.Writer.TryWrite(++count);
-                return Task.FromResult(TimeSpan.FromMinutes(1));
-            },
-            token => Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, token), TimeSpan.FromMinutes(10), clock, NullLogger.Instance, "failed", stop.Token);
-
-        Assert.Equal(1, await passes.Reader.ReadAsync().AsTask().WaitAsync(Patience, TimeProvider.System));
-        // The loop asks the clock for its whole minute, not less.
-        Assert.Equal(TimeSpan.FromMinutes(1), await clock.Sleeps.Reader.ReadAsync().AsTask().WaitAsync(Patience, TimeProvider.System));
-        clock.Inner.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(2, await passes.Reader.ReadAsync().AsTask().WaitAsync(Patience, TimeProvider.System));
-        await stop.CancelAsync();
+        var (passes, stop) = Start(clock, _ => TimeSpan.FromMinutes(1));
+        using (stop)
+        {
+            Assert.Equal(1, await passes.Reader.ReadAsync().AsTask().WaitAsync(Patience, TimeProvider.System));
+            // The loop asks the clock for its whole minute, not less.
+            Assert.Equal(TimeSpan.FromMinutes(1), await clock.Sleeps.Reader.ReadAsync().AsTask().WaitAsync(Patience, TimeProvider.System));
+            clock.Inner.Advance(TimeSpan.FromMinutes(1));
+            Assert.Equal(2, await passes.Reader.ReadAsync().AsTask().WaitAsync(Patience, TimeProvider.System));
+            await stop.CancelAsync();
+        }
     }
 
     /// <summary>A fake clock that notes how long each timer made on it is due in (a loop's sleep).</summary>

@@ -262,7 +262,7 @@ internal static class XorChunkReader
     /// <summary>
     /// Reads a chunk's bits most significant first, as Prometheus's <c>bstreamReader</c> does: from a
     /// 64-bit buffer refilled a word at a time, so that a bit costs a shift, not an index and a
-    /// bounds check (decoding is most of a range query's evaluation).
+    /// bounds check (decoding was a third of range <c>rate</c>'s evaluation).
     /// </summary>
     private ref struct BitReader
     {

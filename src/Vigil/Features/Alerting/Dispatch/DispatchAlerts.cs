@@ -682,12 +682,7 @@ public sealed class DispatchAlerts(
         }
         else
         {
-            if (state.Ends is null)
-            {
-                state.Ends = new(a => a.EndsAt);
-                state.Ends.SetAll(alerts);
-            }
-            ends = state.Ends;
+            ends = state.Ends ??= DueNotes<string, StoredAlert>.Of(alerts, a => a.EndsAt);
             resolved = [.. ends.TakeDue(alerts, now).Select(d => d.Value)];
         }
         foreach (var alert in resolved)
@@ -718,11 +713,7 @@ public sealed class DispatchAlerts(
         List<KeyValuePair<(string, string), NotificationLogEntry>>? expired = null;
         if (state is not null)
         {
-            if (state.Expiries is null)
-            {
-                state.Expiries = new(e => e.ExpiresAt);
-                state.Expiries.SetAll(state.Log);
-            }
+            state.Expiries ??= DueNotes<(string, string), NotificationLogEntry>.Of(state.Log, e => e.ExpiresAt);
             // Expired is strictly before now.
             expired = state.Expiries.TakeDue(state.Log, now - TimeSpan.FromTicks(1));
         }

@@ -11,6 +11,14 @@ internal class DueNotes<TKey, TItem>(Func<TItem, DateTimeOffset> timeOf) where T
 {
     private readonly PriorityQueue<TKey, DateTimeOffset> queue = new();
 
+    /// <summary>Notes for every item of <paramref name="items"/>, as each is now.</summary>
+    public static DueNotes<TKey, TItem> Of(Dictionary<TKey, TItem> items, Func<TItem, DateTimeOffset> timeOf)
+    {
+        var notes = new DueNotes<TKey, TItem>(timeOf);
+        notes.SetAll(items);
+        return notes;
+    }
+
     /// <summary>Notes every item of <paramref name="items"/>.</summary>
     public void SetAll(Dictionary<TKey, TItem> items)
     {
@@ -27,7 +35,7 @@ internal class DueNotes<TKey, TItem>(Func<TItem, DateTimeOffset> timeOf) where T
     /// The items whose time is at or before <paramref name="now"/>, each once, earliest first; their
     /// notes are taken: <see cref="Set"/> them again once their times moved, or to have them again.
     /// </summary>
-    public List<KeyValuePair<TKey, TItem>> TakeDue(Dictionary<TKey, TItem> items, DateTimeOffset now)
+    public virtual List<KeyValuePair<TKey, TItem>> TakeDue(Dictionary<TKey, TItem> items, DateTimeOffset now)
     {
         var due = new List<KeyValuePair<TKey, TItem>>();
         var seen = new HashSet<TKey>();

@@ -16,6 +16,6 @@ internal sealed class GroupTimers() : DueNotes<(string, string), AlertGroup>(gro
     }
 
     /// <summary>The due groups (<see cref="DueNotes{TKey, TItem}.TakeDue"/>), earliest timer first, then by id.</summary>
-    public new List<KeyValuePair<(string, string), AlertGroup>> TakeDue(Dictionary<(string, string), AlertGroup> groups, DateTimeOffset now) =>
+    public override List<KeyValuePair<(string, string), AlertGroup>> TakeDue(Dictionary<(string, string), AlertGroup> groups, DateTimeOffset now) =>
         [.. base.TakeDue(groups, now).OrderBy(g => g.Value.NextFlushAt).ThenBy(g => g.Value.Id)];
 }
