@@ -114,22 +114,64 @@ internal sealed partial class Evaluator
             }
         }
         var argIndexes = Enumerable.Range(0, call.Args.Count).Where(i => i != matrixIndex).ToArray();
-        src ??= LoadRange(call.Args[matrixIndex]);
+        var stepper = new WindowStepper(ctx, (start, end, interval), fn, src ?? LoadRange(call.Args[matrixIndex]),
+            argIndexes.Length > 0 ? scalarArgs[argIndexes[0]]![0].Points : null,
+            argIndexes.Length > 1 ? scalarArgs[argIndexes[1]]![0].Points : null);
+        var series = stepper.Source.Series;
+        if (!reusePoints && series.Count >= 2 * SeriesPerParallelBlock && Environment.ProcessorCount > 1)
+        {
+            // Each series' windows are independent of the others', so blocks of series are stepped
+            // on every core; the points are handed on in series order afterwards, as one core would.
+            var perSeries = stepper.StepInParallel();
+            for (var k = 0; k < perSeries.Length; k++)
+            {
+                if (perSeries[k] is { } points)
+                {
+                    emit(stepper.Source, k, points);
+                }
+            }
+            return;
+        }
         var scratch = new List<Sample>();
         var shared = reusePoints ? new List<Sample>(StepCount) : null;
-        for (var k = 0; k < src.Series.Count; k++)
+        long loaded = 0;
+        for (var k = 0; k < series.Count; k++)
+        {
+            shared?.Clear();
+            if (stepper.Step(k, scratch, shared, ref loaded) is { } points)
+            {
+                emit(stepper.Source, k, points);
+            }
+        }
+        ctx.SamplesLoaded += loaded;
+    }
+
+    /// <summary>Series stepped together by one core when a range function's series are divided among cores.</summary>
+    private const int SeriesPerParallelBlock = 64;
+
+    /// <summary>A range function stepped through the windows of its argument's series, one series at a time.</summary>
+    private sealed class WindowStepper(QueryContext ctx, (long Start, long End, long Interval) steps, WindowFunction fn, RangeSource source, List<Sample>? arg, List<Sample>? arg2)
+    {
+        public RangeSource Source { get; } = source;
+
+        /// <summary>
+        /// The function's points for series <paramref name="k"/> (null when no window holds a
+        /// sample), in <paramref name="shared"/> when given, else in a list of their own; the
+        /// samples the windows held are added to <paramref name="loaded"/>.
+        /// </summary>
+        public List<Sample>? Step(int k, List<Sample> scratch, List<Sample>? shared, ref long loaded)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
-            var samples = src.Series[k].Samples.Read(scratch, src.DropStale);
+            var samples = Source.Series[k].Samples.Read(scratch, Source.DropStale);
             List<Sample>? points = null;
-            shared?.Clear();
             var step = 0;
             int lo = 0, hi = 0;
+            var (start, end, interval) = steps;
             for (var ts = start; ts <= end; ts += interval, step++)
             {
                 // Windows only move forward from step to step, so both edges slide instead of being searched.
-                var windowEnd = src.WindowEnd(ts);
-                var windowStart = windowEnd - src.RangeMs;
+                var windowEnd = Source.WindowEnd(ts);
+                var windowStart = windowEnd - Source.RangeMs;
                 while (lo < samples.Length && samples[lo].TimestampMs < windowStart)
                 {
                     lo++;
@@ -147,20 +189,46 @@ internal sealed partial class Evaluator
                     continue;
                 }
                 ctx.CheckSamples(hi - lo);
-                ctx.SamplesLoaded += hi - lo;
-                var arg = argIndexes.Length > 0 ? scalarArgs[argIndexes[0]]![0].Points[step].Value : 0;
-                var arg2 = argIndexes.Length > 1 ? scalarArgs[argIndexes[1]]![0].Points[step].Value : 0;
-                var info = new WindowInfo(windowStart, windowEnd, src.RangeMs, ts, arg, arg2);
+                loaded += hi - lo;
+                var info = new WindowInfo(windowStart, windowEnd, Source.RangeMs, ts, arg?[step].Value ?? 0, arg2?[step].Value ?? 0);
                 if (fn(samples[lo..hi], info, out var value))
                 {
-                    points ??= shared ?? new List<Sample>(StepCount - step);
+                    points ??= shared ?? new List<Sample>((int)((end - ts) / interval) + 1);
                     points.Add(new Sample(ts, value));
                 }
             }
-            if (points is not null)
+            return points;
+        }
+
+        /// <summary>Every series' points, stepped in blocks of series on all cores (each with its own decoding buffer).</summary>
+        public List<Sample>?[] StepInParallel()
+        {
+            var count = Source.Series.Count;
+            var perSeries = new List<Sample>?[count];
+            long loaded = 0;
+            var options = new ParallelOptions { CancellationToken = ctx.Cancellation };
+            try
             {
-                emit(src, k, points);
+                Parallel.For(0, (count + SeriesPerParallelBlock - 1) / SeriesPerParallelBlock, options,
+                    () => (Scratch: new List<Sample>(), Loaded: 0L),
+                    (block, _, local) =>
+                    {
+                        var to = Math.Min(count, (block + 1) * SeriesPerParallelBlock);
+                        for (var k = block * SeriesPerParallelBlock; k < to; k++)
+                        {
+                            perSeries[k] = Step(k, local.Scratch, null, ref local.Loaded);
+                        }
+                        return local;
+                    },
+                    local => Interlocked.Add(ref loaded, local.Loaded));
             }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                // The query's own error (too many samples, cancelled), as the sequential path throws it.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
+            ctx.SamplesLoaded += loaded;
+            return perSeries;
         }
     }
 
