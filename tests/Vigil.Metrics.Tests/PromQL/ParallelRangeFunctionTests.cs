@@ -75,6 +75,28 @@ public sealed class ParallelRangeFunctionTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("sum by (kind) (rate(x[5m]))", "sum by (kind) (rate(x[5m]) * 1)")]
+    [InlineData("avg(max_over_time(x[3m]))", "avg(max_over_time(x[3m]) * 1)")]
+    [InlineData("topk(3, sum by (i) (rate(x[5m])))", "topk(3, sum by (i) (rate(x[5m]) * 1))")]
+    public void An_aggregation_adds_the_series_up_in_their_order_to_the_bit(string query, string wholeVector)
+    {
+        // The range query takes the function's points series by series as the blocks come in; the
+        // reference is the instant query at each step, which aggregates the function's whole result
+        // (times one: the same values) in series order.
+        var engine = new PromQLEngine();
+        var range = engine.RangeQuery(store, query, T0 - 2 * Hour, T0, Minute);
+        Assert.NotEmpty(range.Series);
+        for (var at = T0 - 2 * Hour; at <= T0; at += Minute)
+        {
+            var expected = ((VectorValue)engine.InstantQuery(store, wholeVector, at)).Samples
+                .Select(s => $"{s.Labels} {BitConverter.DoubleToInt64Bits(s.Value):x}").Order(StringComparer.Ordinal);
+            var actual = range.Series.SelectMany(s => s.Points.Where(p => p.TimestampMs == at).Select(p => $"{s.Labels} {BitConverter.DoubleToInt64Bits(p.Value):x}"))
+                .Order(StringComparer.Ordinal);
+            Assert.Equal(expected, actual);
+        }
+    }
+
     [Fact]
     public void The_samples_loaded_are_counted_once_per_window_as_on_one_core()
     {

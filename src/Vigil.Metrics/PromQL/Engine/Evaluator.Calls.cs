@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Vigil.Metrics.PromQL;
 
 internal sealed partial class Evaluator
@@ -118,18 +120,12 @@ internal sealed partial class Evaluator
             argIndexes.Length > 0 ? scalarArgs[argIndexes[0]]![0].Points : null,
             argIndexes.Length > 1 ? scalarArgs[argIndexes[1]]![0].Points : null);
         var series = stepper.Source.Series;
-        if (!reusePoints && series.Count >= 2 * SeriesPerParallelBlock && Environment.ProcessorCount > 1)
+        if (series.Count >= 2 * SeriesPerParallelBlock && Environment.ProcessorCount > 1)
         {
             // Each series' windows are independent of the others', so blocks of series are stepped
-            // on every core; the points are handed on in series order afterwards, as one core would.
-            var perSeries = stepper.StepInParallel();
-            for (var k = 0; k < perSeries.Length; k++)
-            {
-                if (perSeries[k] is { } points)
-                {
-                    emit(stepper.Source, k, points);
-                }
-            }
+            // on every core, and their points handed on in series order as one core would: an
+            // aggregation adds them up in the same order, to the bit.
+            stepper.StepInParallel(reusePoints ? new List<Sample>(StepCount) : null, emit);
             return;
         }
         var scratch = new List<Sample>();
@@ -200,35 +196,93 @@ internal sealed partial class Evaluator
             return points;
         }
 
-        /// <summary>Every series' points, stepped in blocks of series on all cores (each with its own decoding buffer).</summary>
-        public List<Sample>?[] StepInParallel()
+        /// <summary>
+        /// Every series' points, stepped a block of series at a time on all cores and handed to
+        /// <paramref name="emit"/> in series order: in <paramref name="shared"/> when given (a wave of
+        /// blocks at a time, so that memory holds a few blocks' points), else each in a list of its own.
+        /// </summary>
+        public void StepInParallel(List<Sample>? shared, Action<RangeSource, int, List<Sample>> emit)
         {
             var count = Source.Series.Count;
-            var perSeries = new List<Sample>?[count];
-            long loaded = 0;
+            var blockCount = (count + SeriesPerParallelBlock - 1) / SeriesPerParallelBlock;
+            var blocks = new StepBlock[shared is null ? blockCount : Math.Min(blockCount, Math.Max(4, 2 * Environment.ProcessorCount))];
             var options = new ParallelOptions { CancellationToken = ctx.Cancellation };
-            try
+            for (var first = 0; first < blockCount; first += blocks.Length)
             {
-                Parallel.For(0, (count + SeriesPerParallelBlock - 1) / SeriesPerParallelBlock, options,
-                    () => (Scratch: new List<Sample>(), Loaded: 0L),
-                    (block, _, local) =>
+                var wave = Math.Min(blocks.Length, blockCount - first);
+                try
+                {
+                    Parallel.For(0, wave, options, () => new List<Sample>(), (i, _, scratch) =>
                     {
-                        var to = Math.Min(count, (block + 1) * SeriesPerParallelBlock);
-                        for (var k = block * SeriesPerParallelBlock; k < to; k++)
-                        {
-                            perSeries[k] = Step(k, local.Scratch, null, ref local.Loaded);
-                        }
-                        return local;
-                    },
-                    local => Interlocked.Add(ref loaded, local.Loaded));
+                        var from = (first + i) * SeriesPerParallelBlock;
+                        (blocks[i] ??= new StepBlock()).Step(this, scratch, from, Math.Min(count, from + SeriesPerParallelBlock), pointsTogether: shared is not null);
+                        return scratch;
+                    }, _ => { });
+                }
+                catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+                {
+                    // The query's own error (too many samples, cancelled), as the single-core path throws it.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                }
+                for (var i = 0; i < wave; i++)
+                {
+                    Emit(blocks[i], shared, emit);
+                }
             }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        }
+
+        private void Emit(StepBlock block, List<Sample>? shared, Action<RangeSource, int, List<Sample>> emit)
+        {
+            ctx.SamplesLoaded += block.Loaded;
+            for (var j = 0; j < block.Count; j++)
             {
-                // The query's own error (too many samples, cancelled), as the sequential path throws it.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                if (shared is null)
+                {
+                    if (block.Lists[j] is { } points)
+                    {
+                        emit(Source, block.From + j, points);
+                    }
+                    continue;
+                }
+                var from = j == 0 ? 0 : block.Ends[j - 1];
+                if (block.Ends[j] > from)
+                {
+                    shared.Clear();
+                    shared.AddRange(CollectionsMarshal.AsSpan(block.Points)[from..block.Ends[j]]);
+                    emit(Source, block.From + j, shared);
+                }
             }
-            ctx.SamplesLoaded += loaded;
-            return perSeries;
+        }
+    }
+
+    /// <summary>One block's series stepped by one core: their points, in one list (ended at <see cref="Ends"/>) or each in its own.</summary>
+    private sealed class StepBlock
+    {
+        public readonly List<Sample> Points = [];
+        public readonly int[] Ends = new int[SeriesPerParallelBlock];
+        public readonly List<Sample>?[] Lists = new List<Sample>?[SeriesPerParallelBlock];
+        public int From { get; private set; }
+        public int Count { get; private set; }
+        public long Loaded;
+
+        public void Step(WindowStepper stepper, List<Sample> scratch, int from, int to, bool pointsTogether)
+        {
+            From = from;
+            Count = to - from;
+            Loaded = 0;
+            Points.Clear();
+            for (var k = from; k < to; k++)
+            {
+                if (pointsTogether)
+                {
+                    stepper.Step(k, scratch, Points, ref Loaded);
+                    Ends[k - from] = Points.Count;
+                }
+                else
+                {
+                    Lists[k - from] = stepper.Step(k, scratch, null, ref Loaded);
+                }
+            }
         }
     }
 
