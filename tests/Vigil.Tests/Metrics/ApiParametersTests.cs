@@ -49,6 +49,9 @@ public class ApiParametersTests
     [InlineData(1.5e-7, "0.00000015")]
     [InlineData(-2.5e-10, "-0.00000000025")]
     [InlineData(123456789.123, "123456789.123")]
+    // 2^-25: .NET's round-trip format gives 2.980232238769531E-08, which reads back as the double below it.
+    [InlineData(2.9802322387695312e-8, "0.000000029802322387695312")]
+    [InlineData(-0.0, "-0")]
     [InlineData(double.PositiveInfinity, "+Inf")]
     [InlineData(double.NegativeInfinity, "-Inf")]
     [InlineData(double.NaN, "NaN")]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Vigil.Metrics;
 
 namespace Vigil.Features.Metrics.PrometheusApi;
 
@@ -108,46 +109,12 @@ public static class PrometheusJson
     /// <summary>A sample value as Prometheus writes it: Go's <c>strconv.FormatFloat(v, 'f', -1, 64)</c> (shortest digits, never an exponent), <c>+Inf</c>, <c>-Inf</c>, <c>NaN</c>.</summary>
     public static string FormatValue(double value)
     {
-        if (double.IsNaN(value))
+        Span<byte> text = stackalloc byte[ShortestDecimal.MaxLength];
+        if (ShortestDecimal.TryFormat(value, text, out var written))
         {
-            return "NaN";
+            return Encoding.ASCII.GetString(text[..written]);
         }
-        if (double.IsPositiveInfinity(value))
-        {
-            return "+Inf";
-        }
-        if (double.IsNegativeInfinity(value))
-        {
-            return "-Inf";
-        }
-        var shortest = value.ToString("R", CultureInfo.InvariantCulture);
-        var e = shortest.IndexOfAny(['E', 'e']);
-        return e < 0 ? shortest : ExpandExponent(shortest, e);
-    }
-
-    /// <summary>Rewrites <c>-1.2345E-07</c> as <c>-0.00000012345</c> and <c>4E+09</c> as <c>4000000000</c>.</summary>
-    private static string ExpandExponent(string text, int e)
-    {
-        var negative = text[0] == '-';
-        var mantissa = text[(negative ? 1 : 0)..e];
-        var exponent = int.Parse(text[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        var dot = mantissa.IndexOf('.', StringComparison.Ordinal);
-        var digits = dot < 0 ? mantissa : mantissa.Remove(dot, 1);
-        var point = (dot < 0 ? mantissa.Length : dot) + exponent;
-        string result;
-        if (point <= 0)
-        {
-            result = "0." + new string('0', -point) + digits;
-        }
-        else if (point >= digits.Length)
-        {
-            result = digits + new string('0', point - digits.Length);
-        }
-        else
-        {
-            result = digits[..point] + "." + digits[point..];
-        }
-        return negative ? "-" + result : result;
+        return double.IsNaN(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf";
     }
 
     /// <summary>
@@ -169,25 +136,19 @@ public static class PrometheusJson
         var n = 1 + FormatTimestamp(timestampMs, text[1..]);
         text[n++] = (byte)',';
         text[n++] = (byte)'"';
-        // The shortest round-trip digits, as FormatValue writes them unless they need an exponent
-        // (or are not finite): those few take the string path.
-        if (double.IsFinite(value) && value.TryFormat(text[n..^2], out var written, "R", CultureInfo.InvariantCulture)
-            && text.Slice(n, written).IndexOfAny((byte)'E', (byte)'e') < 0)
+        // The shortest digits, as FormatValue writes them; the few that do not fit (not finite, or
+        // far from the point) take the string path.
+        if (ShortestDecimal.TryFormat(value, text[n..^2], out var written))
         {
             n += written;
         }
         else
         {
-            var formatted = FormatValue(value);
-            if (n + formatted.Length + 2 > text.Length)
-            {
-                json.WriteStartArray();
-                WriteTimestamp(json, timestampMs);
-                json.WriteStringValue(formatted);
-                json.WriteEndArray();
-                return;
-            }
-            n += Encoding.ASCII.GetBytes(formatted, text[n..]);
+            json.WriteStartArray();
+            WriteTimestamp(json, timestampMs);
+            json.WriteStringValue(FormatValue(value));
+            json.WriteEndArray();
+            return;
         }
         text[n++] = (byte)'"';
         text[n++] = (byte)']';
