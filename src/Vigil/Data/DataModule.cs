@@ -30,6 +30,8 @@ public static class DataModule
             services.AddDbContext<VigilDbContext, SqliteVigilDbContext>((sp, o) =>
                 o.UseSqlite(settings.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<ConnectionCounter>(), sp.GetRequiredService<DatabaseDamageWatch>(), AfterCommitInterceptorInstance, SqliteBusyTimeout.Instance, SavedTypesInterceptor.Instance),
                 optionsLifetime: ServiceLifetime.Singleton);
+            services.AddSingleton(sp => new WalCheckpoints(settings, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<WalCheckpoints>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<WalCheckpoints>());
         }
         return services;
     }
@@ -80,7 +82,9 @@ public sealed class SqliteBusyTimeout : DbConnectionInterceptor
     // the pool was last set to (LazilySynced sets NORMAL for one save and back). temp_store = MEMORY:
     // SQLite's temporary tables (EF's INSERT ... RETURNING, sorts, statement journals) are otherwise
     // files, one created and deleted in /var/tmp for nearly every alert (strace of the alert path).
-    private const string Pragma = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;";
+    // wal_autocheckpoint: commits leave checkpoints to WalCheckpoints unless the log grows past its bound.
+    private static readonly string Pragma =
+        $"PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {WalCheckpoints.AutoCheckpointPages};";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
