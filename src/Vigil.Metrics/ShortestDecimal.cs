@@ -202,24 +202,12 @@ public static class ShortestDecimal
             while (vp / 10 > vm / 10)
             {
                 vmIsTrailingZeros &= vm % 10 == 0;
-                vrIsTrailingZeros &= lastRemovedDigit == 0;
-                lastRemovedDigit = (int)(vr % 10);
-                vr /= 10;
-                vp /= 10;
-                vm /= 10;
-                removed++;
+                DropTrackingZeros();
             }
-            if (vmIsTrailingZeros)
+            // Then, while the lower end is a round number (and may be the answer), the zeros it ends in.
+            while (vmIsTrailingZeros && vm % 10 == 0)
             {
-                while (vm % 10 == 0)
-                {
-                    vrIsTrailingZeros &= lastRemovedDigit == 0;
-                    lastRemovedDigit = (int)(vr % 10);
-                    vr /= 10;
-                    vp /= 10;
-                    vm /= 10;
-                    removed++;
-                }
+                DropTrackingZeros();
             }
             if (vrIsTrailingZeros && lastRemovedDigit == 5 && vr % 2 == 0)
             {
@@ -251,6 +239,16 @@ public static class ShortestDecimal
             output = vr + (vr == vm || roundUp ? 1UL : 0UL);
         }
         return (output, e10 + removed);
+
+        void DropTrackingZeros()
+        {
+            vrIsTrailingZeros &= lastRemovedDigit == 0;
+            lastRemovedDigit = (int)(vr % 10);
+            vr /= 10;
+            vp /= 10;
+            vm /= 10;
+            removed++;
+        }
     }
 
     /// <summary>(m x mul) >> j, for the 128-bit mul and j ≥ 64.</summary>
