@@ -37,6 +37,19 @@ public sealed class WalCheckpointTests : IAsyncLifetime
     [Fact]
     public async Task Commits_leave_the_checkpoint_to_the_background_and_the_log_is_reused_after_it()
     {
+        // SQLite deletes the log when the database's last connection closes, and other tests clear
+        // every pool of the process (SqliteConnection.ClearAllPools) as they stop their servers: a
+        // connection of the test's own, out of any pool, keeps the log there once it has read the
+        // database (a connection counts among the log's users from its first read), idle after it.
+        var settings = server.Services.GetRequiredService<DatabaseSettings>();
+        await using var keeper = new Microsoft.Data.Sqlite.SqliteConnection(settings.ConnectionString + ";Pooling=False");
+        await keeper.OpenAsync();
+        await using (var read = keeper.CreateCommand())
+        {
+            read.CommandText = "SELECT count(*) FROM sqlite_master";
+            await read.ExecuteScalarAsync();
+        }
+
         // Checkpointed, so the writes below start the log from its beginning.
         var checkpoints = server.Services.GetRequiredService<WalCheckpoints>();
         await checkpoints.PassAsync(CancellationToken.None);
