@@ -11,9 +11,10 @@ namespace Vigil.Metrics;
 /// The digits are found with Ryū (Ulf Adams, "Ryū: fast float-to-string conversion", PLDI 2018):
 /// the interval of decimals that round to the double is scaled by a 125-bit power of five from a
 /// table, and digits are dropped while the interval's ends still differ, keeping the one closest to
-/// the double (ties to even). They are those of .NET's round-trip format ("R"), which is also the
-/// shortest closest decimal, found there by Grisu3 through the general number formatter at about
-/// three times the cost; a range query answer formats 600,000 of them.
+/// the double (ties to even). .NET's round-trip format ("R") finds the same digits through Grisu3
+/// and the general number formatter at about three times the cost (a range query answer formats
+/// 600,000 of them), except for some powers of two, where its digits read back as the double below
+/// (2^-25: 2.980232238769531E-08; Go writes 2.9802322387695312e-08).
 /// </remarks>
 public static class ShortestDecimal
 {
