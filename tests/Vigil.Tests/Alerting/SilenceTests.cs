@@ -110,6 +110,31 @@ public abstract class SilenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_arrival_is_recorded_with_the_state_it_brought_while_passes_run_alongside()
+    {
+        // An alert flapping once a second, each put racing a pass: a pass that read the alerts just
+        // before a put committed must not record that put's arrival from its older read.
+        var start = server.Clock.GetUtcNow();
+        var dispatch = server.Services.GetRequiredService<DispatchAlerts>();
+        var expected = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            var at = start.AddSeconds(i);
+            server.Clock.SetUtcNow(at);
+            var resolved = i % 2 == 1;
+            await Task.WhenAll(PutAsync("Flapping", "api", "critical", resolved ? at : null), dispatch.RunOnceAsync(CancellationToken.None));
+            expected.Add($"{i}s/{(resolved ? "resolved" : "firing")}");
+        }
+        await dispatch.RunOnceAsync(CancellationToken.None);
+
+        var detail = await server.Http.GetFromJsonAsync<JsonElement>($"/api/alerts/{Vigil.Features.Notifications.AlertFingerprint.Of(Labels.Of("alertname", "Flapping", "service", "api", "severity", "critical"))}");
+        Assert.Equal(
+            expected,
+            detail.GetProperty("history").EnumerateArray().Where(h => h.GetProperty("kind").GetString() == "received")
+                .Select(h => $"{Math.Round((h.GetProperty("at").GetDateTimeOffset() - start).TotalSeconds)}s/{h.GetProperty("status").GetString()}"));
+    }
+
+    [Fact]
     public async Task A_firing_source_inhibits_warnings_of_the_same_service_only()
     {
         var start = server.Clock.GetUtcNow();

@@ -232,20 +232,25 @@ public sealed class DispatchAlerts(
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
         // Taken for the pass: put back only by a pass that committed all it changed in memory.
         var forgets = Interlocked.Read(ref forgotten);
-        var state = cluster.SingleProcess ? Interlocked.Exchange(ref remembered, null) ?? await RecallAsync(db, cancellationToken) : null;
-        var byFingerprint = state?.Alerts ?? await db.Set<StoredAlert>().AsNoTracking().ToDictionaryAsync(a => a.Fingerprint, StringComparer.Ordinal, cancellationToken);
-        foreach (var ingest in taken)
-        {
-            OnReceived(ReceiveAlerts.Apply(db, byFingerprint, ingest.Alerts, now, ingest.Logger));
-            foreach (var alert in ingest.Alerts)
-            {
-                // Its end may have moved (or it is new): noted where it is now.
-                state?.Ends?.Set(alert.Fingerprint, byFingerprint[alert.Fingerprint]);
-            }
-        }
-        var received = RecordReceived(db, byFingerprint, now);
+        // Arrivals written around the pass are taken before the alerts are read: each committed
+        // before it was noted, so the read below sees it. Taken after, an arrival committed meanwhile
+        // would be recorded from a read that predates it (its old state and time).
+        var arrivals = TakeReceived();
         try
         {
+            var state = cluster.SingleProcess ? Interlocked.Exchange(ref remembered, null) ?? await RecallAsync(db, cancellationToken) : null;
+            var byFingerprint = state?.Alerts ?? await db.Set<StoredAlert>().AsNoTracking().ToDictionaryAsync(a => a.Fingerprint, StringComparer.Ordinal, cancellationToken);
+            var received = new List<string>(arrivals);
+            foreach (var ingest in taken)
+            {
+                received.AddRange(ReceiveAlerts.Apply(db, byFingerprint, ingest.Alerts, now, ingest.Logger));
+                foreach (var alert in ingest.Alerts)
+                {
+                    // Its end may have moved (or it is new): noted where it is now.
+                    state?.Ends?.Set(alert.Fingerprint, byFingerprint[alert.Fingerprint]);
+                }
+            }
+            RecordReceived(db, byFingerprint, received, now);
             var next = await PassAsync(db, scope.ServiceProvider, state, byFingerprint, taken, tree, intervals, settings, together, now, cancellationToken);
             // Not when a flush failed or alerts were written around the pass meanwhile (Forget).
             if (state is not null && Interlocked.Read(ref forgotten) == forgets)
@@ -256,8 +261,9 @@ public sealed class DispatchAlerts(
         }
         catch
         {
-            // Nothing of the pass committed: the next pass records these arrivals.
-            Requeue(received);
+            // Nothing of the pass committed: the next pass records these arrivals (an ingest's own
+            // are recorded by the pass that applies its alerts again).
+            Requeue(arrivals);
             throw;
         }
     }
@@ -640,19 +646,27 @@ public sealed class DispatchAlerts(
         }
     }
 
-    /// <summary>Adds a "received" history row for each arrival <see cref="OnReceived"/> noted (saved with the pass); returns them.</summary>
-    private List<string> RecordReceived(VigilDbContext db, Dictionary<string, StoredAlert> byFingerprint, DateTimeOffset now)
+    /// <summary>The arrivals <see cref="OnReceived"/> noted so far, taken for a pass.</summary>
+    private List<string> TakeReceived()
     {
         var taken = new List<string>();
         while (received.TryDequeue(out var fingerprint))
         {
             taken.Add(fingerprint);
+        }
+        return taken;
+    }
+
+    /// <summary>Adds a "received" history row for each arrival (saved with the pass).</summary>
+    private static void RecordReceived(VigilDbContext db, Dictionary<string, StoredAlert> byFingerprint, List<string> arrivals, DateTimeOffset now)
+    {
+        foreach (var fingerprint in arrivals)
+        {
             if (byFingerprint.TryGetValue(fingerprint, out var alert))
             {
                 db.Add(new AlertEvent { Fingerprint = fingerprint, At = alert.UpdatedAt, Kind = "received", Status = alert.IsResolvedAt(now) ? "resolved" : "firing", Detail = alert.Source });
             }
         }
-        return taken;
     }
 
     private void Requeue(List<string> fingerprints)
