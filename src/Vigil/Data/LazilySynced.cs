@@ -14,28 +14,7 @@ public static class LazilySynced
 {
     public static async Task SaveChangesAsync(VigilDbContext db)
     {
-        if (!db.Database.IsSqlite())
-        {
-            await db.SaveChangesAsync(CancellationToken.None);
-            return;
-        }
-        await db.Database.OpenConnectionAsync(CancellationToken.None);
-        try
-        {
-            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = NORMAL;", CancellationToken.None);
-            try
-            {
-                await db.SaveChangesAsync(CancellationToken.None);
-            }
-            finally
-            {
-                // Back before the connection goes back to the pool (SqliteBusyTimeout sets it on every open as well).
-                await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = FULL;", CancellationToken.None);
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        await using var unsynced = await DeferredSync.BeginAsync(db, CancellationToken.None);
+        await db.SaveChangesAsync(CancellationToken.None);
     }
 }

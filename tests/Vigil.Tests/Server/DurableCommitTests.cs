@@ -58,6 +58,55 @@ public sealed class DurableCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deferred_sync_commits_visibly_without_syncing_until_asked_and_then_hands_back_a_durable_connection()
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+        var unsynced = await DeferredSync.BeginAsync(db, CancellationToken.None);
+        Assert.Equal(1, await SynchronousAsync(db));
+        db.Add(new Service { Name = "payments" });
+        await db.SaveChangesAsync();
+
+        // Committed: other connections read it before the log is synced.
+        Assert.Equal(1, await server.QueryAsync(other => other.Set<Service>().CountAsync(s => s.Name == "payments")));
+        var log = ((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection()).DataSource + "-wal";
+        Assert.True(File.Exists(log));
+        await unsynced.SyncAsync(CancellationToken.None);
+        // Still usable after the sync; still unsynced commits until disposed.
+        Assert.Equal(1, await SynchronousAsync(db));
+        await unsynced.DisposeAsync();
+
+        await db.Database.OpenConnectionAsync();
+        Assert.Equal(2, await SynchronousAsync(db));
+        await db.Database.CloseConnectionAsync();
+    }
+
+    [Fact]
+    public async Task A_deferred_sync_whose_log_was_checkpointed_away_has_nothing_left_to_sync()
+    {
+        var directory = Directory.CreateTempSubdirectory("vigil-sync-");
+        try
+        {
+            var options = new DbContextOptionsBuilder<SqliteVigilDbContext>()
+                .UseSqlite($"Data Source={Path.Combine(directory.FullName, "alone.db")};Pooling=False").Options;
+            await using var db = new SqliteVigilDbContext(options);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER);");
+            await using var unsynced = await DeferredSync.BeginAsync(db, CancellationToken.None);
+            await db.Database.ExecuteSqlRawAsync("INSERT INTO t VALUES (1);");
+            var log = Path.Combine(directory.FullName, "alone.db-wal");
+            Assert.True(File.Exists(log));
+            File.Delete(log); // as SQLite does when its last connection closes, after checkpointing the log
+
+            await unsynced.SyncAsync(CancellationToken.None);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Every_connection_vigil_opens_commits_durably_whatever_it_was_last_set_to()
     {
         await using (var scope = server.Services.CreateAsyncScope())

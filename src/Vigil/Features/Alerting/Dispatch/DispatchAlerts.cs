@@ -403,29 +403,42 @@ public sealed class DispatchAlerts(
             // durable commit between the alert's own and the webhook.
             if (due.Count > 0 || db.ChangeTracker.HasChanges())
             {
-                // The flushes read nothing the arrivals wrote (the outbox by key, the log, incidents with
-                // their own unsaved ones), so arrivals and flushes are saved together, once. The turn
-                // keeps the sender's record of the last delivery from putting this commit to sleep.
-                using var turn = await writes.EnterAsync(cancellationToken);
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                foreach (var (key, group) in due)
+                // Committed unsynced (SQLite), handed to the sender, then synced: the webhook goes out
+                // while the log reaches the disk. The callers are told (Committed) only once it did.
+                // Lost to a power cut before the sync, the notifications may have gone out but the
+                // alerts were not acknowledged: sent again (the sources resend) rather than lost.
+                await using var unsynced = await DeferredSync.BeginAsync(db, cancellationToken);
+                using (await writes.EnterAsync(cancellationToken))
                 {
-                    enqueued |= await FlushAsync(db, group, members[key], muting, log, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
+                    // The flushes read nothing the arrivals wrote (the outbox by key, the log, incidents with
+                    // their own unsaved ones), so arrivals and flushes are saved together, once. The turn
+                    // keeps the sender's record of the last delivery from putting this commit to sleep.
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    foreach (var (key, group) in due)
+                    {
+                        enqueued |= await FlushAsync(db, group, members[key], muting, log, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
+                    }
+                    // The notifications, and any page an opened incident sent, go to the sender as they are once committed.
+                    committed = [.. db.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)];
+                    if (committed.Count > 0)
+                    {
+                        // Handed over below (Deliver): the sender need not also be woken to look for them.
+                        AfterCommit.Remove(db, outbox.Wake);
+                    }
+                    await db.SaveChangesAsync(cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                    foreach (var message in committed)
+                    {
+                        // The sender tracks them from here; this pass's later saves must not write them.
+                        db.Entry(message).State = EntityState.Detached;
+                    }
                 }
-                // The notifications, and any page an opened incident sent, go to the sender as they are once committed.
-                committed = [.. db.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)];
                 if (committed.Count > 0)
                 {
-                    // Handed over below (Deliver): the sender need not also be woken to look for them.
-                    AfterCommit.Remove(db, outbox.Wake);
+                    // Deliver now, without the sender reading them back.
+                    outbox.Deliver(committed);
                 }
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                foreach (var message in committed)
-                {
-                    // The sender tracks them from here; this pass's later saves must not write them.
-                    db.Entry(message).State = EntityState.Detached;
-                }
+                await unsynced.SyncAsync(cancellationToken);
             }
             Committed(taken);
         }
@@ -462,12 +475,7 @@ public sealed class DispatchAlerts(
                 expiries.Set((group.Receiver, group.GroupKey), entry);
             }
         }
-        if (committed is { Count: > 0 })
-        {
-            // Deliver now, without the sender reading them back.
-            outbox.Deliver(committed);
-        }
-        else if (enqueued)
+        if (enqueued && committed is not { Count: > 0 })
         {
             // Deliver now, not at the sender's next poll (up to a second later).
             outbox.Wake();
