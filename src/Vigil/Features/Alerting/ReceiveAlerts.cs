@@ -18,9 +18,10 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider 
     private Dispatch.DispatchAlerts Dispatcher => field ??= services.GetRequiredService<Dispatch.DispatchAlerts>();
 
     /// <summary>
-    /// Raised after every commit, with the fingerprints whose state it changed: new alerts, and
-    /// alerts that went from firing to resolved or back (their history records those). A resend
-    /// that changes neither raises it with none, which still wakes the dispatcher.
+    /// Raised after every commit made around the dispatcher, with the fingerprints whose state it
+    /// changed: new alerts, and alerts that went from firing to resolved or back (the commit recorded
+    /// those in their history). A resend that changes neither raises it with none, which still wakes
+    /// the dispatcher.
     /// </summary>
     public event Action<IReadOnlyList<string>>? Received;
 
@@ -90,23 +91,34 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider 
             {
                 var merged = Overlaps(old, alert) ? Merge(old, alert) : alert;
                 Hosting.OperatorLog.AlertChanged(logger, alert.Labels, !old.IsResolvedAt(now), !merged.IsResolvedAt(now));
-                if (old.IsResolvedAt(now) != merged.IsResolvedAt(now))
-                {
-                    changed.Add(alert.Fingerprint);
-                }
+                var flipped = old.IsResolvedAt(now) != merged.IsResolvedAt(now);
                 Dispatch.DispatchAlerts.Track(db, old);
                 (old.AnnotationsJson, old.StartsAt, old.EndsAt, old.Timeout, old.UpdatedAt, old.GeneratorUrl, old.Source) =
                     (merged.AnnotationsJson, merged.StartsAt, merged.EndsAt, merged.Timeout, merged.UpdatedAt, merged.GeneratorUrl, merged.Source);
+                if (flipped)
+                {
+                    Arrived(db, old, now, changed);
+                }
             }
             else
             {
                 Hosting.OperatorLog.AlertChanged(logger, alert.Labels, false, !alert.IsResolvedAt(now));
                 db.Add(alert);
                 existing[alert.Fingerprint] = alert;
-                changed.Add(alert.Fingerprint);
+                Arrived(db, alert, now, changed);
             }
         }
         return changed;
+    }
+
+    /// <summary>
+    /// Records an arrival that made an alert new, or turned it from firing to resolved or back, in the
+    /// alert's history: in the same unit of work as the alert, with the state it arrived in.
+    /// </summary>
+    private static void Arrived(VigilDbContext db, StoredAlert alert, DateTimeOffset now, List<string> changed)
+    {
+        db.Add(new Dispatch.AlertEvent { Fingerprint = alert.Fingerprint, At = alert.UpdatedAt, Kind = "received", Status = alert.IsResolvedAt(now) ? "resolved" : "firing", Detail = alert.Source });
+        changed.Add(alert.Fingerprint);
     }
 
     private static StoredAlert Normalize(IncomingAlert alert, DateTimeOffset now, TimeSpan resolveTimeout)

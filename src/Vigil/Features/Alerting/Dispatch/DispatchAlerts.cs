@@ -30,7 +30,6 @@ public sealed class DispatchAlerts(
     // One pass at a time in the process, even across instances: two overlapping passes would
     // both decide to notify before either committed. Across replicas the <c>dispatch</c> lease does it (DispatchLoop).
     private static readonly SemaphoreSlim Gate = new(1, 1);
-    private readonly ConcurrentQueue<string> received = new();
     private readonly ConcurrentQueue<Ingest> ingests = new();
     private static readonly AsyncLocal<bool> Passing = new();
 
@@ -129,15 +128,6 @@ public sealed class DispatchAlerts(
     }
     private (string Fingerprint, RouteNode? Tree, IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> Intervals) cached = ("", null, new Dictionary<string, IReadOnlyList<TimeInterval>>());
 
-    /// <summary>Remembers fingerprints <see cref="ReceiveAlerts"/> just made new, firing or resolved, for their history.</summary>
-    public void OnReceived(IReadOnlyList<string> fingerprints)
-    {
-        foreach (var fingerprint in fingerprints)
-        {
-            received.Enqueue(fingerprint);
-        }
-    }
-
     /// <summary>Runs one pass; returns when the next group is due, if any. Passes never overlap.</summary>
     public async Task<DateTimeOffset?> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -232,40 +222,25 @@ public sealed class DispatchAlerts(
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
         // Taken for the pass: put back only by a pass that committed all it changed in memory.
         var forgets = Interlocked.Read(ref forgotten);
-        // Arrivals written around the pass are taken before the alerts are read: each committed
-        // before it was noted, so the read below sees it. Taken after, an arrival committed meanwhile
-        // would be recorded from a read that predates it (its old state and time).
-        var arrivals = TakeReceived();
-        try
+        var state = cluster.SingleProcess ? Interlocked.Exchange(ref remembered, null) ?? await RecallAsync(db, cancellationToken) : null;
+        var byFingerprint = state?.Alerts ?? await db.Set<StoredAlert>().AsNoTracking().ToDictionaryAsync(a => a.Fingerprint, StringComparer.Ordinal, cancellationToken);
+        foreach (var ingest in taken)
         {
-            var state = cluster.SingleProcess ? Interlocked.Exchange(ref remembered, null) ?? await RecallAsync(db, cancellationToken) : null;
-            var byFingerprint = state?.Alerts ?? await db.Set<StoredAlert>().AsNoTracking().ToDictionaryAsync(a => a.Fingerprint, StringComparer.Ordinal, cancellationToken);
-            var received = new List<string>(arrivals);
-            foreach (var ingest in taken)
+            // The arrivals' history is recorded with them (Apply), in the pass's commit.
+            ReceiveAlerts.Apply(db, byFingerprint, ingest.Alerts, now, ingest.Logger);
+            foreach (var alert in ingest.Alerts)
             {
-                received.AddRange(ReceiveAlerts.Apply(db, byFingerprint, ingest.Alerts, now, ingest.Logger));
-                foreach (var alert in ingest.Alerts)
-                {
-                    // Its end may have moved (or it is new): noted where it is now.
-                    state?.Ends?.Set(alert.Fingerprint, byFingerprint[alert.Fingerprint]);
-                }
+                // Its end may have moved (or it is new): noted where it is now.
+                state?.Ends?.Set(alert.Fingerprint, byFingerprint[alert.Fingerprint]);
             }
-            RecordReceived(db, byFingerprint, received, now);
-            var next = await PassAsync(db, scope.ServiceProvider, state, byFingerprint, taken, tree, intervals, settings, together, now, cancellationToken);
-            // Not when a flush failed or alerts were written around the pass meanwhile (Forget).
-            if (state is not null && Interlocked.Read(ref forgotten) == forgets)
-            {
-                Volatile.Write(ref remembered, state);
-            }
-            return next;
         }
-        catch
+        var next = await PassAsync(db, scope.ServiceProvider, state, byFingerprint, taken, tree, intervals, settings, together, now, cancellationToken);
+        // Not when a flush failed or alerts were written around the pass meanwhile (Forget).
+        if (state is not null && Interlocked.Read(ref forgotten) == forgets)
         {
-            // Nothing of the pass committed: the next pass records these arrivals (an ingest's own
-            // are recorded by the pass that applies its alerts again).
-            Requeue(arrivals);
-            throw;
+            Volatile.Write(ref remembered, state);
         }
+        return next;
     }
 
     /// <summary>Reads what <see cref="remembered"/> holds from the store.</summary>
@@ -651,37 +626,6 @@ public sealed class DispatchAlerts(
                 ? []
                 : [.. alerts.Select(a => new AlertView(a.Fingerprint, a.Labels, !a.IsResolvedAt(now)))];
             return new AlertMuting(views, active, rules.Inhibit, ActiveMaintenanceSource.ActiveAt(Windows, now), dependencies);
-        }
-    }
-
-    /// <summary>The arrivals <see cref="OnReceived"/> noted so far, taken for a pass.</summary>
-    private List<string> TakeReceived()
-    {
-        var taken = new List<string>();
-        while (received.TryDequeue(out var fingerprint))
-        {
-            taken.Add(fingerprint);
-        }
-        return taken;
-    }
-
-    /// <summary>Adds a "received" history row for each arrival (saved with the pass).</summary>
-    private static void RecordReceived(VigilDbContext db, Dictionary<string, StoredAlert> byFingerprint, List<string> arrivals, DateTimeOffset now)
-    {
-        foreach (var fingerprint in arrivals)
-        {
-            if (byFingerprint.TryGetValue(fingerprint, out var alert))
-            {
-                db.Add(new AlertEvent { Fingerprint = fingerprint, At = alert.UpdatedAt, Kind = "received", Status = alert.IsResolvedAt(now) ? "resolved" : "firing", Detail = alert.Source });
-            }
-        }
-    }
-
-    private void Requeue(List<string> fingerprints)
-    {
-        foreach (var fingerprint in fingerprints)
-        {
-            received.Enqueue(fingerprint);
         }
     }
 

@@ -88,9 +88,5 @@ public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, 
         }
     }
 
-    private void OnReceived(IReadOnlyList<string> fingerprints)
-    {
-        dispatch.OnReceived(fingerprints);
-        wake.Release();
-    }
+    private void OnReceived(IReadOnlyList<string> fingerprints) => wake.Release();
 }
