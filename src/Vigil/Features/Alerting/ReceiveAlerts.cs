@@ -10,7 +10,7 @@ namespace Vigil.Features.Alerting;
 /// (api/v2 <c>postAlertsHandler</c> and <c>provider/mem</c> <c>Put</c>): a missing start is now; a
 /// missing end is now + <c>resolve_timeout</c>, marked as a timeout; an alert that overlaps the
 /// stored one with the same labels is merged with it (<see cref="Merge"/>). When the task
-/// completes the alerts are committed, and <see cref="Received"/> tells the dispatcher which changed.
+/// completes the alerts are committed, and <see cref="Received"/> wakes the dispatcher.
 /// </summary>
 public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider services, ConfigReloader config, TimeProvider clock, ILogger<ReceiveAlerts> logger) : IAlertIngest
 {
@@ -18,12 +18,10 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider 
     private Dispatch.DispatchAlerts Dispatcher => field ??= services.GetRequiredService<Dispatch.DispatchAlerts>();
 
     /// <summary>
-    /// Raised after every commit made around the dispatcher, with the fingerprints whose state it
-    /// changed: new alerts, and alerts that went from firing to resolved or back (the commit recorded
-    /// those in their history). A resend that changes neither raises it with none, which still wakes
-    /// the dispatcher.
+    /// Raised after every commit made around the dispatcher (a resend that changed nothing too): it
+    /// wakes the dispatcher. The commit itself recorded the arrivals in the alerts' history.
     /// </summary>
-    public event Action<IReadOnlyList<string>>? Received;
+    public event Action? Received;
 
     public async Task PutAsync(IReadOnlyList<IncomingAlert> alerts, CancellationToken cancellationToken)
     {
@@ -47,12 +45,11 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider 
         // find a new alert missing and insert it, and the dispatcher may delete a resolved alert
         // between our read and our update (its garbage collection): the loser reads again (fresh
         // rows, a fresh context) and merges into the winner's row, or inserts anew.
-        List<string> changed;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                changed = await SaveAsync(attempt == 1 ? incoming : Incoming(), fingerprints, now, cancellationToken);
+                await SaveAsync(attempt == 1 ? incoming : Incoming(), fingerprints, now, cancellationToken);
                 break;
             }
             catch (DbUpdateException e) when (attempt < 3 && (DbErrors.IsUniqueViolation(e) || e is DbUpdateConcurrencyException))
@@ -62,18 +59,16 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider 
         // Written around the dispatcher (over replicas, or from inside one of its passes): what it
         // remembers, if anything, is read from the store again.
         Dispatcher.Forget();
-        Received?.Invoke(changed);
+        Received?.Invoke();
     }
 
-    /// <returns>The fingerprints of new alerts and of alerts whose firing or resolved state changed.</returns>
-    private async Task<List<string>> SaveAsync(List<StoredAlert> incoming, List<string> fingerprints, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task SaveAsync(List<StoredAlert> incoming, List<string> fingerprints, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
         var existing = await db.Set<StoredAlert>().Where(a => fingerprints.Contains(a.Fingerprint)).ToDictionaryAsync(a => a.Fingerprint, cancellationToken);
-        var changed = Apply(db, existing, incoming, now, logger);
+        Apply(db, existing, incoming, now, logger);
         await db.SaveChangesAsync(cancellationToken);
-        return changed;
     }
 
     /// <summary>
@@ -81,10 +76,8 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider 
     /// unit of work, merging with the stored alert where they overlap; <paramref name="existing"/> may
     /// hold tracked or detached alerts.
     /// </summary>
-    /// <returns>The fingerprints of new alerts and of alerts whose firing or resolved state changed.</returns>
-    public static List<string> Apply(VigilDbContext db, Dictionary<string, StoredAlert> existing, List<StoredAlert> incoming, DateTimeOffset now, ILogger logger)
+    public static void Apply(VigilDbContext db, Dictionary<string, StoredAlert> existing, List<StoredAlert> incoming, DateTimeOffset now, ILogger logger)
     {
-        var changed = new List<string>();
         foreach (var alert in incoming)
         {
             if (existing.TryGetValue(alert.Fingerprint, out var old))
@@ -97,7 +90,7 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider 
                     (merged.AnnotationsJson, merged.StartsAt, merged.EndsAt, merged.Timeout, merged.UpdatedAt, merged.GeneratorUrl, merged.Source);
                 if (flipped)
                 {
-                    Arrived(db, old, now, changed);
+                    Arrived(db, old, now);
                 }
             }
             else
@@ -105,21 +98,17 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider 
                 Hosting.OperatorLog.AlertChanged(logger, alert.Labels, false, !alert.IsResolvedAt(now));
                 db.Add(alert);
                 existing[alert.Fingerprint] = alert;
-                Arrived(db, alert, now, changed);
+                Arrived(db, alert, now);
             }
         }
-        return changed;
     }
 
     /// <summary>
     /// Records an arrival that made an alert new, or turned it from firing to resolved or back, in the
     /// alert's history: in the same unit of work as the alert, with the state it arrived in.
     /// </summary>
-    private static void Arrived(VigilDbContext db, StoredAlert alert, DateTimeOffset now, List<string> changed)
-    {
+    private static void Arrived(VigilDbContext db, StoredAlert alert, DateTimeOffset now) =>
         db.Add(new Dispatch.AlertEvent { Fingerprint = alert.Fingerprint, At = alert.UpdatedAt, Kind = "received", Status = alert.IsResolvedAt(now) ? "resolved" : "firing", Detail = alert.Source });
-        changed.Add(alert.Fingerprint);
-    }
 
     private static StoredAlert Normalize(IncomingAlert alert, DateTimeOffset now, TimeSpan resolveTimeout)
     {

@@ -88,5 +88,5 @@ public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, 
         }
     }
 
-    private void OnReceived(IReadOnlyList<string> fingerprints) => wake.Release();
+    private void OnReceived() => wake.Release();
 }
