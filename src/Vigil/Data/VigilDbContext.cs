@@ -24,6 +24,19 @@ public abstract class VigilDbContext(DbContextOptions options) : DbContext(optio
     /// <summary>What <see cref="AfterCommit"/> runs once this unit of work commits.</summary>
     internal List<Action> AfterCommitActions { get; } = [];
 
+    // Pooled (DataModule): what one unit of work left uncommitted must not run after the next one's commit.
+    public override void Dispose()
+    {
+        AfterCommitActions.Clear();
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        AfterCommitActions.Clear();
+        return base.DisposeAsync();
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(VigilDbContext).Assembly);
 }

@@ -6,7 +6,7 @@ namespace Vigil.Tests.Hosting;
 /// <summary>A logger provider that keeps every line the server logs, to assert what an operator would read.</summary>
 public sealed class LogCapture : ILoggerProvider
 {
-    public sealed record Entry(string Category, LogLevel Level, string EventName, string Message);
+    public sealed record Entry(string Category, LogLevel Level, string EventName, string Message, string? Exception = null);
 
     private readonly ConcurrentQueue<Entry> entries = new();
 
@@ -27,6 +27,6 @@ public sealed class LogCapture : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            capture.entries.Enqueue(new Entry(category, logLevel, eventId.Name ?? "", formatter(state, exception)));
+            capture.entries.Enqueue(new Entry(category, logLevel, eventId.Name ?? "", formatter(state, exception), exception?.ToString()));
     }
 }

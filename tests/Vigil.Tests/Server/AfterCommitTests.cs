@@ -63,6 +63,37 @@ public abstract class AfterCommitTests : IAsyncLifetime
         Assert.Equal(1, runs);
         Assert.Equal(0, await ServicesSeenByAnotherReaderAsync("ledger"));
     }
+
+    [Fact]
+    public async Task An_action_left_by_a_unit_of_work_that_never_saved_does_not_run_when_its_pooled_context_commits_again()
+    {
+        var runs = 0;
+        VigilDbContext left;
+        await using (var abandoned = server.Services.CreateAsyncScope())
+        {
+            left = abandoned.ServiceProvider.GetRequiredService<VigilDbContext>();
+            left.Add(new Service { Name = "abandoned" });
+            AfterCommit.Add(left, () => runs++);
+        }
+
+        // Contexts are pooled: scopes are handed reset ones, this one among them sooner or later.
+        for (var i = 0; ; i++)
+        {
+            Assert.True(i < 5000, "the pool never handed the context back");
+            await using var scope = server.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            if (ReferenceEquals(db, left))
+            {
+                db.Add(new Service { Name = "next" });
+                await db.SaveChangesAsync();
+                break;
+            }
+        }
+
+        Assert.Equal(0, runs);
+        Assert.Equal(0, await ServicesSeenByAnotherReaderAsync("abandoned"));
+        Assert.Equal(1, await ServicesSeenByAnotherReaderAsync("next"));
+    }
 }
 
 public sealed class AfterCommitOnSqlite : AfterCommitTests

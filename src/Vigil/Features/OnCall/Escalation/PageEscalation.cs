@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
 using Vigil.Features.Notifications.Delivery;
@@ -14,8 +13,6 @@ namespace Vigil.Features.OnCall.Escalation;
 public sealed class PageEscalation(
     IEnumerable<IPageObserver> observers, PageTargets targets, EscalationSignal signal, OutboxSender sender, ILogger<PageEscalation> logger) : IPaging
 {
-    private static readonly ConditionalWeakTable<VigilDbContext, object> Hooked = [];
-
     public async Task StartAsync(VigilDbContext db, PageRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (await OpenAsync(db, request.Subject, cancellationToken) is not null)
@@ -164,16 +161,18 @@ public sealed class PageEscalation(
         }
     }
 
+    // Once per unit of work, whatever number of events it tells (an equal delegate replaces the last).
+    // Not a SavedChanges handler: contexts are pooled, and the handler would stay with the context.
     private void WakeAfterCommit(VigilDbContext db)
     {
-        if (Hooked.TryAdd(db, this))
-        {
-            db.SavedChanges += (_, _) =>
-            {
-                signal.Wake();
-                sender.Wake();
-            };
-        }
+        AfterCommit.Remove(db, Wake);
+        AfterCommit.Add(db, Wake);
+    }
+
+    private void Wake()
+    {
+        signal.Wake();
+        sender.Wake();
     }
 }
 
