@@ -21,6 +21,10 @@ percentiles per system and the load average, because this machine is shared.
 
 VIGIL_DLL_B (environment): a second build of vigil.dll, run as a third system "vigil-b" in the same
 rounds (the order rotates from round to round), for a before/after on the same machine load.
+VIGIL_B_ENV (environment): KEY=VALUE pairs, space-separated, set for vigil-b only (with
+VIGIL_DLL_B unset, vigil-b runs the same build): a runtime setting compared on one build.
+LATENCIES (environment): a file to write every system's latencies to (JSON, in the order sent),
+to see where the slow ones fall.
 """
 import http.client, json, os, shutil, socket, subprocess, sys, tempfile, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,7 +35,8 @@ database = sys.argv[3] if len(sys.argv) > 3 else "sqlite"
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # VIGIL_DLL: another build of vigil.dll (an older commit, for a before/after run).
 vigil = os.environ.get("VIGIL_DLL") or os.path.join(root, "src/Vigil/bin/Release/net10.0/vigil.dll")
-vigil_b = os.environ.get("VIGIL_DLL_B")
+vigil_b_env = dict(kv.split("=", 1) for kv in os.environ.get("VIGIL_B_ENV", "").split())
+vigil_b = os.environ.get("VIGIL_DLL_B") or (vigil if vigil_b_env else None)
 TOKEN = "bench-alert-token-0123456789abcdef"
 
 
@@ -113,7 +118,7 @@ receivers:
     return p, port, {}
 
 
-def start_vigil(dll, name):
+def start_vigil(dll, name, extra_env=None):
     port = free_port()
     with open(os.path.join(work, "alerts.token"), "w") as f:
         f.write(TOKEN)
@@ -145,7 +150,7 @@ access:
         if vigil_b:
             sys.exit("VIGIL_DLL_B runs on SQLite only (two builds on one PostgreSQL database would share its state)")
         args += ["--database", database]
-    env = dict(os.environ, Logging__LogLevel__Default="Warning")
+    env = dict(os.environ, Logging__LogLevel__Default="Warning", **(extra_env or {}))
     p = subprocess.Popen(args, stdout=open(os.path.join(work, f"{name}.log"), "w"), stderr=subprocess.STDOUT, env=env)
     wait_http(port, "/api/health", p, name)
     return p, port, {"Authorization": f"Bearer {TOKEN}"}
@@ -187,7 +192,7 @@ def rank(values, p):
 
 systems = {"alertmanager": start_alertmanager(), "vigil": start_vigil(vigil, "vigil")}
 if vigil_b:
-    systems["vigil-b"] = start_vigil(vigil_b, "vigil-b")
+    systems["vigil-b"] = start_vigil(vigil_b, "vigil-b", vigil_b_env)
 results = {name: [] for name in systems}
 acks = {name: [] for name in systems}
 cpu = {name: 0.0 for name in systems}
@@ -221,5 +226,8 @@ am = results["alertmanager"]
 for name in [n for n in results if n != "alertmanager"]:
     vg = results[name]
     print(f"{name} / alertmanager: p50 {rank(vg, 50) / rank(am, 50):.2f}x, p99 {rank(vg, 99) / rank(am, 99):.2f}x")
+if os.environ.get("LATENCIES"):
+    with open(os.environ["LATENCIES"], "w") as f:
+        json.dump(results, f)
 print(f"load average (1 min) during the run: {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores")
 shutil.rmtree(work, ignore_errors=True)

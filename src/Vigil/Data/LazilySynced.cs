@@ -12,9 +12,16 @@ namespace Vigil.Data;
 /// </summary>
 public static class LazilySynced
 {
-    public static async Task SaveChangesAsync(VigilDbContext db)
+    /// <summary>Runs <paramref name="rows"/> in one transaction, committed unsynced (SQLite).</summary>
+    public static async Task ExecuteAsync(VigilDbContext db, DirectRows rows)
     {
+        if (rows.IsEmpty)
+        {
+            return;
+        }
         await using var unsynced = await DeferredSync.BeginAsync(db, CancellationToken.None);
-        await db.SaveChangesAsync(CancellationToken.None);
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        await rows.ExecuteAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Data;
 using Vigil.Features.Catalog;
+using Vigil.Features.Notifications.Outbox;
 using Vigil.Tests.Support;
 
 namespace Vigil.Tests.Server;
@@ -47,11 +48,11 @@ public sealed class DurableCommitTests : IAsyncLifetime
     {
         await using var scope = server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
-        db.Add(new Service { Name = "billing" });
+        var message = new OutboxMessage { Channel = "ops", IdempotencyKey = "lazily", GroupKey = "g", Payload = "{}", CreatedAt = server.Clock.GetUtcNow(), Status = OutboxStatus.Delivered };
 
-        await LazilySynced.SaveChangesAsync(db);
+        await LazilySynced.ExecuteAsync(db, new DirectRows(db).Insert(message));
 
-        Assert.Equal(1, await server.QueryAsync(other => other.Set<Service>().CountAsync(s => s.Name == "billing")));
+        Assert.Equal(1, await server.QueryAsync(other => other.Set<OutboxMessage>().CountAsync(m => m.IdempotencyKey == "lazily")));
         await db.Database.OpenConnectionAsync();
         Assert.Equal(2, await SynchronousAsync(db));
         await db.Database.CloseConnectionAsync();

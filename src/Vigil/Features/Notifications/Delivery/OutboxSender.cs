@@ -274,7 +274,11 @@ public sealed class OutboxSender(
         }
     }
 
-    /// <summary>Sends a wave at once, then records every attempt in one save.</summary>
+    /// <summary>What a delivery's record changes of its message.</summary>
+    private static readonly string[] Recorded =
+        [nameof(OutboxMessage.Status), nameof(OutboxMessage.Attempts), nameof(OutboxMessage.DeliveredAt), nameof(OutboxMessage.NextAttemptAt), nameof(OutboxMessage.LastError)];
+
+    /// <summary>Sends a wave at once, then records every attempt in one transaction.</summary>
     private async Task DeliverAsync(DrainUnit unit, List<OutboxMessage> wave, ChannelDefinition? definition, ChannelRateLimit limit, CancellationToken stoppingToken)
     {
         if (!cluster.SingleProcess && !await ClaimAsync(unit.Db, wave, definition, stoppingToken))
@@ -285,18 +289,22 @@ public sealed class OutboxSender(
         // Made only now for a handed batch, so nothing but the send itself stands before the page goes out.
         var db = unit.Db;
         var settings = directory.Settings;
+        // Written as two plain statements per message rather than through SaveChanges, whose change
+        // tracking and update pipeline cost several times the write (DirectRows).
+        var record = new DirectRows(db);
         foreach (var (message, attempt) in wave.Zip(attempts))
         {
             if (attempt is not { } made)
             {
                 message.Status = OutboxStatus.Skipped;
                 message.NextAttemptAt = null;
+                record.Update(message, Recorded);
                 continue;
             }
             var (started, duration, result) = made;
             var now = clock.GetUtcNow();
             limit.Sent(now);
-            db.Add(new DeliveryAttempt
+            record.Insert(new DeliveryAttempt
             {
                 MessageId = message.Id,
                 Channel = message.Channel,
@@ -331,6 +339,7 @@ public sealed class OutboxSender(
                     Hosting.OperatorLog.NotificationFailed(logger, message.Id, message.Channel, message.Attempts, next, result.Error);
                 }
             }
+            record.Update(message, Recorded);
         }
         // Not cancellable: an attempt that was made is recorded, or the receiver would get it again after a restart.
         // Not fenced either: it was sent under a claim no other replica could take, whoever holds the lease now.
@@ -339,7 +348,12 @@ public sealed class OutboxSender(
         using (LeaseFence.Suspend())
         using (await writes.EnterAsync(CancellationToken.None))
         {
-            await LazilySynced.SaveChangesAsync(db);
+            await LazilySynced.ExecuteAsync(db, record);
+        }
+        foreach (var message in wave)
+        {
+            // Recorded: what the unit tracks of it must not be written again by a later save.
+            db.Entry(message).State = EntityState.Detached;
         }
         foreach (var (message, attempt) in wave.Zip(attempts))
         {
