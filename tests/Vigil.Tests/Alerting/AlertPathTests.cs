@@ -92,6 +92,43 @@ public sealed class AlertPathTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Alerts_committed_while_the_webhook_is_still_sending_the_last_one_each_go_out_once_after_it()
+    {
+        receiver.Behaviour = NotificationReceiver.Mode.Hang;
+        await PutAsync(Firing("First"));
+        var bound = Patience.Of(TimeSpan.FromSeconds(10));
+        var started = TimeProvider.System.GetTimestamp();
+        while (receiver.Requests.Count == 0)
+        {
+            Assert.True(TimeProvider.System.GetElapsedTime(started) < bound, "the first notification was not sent");
+            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System);
+        }
+
+        // Each its own commit, handed to the channel while its drain waits on the first.
+        await PutAsync(Firing("Second"));
+        await PutAsync(Firing("Third"));
+        receiver.Behaviour = NotificationReceiver.Mode.Answer;
+        receiver.Release();
+
+        await UntilAcceptedAsync(2);
+        while (receiver.Keys.Count < 3)
+        {
+            Assert.True(TimeProvider.System.GetElapsedTime(started) < bound, $"{receiver.Keys.Count} of 3 notifications were sent");
+            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System);
+        }
+        Assert.All(receiver.Keys.Values, count => Assert.Equal(1, count));
+        // After the first; the two others, of different groups, may go out in one wave, side by side.
+        var names = receiver.Requests.Select(r => NotificationGroupName(r.Text)).ToList();
+        Assert.Equal("First", names[0]);
+        Assert.Equal(["Second", "Third"], names.Skip(1).Order(StringComparer.Ordinal));
+        // All three recorded as delivered (the first answered once released).
+        await server.AdvanceUntilAsync(async () => (await OutboxAsync()).All(m => m.Status == OutboxStatus.Delivered), "every message is recorded delivered", TimeSpan.Zero);
+    }
+
+    private static string NotificationGroupName(string body) =>
+        System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("groupLabels").GetProperty("alertname").GetString()!;
+
+    [Fact]
     public async Task After_a_restart_the_dispatcher_knows_what_each_receiver_was_told()
     {
         await PutAsync(Firing("DiskFull"));

@@ -42,6 +42,16 @@ public sealed class OutboxSender(
 
     /// <summary>Draining channels that messages came due for while they drained; guarded by <see cref="draining"/>.</summary>
     private readonly HashSet<string> recheck = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Channels whose running drain was started by <see cref="Deliver"/>: it sends what it is handed and
+    /// reads nothing from the outbox, so messages handed while it runs can be given to it
+    /// (<see cref="handedLater"/>) with no risk of being read and sent twice. Guarded by <see cref="draining"/>.
+    /// </summary>
+    private readonly HashSet<string> handedDrains = new(StringComparer.Ordinal);
+
+    /// <summary>Messages handed to a channel's running handed drain, which sends them next; guarded by <see cref="draining"/>.</summary>
+    private readonly Dictionary<string, List<OutboxMessage>> handedLater = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChannelRateLimit> limits = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim wake = new(0, int.MaxValue);
 
@@ -72,14 +82,29 @@ public sealed class OutboxSender(
             var now = clock.GetUtcNow();
             foreach (var channel in committed.Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now).GroupBy(m => m.Channel, StringComparer.Ordinal))
             {
-                if (draining.ContainsKey(channel.Key))
+                List<OutboxMessage> ordered = [.. channel.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)];
+                if (handedDrains.Contains(channel.Key))
+                {
+                    // The channel's drain is sending what an earlier commit handed it (the last alert's
+                    // webhook, still being recorded): it sends these next, without reading the outbox.
+                    if (handedLater.TryGetValue(channel.Key, out var later))
+                    {
+                        later.AddRange(ordered);
+                    }
+                    else
+                    {
+                        handedLater[channel.Key] = ordered;
+                    }
+                }
+                else if (draining.ContainsKey(channel.Key))
                 {
                     // The drain may have read its batch before these committed: it looks again as it ends.
                     recheck.Add(channel.Key);
                 }
                 else
                 {
-                    starts.Add((channel.Key, [.. channel.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)], RegisterDrainLocked(channel.Key)));
+                    handedDrains.Add(channel.Key);
+                    starts.Add((channel.Key, ordered, RegisterDrainLocked(channel.Key)));
                 }
             }
         }
@@ -167,12 +192,27 @@ public sealed class OutboxSender(
     /// <summary>Drains <paramref name="channel"/>, first with <paramref name="handed"/> when given (see <see cref="Deliver"/>), then ends its turn (<see cref="RegisterDrainLocked"/>).</summary>
     private async Task RunDrainAsync(string channel, List<OutboxMessage>? handed, TaskCompletionSource done, CancellationToken stoppingToken)
     {
-        var drained = false;
+        var ended = false;
         var again = false;
         try
         {
-            await DrainAsync(channel, handed, stoppingToken);
-            drained = true;
+            while (true)
+            {
+                await DrainAsync(channel, handed, stoppingToken);
+                lock (draining)
+                {
+                    // A handed drain goes on with what was handed to it meanwhile (Deliver); the decision
+                    // and the end are one step, so nothing is handed to a drain that has ended.
+                    if (handed is not null && handedLater.Remove(channel, out var more))
+                    {
+                        handed = more;
+                        continue;
+                    }
+                    again = EndDrainLocked(channel);
+                    ended = true;
+                    break;
+                }
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -180,18 +220,34 @@ public sealed class OutboxSender(
         }
         finally
         {
-            lock (draining)
+            if (!ended)
             {
-                draining.Remove(channel);
-                again = recheck.Remove(channel);
+                lock (draining)
+                {
+                    // Failed: what was handed meanwhile is still pending in the outbox, and read when the sender looks again.
+                    if (handedLater.ContainsKey(channel))
+                    {
+                        Wake();
+                    }
+                    EndDrainLocked(channel);
+                }
             }
             done.SetResult();
         }
-        if (drained && again)
+        if (ended && again)
         {
             // Messages came due while this drain ran (their wake-up found the channel draining): look at the outbox again.
             Wake();
         }
+    }
+
+    /// <summary>Ends <paramref name="channel"/>'s drain; whether messages came due meanwhile (<see cref="recheck"/>). The caller holds <see cref="draining"/>.</summary>
+    private bool EndDrainLocked(string channel)
+    {
+        draining.Remove(channel);
+        handedDrains.Remove(channel);
+        handedLater.Remove(channel);
+        return recheck.Remove(channel);
     }
 
     /// <summary>Sends the channel's due messages, in waves (see <see cref="NextWave"/>), within its rate limit.</summary>
