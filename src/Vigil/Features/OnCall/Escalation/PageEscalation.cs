@@ -162,7 +162,8 @@ public sealed class PageEscalation(
     }
 
     // Once per unit of work, whatever number of events it tells (an equal delegate replaces the last).
-    // Not a SavedChanges handler: contexts are pooled, and the handler would stay with the context.
+    // Not a SavedChanges handler hooked once per context, as before: contexts are pooled, so one
+    // context serves many units of work, and a per-instance hook does not follow them.
     private void WakeAfterCommit(VigilDbContext db)
     {
         AfterCommit.Remove(db, Wake);
