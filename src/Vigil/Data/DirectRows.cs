@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -15,14 +17,30 @@ namespace Vigil.Data;
 /// come from the model, read once per entity type and column set. For a hot path that writes a
 /// row or two of a known shape, where SaveChanges (change detection, the update pipeline, one
 /// command per row) costs more than the write: a delivery's record was ~10 % of the process's CPU
-/// in bench/alerting. Nothing it writes is tracked, and no <see cref="SavedTypes"/> version moves.
+/// in bench/alerting. Nothing it writes is tracked, and no <see cref="SavedTypes"/> version moves;
+/// <see cref="SaveChangesAsync"/> writes what is tracked instead, as SaveChanges would.
 /// </summary>
 public sealed class DirectRows(VigilDbContext db)
 {
-    /// <summary>A statement's text around its values: <see cref="Head"/>, then each value after its <see cref="Before"/>, then <see cref="Tail"/>.</summary>
-    private sealed record Statement(string Head, string[] Before, string Tail, IProperty[] Properties);
+    /// <summary>
+    /// A statement's text around its values: <see cref="Head"/>, then each value after its
+    /// <see cref="Before"/>, then <see cref="Tail"/>; an insert that reads back its store-generated
+    /// key names it in <see cref="Returns"/>.
+    /// </summary>
+    private sealed record Statement(string Head, string[] Before, string Tail, IProperty[] Properties, IProperty? Returns = null);
 
-    private static readonly ConcurrentDictionary<(Type Context, Type Entity, string Shape), Statement> Statements = new();
+    private enum Kind
+    {
+        Insert,
+        InsertReturning,
+        Update,
+        Delete,
+    }
+
+    private static readonly ConcurrentDictionary<(Type Context, Type Entity, Kind Kind, string Shape), Statement> Statements = new();
+
+    /// <summary>Per entity type: whether <see cref="SaveChangesAsync"/> can write its rows itself.</summary>
+    private static readonly ConcurrentDictionary<IEntityType, bool> Writable = new();
 
     private readonly StringBuilder sql = new();
     private readonly List<object> parameters = [];
@@ -31,12 +49,19 @@ public sealed class DirectRows(VigilDbContext db)
     public bool IsEmpty => sql.Length == 0;
 
     /// <summary>Inserts <paramref name="row"/>: every column but a key the store generates (which is not read back).</summary>
-    public DirectRows Insert<T>(T row) where T : class =>
-        Append(Statements.GetOrAdd((db.GetType(), typeof(T), ""), key => BuildInsert(db, key.Entity)), row);
+    public DirectRows Insert<T>(T row) where T : class => Append(StatementFor(typeof(T), Kind.Insert, []), row);
 
     /// <summary>Sets <paramref name="properties"/> of the row with <paramref name="row"/>'s key to <paramref name="row"/>'s values.</summary>
-    public DirectRows Update<T>(T row, params string[] properties) where T : class =>
-        Append(Statements.GetOrAdd((db.GetType(), typeof(T), string.Join(',', properties)), key => BuildUpdate(db, key.Entity, properties)), row);
+    public DirectRows Update<T>(T row, params string[] properties) where T : class => Append(StatementFor(typeof(T), Kind.Update, properties), row);
+
+    private Statement StatementFor(Type entity, Kind kind, string[] properties) =>
+        Statements.GetOrAdd((db.GetType(), entity, kind, string.Join(',', properties)), key => key.Kind switch
+        {
+            Kind.Insert => BuildInsert(db, key.Entity, returning: false),
+            Kind.InsertReturning => BuildInsert(db, key.Entity, returning: true),
+            Kind.Update => BuildUpdate(db, key.Entity, properties),
+            _ => BuildDelete(db, key.Entity),
+        });
 
     private DirectRows Append(Statement statement, object row)
     {
@@ -50,15 +75,111 @@ public sealed class DirectRows(VigilDbContext db)
     }
 
     /// <summary>Runs the gathered statements as one command; the caller commits (or they autocommit one by one: use a transaction for more than one).</summary>
-    public async Task ExecuteAsync(CancellationToken cancellationToken)
+    public async Task ExecuteAsync(CancellationToken cancellationToken) => await RunAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Saves what <paramref name="db"/> tracks as changed, as SaveChanges would, in the caller's
+    /// transaction: rows of plain entity types (one table each, no foreign keys, owned or shadow
+    /// properties, concurrency tokens, or values the store makes other than a single key; rows other
+    /// rows refer to are fine) through
+    /// one command, whose store-generated keys are read back (<c>RETURNING</c>); changes are then
+    /// accepted and the types' <see cref="SavedTypes"/> versions move on commit. An update or delete
+    /// that finds no row fails as SaveChanges does (<see cref="DbUpdateConcurrencyException"/>).
+    /// Anything else, or no transaction, is left to SaveChanges itself.
+    /// </summary>
+    public static async Task SaveChangesAsync(VigilDbContext db, CancellationToken cancellationToken)
     {
-        if (sql.Length == 0)
+        // Entries() detects changes, once.
+        List<EntityEntry>? changed = null;
+        var direct = db.Database.CurrentTransaction is not null;
+        foreach (var entry in db.ChangeTracker.Entries())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            {
+                (changed ??= []).Add(entry);
+                direct &= Writable.GetOrAdd(entry.Metadata, IsWritable)
+                    // A key the store would generate but the caller set is written by SaveChanges, as given.
+                    && !(entry.State == EntityState.Added && GeneratedKey(entry.Metadata) is { } key && !entry.Property(key.Name).IsTemporary);
+            }
+        }
+        if (changed is null)
         {
             return;
         }
+        if (!direct)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+        var rows = new DirectRows(db);
+        var generated = new List<(EntityEntry Entry, IProperty Key)>();
+        var types = new HashSet<Type>();
+        // Deletes first, then updates, then inserts: a row that takes a unique value another gives up comes after it.
+        foreach (var state in (ReadOnlySpan<EntityState>)[EntityState.Deleted, EntityState.Modified, EntityState.Added])
+        {
+            foreach (var entry in changed.Where(e => e.State == state))
+            {
+                types.Add(entry.Metadata.ClrType);
+                switch (state)
+                {
+                    case EntityState.Deleted:
+                        rows.Append(rows.StatementFor(entry.Metadata.ClrType, Kind.Delete, []), entry.Entity);
+                        break;
+                    case EntityState.Modified:
+                        rows.Append(rows.StatementFor(entry.Metadata.ClrType, Kind.Update, [.. entry.Properties.Where(p => p.IsModified).Select(p => p.Metadata.Name)]), entry.Entity);
+                        break;
+                    default:
+                        var statement = rows.StatementFor(entry.Metadata.ClrType, GeneratedKey(entry.Metadata) is null ? Kind.Insert : Kind.InsertReturning, []);
+                        rows.Append(statement, entry.Entity);
+                        if (statement.Returns is { } key)
+                        {
+                            generated.Add((entry, key));
+                        }
+                        break;
+                }
+            }
+        }
+        var (affected, keys) = await rows.RunAsync(generated.Count, cancellationToken);
+        if (affected != changed.Count || keys.Count != generated.Count)
+        {
+            throw new DbUpdateConcurrencyException(
+                $"The save expected to write {changed.Count} rows and wrote {affected}: a row it updates or deletes was deleted since it was read.");
+        }
+        for (var i = 0; i < generated.Count; i++)
+        {
+            var (entry, key) = generated[i];
+            entry.Property(key.Name).CurrentValue = Convert.ChangeType(keys[i], key.ClrType, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        db.ChangeTracker.AcceptAllChanges();
+        SavedTypes.BumpAfterCommit(db, types);
+    }
+
+    /// <summary>Runs the command; with <paramref name="returning"/> set, reads one key from each statement that returns one.</summary>
+    private async Task<(int Affected, List<object> Keys)> RunAsync(int? returning, CancellationToken cancellationToken)
+    {
+        var keys = new List<object>(returning ?? 0);
+        if (sql.Length == 0)
+        {
+            return (0, keys);
+        }
         try
         {
-            await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, cancellationToken);
+            // As ExecuteSqlRaw runs a command, with a reader for the keys: through EF's logger, which calls the interceptors.
+            var command = db.GetService<IRawSqlCommandBuilder>().Build(sql.ToString(), parameters);
+            using var critical = db.GetService<IConcurrencyDetector>().EnterCriticalSection();
+            await using var reader = await command.RelationalCommand.ExecuteReaderAsync(
+                new RelationalCommandParameterObject(db.GetService<IRelationalConnection>(), command.ParameterValues, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.ExecuteSqlRaw),
+                cancellationToken);
+            var results = reader.DbDataReader;
+            do
+            {
+                while (await results.ReadAsync(cancellationToken))
+                {
+                    keys.Add(results.GetValue(0));
+                }
+            }
+            while (await results.NextResultAsync(cancellationToken));
+            return (results.RecordsAffected, keys);
         }
         finally
         {
@@ -79,6 +200,21 @@ public sealed class DirectRows(VigilDbContext db)
         return name;
     }
 
+    /// <summary>The key the store generates on insert, if the type has one (a single integer column).</summary>
+    private static IProperty? GeneratedKey(IEntityType type) =>
+        type.FindPrimaryKey()?.Properties is [{ ValueGenerated: ValueGenerated.OnAdd } key] ? key : null;
+
+    private static bool IsWritable(IEntityType type) =>
+        type.GetTableName() is not null && type.GetViewName() is null && type.GetSqlQuery() is null && type.GetFunctionName() is null
+        && type.BaseType is null && !type.GetDirectlyDerivedTypes().Any() && !type.IsOwned()
+        && !type.GetProperties().Any(p => p.IsShadowProperty() || p.IsConcurrencyToken || (p.ValueGenerated != ValueGenerated.Never && !p.IsPrimaryKey()))
+        && !type.GetNavigations().Any() && !type.GetSkipNavigations().Any() && !type.GetComplexProperties().Any()
+        // A row another refers to is fine (no row it refers to can be in the same save); a row that refers to another is not.
+        && !type.GetForeignKeys().Any()
+        && type.FindPrimaryKey()?.Properties.Count == 1
+        && (GeneratedKey(type) is not { } key || (key.ClrType == typeof(long) || key.ClrType == typeof(int)) && key.GetValueConverter() is null)
+        && type.GetMappingFragments().Count() == 0;
+
     private static (IEntityType Type, StoreObjectIdentifier Table, ISqlGenerationHelper Sql) Describe(VigilDbContext db, Type entity)
     {
         var type = db.Model.FindEntityType(entity) ?? throw new InvalidOperationException($"{entity.Name} is not mapped");
@@ -90,21 +226,28 @@ public sealed class DirectRows(VigilDbContext db)
         return (type, table, db.GetService<ISqlGenerationHelper>());
     }
 
-    private static Statement BuildInsert(VigilDbContext db, Type entity)
+    private static string Column(IProperty property, StoreObjectIdentifier table, ISqlGenerationHelper helper) => helper.DelimitIdentifier(property.GetColumnName(table)!);
+
+    private static Statement BuildInsert(VigilDbContext db, Type entity, bool returning)
     {
         var (type, table, helper) = Describe(db, entity);
         var columns = type.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd)).ToArray();
+        var key = returning ? GeneratedKey(type) ?? throw new InvalidOperationException($"{entity.Name} has no store-generated key") : null;
         return new Statement(
-            $"INSERT INTO {helper.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(p => helper.DelimitIdentifier(p.GetColumnName(table)!)))}) VALUES (",
+            $"INSERT INTO {helper.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(p => Column(p, table, helper)))}) VALUES (",
             [.. columns.Select((_, i) => i == 0 ? "" : ", ")],
-            ")" + helper.StatementTerminator + "\n",
-            columns);
+            ")" + (key is null ? "" : " RETURNING " + Column(key, table, helper)) + helper.StatementTerminator + "\n",
+            columns,
+            key);
     }
+
+    private static IProperty KeyOf(IEntityType type) =>
+        type.FindPrimaryKey()?.Properties.SingleOrDefault() ?? throw new NotSupportedException($"{type.ClrType.Name} has no single-column key");
 
     private static Statement BuildUpdate(VigilDbContext db, Type entity, string[] names)
     {
         var (type, table, helper) = Describe(db, entity);
-        var key = type.FindPrimaryKey()?.Properties.SingleOrDefault() ?? throw new NotSupportedException($"{entity.Name} has no single-column key");
+        var key = KeyOf(type);
         var set = names.Select(n => type.FindProperty(n) ?? throw new InvalidOperationException($"{entity.Name} has no property {n}")).ToArray();
         if (set.Length == 0 || set.Contains(key))
         {
@@ -112,8 +255,19 @@ public sealed class DirectRows(VigilDbContext db)
         }
         return new Statement(
             $"UPDATE {helper.DelimitIdentifier(table.Name, table.Schema)} SET ",
-            [.. set.Select((p, i) => (i == 0 ? "" : ", ") + helper.DelimitIdentifier(p.GetColumnName(table)!) + " = "), $" WHERE {helper.DelimitIdentifier(key.GetColumnName(table)!)} = "],
+            [.. set.Select((p, i) => (i == 0 ? "" : ", ") + Column(p, table, helper) + " = "), $" WHERE {Column(key, table, helper)} = "],
             helper.StatementTerminator + "\n",
             [.. set, key]);
+    }
+
+    private static Statement BuildDelete(VigilDbContext db, Type entity)
+    {
+        var (type, table, helper) = Describe(db, entity);
+        var key = KeyOf(type);
+        return new Statement(
+            $"DELETE FROM {helper.DelimitIdentifier(table.Name, table.Schema)} WHERE {Column(key, table, helper)} = ",
+            [""],
+            helper.StatementTerminator + "\n",
+            [key]);
     }
 }

@@ -17,6 +17,15 @@ public static class SavedTypes
 
     public static long Version(Type type) => Versions.GetValueOrDefault(type);
 
+    /// <summary>Moves the versions of <paramref name="types"/> once <paramref name="db"/>'s unit of work commits: for writes made without a save.</summary>
+    internal static void BumpAfterCommit(VigilDbContext db, IReadOnlyCollection<Type> types)
+    {
+        if (types.Count > 0)
+        {
+            AfterCommit.Add(db, () => Bump(types));
+        }
+    }
+
     internal static void Bump(IEnumerable<Type> types)
     {
         foreach (var type in types)
@@ -64,7 +73,7 @@ public sealed class SavedTypesInterceptor : SaveChangesInterceptor
         }
         if (types is not null)
         {
-            AfterCommit.Add(db, () => SavedTypes.Bump(types));
+            SavedTypes.BumpAfterCommit(db, types);
         }
     }
 }

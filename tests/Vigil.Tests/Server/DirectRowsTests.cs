@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Data;
+using Vigil.Features.Alerting.Dispatch;
 using Vigil.Features.Notifications.Delivery;
 using Vigil.Features.Notifications.Outbox;
 using Vigil.Tests.Support;
@@ -118,6 +119,115 @@ public abstract class DirectRowsTests : IAsyncLifetime
 
         Assert.Equal(0, await server.QueryAsync(db => db.Set<OutboxMessage>().Where(m => m.Id == message.Id).Select(m => m.Attempts).SingleAsync()));
         Assert.True(rows.IsEmpty);
+    }
+
+    private static AlertGroup Group(string route) => new()
+    {
+        RouteId = route,
+        GroupKey = "{}:{alertname=\"" + route + "\"}",
+        Receiver = "ops",
+        GroupLabelsJson = "{}",
+        CreatedAt = new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero),
+        NextFlushAt = new DateTimeOffset(2026, 11, 2, 9, 0, 30, TimeSpan.Zero),
+    };
+
+    [Fact]
+    public async Task Tracked_changes_saved_directly_are_the_rows_save_changes_would_write_and_the_tracker_goes_on_from_them()
+    {
+        long gone, kept;
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            db.AddRange(Group("gone"), Group("kept"));
+            await db.SaveChangesAsync();
+            (gone, kept) = (db.Set<AlertGroup>().Local.Single(g => g.RouteId == "gone").Id, db.Set<AlertGroup>().Local.Single(g => g.RouteId == "kept").Id);
+        }
+        var version = SavedTypes.Version(typeof(AlertGroup));
+        var flushed = new DateTimeOffset(2026, 11, 2, 9, 0, 31, 250, TimeSpan.Zero);
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            var groups = await db.Set<AlertGroup>().ToDictionaryAsync(g => g.RouteId);
+            db.Remove(groups["gone"]);
+            groups["kept"].LastFlushAt = flushed;
+            groups["kept"].Receiver = "it's; \"quoted\"";
+            var added = new[] { Group("new-1"), Group("new-2") };
+            db.AddRange(added);
+            db.Add(new AlertEvent { Fingerprint = "abc", At = flushed, Kind = "notified", Status = "firing", Receiver = null, Detail = "first notification" });
+            // Delivery attempts refer to outbox messages: a message is still a plain row.
+            var message = new OutboxMessage { Channel = "ops", IdempotencyKey = "k5", GroupKey = "group", Payload = "{}", CreatedAt = flushed, NextAttemptAt = flushed, Status = OutboxStatus.Pending };
+            db.Add(message);
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                await DirectRows.SaveChangesAsync(db, CancellationToken.None);
+                await transaction.CommitAsync();
+            }
+
+            // The keys the store gave are the tracked ones, and nothing is left to save.
+            var stored = await server.QueryAsync(d => d.Set<AlertGroup>().AsNoTracking().ToDictionaryAsync(g => g.RouteId));
+            Assert.Equal(["kept", "new-1", "new-2"], stored.Keys.Order());
+            Assert.Equal([stored["new-1"].Id, stored["new-2"].Id], added.Select(g => g.Id));
+            Assert.DoesNotContain(gone, stored.Values.Select(g => g.Id));
+            Assert.Equal(kept, stored["kept"].Id);
+            Assert.Equal((flushed, "it's; \"quoted\""), (stored["kept"].LastFlushAt, stored["kept"].Receiver));
+            Assert.Equal((Group("x").NextFlushAt, (DateTimeOffset?)null), (stored["new-1"].NextFlushAt, stored["new-1"].LastFlushAt));
+            Assert.False(db.ChangeTracker.HasChanges());
+            Assert.All(db.ChangeTracker.Entries(), e => Assert.Equal(EntityState.Unchanged, e.State));
+            Assert.True(SavedTypes.Version(typeof(AlertGroup)) > version);
+            var history = await server.QueryAsync(d => d.Set<AlertEvent>().AsNoTracking().SingleAsync(e => e.Fingerprint == "abc"));
+            Assert.Equal((flushed, "notified", (string?)null, "first notification"), (history.At, history.Kind, history.Receiver, history.Detail));
+            var enqueued = await server.QueryAsync(d => d.Set<OutboxMessage>().AsNoTracking().SingleAsync(m => m.IdempotencyKey == "k5"));
+            Assert.Equal((message.Id, OutboxStatus.Pending, (DateTimeOffset?)flushed), (enqueued.Id, enqueued.Status, enqueued.NextAttemptAt));
+
+            // SaveChanges goes on from the saved rows: an inserted one is updated under its key.
+            added[0].Receiver = "later";
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal("later", await server.QueryAsync(d => d.Set<AlertGroup>().Where(g => g.RouteId == "new-1").Select(g => g.Receiver).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task An_update_of_a_row_deleted_meanwhile_fails_as_save_changes_would_and_writes_nothing()
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+        var group = Group("lost");
+        db.Add(group);
+        await db.SaveChangesAsync();
+        await server.QueryAsync(d => d.Set<AlertGroup>().Where(g => g.RouteId == "lost").ExecuteDeleteAsync());
+        group.Receiver = "changed";
+        db.Add(Group("other"));
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => DirectRows.SaveChangesAsync(db, CancellationToken.None));
+        }
+
+        Assert.Equal(0, await server.QueryAsync(d => d.Set<AlertGroup>().CountAsync()));
+    }
+
+    [Fact]
+    public async Task Rows_it_does_not_write_itself_are_left_to_save_changes()
+    {
+        var message = await EnqueuedAsync("k4");
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+        // An attempt refers to its message (a foreign key): the whole save goes through SaveChanges.
+        var attempt = new DeliveryAttempt { MessageId = message.Id, Channel = "ops", At = message.CreatedAt, DurationMs = 3, Succeeded = true };
+        var group = Group("with-attempt");
+        db.AddRange(attempt, group);
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            await DirectRows.SaveChangesAsync(db, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+        // Without a transaction, too.
+        var outside = Group("outside");
+        db.Add(outside);
+        await DirectRows.SaveChangesAsync(db, CancellationToken.None);
+
+        Assert.False(db.ChangeTracker.HasChanges());
+        Assert.Equal(attempt.Id, await server.QueryAsync(d => d.Set<DeliveryAttempt>().Where(a => a.MessageId == message.Id).Select(a => a.Id).SingleAsync()));
+        Assert.Equal([group.Id, outside.Id], await server.QueryAsync(d => d.Set<AlertGroup>().OrderBy(g => g.Id).Select(g => g.Id).ToListAsync()));
     }
 }
 

@@ -400,7 +400,9 @@ public sealed class DispatchAlerts(
                         // Handed over below (Deliver): the sender need not also be woken to look for them.
                         AfterCommit.Remove(db, outbox.Wake);
                     }
-                    await db.SaveChangesAsync(cancellationToken);
+                    // Plain rows (the alerts, their history, groups, log entries, outbox messages) as
+                    // one command, without SaveChanges' pipeline: on the alert path that was ~13 % of the CPU.
+                    await DirectRows.SaveChangesAsync(db, cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                     foreach (var message in committed)
                     {
@@ -428,7 +430,7 @@ public sealed class DispatchAlerts(
                     Track(db, group);
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                     var sent = await FlushAsync(db, group, members[key], muting, log, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
-                    await db.SaveChangesAsync(cancellationToken);
+                    await DirectRows.SaveChangesAsync(db, cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                     enqueued |= sent;
                 }
