@@ -27,7 +27,12 @@ public sealed class DirectRows(VigilDbContext db)
     /// <see cref="Before"/>, then <see cref="Tail"/>; an insert that reads back its store-generated
     /// key names it in <see cref="Returns"/>.
     /// </summary>
-    private sealed record Statement(string Head, string[] Before, string Tail, IProperty[] Properties, IProperty? Returns = null);
+    private sealed record Statement(string Head, string[] Before, string Tail, IProperty[] Properties, IProperty? Returns = null)
+    {
+        /// <summary>Each value's type mapping (its conversion) and getter, looked up once: per row they cost more than the write (a profile of the alert path).</summary>
+        public (RelationalTypeMapping Mapping, IClrPropertyGetter Getter, bool Nullable)[] Columns { get; } =
+            [.. Properties.Select(p => (p.GetRelationalTypeMapping(), p.GetGetter(), p.IsNullable))];
+    }
 
     private enum Kind
     {
@@ -66,9 +71,10 @@ public sealed class DirectRows(VigilDbContext db)
     private DirectRows Append(Statement statement, object row)
     {
         sql.Append(statement.Head);
-        for (var i = 0; i < statement.Properties.Length; i++)
+        var columns = statement.Columns;
+        for (var i = 0; i < columns.Length; i++)
         {
-            sql.Append(statement.Before[i]).Append(Parameter(statement.Properties[i], row));
+            sql.Append(statement.Before[i]).Append(Parameter(columns[i], row));
         }
         sql.Append(statement.Tail);
         return this;
@@ -190,12 +196,12 @@ public sealed class DirectRows(VigilDbContext db)
         }
     }
 
-    private string Parameter(IProperty property, object row)
+    private string Parameter((RelationalTypeMapping Mapping, IClrPropertyGetter Getter, bool Nullable) column, object row)
     {
         var name = "@dr" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         parameterFactory ??= db.Database.GetDbConnection().CreateCommand();
         // The type mapping converts the value as SaveChanges would (enums as text, SQLite's sortable times as ticks).
-        var parameter = property.GetRelationalTypeMapping().CreateParameter(parameterFactory, name, property.GetGetter().GetClrValue(row), property.IsNullable);
+        var parameter = column.Mapping.CreateParameter(parameterFactory, name, column.Getter.GetClrValue(row), column.Nullable);
         parameters.Add(parameter);
         return name;
     }
