@@ -86,10 +86,10 @@ public sealed class DirectRows(VigilDbContext db)
     /// <summary>
     /// Saves what <paramref name="db"/> tracks as changed, as SaveChanges would, in the caller's
     /// transaction: rows of plain entity types (one table each, no foreign keys, owned or shadow
-    /// properties, concurrency tokens, or values the store makes other than a single key; rows other
-    /// rows refer to are fine) through
-    /// one command, whose store-generated keys are read back (<c>RETURNING</c>); changes are then
-    /// accepted and the types' <see cref="SavedTypes"/> versions move on commit. An update or delete
+    /// properties, concurrency tokens, or values the store makes other than a single key; rows that
+    /// other rows refer to are fine) through one command, whose store-generated keys are read back
+    /// (<c>RETURNING</c>); changes are then accepted and the types' <see cref="SavedTypes"/>
+    /// versions move on commit. An update or delete
     /// that finds no row fails as SaveChanges does (<see cref="DbUpdateConcurrencyException"/>).
     /// Anything else, or no transaction, is left to SaveChanges itself.
     /// </summary>
