@@ -16,7 +16,7 @@ public abstract class DispatchTests : IAsyncLifetime
 {
     private static string Fixtures => Path.Combine(RepositoryPaths.Shared, "fixtures", "alertmanager-0.25");
 
-    private TestServer server = null!;
+    protected TestServer server = null!;
     private NotificationReceiver receiver = null!;
     private readonly FailingIncidents incidents = new();
 
@@ -82,7 +82,7 @@ public abstract class DispatchTests : IAsyncLifetime
         await receiver.DisposeAsync();
     }
 
-    private async Task AtAsync(DateTimeOffset at)
+    protected async Task AtAsync(DateTimeOffset at)
     {
         // Once the notifications already due were attempted, so each goes out at the time it was
         // due, not after the jump.
@@ -90,7 +90,7 @@ public abstract class DispatchTests : IAsyncLifetime
         await server.Services.GetRequiredService<DispatchAlerts>().RunOnceAsync(CancellationToken.None);
     }
 
-    private Task PutAsync(params IncomingAlert[] alerts) =>
+    protected Task PutAsync(params IncomingAlert[] alerts) =>
         server.Services.GetRequiredService<IAlertIngest>().PutAsync(alerts, CancellationToken.None);
 
     private Task<List<OutboxMessage>> OutboxAsync() =>
@@ -109,7 +109,7 @@ public abstract class DispatchTests : IAsyncLifetime
 
     private static Labels LabelsOf(JsonElement map) => Labels.From(map.EnumerateObject().Select(p => new Label(p.Name, p.Value.GetString()!)));
 
-    private static IncomingAlert Alert(string name, string job, DateTimeOffset? endsAt = null, params string[] more) =>
+    protected static IncomingAlert Alert(string name, string job, DateTimeOffset? endsAt = null, params string[] more) =>
         new(Labels.Of([.. new[] { "alertname", name, "job", job }, .. more]), Labels.Empty, null, endsAt, "http://vigil/rules", "rule");
 
     [Fact]
@@ -322,4 +322,51 @@ public sealed class DispatchOnSqlite : DispatchTests
 public sealed class DispatchOnPostgres(PostgresServer postgres) : DispatchTests
 {
     protected override async Task<string?> DatabaseAsync() => await postgres.CreateDatabaseAsync();
+
+    [Fact]
+    public async Task A_reader_finds_a_removed_alert_either_stored_or_resolved_in_its_history_never_neither()
+    {
+        var t0 = server.Clock.GetUtcNow();
+        await PutAsync(Alert("Gone", "api"));
+        await AtAsync(t0.AddSeconds(2));
+        await PutAsync(Alert("Gone", "api", t0.AddSeconds(3)));
+        // The resolution's history row waits for a lock this test holds: the pass that removes the
+        // alert stops there, after its delete, while another connection reads.
+        await server.QueryAsync(db => db.Database.ExecuteSqlRawAsync("""
+            CREATE FUNCTION hold_resolution() RETURNS trigger AS $$
+            BEGIN
+              IF NEW."Kind" = 'resolved' THEN PERFORM pg_advisory_xact_lock_shared(4242); END IF;
+              RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER hold BEFORE INSERT ON alert_history FOR EACH ROW EXECUTE FUNCTION hold_resolution();
+            """));
+        await using var scope = server.Services.CreateAsyncScope();
+        var holder = scope.ServiceProvider.GetRequiredService<Vigil.Data.VigilDbContext>();
+        await holder.Database.OpenConnectionAsync();
+        await holder.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(4242)");
+        Task pass;
+        try
+        {
+            // group_interval (5s) after the first flush: the resolution is sent and the alert removed.
+            pass = AtAsync(t0.AddSeconds(7));
+            var waited = TimeProvider.System.GetTimestamp();
+            while (await server.QueryAsync(db => db.Database.SqlQueryRaw<int>(
+                "SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND datname = current_database()").SingleAsync()) == 0)
+            {
+                Assert.False(pass.IsCompleted, "the pass ended without writing the resolution");
+                Assert.True(TimeProvider.System.GetElapsedTime(waited) < Patience.Of(TimeSpan.FromSeconds(30)), "the pass never reached the resolution's history row");
+                await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
+            }
+            var stored = await server.QueryAsync(db => db.Set<StoredAlert>().CountAsync());
+            var resolved = await server.QueryAsync(db => db.Set<AlertEvent>().CountAsync(e => e.Kind == "resolved"));
+            Assert.Equal((1, 0), (stored, resolved));
+        }
+        finally
+        {
+            await holder.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(4242)");
+        }
+        await pass;
+        Assert.Equal(0, await server.QueryAsync(db => db.Set<StoredAlert>().CountAsync()));
+        Assert.Equal(1, await server.QueryAsync(db => db.Set<AlertEvent>().CountAsync(e => e.Kind == "resolved")));
+    }
 }

@@ -157,10 +157,12 @@ public sealed class DispatchAlerts(
             {
                 return NextDue = await PassAsync(together: true, taken, cancellationToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException && !taken.Any(i => i.Committed.Task.IsCompleted))
             {
-                // Nothing of the pass committed. Flushed one by one, a group that keeps failing
-                // cannot hold back the notifications of the others (nor the alerts' own commit).
+                // Nothing of the pass committed (a failure after the commit, in the garbage collection,
+                // is the caller's to log: the arrivals must not be applied twice). Flushed one by one,
+                // a group that keeps failing cannot hold back the notifications of the others (nor
+                // the alerts' own commit).
                 logger.LogWarning(e, "Flushing the due alert groups together failed; flushing each on its own");
                 return NextDue = await PassAsync(together: false, taken, cancellationToken);
             }
@@ -653,28 +655,19 @@ public sealed class DispatchAlerts(
             ends = state.Ends ??= DueNotes<string, StoredAlert>.Of(alerts, a => a.EndsAt);
             resolved = [.. ends.TakeDue(alerts, now).Select(d => d.Value)];
         }
+        var gone = new List<StoredAlert>();
         foreach (var alert in resolved)
         {
             // Flushed after the resolution arrived: a flush at the same instant may have run before it.
             var flushed = index.GroupsOf[alert.Fingerprint].All(r => groups.TryGetValue(r.Key, out var g) && g.LastFlushAt >= alert.EndsAt && g.LastFlushAt > alert.UpdatedAt);
-            if (!flushed)
+            if (flushed)
             {
-                // Looked at again by the next pass, until its groups flushed.
-                ends?.Set(alert.Fingerprint, alert);
-                continue;
-            }
-            var (fingerprint, updatedAt) = (alert.Fingerprint, alert.UpdatedAt);
-            var deleted = await db.Set<StoredAlert>().Where(a => a.Fingerprint == fingerprint && a.UpdatedAt == updatedAt).ExecuteDeleteAsync(cancellationToken);
-            if (deleted == 0)
-            {
-                ends?.Set(fingerprint, alert);
+                gone.Add(alert);
             }
             else
             {
-                alerts.Remove(fingerprint);
-                index.Remove(fingerprint);
-                routed.Remove(fingerprint);
-                db.Add(new AlertEvent { Fingerprint = fingerprint, At = alert.EndsAt, Kind = "resolved", Status = "resolved", Detail = alert.Timeout ? "not sent again within resolve_timeout" : "resolved by its source" });
+                // Looked at again by the next pass, until its groups flushed.
+                ends?.Set(alert.Fingerprint, alert);
             }
         }
         // Remembered, the log says itself whether an entry expired; a pass need not ask the store every time.
@@ -685,15 +678,61 @@ public sealed class DispatchAlerts(
             // Expired is strictly before now.
             expired = state.Expiries.TakeDue(state.Log, now - TimeSpan.FromTicks(1));
         }
-        if (expired is null || expired.Count > 0)
+        var expire = expired is null || expired.Count > 0;
+        if (gone.Count == 0 && !expire)
         {
-            await db.Set<NotificationLogEntry>().Where(e => e.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
-            foreach (var (key, _) in expired ?? [])
+            return;
+        }
+        var removed = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            // One transaction: a reader finds a resolved alert either stored, or gone with its
+            // "resolved" history row, never neither (each delete used to commit on its own, before the row).
+            using var turn = await writes.EnterAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            foreach (var alert in gone)
             {
-                state!.Log.Remove(key);
+                var (fingerprint, updatedAt) = (alert.Fingerprint, alert.UpdatedAt);
+                // Only if the source has not updated it since this pass read it (DeleteIfNotModified).
+                if (await db.Set<StoredAlert>().Where(a => a.Fingerprint == fingerprint && a.UpdatedAt == updatedAt).ExecuteDeleteAsync(cancellationToken) == 0)
+                {
+                    continue;
+                }
+                removed.Add(fingerprint);
+                db.Add(new AlertEvent { Fingerprint = fingerprint, At = alert.EndsAt, Kind = "resolved", Status = "resolved", Detail = alert.Timeout ? "not sent again within resolve_timeout" : "resolved by its source" });
+            }
+            if (expire)
+            {
+                await db.Set<NotificationLogEntry>().Where(e => e.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            // Nothing committed: the next pass reads the store again (the notes above were taken).
+            db.ChangeTracker.Clear();
+            Forget();
+            throw;
+        }
+        foreach (var alert in gone)
+        {
+            if (removed.Contains(alert.Fingerprint))
+            {
+                alerts.Remove(alert.Fingerprint);
+                index.Remove(alert.Fingerprint);
+                routed.Remove(alert.Fingerprint);
+            }
+            else
+            {
+                // Updated by its source meanwhile: looked at again when it resolves.
+                ends?.Set(alert.Fingerprint, alert);
             }
         }
-        await db.SaveChangesAsync(cancellationToken);
+        foreach (var (key, _) in expired ?? [])
+        {
+            state!.Log.Remove(key);
+        }
     }
 }
 
