@@ -93,7 +93,8 @@ public sealed class DirectRows(VigilDbContext db)
     /// that finds no row fails as SaveChanges does (<see cref="DbUpdateConcurrencyException"/>).
     /// Anything else, or no transaction, is left to SaveChanges itself.
     /// </summary>
-    public static async Task SaveChangesAsync(VigilDbContext db, CancellationToken cancellationToken)
+    /// <returns>The entities the save added (so a caller need not look for them, detecting changes again).</returns>
+    public static async Task<List<object>> SaveChangesAsync(VigilDbContext db, CancellationToken cancellationToken)
     {
         // Entries() detects changes, once.
         List<EntityEntry>? changed = null;
@@ -110,12 +111,13 @@ public sealed class DirectRows(VigilDbContext db)
         }
         if (changed is null)
         {
-            return;
+            return [];
         }
+        List<object> added = [.. changed.Where(e => e.State == EntityState.Added).Select(e => e.Entity)];
         if (!direct)
         {
             await db.SaveChangesAsync(cancellationToken);
-            return;
+            return added;
         }
         var rows = new DirectRows(db);
         var generated = new List<(EntityEntry Entry, IProperty Key)>();
@@ -158,6 +160,7 @@ public sealed class DirectRows(VigilDbContext db)
         }
         db.ChangeTracker.AcceptAllChanges();
         SavedTypes.BumpAfterCommit(db, types);
+        return added;
     }
 
     /// <summary>Runs the command; with <paramref name="returning"/> set, reads one key from each statement that returns one.</summary>

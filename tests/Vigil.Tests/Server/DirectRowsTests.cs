@@ -157,12 +157,17 @@ public abstract class DirectRowsTests : IAsyncLifetime
             // Delivery attempts refer to outbox messages: a message is still a plain row.
             var message = new OutboxMessage { Channel = "ops", IdempotencyKey = "k5", GroupKey = "group", Payload = "{}", CreatedAt = flushed, NextAttemptAt = flushed, Status = OutboxStatus.Pending };
             db.Add(message);
+            List<object> saved;
             await using (var transaction = await db.Database.BeginTransactionAsync())
             {
-                await DirectRows.SaveChangesAsync(db, CancellationToken.None);
+                saved = await DirectRows.SaveChangesAsync(db, CancellationToken.None);
                 await transaction.CommitAsync();
             }
 
+            // It names what it added (not what it changed or deleted).
+            Assert.Equal(4, saved.Count);
+            Assert.Equal(new object[] { added[0], added[1], message }.ToHashSet(), saved.Where(e => e is AlertGroup or OutboxMessage).ToHashSet());
+            Assert.Single(saved.OfType<AlertEvent>());
             // The keys the store gave are the tracked ones, and nothing is left to save.
             var stored = await server.QueryAsync(d => d.Set<AlertGroup>().AsNoTracking().ToDictionaryAsync(g => g.RouteId));
             Assert.Equal(["kept", "new-1", "new-2"], stored.Keys.Order());
@@ -217,13 +222,14 @@ public abstract class DirectRowsTests : IAsyncLifetime
         db.AddRange(attempt, group);
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
-            await DirectRows.SaveChangesAsync(db, CancellationToken.None);
+            // What it added is named as in the direct path.
+            Assert.Equal(new object[] { attempt, group }.ToHashSet(), (await DirectRows.SaveChangesAsync(db, CancellationToken.None)).ToHashSet());
             await transaction.CommitAsync();
         }
         // Without a transaction, too.
         var outside = Group("outside");
         db.Add(outside);
-        await DirectRows.SaveChangesAsync(db, CancellationToken.None);
+        Assert.Equal([outside], await DirectRows.SaveChangesAsync(db, CancellationToken.None));
 
         Assert.False(db.ChangeTracker.HasChanges());
         Assert.Equal(attempt.Id, await server.QueryAsync(d => d.Set<DeliveryAttempt>().Where(a => a.MessageId == message.Id).Select(a => a.Id).SingleAsync()));

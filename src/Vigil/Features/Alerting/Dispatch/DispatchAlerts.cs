@@ -395,16 +395,16 @@ public sealed class DispatchAlerts(
                     {
                         enqueued |= await FlushAsync(db, group, members[key], muting, log, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
                     }
+                    // Plain rows (the alerts, their history, groups, log entries, outbox messages) as
+                    // one command, without SaveChanges' pipeline: on the alert path that was ~13 % of the CPU.
+                    var added = await DirectRows.SaveChangesAsync(db, cancellationToken);
                     // The notifications, and any page an opened incident sent, go to the sender as they are once committed.
-                    committed = [.. db.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)];
+                    committed = [.. added.OfType<OutboxMessage>()];
                     if (committed.Count > 0)
                     {
                         // Handed over below (Deliver): the sender need not also be woken to look for them.
                         AfterCommit.Remove(db, outbox.Wake);
                     }
-                    // Plain rows (the alerts, their history, groups, log entries, outbox messages) as
-                    // one command, without SaveChanges' pipeline: on the alert path that was ~13 % of the CPU.
-                    await DirectRows.SaveChangesAsync(db, cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                     foreach (var message in committed)
                     {
