@@ -3,7 +3,7 @@ using System.Text;
 using SharpFuzz;
 using Vigil.Configuration;
 using Vigil.Features.Alerting.Rules;
-using Vigil.Features.Alerting.Templates;
+using Vigil.Features.Templates;
 using Vigil.Metrics;
 using Vigil.Metrics.Exposition;
 using Vigil.Metrics.PromQL;

@@ -1,4 +1,4 @@
-using Vigil.Features.Alerting.Templates;
+using Vigil.Features.Templates;
 
 namespace Vigil.Tests.Alerting;
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Vigil.Features.Notifications;
 using Vigil.Features.Notifications.Channels;
+using Vigil.Features.Templates;
 using Vigil.Metrics;
 using Vigil.Tests.Support;
 

@@ -32,6 +32,7 @@ public static class AlertingModule
         services.AddSingleton<DispatchAlerts>();
         services.AddSingleton<DispatchLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<DispatchLoop>());
+        services.AddSingleton<Access.IPersonalDataHolder, Silences.SilencePersonalData>();
         return services;
     }
 

@@ -1,6 +1,6 @@
 using Vigil.Features.Alerting.Evaluation;
 using Vigil.Features.Alerting.Rules;
-using Vigil.Features.Alerting.Templates;
+using Vigil.Features.Templates;
 using Vigil.Metrics;
 
 namespace Vigil.Features.Alerting;

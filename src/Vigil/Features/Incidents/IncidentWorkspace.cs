@@ -3,7 +3,7 @@ using Vigil.Configuration;
 using Vigil.Data;
 using Vigil.Features.Access;
 using Vigil.Features.OnCall.Escalation;
-using Vigil.Features.StatusPage;
+using Vigil.Hosting;
 
 namespace Vigil.Features.Incidents;
 

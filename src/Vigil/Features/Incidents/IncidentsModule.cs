@@ -11,6 +11,7 @@ public static class IncidentsModule
         .AddScoped<IIncidentOpener, OpenIncidentFromAlerts>()
         .AddSingleton<IPageObserver, RecordPageEvents>()
         .AddSingleton<IIncidentReader, ReadIncidents>()
+        .AddSingleton<IPersonalDataHolder, IncidentPersonalData>()
         .AddSingleton<WatchIncidentTimers>()
         .AddHostedService(sp => sp.GetRequiredService<WatchIncidentTimers>());
 

@@ -131,7 +131,7 @@ public static class OpenIncident
         {
             text = StatusMessages.Render(StatusMessages.TemplateFor(settings.Templates, StatusMessages.Initial), fields);
         }
-        catch (Alerting.Templates.TemplateException)
+        catch (Templates.TemplateException)
         {
             text = StatusMessages.Render(StatusMessages.DefaultInitial, fields);
         }

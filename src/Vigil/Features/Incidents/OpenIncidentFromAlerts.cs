@@ -4,7 +4,7 @@ using Vigil.Data;
 using Vigil.Features.Alerting.Dispatch;
 using Vigil.Features.Notifications;
 using Vigil.Features.OnCall.Escalation;
-using Vigil.Features.StatusPage;
+using Vigil.Hosting;
 using Vigil.Metrics;
 
 namespace Vigil.Features.Incidents;

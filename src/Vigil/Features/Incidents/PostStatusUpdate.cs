@@ -89,7 +89,7 @@ public static class PostStatusUpdate
         {
             text = StatusMessages.Render(StatusMessages.TemplateFor(work.Settings.Templates, kind), fields);
         }
-        catch (Alerting.Templates.TemplateException e)
+        catch (Templates.TemplateException e)
         {
             return IncidentOutcome.Invalid("template", $"the {kind} template failed: {e.Message}");
         }

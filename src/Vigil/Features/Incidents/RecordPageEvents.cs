@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
 using Vigil.Features.OnCall.Escalation;
-using Vigil.Features.StatusPage;
+using Vigil.Hosting;
 
 namespace Vigil.Features.Incidents;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Vigil.Features.Templates;
 using Vigil.Metrics;
 
 namespace Vigil.Features.Notifications;

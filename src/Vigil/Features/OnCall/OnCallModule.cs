@@ -26,6 +26,7 @@ public static class OnCallModule
             .AddSingleton<IConfigConsumer>(sp => sp.GetRequiredService<PageChannels>())
             .AddSingleton<IChannelSource>(sp => sp.GetRequiredService<PageChannels>())
             .AddSingleton<PageLinks>()
+            .AddSingleton<IPersonalDataHolder, OnCallPersonalData>()
             .AddSingleton<EscalationSignal>()
             .AddScoped<PageTargets>()
             .AddScoped<PageEscalation>()

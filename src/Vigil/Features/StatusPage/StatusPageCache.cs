@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
+using Vigil.Hosting;
 
 namespace Vigil.Features.StatusPage;
 

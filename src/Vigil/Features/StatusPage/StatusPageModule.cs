@@ -1,5 +1,6 @@
 using Vigil.Configuration;
 using Vigil.Features.Access;
+using Vigil.Hosting;
 
 namespace Vigil.Features.StatusPage;
 

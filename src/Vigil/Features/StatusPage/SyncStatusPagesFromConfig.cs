@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Vigil.Configuration;
 using Vigil.Data;
 using Vigil.Features.Catalog;
+using Vigil.Hosting;
 
 namespace Vigil.Features.StatusPage;
 

@@ -68,6 +68,6 @@ public static class CreateAlertmanagerSilence
             (true, true) => MatcherKind.Regex,
             (true, false) => MatcherKind.NotRegex,
         };
-        return $"{m.Name}{Matcher.Operator(kind)}{Notifications.GoJson.Quote(m.Value ?? "")}";
+        return $"{m.Name}{Matcher.Operator(kind)}{Templates.GoJson.Quote(m.Value ?? "")}";
     }
 }

@@ -122,5 +122,5 @@ public static class ShowAlertmanagerStatus
 
     private static string List(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(Quote)) + "]";
 
-    private static string Quote(string value) => Notifications.GoJson.Quote(value);
+    private static string Quote(string value) => Templates.GoJson.Quote(value);
 }

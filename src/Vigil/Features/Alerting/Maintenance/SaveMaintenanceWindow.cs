@@ -36,7 +36,7 @@ public static class SaveMaintenanceWindow
     }
 
     public static async Task<Results<Created<MaintenanceWindowView>, ValidationProblem, ProblemHttpResult>> Create(
-        MaintenanceWindowDefinition? body, VigilDbContext db, AuditLog audit, StatusPage.StatusChanges statusChanges, TimeProvider clock, CancellationToken cancellationToken)
+        MaintenanceWindowDefinition? body, VigilDbContext db, AuditLog audit, Hosting.StatusChanges statusChanges, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -62,7 +62,7 @@ public static class SaveMaintenanceWindow
     }
 
     public static async Task<Results<Ok<MaintenanceWindowView>, ValidationProblem, ProblemHttpResult>> Update(
-        string name, MaintenanceWindowDefinition? body, VigilDbContext db, AuditLog audit, StatusPage.StatusChanges statusChanges, TimeProvider clock, CancellationToken cancellationToken)
+        string name, MaintenanceWindowDefinition? body, VigilDbContext db, AuditLog audit, Hosting.StatusChanges statusChanges, TimeProvider clock, CancellationToken cancellationToken)
     {
         var window = await db.Set<MaintenanceWindow>().SingleOrDefaultAsync(w => w.Name == name, cancellationToken);
         if (window is null)
@@ -96,7 +96,7 @@ public static class SaveMaintenanceWindow
         return TypedResults.Ok(MaintenanceWindowView.From(window, now));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, VigilDbContext db, AuditLog audit, StatusPage.StatusChanges statusChanges, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, VigilDbContext db, AuditLog audit, Hosting.StatusChanges statusChanges, CancellationToken cancellationToken)
     {
         var window = await db.Set<MaintenanceWindow>().SingleOrDefaultAsync(w => w.Name == name, cancellationToken);
         if (window is null)

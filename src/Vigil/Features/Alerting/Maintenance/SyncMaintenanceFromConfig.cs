@@ -6,7 +6,7 @@ using Vigil.Features.Catalog;
 namespace Vigil.Features.Alerting.Maintenance;
 
 /// <summary>Makes the config-defined maintenance windows match <c>maintenance_windows:</c>; API-defined ones are left alone (a config window takes over an API one of the same name).</summary>
-public sealed class SyncMaintenanceFromConfig(IServiceScopeFactory scopes, StatusPage.StatusChanges statusChanges, TimeProvider clock) : IConfigConsumer
+public sealed class SyncMaintenanceFromConfig(IServiceScopeFactory scopes, Hosting.StatusChanges statusChanges, TimeProvider clock) : IConfigConsumer
 {
     public async Task ApplyAsync(VigilConfig config, CancellationToken cancellationToken)
     {

@@ -54,7 +54,7 @@ public sealed class Matcher
     };
 
     /// <summary>Alertmanager's <c>Matcher.String()</c>: <c>name="value"</c> with the value quoted.</summary>
-    public override string ToString() => $"{Name}{Operator(Type)}{Notifications.GoJson.Quote(Value)}";
+    public override string ToString() => $"{Name}{Operator(Type)}{Templates.GoJson.Quote(Value)}";
 
     /// <summary>Parses one matcher, or returns the reason it is not one.</summary>
     public static bool TryParse(string text, out Matcher? matcher, out string error)

@@ -1,5 +1,6 @@
 using Vigil.Features.Alerting.Rules;
 using Vigil.Features.Notifications;
+using Vigil.Features.Templates;
 
 namespace Vigil.Features.Alerting.RuleTests;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Vigil.Features.Alerting.Rules;
 using Vigil.Features.Notifications;
+using Vigil.Features.Templates;
 using Vigil.Metrics;
 using Vigil.Metrics.PromQL;
 using Vigil.Metrics.PromQL.Testing;

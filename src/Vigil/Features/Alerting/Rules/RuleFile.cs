@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Vigil.Configuration;
-using Vigil.Features.Alerting.Templates;
 using Vigil.Features.Notifications;
+using Vigil.Features.Templates;
 using Vigil.Metrics.PromQL;
 
 namespace Vigil.Features.Alerting.Rules;

@@ -1,4 +1,4 @@
-using Vigil.Features.Alerting.Templates;
+using Vigil.Features.Templates;
 using Vigil.Metrics;
 using Vigil.Metrics.PromQL;
 using Vigil.Metrics.Storage;

@@ -4,7 +4,7 @@ namespace Vigil.Features.Monitors.Scheduling;
 /// What happens with every result: it joins the monitor's recent results, becomes samples, and
 /// when it changes the monitor's state (after retries) a row in the database and an event.
 /// </summary>
-public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter writer, SampleWriter samples, MonitorEvents events, StatusPage.StatusChanges statusChanges, TimeProvider clock)
+public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter writer, SampleWriter samples, MonitorEvents events, Hosting.StatusChanges statusChanges, TimeProvider clock)
 {
     // Vigil's own view of its checking, on /metrics: how many checks ran and how late they started.
     private static readonly Prometheus.Counter Checks = Prometheus.Metrics.CreateCounter(

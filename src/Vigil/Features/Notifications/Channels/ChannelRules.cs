@@ -1,6 +1,6 @@
 using System.Net.Mail;
 using Vigil.Configuration;
-using Vigil.Features.Alerting.Templates;
+using Vigil.Features.Templates;
 
 namespace Vigil.Features.Notifications.Channels;
 

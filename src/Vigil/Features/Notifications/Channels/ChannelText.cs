@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Vigil.Features.Alerting.Templates;
+using Vigil.Features.Templates;
 using Vigil.Metrics;
 
 namespace Vigil.Features.Notifications.Channels;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Vigil.Features.Templates;
 
 namespace Vigil.Features.Notifications.Channels;
 

@@ -1,3 +1,5 @@
+using Vigil.Features.Templates;
+
 namespace Vigil.Features.Notifications.Channels;
 
 /// <summary>A Slack incoming-webhook message with Alertmanager 0.25's default templates (<c>notify/slack</c>).</summary>

@@ -1,3 +1,5 @@
+using Vigil.Features.Templates;
+
 namespace Vigil.Features.Notifications.Channels;
 
 /// <summary>

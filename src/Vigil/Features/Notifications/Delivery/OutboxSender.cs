@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Vigil.Data;
-using Vigil.Features.Alerting.Templates;
 using Vigil.Features.Cluster;
 using Vigil.Features.Notifications.Channels;
 using Vigil.Features.Notifications.Outbox;
+using Vigil.Features.Templates;
 
 namespace Vigil.Features.Notifications.Delivery;
 

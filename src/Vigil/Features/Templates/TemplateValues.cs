@@ -2,7 +2,7 @@ using System.Collections;
 using System.Globalization;
 using Vigil.Metrics;
 
-namespace Vigil.Features.Alerting.Templates;
+namespace Vigil.Features.Templates;
 
 /// <summary>How template values print, test true, and expose fields, as Go's text/template does for Prometheus's types.</summary>
 internal static class TemplateValues

@@ -1,4 +1,4 @@
-namespace Vigil.Features.StatusPage;
+namespace Vigil.Hosting;
 
 /// <summary>
 /// Tells the status page that what it shows may have changed (an incident, a monitor's state, a

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Vigil.Metrics;
 
-namespace Vigil.Features.Alerting.Templates;
+namespace Vigil.Features.Templates;
 
 internal abstract record TemplateNode
 {

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Vigil.Features.Notifications;
+namespace Vigil.Features.Templates;
 
 /// <summary>
 /// JSON as Go's <c>encoding/json</c> writes it, so payloads match what receivers already get from

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Vigil.Features.Alerting.Templates;
+namespace Vigil.Features.Templates;
 
 /// <summary>A template that does not compile, or fails while rendering (e.g. <c>first</c> of no results).</summary>
 public class TemplateException(string message) : Exception(message);

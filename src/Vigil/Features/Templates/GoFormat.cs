@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Vigil.Features.Alerting.Templates;
+namespace Vigil.Features.Templates;
 
 /// <summary>
 /// Go's float formatting, as Prometheus's templates and promtool print numbers: <c>%v</c> and

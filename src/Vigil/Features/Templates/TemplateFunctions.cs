@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Vigil.Metrics;
 
-namespace Vigil.Features.Alerting.Templates;
+namespace Vigil.Features.Templates;
 
 /// <summary>The functions Prometheus gives its templates (template/template.go) and the Go built-ins rules use.</summary>
 internal static class TemplateFunctions
@@ -225,7 +225,7 @@ internal static class TemplateFunctions
                 'f' or 'F' => TemplateValues.ToFloat(arg).ToString("F" + (precision ?? 6).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
                 'g' => GoFormat.G(TemplateValues.ToFloat(arg), precision ?? -1),
                 'e' => TemplateValues.ToFloat(arg).ToString((precision is { } ep ? "0." + new string('0', ep) : "0.000000") + "e+00", CultureInfo.InvariantCulture),
-                'q' => Notifications.GoJson.Quote(TemplateValues.Print(arg)),
+                'q' => Templates.GoJson.Quote(TemplateValues.Print(arg)),
                 'x' => arg is long lx ? lx.ToString("x", CultureInfo.InvariantCulture) : arg is double dx ? ((long)dx).ToString("x", CultureInfo.InvariantCulture) : Convert.ToHexStringLower(Encoding.UTF8.GetBytes(TemplateValues.Print(arg))),
                 _ => $"%!{verb}({TemplateValues.Print(arg)})",
             };
