@@ -175,7 +175,16 @@ public static class ConfigLoader
             Features.StatusPage.StatusPageRules.ValidateConfig(config),
             Features.Slos.SloRules.ValidateConfig(config),
             Features.Incidents.IncidentConfigRules.Validate(config),
-            Features.Outbound.OutboundRules.Validate(config),
+            // Each area lists the addresses it would connect to; the outbound policy checks them.
+            Features.Outbound.OutboundRules.Validate(config.Outbound, [
+                .. MonitorConfigRules.Destinations(config),
+                .. Features.Notifications.Channels.ChannelRules.Destinations(config),
+                .. Features.OnCall.Escalation.EscalationRules.ContactDestinations(config),
+                .. config.Schedules.SelectMany((schedule, i) => Features.OnCall.ScheduleRules.Destinations(schedule, $"schedules[{i}].")),
+                .. Features.Metrics.ScrapeSettingsRules.Destinations(config.Metrics),
+                .. ServiceRules.Destinations(config),
+                .. Features.Notifications.Channels.ChannelRules.DeadMansSwitchDestinations(config),
+            ]),
             Features.Server.ForwardedHeaders.Validate(config.Server),
             Features.Cluster.ClusterRules.Validate(config),
             Features.Runbooks.LoadRunbooks.Validate(config.Runbooks),

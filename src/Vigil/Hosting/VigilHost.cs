@@ -136,7 +136,9 @@ public static class VigilHost
         api.AddEndpointFilterFactory(TextLimits.Filter);
         api.MapAccess();
         api.MapServer();
-        api.MapCluster();
+        // Mapped here, not by the cluster slice: the cluster is beneath access (whose archiver runs
+        // under a lease), so it does not reach up for access's permissions itself.
+        api.MapGet("/api/system/cluster", ReadCluster.Handle).RequirePermission(Permission.SystemView).WithTags("System");
         api.MapCatalog();
         api.MapOnCall();
         api.MapMetricsApi();

@@ -17,7 +17,7 @@ public static class CreateService
             return Problems.Field("body", "a JSON service definition is required");
         }
         var names = await db.Services.Select(s => s.Name).ToHashSetAsync(cancellationToken);
-        var errors = ServiceRules.Validate(body, "", names.Contains).Concat(Outbound.OutboundApiRules.Service(body, Outbound.OutboundConnector.Current)).ToList();
+        var errors = ServiceRules.Validate(body, "", names.Contains).Concat(Outbound.OutboundRules.Refusals(ServiceRules.Destinations(body, ""), Outbound.OutboundConnector.Current)).ToList();
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);

@@ -9,6 +9,23 @@ namespace Vigil.Features.Catalog;
 /// </summary>
 public static partial class ServiceRules
 {
+    /// <summary>The metrics targets of a service's environments, by path, for the outbound policy.</summary>
+    public static IEnumerable<(string Path, string Value, bool IsUrl)> Destinations(ServiceDefinition service, string prefix)
+    {
+        var environments = service.Environments ?? [];
+        for (var j = 0; j < environments.Count; j++)
+        {
+            if (environments[j].Metrics?.Target is { } target)
+            {
+                yield return ($"{prefix}environments[{j}].metrics.target", target, false);
+            }
+        }
+    }
+
+    /// <summary>Every service's metrics targets in the file.</summary>
+    public static IEnumerable<(string Path, string Value, bool IsUrl)> Destinations(VigilConfig config) =>
+        config.Services.SelectMany((service, i) => Destinations(service, $"services[{i}]."));
+
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$", RegexOptions.CultureInvariant)]
     public static partial Regex NamePattern();
 

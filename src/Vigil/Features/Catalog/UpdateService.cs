@@ -31,7 +31,7 @@ public static class UpdateService
             return Problems.Conflict($"service \"{name}\" is defined in the configuration file and is read-only through the API");
         }
         var names = await db.Services.Select(s => s.Name).ToHashSetAsync(cancellationToken);
-        var errors = ServiceRules.Validate(body, "", names.Contains).Concat(Outbound.OutboundApiRules.Service(body, Outbound.OutboundConnector.Current)).ToList();
+        var errors = ServiceRules.Validate(body, "", names.Contains).Concat(Outbound.OutboundRules.Refusals(ServiceRules.Destinations(body, ""), Outbound.OutboundConnector.Current)).ToList();
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);

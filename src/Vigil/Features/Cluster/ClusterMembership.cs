@@ -34,8 +34,8 @@ public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILog
     private string Address => serve.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
 
     /// <summary>Whether this replica does the sharded work keyed <paramref name="key"/> (a monitor, a scrape target).</summary>
-    public async Task<int> OthersAliveAsync(TimeSpan ttl, CancellationToken cancellationToken) =>
-        store.SingleProcess ? 0 : (await store.LiveMembersAsync(ttl, cancellationToken)).Count(m => !string.Equals(m, store.MemberId, StringComparison.Ordinal));
+    public async Task<int> OthersAliveAsync(VigilConfig config, CancellationToken cancellationToken) =>
+        store.SingleProcess ? 0 : (await store.LiveMembersAsync(config.Cluster.LeaseTtl, cancellationToken)).Count(m => !string.Equals(m, store.MemberId, StringComparison.Ordinal));
 
     public bool Owns(string key) => store.SingleProcess || RendezvousHash.OwnerOf(key, members) == store.MemberId;
 

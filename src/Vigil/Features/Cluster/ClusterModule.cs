@@ -1,5 +1,4 @@
 using Vigil.Data;
-using Vigil.Features.Access;
 
 namespace Vigil.Features.Cluster;
 
@@ -16,12 +15,6 @@ public static class ClusterModule
         services.AddSingleton<ReadCluster>();
         services.AddSingleton<Server.ISystemSection>(sp => sp.GetRequiredService<ReadCluster>());
         return services;
-    }
-
-    public static IEndpointRouteBuilder MapCluster(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/api/system/cluster", ReadCluster.Handle).RequirePermission(Permission.SystemView).WithTags("System");
-        return app;
     }
 
     private static string NewMemberId() => $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";

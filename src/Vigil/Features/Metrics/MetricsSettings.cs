@@ -112,6 +112,22 @@ public sealed class RelabelSettings
 /// <summary>Turns <c>metrics.scrape_configs</c> into the engine's scrape configurations, and says what is wrong with them.</summary>
 public static class ScrapeSettingsRules
 {
+    /// <summary>The static scrape targets (<c>host:port</c>), for the outbound policy.</summary>
+    public static IEnumerable<(string Path, string Value, bool IsUrl)> Destinations(MetricsSettings settings)
+    {
+        for (var i = 0; i < settings.ScrapeConfigs.Count; i++)
+        {
+            var statics = settings.ScrapeConfigs[i].StaticConfigs;
+            for (var j = 0; j < statics.Count; j++)
+            {
+                for (var k = 0; k < statics[j].Targets.Count; k++)
+                {
+                    yield return ($"metrics.scrape_configs[{i}].static_configs[{j}].targets[{k}]", statics[j].Targets[k], false);
+                }
+            }
+        }
+    }
+
     private static readonly Dictionary<string, RelabelAction> Actions = Enum.GetValues<RelabelAction>()
         .ToDictionary(a => a.ToString().ToLowerInvariant(), a => a, StringComparer.Ordinal);
 

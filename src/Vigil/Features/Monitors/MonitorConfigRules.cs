@@ -5,6 +5,32 @@ namespace Vigil.Features.Monitors;
 /// <summary>The <c>monitors:</c> and <c>monitoring:</c> rules of a whole file: names and heartbeat tokens unique, services known.</summary>
 public static class MonitorConfigRules
 {
+    /// <summary>The addresses a monitor connects to, by path (for the API too, with an empty prefix), for the outbound policy.</summary>
+    public static IEnumerable<(string Path, string Value, bool IsUrl)> Destinations(MonitorDefinition monitor, string prefix)
+    {
+        if (monitor.Url is { } url)
+        {
+            yield return ($"{prefix}url", url, true);
+        }
+        if (monitor.Host is { } host)
+        {
+            yield return ($"{prefix}host", host, false);
+        }
+        var steps = monitor.Steps ?? [];
+        for (var j = 0; j < steps.Count; j++)
+        {
+            // A step URL may be built from extracted values (${host}); the check at request time covers those.
+            if (steps[j].Url is { } stepUrl && !stepUrl.Contains("${", StringComparison.Ordinal))
+            {
+                yield return ($"{prefix}steps[{j}].url", stepUrl, true);
+            }
+        }
+    }
+
+    /// <summary>Every monitor's addresses in the file.</summary>
+    public static IEnumerable<(string Path, string Value, bool IsUrl)> Destinations(VigilConfig config) =>
+        config.Monitors.SelectMany((monitor, i) => Destinations(monitor, $"monitors[{i}]."));
+
     public static IEnumerable<FieldError> Validate(VigilConfig config)
     {
         var environments = config.Services.Where(s => s.Name is not null).GroupBy(s => s.Name!)

@@ -74,7 +74,7 @@ public static class SaveMonitor
     {
         var services = await db.Services.AsNoTracking().ToDictionaryAsync(s => s.Name, s => (IReadOnlyCollection<string>)s.Environments.Select(e => e.Name).ToList(), cancellationToken);
         var errors = MonitorRules.Validate(body, "", s => services.GetValueOrDefault(s)).ToList();
-        errors.AddRange(Outbound.OutboundRules.ValidateMonitor(body, Outbound.OutboundConnector.Current));
+        errors.AddRange(Outbound.OutboundRules.Refusals(MonitorConfigRules.Destinations(body, ""), Outbound.OutboundConnector.Current));
         if (body.Token is not null && await db.Set<StoredMonitor>().AnyAsync(m => m.Token == ApiToken.HashOf(body.Token) && m.Name != body.Name, cancellationToken))
         {
             errors.Add(new("token", "another heartbeat has the same token"));

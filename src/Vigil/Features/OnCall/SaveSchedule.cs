@@ -22,7 +22,7 @@ public static class SaveSchedule
         {
             return Problems.Field("body", "a JSON schedule definition is required");
         }
-        var errors = ScheduleRules.Validate(body, "").Concat(NoFiles(body)).Concat(Outbound.OutboundApiRules.Schedule(body, Outbound.OutboundConnector.Current)).ToList();
+        var errors = ScheduleRules.Validate(body, "").Concat(NoFiles(body)).Concat(Outbound.OutboundRules.Refusals(ScheduleRules.Destinations(body, ""), Outbound.OutboundConnector.Current)).ToList();
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -68,7 +68,7 @@ public static class SaveSchedule
         {
             return ReadOnly(name);
         }
-        var errors = ScheduleRules.Validate(body, "").Concat(NoFiles(body)).Concat(Outbound.OutboundApiRules.Schedule(body, Outbound.OutboundConnector.Current)).ToList();
+        var errors = ScheduleRules.Validate(body, "").Concat(NoFiles(body)).Concat(Outbound.OutboundRules.Refusals(ScheduleRules.Destinations(body, ""), Outbound.OutboundConnector.Current)).ToList();
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);

@@ -13,6 +13,19 @@ namespace Vigil.Features.OnCall;
 /// </summary>
 public static partial class ScheduleRules
 {
+    /// <summary>The calendar feeds a schedule's layers import, by path, for the outbound policy.</summary>
+    public static IEnumerable<(string Path, string Value, bool IsUrl)> Destinations(ScheduleDefinition schedule, string prefix)
+    {
+        var layers = schedule.Layers ?? [];
+        for (var j = 0; j < layers.Count; j++)
+        {
+            if (layers[j].Url is { } url)
+            {
+                yield return ($"{prefix}layers[{j}].url", url, true);
+            }
+        }
+    }
+
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 

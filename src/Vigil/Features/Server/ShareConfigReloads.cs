@@ -7,8 +7,8 @@ namespace Vigil.Features.Server;
 /// <summary>The other replicas this one can see (Features/Cluster implements it; on SQLite there are none).</summary>
 public interface IReplicaDirectory
 {
-    /// <summary>How many other replicas have sent a heartbeat within <paramref name="ttl"/>.</summary>
-    Task<int> OthersAliveAsync(TimeSpan ttl, CancellationToken cancellationToken);
+    /// <summary>How many other replicas have sent a heartbeat within the lease TTL of <paramref name="config"/>.</summary>
+    Task<int> OthersAliveAsync(VigilConfig config, CancellationToken cancellationToken);
 }
 
 /// <summary>What a replica does after reading the shared configuration version.</summary>
@@ -75,7 +75,7 @@ public sealed class ShareConfigReloads(ConfigReloader reloader, IReplicaDirector
             {
                 return true;
             }
-            publish = await replicas.OthersAliveAsync(loaded.Config.Cluster.LeaseTtl, token) == 0;
+            publish = await replicas.OthersAliveAsync(loaded.Config, token) == 0;
             return publish;
         });
         if (!result.Applied)

@@ -9,6 +9,14 @@ public static class ChannelRules
 {
     public static readonly string[] Types = ["slack", "pagerduty", "email", "sms", "teams", "webhook"];
 
+    /// <summary>The channels' URLs, for the outbound policy.</summary>
+    public static IEnumerable<(string Path, string Value, bool IsUrl)> Destinations(VigilConfig config) =>
+        config.Channels.Select((channel, i) => (Path: $"channels[{i}].url", Value: channel.Url!, IsUrl: true)).Where(d => d.Value is not null);
+
+    /// <summary>The dead man's switch's URL, for the outbound policy.</summary>
+    public static IEnumerable<(string Path, string Value, bool IsUrl)> DeadMansSwitchDestinations(VigilConfig config) =>
+        config.Notifications.DeadMansSwitch?.Url is { } url ? [("notifications.dead_mans_switch.url", url, true)] : [];
+
     public static IEnumerable<FieldError> Validate(VigilConfig config)
     {
         var names = config.Channels.Where(c => c.Name is not null).Select(c => c.Name!).ToHashSet(StringComparer.Ordinal);

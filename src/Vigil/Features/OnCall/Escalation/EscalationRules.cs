@@ -9,6 +9,23 @@ namespace Vigil.Features.OnCall.Escalation;
 /// </summary>
 public static partial class EscalationRules
 {
+    /// <summary>The external contacts' Slack and webhook URLs, for the outbound policy.</summary>
+    public static IEnumerable<(string Path, string Value, bool IsUrl)> ContactDestinations(VigilConfig config)
+    {
+        for (var i = 0; i < config.Contacts.Count; i++)
+        {
+            var contact = config.Contacts[i];
+            if (contact.Slack is { } slack)
+            {
+                yield return ($"contacts[{i}].slack", slack, true);
+            }
+            if (contact.Webhook is { } webhook)
+            {
+                yield return ($"contacts[{i}].webhook", webhook, true);
+            }
+        }
+    }
+
     [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$", RegexOptions.CultureInvariant)]
     private static partial Regex E164();
 
