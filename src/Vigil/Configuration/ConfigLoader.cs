@@ -180,7 +180,7 @@ public static class ConfigLoader
                 .. MonitorConfigRules.Destinations(config),
                 .. Features.Notifications.Channels.ChannelRules.Destinations(config),
                 .. Features.OnCall.Escalation.EscalationRules.ContactDestinations(config),
-                .. config.Schedules.SelectMany((schedule, i) => Features.OnCall.ScheduleRules.Destinations(schedule, $"schedules[{i}].")),
+                .. Features.OnCall.ScheduleRules.Destinations(config),
                 .. Features.Metrics.ScrapeSettingsRules.Destinations(config.Metrics),
                 .. ServiceRules.Destinations(config),
                 .. Features.Notifications.Channels.ChannelRules.DeadMansSwitchDestinations(config),

@@ -26,6 +26,10 @@ public static partial class ScheduleRules
         }
     }
 
+    /// <summary>Every schedule's calendar feeds in the file.</summary>
+    public static IEnumerable<(string Path, string Value, bool IsUrl)> Destinations(VigilConfig config) =>
+        config.Schedules.SelectMany((schedule, i) => Destinations(schedule, $"schedules[{i}]."));
+
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 

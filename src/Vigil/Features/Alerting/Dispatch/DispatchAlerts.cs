@@ -686,10 +686,11 @@ public sealed class DispatchAlerts(
         var removed = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            // One transaction: a reader finds a resolved alert either stored, or gone with its
-            // "resolved" history row, never neither (each delete used to commit on its own, before the row).
+            // One transaction when alerts go: a reader finds a resolved alert either stored, or gone
+            // with its "resolved" history row, never neither (each delete used to commit on its own,
+            // before the row). The log's expired entries alone (on PostgreSQL, every pass) are one statement.
             using var turn = await writes.EnterAsync(cancellationToken);
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = gone.Count > 0 ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
             foreach (var alert in gone)
             {
                 var (fingerprint, updatedAt) = (alert.Fingerprint, alert.UpdatedAt);
@@ -705,8 +706,11 @@ public sealed class DispatchAlerts(
             {
                 await db.Set<NotificationLogEntry>().Where(e => e.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
             }
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            if (transaction is not null)
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
         }
         catch
         {
