@@ -12,6 +12,14 @@ public sealed class Labels : IReadOnlyList<Label>, IEquatable<Labels>
     private readonly Label[] items;
     private readonly int hash;
 
+    /// <summary>
+    /// The head series this very set was last found as, so a caller that passes the same instance
+    /// again (the remote-write decoder's cache does, for every sample of a series after its first)
+    /// skips the head's lookup by labels, as Prometheus's appender does with the series reference a
+    /// scrape cache hands back. Only a hint: the head checks it is still its own series.
+    /// </summary>
+    internal Storage.Tsdb.MemSeries? Series;
+
     /// <summary>The empty label set.</summary>
     public static readonly Labels Empty = new([]);
 

@@ -65,6 +65,24 @@ public class TsdbAppendTests : IDisposable
     }
 
     [Fact]
+    public async Task One_label_set_written_to_two_stores_lands_in_each_stores_own_series()
+    {
+        // The same instance, as the remote-write decoder's cache hands it to every store in the process.
+        var shared = Labels.Of("__name__", "up", "job", "shared");
+        await using var a = TsdbStore.Open(dir.Sub("a"), Manual());
+        await using var b = TsdbStore.Open(dir.Sub("b"), Manual());
+
+        await WriteAsync(a, (shared, 1000, 1));
+        await WriteAsync(b, (shared, 1000, 10));
+        await WriteAsync(a, (shared, 2000, 2));
+        await WriteAsync(b, (shared, 2000, 20));
+        await WriteAsync(b, (shared, 3000, 30));
+
+        Assert.Equal([1.0, 2.0], SamplesOf(a, shared).Select(s => s.Value));
+        Assert.Equal([10.0, 20.0, 30.0], SamplesOf(b, shared).Select(s => s.Value));
+    }
+
+    [Fact]
     public async Task Samples_without_a_metric_name_are_invalid()
     {
         await using var store = TsdbStore.Open(dir.Path, Manual());

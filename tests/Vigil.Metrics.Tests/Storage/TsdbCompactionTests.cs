@@ -49,6 +49,24 @@ public class TsdbCompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_label_set_whose_series_moved_to_a_block_gets_a_new_head_series_when_it_comes_back()
+    {
+        await using var store = TsdbStore.Open(dir.Path, Manual(clock));
+        var labels = Job(0); // one instance throughout, as a sender's cached label set is
+        await WriteAsync(store, [.. Enumerable.Range(0, 181).Select(i => (labels, T0 - 8 * Hour + i * Minute, (double)i))]);
+        await WriteAsync(store, (Job(1), T0, 1)); // the head reaches T0: hours -8 to -5 are old enough for blocks
+        await store.RunMaintenanceAsync();
+        Assert.Equal(1, store.GetStats().HeadSeries); // all of job 0 in blocks: its series left the head
+
+        await WriteAsync(store, (labels, T0, 1000), (labels, T0 + Minute, 1001));
+
+        Assert.Equal(2, store.GetStats().HeadSeries);
+        var samples = SamplesOf(store, labels);
+        Assert.Equal(183, samples.Count);
+        Assert.Equal([1000.0, 1001.0], samples.TakeLast(2).Select(s => s.Value));
+    }
+
+    [Fact]
     public async Task After_compaction_the_wal_is_checkpointed_and_a_crash_copy_reopens_with_all_data()
     {
         var live = dir.Sub("live");

@@ -35,21 +35,33 @@ internal sealed class Head
 
     public MemSeries GetOrCreate(Labels labels, out bool created)
     {
+        created = false;
+        if (labels.Series is { } hinted && hinted.Owner == this)
+        {
+            return hinted;
+        }
         if (seriesOf.TryGetValue(labels, out var s))
         {
-            created = false;
+            labels.Series = s;
             return s;
         }
         created = true;
-        return Create(NextId, labels);
+        s = Create(NextId, labels);
+        labels.Series = s;
+        return s;
     }
 
     /// <summary>Creates a series with a given id (replay) or the next id.</summary>
     public MemSeries Create(int id, Labels labels)
     {
-        var s = new MemSeries(id, Interned(labels));
-        byLabels.Remove(s); // a series with these labels, replaced
+        var s = new MemSeries(id, Interned(labels)) { Owner = this };
+        if (byLabels.TryGetValue(s, out var replaced)) // a series with these labels, replaced
+        {
+            replaced.Owner = null;
+            byLabels.Remove(replaced);
+        }
         byLabels.Add(s);
+        s.Labels.Series = s;
         byId.Set(id, s);
         Postings.Add(id, s.Labels);
         NextId = Math.Max(NextId, id + 1);
@@ -97,6 +109,7 @@ internal sealed class Head
         {
             byId.Remove(s.Id);
             byLabels.Remove(s);
+            s.Owner = null;
             Postings.Remove(s.Id, s.Labels);
         }
         return empty.Count;

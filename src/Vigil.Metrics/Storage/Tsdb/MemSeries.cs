@@ -13,6 +13,9 @@ internal sealed class MemSeries(int id, Labels labels)
 
     public Labels Labels { get; } = labels;
 
+    /// <summary>The head holding this series; null once it is removed or replaced.</summary>
+    public Head? Owner { get; set; }
+
     public List<HeadChunk>? Sealed { get; private set; }
 
     public XorChunkWriter? Open { get; private set; }
