@@ -33,10 +33,13 @@ internal sealed class Head
 
     public IEnumerable<MemSeries> AllSeries => byId.Values;
 
+    /// <summary>The series this label set was last found as, while it is still this head's; else null.</summary>
+    public MemSeries? Hinted(Labels labels) => labels.Series is { } s && s.Owner == this ? s : null;
+
     public MemSeries GetOrCreate(Labels labels, out bool created)
     {
         created = false;
-        if (labels.Series is { } hinted && hinted.Owner == this)
+        if (Hinted(labels) is { } hinted)
         {
             return hinted;
         }

@@ -66,15 +66,20 @@ public sealed partial class TsdbStore
             accepted.Clear();
             foreach (var (labels, t, v) in batch)
             {
-                if (!IsValid(labels))
+                // A label set that found its series before was valid then (labels are immutable).
+                var s = head.Hinted(labels);
+                if (s is null)
                 {
-                    invalid++;
-                    continue;
-                }
-                var s = head.GetOrCreate(labels, out var created);
-                if (created)
-                {
-                    newSeries.Add((s.Id, s.Labels));
+                    if (!IsValid(labels))
+                    {
+                        invalid++;
+                        continue;
+                    }
+                    s = head.GetOrCreate(labels, out var created);
+                    if (created)
+                    {
+                        newSeries.Add((s.Id, s.Labels));
+                    }
                 }
                 var verdict = AppendRules.Classify(s.HasSamples, s.MaxTime, s.LastValue, t, v, window);
                 if (verdict == AppendVerdict.OutOfOrder)
