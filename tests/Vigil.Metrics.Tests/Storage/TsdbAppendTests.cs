@@ -83,6 +83,19 @@ public class TsdbAppendTests : IDisposable
     }
 
     [Fact]
+    public async Task A_closed_store_is_not_kept_in_memory_by_the_label_sets_that_found_its_series()
+    {
+        var labels = Labels.Of("__name__", "up", "job", "closing");
+        var store = TsdbStore.Open(dir.Path, Manual());
+        await WriteAsync(store, (labels, 1000, 1), (labels, 2000, 2));
+        Assert.NotNull(labels.Series); // the hint the next sample would take
+
+        await store.DisposeAsync();
+
+        Assert.Null(labels.Series); // the decoder's process-wide cache keeps label sets, not the closed head
+    }
+
+    [Fact]
     public async Task Samples_without_a_metric_name_are_invalid()
     {
         await using var store = TsdbStore.Open(dir.Path, Manual());

@@ -118,6 +118,22 @@ internal sealed class Head
         return empty.Count;
     }
 
+    /// <summary>
+    /// Lets go of the label sets' references to this head's series (the store is closing), so a
+    /// label set the remote-write decoder's process-wide cache keeps does not keep the head alive.
+    /// </summary>
+    public void Release()
+    {
+        foreach (var s in byId.Values)
+        {
+            s.Owner = null;
+            if (ReferenceEquals(s.Labels.Series, s))
+            {
+                s.Labels.Series = null;
+            }
+        }
+    }
+
     /// <summary>The oldest timestamp held by any series, or <see cref="long.MaxValue"/>.</summary>
     public long MinTime()
     {

@@ -339,6 +339,7 @@ public sealed partial class TsdbStore : ISampleStore, IAsyncDisposable
             wal.Dispose();
             blocks.ForEach(b => b.Dispose());
             blocks.Clear();
+            head.Release();
         }
         maintenance.Release();
         stopping.Dispose();
