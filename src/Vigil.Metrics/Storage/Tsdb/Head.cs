@@ -36,13 +36,10 @@ internal sealed class Head
     /// <summary>The series this label set was last found as, while it is still this head's; else null.</summary>
     public MemSeries? Hinted(Labels labels) => labels.Series is { } s && s.Owner == this ? s : null;
 
+    /// <summary>Finds the series by its labels (its caller tried <see cref="Hinted"/> first) or creates it; either way the set remembers it.</summary>
     public MemSeries GetOrCreate(Labels labels, out bool created)
     {
         created = false;
-        if (Hinted(labels) is { } hinted)
-        {
-            return hinted;
-        }
         if (seriesOf.TryGetValue(labels, out var s))
         {
             labels.Series = s;
