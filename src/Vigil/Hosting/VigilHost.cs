@@ -166,6 +166,7 @@ public static class VigilHost
     {
         // Before anything is written: a port in use must not cost the one-time password of the first admin.
         ListenAddresses.EnsureFree(options.Urls);
+        ThreadPoolFloor.Raise();
         DataFileModes.Restrict(options.DataDirectory);
         var app = Build(options, configureServices);
         // Uptime counts from here, not from the first request that asks for it.
