@@ -47,11 +47,14 @@ public sealed class DirectRows(VigilDbContext db)
     /// <summary>Per entity type: whether <see cref="SaveChangesAsync"/> can write its rows itself.</summary>
     private static readonly ConcurrentDictionary<IEntityType, bool> Writable = new();
 
-    private readonly StringBuilder sql = new();
-    private readonly List<object> parameters = [];
+    // The command's text and parameters go straight into EF's command builder: through
+    // IRawSqlCommandBuilder the text was copied three times and formatted for placeholders it does
+    // not have (a tenth of the alert path's allocations, traced with dotnet-trace).
+    private IRelationalCommandBuilder? command;
+    private int parameters;
     private DbCommand? parameterFactory;
 
-    public bool IsEmpty => sql.Length == 0;
+    public bool IsEmpty => command is null;
 
     /// <summary>Inserts <paramref name="row"/>: every column but a key the store generates (which is not read back).</summary>
     public DirectRows Insert<T>(T row) where T : class => Append(StatementFor(typeof(T), Kind.Insert, []), row);
@@ -70,11 +73,12 @@ public sealed class DirectRows(VigilDbContext db)
 
     private DirectRows Append(Statement statement, object row)
     {
+        var sql = command ??= db.GetService<IRelationalCommandBuilderFactory>().Create();
         sql.Append(statement.Head);
         var columns = statement.Columns;
         for (var i = 0; i < columns.Length; i++)
         {
-            sql.Append(statement.Before[i]).Append(Parameter(columns[i], row));
+            sql.Append(statement.Before[i]).Append(Parameter(sql, columns[i], row));
         }
         sql.Append(statement.Tail);
         return this;
@@ -167,17 +171,17 @@ public sealed class DirectRows(VigilDbContext db)
     private async Task<(int Affected, List<object> Keys)> RunAsync(int? returning, CancellationToken cancellationToken)
     {
         var keys = new List<object>(returning ?? 0);
-        if (sql.Length == 0)
+        if (command is null)
         {
             return (0, keys);
         }
         try
         {
-            // As ExecuteSqlRaw runs a command, with a reader for the keys: through EF's logger, which calls the interceptors.
-            var command = db.GetService<IRawSqlCommandBuilder>().Build(sql.ToString(), parameters);
+            // As ExecuteSqlRaw runs a command, with a reader for the keys: through EF's logger, which
+            // calls the interceptors. The parameters are raw ones, which ignore the values dictionary.
             using var critical = db.GetService<IConcurrencyDetector>().EnterCriticalSection();
-            await using var reader = await command.RelationalCommand.ExecuteReaderAsync(
-                new RelationalCommandParameterObject(db.GetService<IRelationalConnection>(), command.ParameterValues, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.ExecuteSqlRaw),
+            await using var reader = await command.Build().ExecuteReaderAsync(
+                new RelationalCommandParameterObject(db.GetService<IRelationalConnection>(), NoValues, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.ExecuteSqlRaw),
                 cancellationToken);
             var results = reader.DbDataReader;
             do
@@ -192,20 +196,21 @@ public sealed class DirectRows(VigilDbContext db)
         }
         finally
         {
-            sql.Clear();
-            parameters.Clear();
+            command = null;
+            parameters = 0;
             parameterFactory?.Dispose();
             parameterFactory = null;
         }
     }
 
-    private string Parameter((RelationalTypeMapping Mapping, IClrPropertyGetter Getter, bool Nullable) column, object row)
+    private static readonly Dictionary<string, object?> NoValues = [];
+
+    private string Parameter(IRelationalCommandBuilder sql, (RelationalTypeMapping Mapping, IClrPropertyGetter Getter, bool Nullable) column, object row)
     {
-        var name = "@dr" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var name = "@dr" + parameters++.ToString(System.Globalization.CultureInfo.InvariantCulture);
         parameterFactory ??= db.Database.GetDbConnection().CreateCommand();
         // The type mapping converts the value as SaveChanges would (enums as text, SQLite's sortable times as ticks).
-        var parameter = column.Mapping.CreateParameter(parameterFactory, name, column.Getter.GetClrValue(row), column.Nullable);
-        parameters.Add(parameter);
+        sql.AddRawParameter(name, column.Mapping.CreateParameter(parameterFactory, name, column.Getter.GetClrValue(row), column.Nullable));
         return name;
     }
 

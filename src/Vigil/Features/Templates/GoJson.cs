@@ -18,26 +18,33 @@ public static class GoJson
 
     public static byte[] Write(Action<Utf8JsonWriter> write)
     {
-        var buffer = new ArrayBufferWriter<byte>();
+        var buffer = new ArrayBufferWriter<byte>(4096);
         using (var json = new Utf8JsonWriter(buffer, Options))
         {
             write(json);
         }
         // '&', '<' and '>' cannot occur outside strings in JSON, so replacing them everywhere
-        // escapes exactly the characters Go escapes inside strings.
-        var output = new List<byte>(buffer.WrittenCount + 16);
-        foreach (var b in buffer.WrittenSpan)
+        // escapes exactly the characters Go escapes inside strings. One copy, sized exactly.
+        var written = buffer.WrittenSpan;
+        var escapes = written.Count((byte)'&') + written.Count((byte)'<') + written.Count((byte)'>');
+        var output = new byte[written.Length + (escapes * 5) + 1];
+        var at = 0;
+        for (int next; (next = written.IndexOfAny("&<>"u8)) >= 0; written = written[(next + 1)..])
         {
-            switch (b)
+            written[..next].CopyTo(output.AsSpan(at));
+            at += next;
+            var escape = written[next] switch
             {
-                case (byte)'&': output.AddRange("\\u0026"u8.ToArray()); break;
-                case (byte)'<': output.AddRange("\\u003c"u8.ToArray()); break;
-                case (byte)'>': output.AddRange("\\u003e"u8.ToArray()); break;
-                default: output.Add(b); break;
-            }
+                (byte)'&' => "\\u0026"u8,
+                (byte)'<' => "\\u003c"u8,
+                _ => "\\u003e"u8,
+            };
+            escape.CopyTo(output.AsSpan(at));
+            at += escape.Length;
         }
-        output.Add((byte)'\n');
-        return [.. output];
+        written.CopyTo(output.AsSpan(at));
+        output[^1] = (byte)'\n';
+        return output;
     }
 
     /// <summary>Go's <c>time.Time</c> JSON: RFC 3339, fraction trimmed; the zero time is <c>0001-01-01T00:00:00Z</c>.</summary>
