@@ -13,12 +13,13 @@ public sealed class DamagedDatabaseException(string file, string reason)
     : Exception($"vigil: the state database {file} is damaged ({reason}); Vigil will not start on it. Restore your last backup into a fresh data directory with `vigil backup restore BACKUP --data DIR` (docs/backups.md), or move the file aside to start with an empty database.");
 
 /// <summary>
-/// Watches every command for the database reporting damage (SQLite's SQLITE_CORRUPT 11 and
+/// Watches every command, and every connection's opening (where SQLite reads the schema for the
+/// connection's settings), for the database reporting damage (SQLite's SQLITE_CORRUPT 11 and
 /// SQLITE_NOTADB 26, PostgreSQL's data_corrupted XX001 and index_corrupted XX002). The first one
 /// found at run time is kept: <c>/api/health</c> answers unhealthy naming it until the process is
 /// restarted on a repaired or restored database, rather than "healthy" while every write fails.
 /// </summary>
-public sealed class DatabaseDamageWatch(TimeProvider clock) : DbCommandInterceptor
+public sealed class DatabaseDamageWatch(TimeProvider clock) : DbCommandInterceptor, IDbConnectionInterceptor
 {
     public sealed record Damage(string Reason, DateTimeOffset At);
 
@@ -44,6 +45,14 @@ public sealed class DatabaseDamageWatch(TimeProvider clock) : DbCommandIntercept
     public override void CommandFailed(DbCommand command, CommandErrorEventData eventData) => Note(eventData.Exception);
 
     public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Note(eventData.Exception);
+        return Task.CompletedTask;
+    }
+
+    public void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) => Note(eventData.Exception);
+
+    public Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
         Note(eventData.Exception);
         return Task.CompletedTask;
