@@ -17,7 +17,10 @@ calls and in the background, so that a few dozen alerts measure the JIT, not the
 warm-up alerts Vigil used 18 ms of CPU per alert, after 1,000 it used 7; Alertmanager, compiled
 ahead of time, is the same either way). Vigil runs `vigil serve` on
 SQLite in a fresh data directory (or DATABASE as a postgres:// URL). Prints nearest-rank
-percentiles per system and the load average, because this machine is shared.
+percentiles per system and the load average, because this machine is shared. On SQLite it also
+prints each Vigil's managed heap allocations per alert and how often its GC collected gen0 and
+gen1, from the process's own /metrics read before and after each round (as a viewer created with
+`vigil admin create` before the start).
 
 VIGIL_DLL_B (environment): a second build of vigil.dll, run as a third system "vigil-b" in the same
 rounds (the order rotates from round to round), for a before/after on the same machine load.
@@ -26,7 +29,7 @@ VIGIL_DLL_B unset, vigil-b runs the same build): a runtime setting compared on o
 LATENCIES (environment): a file to write every system's latencies to (JSON, in the order sent),
 to see where the slow ones fall.
 """
-import http.client, json, os, shutil, socket, subprocess, sys, tempfile, threading, time
+import http.client, json, os, re, shutil, socket, subprocess, sys, tempfile, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 alerts = int(sys.argv[1]) if len(sys.argv) > 1 else 100
@@ -151,9 +154,37 @@ access:
             sys.exit("VIGIL_DLL_B runs on SQLite only (two builds on one PostgreSQL database would share its state)")
         args += ["--database", database]
     env = dict(os.environ, Logging__LogLevel__Default="Warning", **(extra_env or {}))
+    # A viewer's API token, to read the process's own /metrics (allocated bytes, collections) around each round.
+    password = f"bench-password-{os.getpid()}"
+    if database == "sqlite":
+        subprocess.run(["dotnet", dll, "admin", "create", "--username", "bench", "--password-stdin", "--data", f"{work}/{name}-data"],
+                       input=password, text=True, check=True, capture_output=True)
     p = subprocess.Popen(args, stdout=open(os.path.join(work, f"{name}.log"), "w"), stderr=subprocess.STDOUT, env=env)
     wait_http(port, "/api/health", p, name)
+    if database == "sqlite":
+        metrics_tokens[name] = subprocess.run(["python3", os.path.join(root, "bench/lib/token.py"), f"http://127.0.0.1:{port}", "bench", password],
+                                              check=True, capture_output=True, text=True).stdout.strip()
     return p, port, {"Authorization": f"Bearer {TOKEN}"}
+
+
+metrics_tokens = {}
+
+
+def gc_figures(name, port):
+    """Bytes allocated on the managed heap so far, and gen0 and gen1 collections (the process's /metrics); None for Alertmanager."""
+    if name not in metrics_tokens:
+        return None
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/metrics", headers={"Authorization": f"Bearer {metrics_tokens[name]}"})
+    text = conn.getresponse().read().decode()
+    conn.close()
+
+    def value(pattern):
+        m = re.search(r"^" + pattern + r" (\S+)$", text, re.M)
+        return float(m.group(1)) if m else 0.0
+    return (value("system_runtime_dotnet_gc_heap_total_allocated"),
+            value(r'system_runtime_dotnet_gc_collections\{gc_heap_generation="gen0"\}'),
+            value(r'system_runtime_dotnet_gc_collections\{gc_heap_generation="gen1"\}'))
 
 
 def run(system, port, headers, prefix, count):
@@ -196,6 +227,7 @@ if vigil_b:
 results = {name: [] for name in systems}
 acks = {name: [] for name in systems}
 cpu = {name: 0.0 for name in systems}
+gc = {name: [0.0, 0.0, 0.0] for name in systems}
 loads = [os.getloadavg()[0]]
 try:
     for name, (_, port, headers) in systems.items():
@@ -206,9 +238,13 @@ try:
         # The order rotates from round to round (with two systems: alternates).
         for name in order[r % len(order):] + order[:r % len(order)]:
             process, port, headers = systems[name]
+            before = gc_figures(name, port)
             used = cpu_seconds(process.pid)
             results[name] += run(name, port, headers, f"r{r}_{name}", alerts)
             cpu[name] += cpu_seconds(process.pid) - used
+            if before is not None:
+                # Read after the CPU, so the /metrics requests' own work is not counted as the alerts'.
+                gc[name] = [t + b - a for t, a, b in zip(gc[name], before, gc_figures(name, port))]
             loads.append(os.getloadavg()[0])
 finally:
     for p, _, _ in systems.values():
@@ -222,6 +258,10 @@ for name, values in results.items():
     print(f"{name:13} p50 {rank(values, 50):6.2f} ms  p90 {rank(values, 90):6.2f} ms  p99 {rank(values, 99):6.2f} ms  max {max(values):6.2f} ms  (n={len(values)}); "
           f"the POST itself answered in p50 {rank(acks[name], 50):.2f} ms, p99 {rank(acks[name], 99):.2f} ms; "
           f"CPU {1000 * cpu[name] / len(values):.2f} ms per alert")
+    if name in metrics_tokens:
+        allocated, gen0, gen1 = gc[name]
+        print(f"{'':13} managed heap: {allocated / len(values) / 1024:.0f} KB allocated per alert (and one /metrics read per round); "
+              f"a gen0 collection every {len(values) / max(gen0, 1):.0f} alerts, a gen1 every {len(values) / max(gen1, 1):.0f}")
 am = results["alertmanager"]
 for name in [n for n in results if n != "alertmanager"]:
     vg = results[name]
