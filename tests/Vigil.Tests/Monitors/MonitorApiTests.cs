@@ -4,7 +4,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Vigil.Features.Access;
 using Vigil.Features.Monitors;
+using Vigil.Features.Monitors.Probes;
+using Vigil.Features.Monitors.Scheduling;
 using Vigil.Tests.Support;
 
 namespace Vigil.Tests.Monitors;
@@ -130,6 +133,30 @@ public abstract class MonitorApiTests : IAsyncLifetime
         Assert.EndsWith("pg_dump: disk full", monitor.GetProperty("reason").GetString());
         var states = await server.QueryAsync(db => db.Set<StateChange>().Where(s => s.Monitor == "nightly-backup").OrderBy(s => s.Id).Select(s => s.Status).ToListAsync());
         Assert.Equal([MonitorStatus.Up, MonitorStatus.Down, MonitorStatus.Up, MonitorStatus.Down], states);
+    }
+
+    [Fact]
+    public async Task A_scheduled_check_that_read_the_pings_before_a_ping_was_saved_does_not_undo_it()
+    {
+        var created = await PostAsync("/api/monitors", """{"name": "nightly-backup", "type": "heartbeat", "service": "api", "period": "1h", "grace": "5m"}""");
+        var ping = created.GetProperty("ping_url").GetString()!;
+        Assert.Equal("OK\n", await server.Http.GetStringAsync(ping));
+        server.Clock.Advance(TimeSpan.FromMinutes(66));
+        var stored = await server.QueryAsync(db => db.Set<StoredMonitor>().AsNoTracking().SingleAsync(m => m.Name == "nightly-backup"));
+        var definition = stored.Definition(server.Services.GetRequiredService<SecretProtector>());
+
+        // The scheduler's check reads the pings (late: down), then a ping is saved and judged (up),
+        // then the scheduler records what it read: the ping's newer state stands.
+        var heartbeat = server.Services.GetServices<IMonitorProbe>().Single(p => p.Type == MonitorType.Heartbeat);
+        var stale = await heartbeat.CheckAsync(definition, CancellationToken.None);
+        Assert.Equal(MonitorStatus.Down, stale.Status);
+        Assert.Equal("OK\n", await server.Http.GetStringAsync(ping));
+        await server.Services.GetRequiredService<RecordCheckResult>().RecordAsync(definition, stale, TimeSpan.Zero, waitForSave: true);
+
+        Assert.Equal("up", (await GetAsync("/api/monitors/nightly-backup")).GetProperty("status").GetString());
+        // A check that reads the pings after that judges them afresh.
+        server.Clock.Advance(TimeSpan.FromMinutes(66));
+        Assert.Equal("down", (await PostAsync("/api/monitors/nightly-backup/check")).GetProperty("status").GetString());
     }
 
     [Fact]

@@ -63,8 +63,8 @@ public static class MonitorsModule
         api.MapPost("/{name}/resume", RunMonitor.Resume).RequirePermission(Permission.MonitorsEdit).WithName("ResumeMonitor");
         app.MapGet("/api/services/{name}/status", GetServiceStatus.Handle).RequirePermission(Permission.MonitorsView).WithTags("Monitors").WithName("GetServiceStatus");
         string[] methods = ["GET", "HEAD", "POST", "PUT"];
-        app.MapMethods("/ping/{token}", methods, (string token, HttpRequest request, Data.VigilDbContext db, RecordCheckResult record, Access.SecretProtector secrets, TimeProvider clock, IEnumerable<IPingBodyReader> readers, CancellationToken ct) =>
-            ReceivePing.Handle(token, null, request, db, record, secrets, clock, readers, ct)).AllowAnonymousCaller().DisableAntiforgery().WithTags("Monitors");
+        app.MapMethods("/ping/{token}", methods, (string token, HttpRequest request, Data.VigilDbContext db, RecordCheckResult record, MonitorStates states, Access.SecretProtector secrets, TimeProvider clock, IEnumerable<IPingBodyReader> readers, CancellationToken ct) =>
+            ReceivePing.Handle(token, null, request, db, record, states, secrets, clock, readers, ct)).AllowAnonymousCaller().DisableAntiforgery().WithTags("Monitors");
         app.MapMethods("/ping/{token}/{kind}", methods, ReceivePing.Handle).AllowAnonymousCaller().DisableAntiforgery().WithTags("Monitors");
         return app;
     }

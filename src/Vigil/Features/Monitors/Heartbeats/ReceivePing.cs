@@ -15,7 +15,7 @@ public static class ReceivePing
 {
     public const int MaxLogBytes = 10 * 1024;
 
-    public static async Task<IResult> Handle(string token, string? kind, HttpRequest request, VigilDbContext db, RecordCheckResult record, SecretProtector secrets, TimeProvider clock, IEnumerable<IPingBodyReader> readers, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(string token, string? kind, HttpRequest request, VigilDbContext db, RecordCheckResult record, MonitorStates states, SecretProtector secrets, TimeProvider clock, IEnumerable<IPingBodyReader> readers, CancellationToken cancellationToken)
     {
         if (kind is not (null or "start" or "fail"))
         {
@@ -60,7 +60,9 @@ public static class ReceivePing
         if (!monitor.Paused)
         {
             var definition = monitor.Definition(secrets);
-            await record.RecordAsync(definition, HeartbeatProbe.Evaluate(monitor, definition, now), TimeSpan.Zero, waitForSave: true);
+            // Numbered after the ping is saved: a scheduled check that read the pings before it cannot undo it.
+            var result = HeartbeatProbe.Evaluate(monitor, definition, now) with { Observation = states.Observe() };
+            await record.RecordAsync(definition, result, TimeSpan.Zero, waitForSave: true);
         }
         return Results.Text("OK\n");
     }

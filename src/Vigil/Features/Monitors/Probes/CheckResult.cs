@@ -22,6 +22,14 @@ public sealed record CheckResult(MonitorStatus Status, string Reason, TimeSpan D
     /// <summary>The numbers a monitor's <c>json_samples</c> named, by name.</summary>
     public IReadOnlyDictionary<string, double> Values { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>
+    /// When a heartbeat's pings were read for this result, in the order <see cref="Scheduling.MonitorStates.Observe"/>
+    /// gives: a result read before the one that last set the state (a scheduled check that read the
+    /// pings just before a ping was saved, and is recorded just after it) is history, not a new state.
+    /// 0 for results that are not ordered so (network checks).
+    /// </summary>
+    public long Observation { get; init; }
+
     public static CheckResult Up(string reason, TimeSpan duration) => new(MonitorStatus.Up, reason, duration);
     public static CheckResult Down(string reason, TimeSpan duration) => new(MonitorStatus.Down, reason, duration);
 

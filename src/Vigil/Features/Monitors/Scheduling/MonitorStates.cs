@@ -18,6 +18,8 @@ public sealed class MonitorState
     public DateTimeOffset? Since { get; set; }
     public string Reason { get; set; } = "";
     public int Failures { get; set; }
+    /// <summary>The newest <see cref="CheckResult.Observation"/> applied to the state (under <see cref="Gate"/>).</summary>
+    public long Observation { get; set; }
     public IReadOnlyList<ComponentResult> Components { get; set; } = [];
     // A ring, allocated on the first result: newest at (next - 1).
     private readonly Lock recentGate = new();
@@ -92,6 +94,10 @@ public sealed class MonitorState
 public sealed class MonitorStates
 {
     private readonly ConcurrentDictionary<string, MonitorState> states = new(StringComparer.Ordinal);
+    private long observations;
+
+    /// <summary>The next number in the order of observations (<see cref="CheckResult.Observation"/>): take it before reading what the result is judged on.</summary>
+    public long Observe() => Interlocked.Increment(ref observations);
 
     public MonitorState Get(string monitor) => states.GetOrAdd(monitor, _ => new MonitorState());
 

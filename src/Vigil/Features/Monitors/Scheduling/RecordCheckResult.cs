@@ -36,6 +36,15 @@ public sealed class RecordCheckResult(MonitorStates states, StateChangeWriter wr
             await state.Gate.WaitAsync();
             try
             {
+                if (result.Observation != 0)
+                {
+                    if (result.Observation < state.Observation)
+                    {
+                        // Judged on pings read before those of the result that set the state: already out of date.
+                        return state;
+                    }
+                    state.Observation = result.Observation;
+                }
                 if (state.Status == MonitorStatus.Paused && !waitForSave)
                 {
                     // A scheduled check that was under way when the monitor was paused: its result is
