@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -203,7 +202,7 @@ public sealed class DirectRows(VigilDbContext db)
         }
     }
 
-    private static readonly Dictionary<string, object?> NoValues = [];
+    private static readonly IReadOnlyDictionary<string, object?> NoValues = System.Collections.ObjectModel.ReadOnlyDictionary<string, object?>.Empty;
 
     private string Parameter(IRelationalCommandBuilder sql, (RelationalTypeMapping Mapping, IClrPropertyGetter Getter, bool Nullable) column, object row)
     {
