@@ -282,7 +282,10 @@ internal sealed class YamlBinder(string file)
         return dict;
     }
 
-    private static readonly NullabilityInfoContext Nullability = new();
+    // NullabilityInfoContext caches as it reads and is not thread-safe: each binder has its own, so
+    // configurations loaded side by side (a reload, `vigil check`, tests) never share one. A shared
+    // static one threw "An item with the same key has already been added" under parallel loads.
+    private readonly NullabilityInfoContext nullability = new();
 
     private object? BindObject(Type type, YamlNode node, string path, bool keyedByName = false)
     {
@@ -315,7 +318,7 @@ internal sealed class YamlBinder(string file)
                 // An empty value (`alerting:` with nothing under it) keeps the default of a section
                 // or list that may not be null, instead of leaving null where the code expects one.
                 var mayBeNull = Nullable.GetUnderlyingType(property.PropertyType) is not null ||
-                    !property.PropertyType.IsValueType && Nullability.Create(property).WriteState != NullabilityState.NotNull;
+                    !property.PropertyType.IsValueType && nullability.Create(property).WriteState != NullabilityState.NotNull;
                 if (value is not null || mayBeNull)
                 {
                     property.SetValue(target, value);
