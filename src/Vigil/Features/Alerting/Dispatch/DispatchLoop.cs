@@ -1,4 +1,5 @@
 using Vigil.Features.Cluster;
+using Vigil.Hosting;
 
 namespace Vigil.Features.Alerting.Dispatch;
 
@@ -16,8 +17,8 @@ public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, 
     /// <summary>The longest the loop sleeps, so alerts resolved by their resolve_timeout are seen without new input.</summary>
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(10);
 
-    private readonly SemaphoreSlim wake = new(0);
-    private readonly SemaphoreSlim retime = new(0, 1);
+    private readonly WakeSignal wake = new();
+    private readonly WakeSignal retime = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -55,12 +56,13 @@ public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, 
                 }
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 var sleep = Task.Delay(delay, clock, timeout.Token);
-                var woken = wake.WaitAsync(timeout.Token);
-                var retimed = retime.WaitAsync(timeout.Token);
-                await Task.WhenAny(sleep, woken, retimed);
+                await Task.WhenAny(sleep, wake.Signaled, retime.Signaled);
                 await timeout.CancelAsync();
-                // Read once the others are cancelled: a wake-up taken meanwhile is not lost.
-                pass = sleep.IsCompletedSuccessfully || woken.IsCompletedSuccessfully || !retimed.IsCompletedSuccessfully;
+                // A retiming alone (an ingest's pass ran) only moves the sleep; new alerts, or a sleep
+                // that ran out, take a pass.
+                var woken = wake.Take();
+                var retimed = retime.Take();
+                pass = sleep.IsCompletedSuccessfully || woken || !retimed;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -73,20 +75,7 @@ public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, 
         }
     }
 
-    private void OnRetimed()
-    {
-        if (retime.CurrentCount == 0)
-        {
-            try
-            {
-                retime.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Released by another ingest meanwhile: one retiming serves both.
-            }
-        }
-    }
+    private void OnRetimed() => retime.Set();
 
-    private void OnReceived() => wake.Release();
+    private void OnReceived() => wake.Set();
 }

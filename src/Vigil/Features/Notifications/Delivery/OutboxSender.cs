@@ -4,6 +4,7 @@ using Vigil.Features.Cluster;
 using Vigil.Features.Notifications.Channels;
 using Vigil.Features.Notifications.Outbox;
 using Vigil.Features.Templates;
+using Vigil.Hosting;
 
 namespace Vigil.Features.Notifications.Delivery;
 
@@ -53,12 +54,12 @@ public sealed class OutboxSender(
     /// <summary>Messages handed to a channel's running handed drain, which sends them next; guarded by <see cref="draining"/>.</summary>
     private readonly Dictionary<string, List<OutboxMessage>> handedLater = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChannelRateLimit> limits = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim wake = new(0, int.MaxValue);
+    private readonly WakeSignal wake = new();
 
     private CancellationToken stopping = new(canceled: true);
 
     /// <summary>Looks at the outbox now (after an enqueue) instead of at the next poll.</summary>
-    public void Wake() => wake.Release();
+    public void Wake() => wake.Set();
 
     /// <summary>
     /// Sends messages the caller just committed without reading them back: a channel that is not
@@ -137,16 +138,7 @@ public sealed class OutboxSender(
             {
                 logger.LogError(e, "Reading the notification outbox failed");
             }
-            try
-            {
-                using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var delay = Task.Delay(PollInterval, clock, poll.Token);
-                await Task.WhenAny(delay, wake.WaitAsync(poll.Token));
-                await poll.CancelAsync();
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await wake.SleepAsync(PollInterval, clock, stoppingToken);
         }
         Task[] running;
         lock (draining)
