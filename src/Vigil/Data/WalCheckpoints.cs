@@ -27,7 +27,7 @@ public sealed class WalCheckpoints(DatabaseSettings settings, TimeProvider clock
     public const int AutoCheckpointPages = 10_000;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        TimedLoop.RunAsync(PassAsync, ct => Task.Delay(Timeout.InfiniteTimeSpan, clock, ct), Interval, clock, logger, "Checkpointing the SQLite write-ahead log failed", stoppingToken);
+        TimedLoop.RunAsync(PassAsync, null, Interval, clock, logger, "Checkpointing the SQLite write-ahead log failed", stoppingToken);
 
     public async Task<TimeSpan> PassAsync(CancellationToken cancellationToken)
     {

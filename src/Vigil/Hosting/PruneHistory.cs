@@ -22,7 +22,7 @@ public sealed class PruneHistory(IServiceScopeFactory scopes, IEnumerable<IHisto
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        TimedLoop.RunAsync(PassAsync, ct => Task.Delay(Timeout.InfiniteTimeSpan, clock, ct), Interval, clock, logger, "Pruning history failed", stoppingToken);
+        TimedLoop.RunAsync(PassAsync, null, Interval, clock, logger, "Pruning history failed", stoppingToken);
 
     public async Task<TimeSpan> PassAsync(CancellationToken cancellationToken)
     {

@@ -2,8 +2,9 @@ namespace Vigil.Hosting;
 
 /// <summary>
 /// The shape of Vigil's background loops: run a pass, which says how long until the next one is
-/// due, then sleep that long on the injected clock or until woken. A pass that throws is logged
-/// and the loop sleeps its <c>longestSleep</c>; only stopping ends it. The sleep counts from the
+/// due, then sleep that long on the injected clock or until <c>woken</c> is set (a loop nothing
+/// wakes passes none). A pass that throws is logged and the loop sleeps its <c>longestSleep</c>;
+/// only stopping ends it. The sleep counts from the
 /// pass's start: the clock may move while the pass works out its answer and before the sleep
 /// begins (a jump of a test's clock, or the pass's own duration), and counted from after the pass,
 /// a wake-up due at that moment would wait for a further move of the clock that may never come
@@ -13,9 +14,10 @@ namespace Vigil.Hosting;
 public static class TimedLoop
 {
     public static async Task RunAsync(
-        Func<CancellationToken, Task<TimeSpan>> pass, Func<CancellationToken, Task> woken, TimeSpan longestSleep,
+        Func<CancellationToken, Task<TimeSpan>> pass, WakeSignal? woken, TimeSpan longestSleep,
         TimeProvider clock, ILogger logger, string failure, CancellationToken stoppingToken)
     {
+        woken ??= new WakeSignal();
         while (!stoppingToken.IsCancellationRequested)
         {
             var sleep = longestSleep;
@@ -30,15 +32,7 @@ public static class TimedLoop
             }
             var passed = clock.GetUtcNow() - started;
             sleep = passed <= TimeSpan.Zero ? sleep : passed >= sleep ? TimeSpan.Zero : sleep - passed;
-            try
-            {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                await Task.WhenAny(Task.Delay(sleep, clock, wait.Token), woken(wait.Token));
-                await wait.CancelAsync();
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await woken.SleepAsync(sleep, clock, stoppingToken);
         }
     }
 }

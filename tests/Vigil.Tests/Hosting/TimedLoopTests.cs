@@ -11,7 +11,7 @@ public sealed class TimedLoopTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs a loop whose passes are <paramref name="pass"/>; returns the channel each pass's number is written to, and the stopper.</summary>
-    private static (Channel<int> Passes, CancellationTokenSource Stop) Start(TimeProvider clock, Func<int, TimeSpan> pass)
+    private static (Channel<int> Passes, CancellationTokenSource Stop) Start(TimeProvider clock, Func<int, TimeSpan> pass, WakeSignal? woken = null)
     {
         var passes = Channel.CreateUnbounded<int>();
         var stop = new CancellationTokenSource();
@@ -24,7 +24,7 @@ public sealed class TimedLoopTests
                 passes.Writer.TryWrite(number);
                 return Task.FromResult(sleep);
             },
-            token => Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, token), TimeSpan.FromMinutes(10), clock, NullLogger.Instance, "failed", stop.Token);
+            woken, TimeSpan.FromMinutes(10), clock, NullLogger.Instance, "failed", stop.Token);
         return (passes, stop);
     }
 
@@ -64,6 +64,39 @@ public sealed class TimedLoopTests
             Assert.Equal(TimeSpan.FromMinutes(1), await clock.Sleeps.Reader.ReadAsync().AsTask().WaitAsync(Patience, TimeProvider.System));
             clock.Inner.Advance(TimeSpan.FromMinutes(1));
             Assert.Equal(2, await passes.Reader.ReadAsync().AsTask().WaitAsync(Patience, TimeProvider.System));
+            await stop.CancelAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_wake_up_runs_the_next_pass_before_the_sleep_is_over_and_several_run_one()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 7, 0, 0, TimeSpan.Zero));
+        var woken = new WakeSignal();
+        var (passes, stop) = Start(clock, number =>
+        {
+            if (number == 2)
+            {
+                // Two changes while the pass works (pages changed, say): one more look answers both.
+                woken.Set();
+                woken.Set();
+            }
+            return TimeSpan.FromHours(1);
+        }, woken);
+        using (stop)
+        {
+            Assert.Equal(1, await passes.Reader.ReadAsync().AsTask().WaitAsync(Patience, TimeProvider.System));
+
+            // Woken: the loop looks at once, with no move of the clock.
+            woken.Set();
+            Assert.Equal(2, await passes.Reader.ReadAsync().AsTask().WaitAsync(Patience, TimeProvider.System));
+            Assert.Equal(3, await passes.Reader.ReadAsync().AsTask().WaitAsync(Patience, TimeProvider.System));
+
+            // Then it sleeps its hour.
+            await Task.WhenAny(passes.Reader.WaitToReadAsync().AsTask(), Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System));
+            Assert.False(passes.Reader.TryPeek(out _));
+            clock.Advance(TimeSpan.FromHours(1));
+            Assert.Equal(4, await passes.Reader.ReadAsync().AsTask().WaitAsync(Patience, TimeProvider.System));
             await stop.CancelAsync();
         }
     }

@@ -98,7 +98,7 @@ public sealed class ClusterMembership(LeaseStore store, ServeOptions serve, ILog
                 await RunUnderLeaseAsync(lease, pass, token);
                 return every;
             },
-            token => Task.Delay(Timeout.InfiniteTimeSpan, clock, token), every, clock, logger, failure, stoppingToken);
+            null, every, clock, logger, failure, stoppingToken);
 
     /// <summary>Runs one pass of a singleton loop if this replica holds <paramref name="lease"/>, its writes fenced by it.</summary>
     /// <returns>Whether it ran (false: another replica holds the lease, nothing was done).</returns>

@@ -10,7 +10,6 @@ namespace Vigil.Features.OnCall;
 public sealed class ImportedCalendars
 {
     private readonly ConcurrentDictionary<(string Schedule, int Layer), IReadOnlyList<CalendarShift>> events = new();
-    private readonly SemaphoreSlim wake = new(0, int.MaxValue);
 
     public IReadOnlyList<CalendarShift> For(string schedule, int layer) =>
         events.TryGetValue((schedule, layer), out var found) ? found : [];
@@ -19,7 +18,8 @@ public sealed class ImportedCalendars
 
     public void Remove(string schedule, int layer) => events.TryRemove((schedule, layer), out _);
 
-    public void RequestRefresh() => wake.Release();
+    public void RequestRefresh() => Requests.Set();
 
-    public Task WaitForRequestAsync(CancellationToken cancellationToken) => wake.WaitAsync(cancellationToken);
+    /// <summary>Set by <see cref="RequestRefresh"/>; the refresh loop sleeps on it.</summary>
+    public Hosting.WakeSignal Requests { get; } = new();
 }

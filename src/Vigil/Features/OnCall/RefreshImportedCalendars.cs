@@ -38,7 +38,7 @@ public sealed class RefreshImportedCalendars(
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Hosting.TimedLoop.RunAsync(RefreshDueAsync, calendars.WaitForRequestAsync, LongestSleep, clock, logger, "Refreshing imported calendars failed", stoppingToken);
+        Hosting.TimedLoop.RunAsync(RefreshDueAsync, calendars.Requests, LongestSleep, clock, logger, "Refreshing imported calendars failed", stoppingToken);
 
     /// <returns>How long until the next layer is due (at most <see cref="LongestSleep"/>).</returns>
     private async Task<TimeSpan> RefreshDueAsync(CancellationToken cancellationToken)

@@ -182,5 +182,5 @@ public sealed class ShareConfigReloads(ConfigReloader reloader, IReplicaDirector
                 await PollOnceAsync(ct);
                 return PollEvery;
             },
-            ct => Task.Delay(Timeout.InfiniteTimeSpan, clock, ct), PollEvery, clock, logger, "Reading the shared configuration version failed", stoppingToken);
+            null, PollEvery, clock, logger, "Reading the shared configuration version failed", stoppingToken);
 }

@@ -19,7 +19,7 @@ public sealed class ShareStatusChanges : BackgroundService
     private readonly IServiceScopeFactory scopes;
     private readonly TimeProvider clock;
     private readonly ILogger<ShareStatusChanges> logger;
-    private readonly SemaphoreSlim wake = new(0, 1);
+    private readonly WakeSignal wake = new();
     private readonly SemaphoreSlim gate = new(1, 1);
     private int pending;
     private long seen = -1;
@@ -33,14 +33,7 @@ public sealed class ShareStatusChanges : BackgroundService
         changes.ChangedHere += () =>
         {
             Interlocked.Exchange(ref pending, 1);
-            try
-            {
-                wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already woken.
-            }
+            wake.Set();
         };
     }
 
@@ -85,5 +78,5 @@ public sealed class ShareStatusChanges : BackgroundService
                 await SyncOnceAsync(ct);
                 return PollEvery;
             },
-            ct => wake.WaitAsync(ct), PollEvery, clock, logger, "Sharing status page changes failed", stoppingToken);
+            wake, PollEvery, clock, logger, "Sharing status page changes failed", stoppingToken);
 }

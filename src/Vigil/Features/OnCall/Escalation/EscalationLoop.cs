@@ -19,7 +19,7 @@ public sealed class EscalationLoop(IServiceScopeFactory scopes, EscalationSignal
     public static readonly TimeSpan LongestSleep = TimeSpan.FromSeconds(30);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Hosting.TimedLoop.RunAsync(cluster.UnderLease(Lease, RunDueAsync), signal.WaitAsync, LongestSleep, clock, logger, "Escalating pages failed", stoppingToken);
+        Hosting.TimedLoop.RunAsync(cluster.UnderLease(Lease, RunDueAsync), signal.Changed, LongestSleep, clock, logger, "Escalating pages failed", stoppingToken);
 
     /// <returns>How long until the next page is due (at most <see cref="LongestSleep"/>).</returns>
     private async Task<TimeSpan> RunDueAsync(CancellationToken stoppingToken)

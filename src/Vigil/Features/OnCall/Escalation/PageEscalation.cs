@@ -180,9 +180,8 @@ public sealed class PageEscalation(
 /// <summary>Wakes the escalation loop when a page changed, so it looks at its next due time again.</summary>
 public sealed class EscalationSignal
 {
-    private readonly SemaphoreSlim wake = new(0, int.MaxValue);
+    /// <summary>Set when a page changed; the escalation loop sleeps on it.</summary>
+    public Hosting.WakeSignal Changed { get; } = new();
 
-    public void Wake() => wake.Release();
-
-    public Task WaitAsync(CancellationToken cancellationToken) => wake.WaitAsync(cancellationToken);
+    public void Wake() => Changed.Set();
 }
