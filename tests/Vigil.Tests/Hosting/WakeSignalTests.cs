@@ -4,7 +4,7 @@ using Vigil.Hosting;
 namespace Vigil.Tests.Hosting;
 
 /// <summary>
-/// <see cref="WakeSignal"/>, the wake-up of the dispatcher's loop and the notification sender: a
+/// <see cref="WakeSignal"/>, the wake-up of the background loops (the dispatcher, the sender, TimedLoop): a
 /// wake-up is never lost, however it falls against the loop's sleep, several wake one look, and the
 /// sleep ends on the injected clock or on stopping, without an exception.
 /// </summary>
