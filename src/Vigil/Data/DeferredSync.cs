@@ -53,7 +53,10 @@ public sealed class DeferredSync : IAsyncDisposable
         return new DeferredSync(db, true, string.IsNullOrEmpty(file) ? null : file + "-wal");
     }
 
-    /// <summary>Makes every commit made so far durable (SQLite: syncs the write-ahead log to the disk).</summary>
+    /// <summary>
+    /// Makes every commit made so far durable (SQLite: syncs the write-ahead log to the disk). Needs only the
+    /// log's path, so it may come after this was disposed and the connection went back to the pool.
+    /// </summary>
     public Task SyncAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -83,6 +83,27 @@ public sealed class DurableCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deferred_sync_syncs_the_log_after_its_connection_went_back_to_the_pool()
+    {
+        // The dispatcher gives its connection back within its write turn, then syncs the log.
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+        var unsynced = await DeferredSync.BeginAsync(db, CancellationToken.None);
+        db.Add(new Service { Name = "ledger" });
+        await db.SaveChangesAsync();
+        await unsynced.DisposeAsync();
+        Assert.Equal(System.Data.ConnectionState.Closed, db.Database.GetDbConnection().State);
+
+        await unsynced.SyncAsync(CancellationToken.None);
+
+        Assert.Equal(1, await server.QueryAsync(other => other.Set<Service>().CountAsync(s => s.Name == "ledger")));
+        // The connection it gave back commits durably again.
+        await db.Database.OpenConnectionAsync();
+        Assert.Equal(2, await SynchronousAsync(db));
+        await db.Database.CloseConnectionAsync();
+    }
+
+    [Fact]
     public async Task A_deferred_sync_whose_log_was_checkpointed_away_has_nothing_left_to_sync()
     {
         var directory = Directory.CreateTempSubdirectory("vigil-sync-");

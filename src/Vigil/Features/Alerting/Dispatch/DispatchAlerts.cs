@@ -384,39 +384,51 @@ public sealed class DispatchAlerts(
                 // while the log reaches the disk. The callers are told (Committed) only once it did.
                 // Lost to a power cut before the sync, the notifications may have gone out but the
                 // alerts were not acknowledged: sent again (the sources resend) rather than lost.
-                await using var unsynced = await DeferredSync.BeginAsync(db, cancellationToken);
+                DeferredSync unsynced;
                 using (await writes.EnterAsync(cancellationToken))
                 {
-                    // The flushes read nothing the arrivals wrote (the outbox by key, the log, incidents with
-                    // their own unsaved ones), so arrivals and flushes are saved together, once. The turn
-                    // keeps the sender's record of the last delivery from putting this commit to sleep.
-                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                    foreach (var (key, group) in due)
+                    // The connection is taken within the turn and given back before it ends: the pool
+                    // hands out the connection given back last, so the writers that take turns (this
+                    // pass, the sender's record of a delivery) write through one SQLite connection. A
+                    // connection that finds the database changed by another drops its whole page cache
+                    // and reads each page it needs again: 48 reads of the log per alert (strace of
+                    // bench/alerting), a fifth of the pass's statements' time.
+                    unsynced = await DeferredSync.BeginAsync(db, cancellationToken);
+                    await using (unsynced)
                     {
-                        enqueued |= await FlushAsync(db, group, members[key], muting, log, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
-                    }
-                    // Plain rows (the alerts, their history, groups, log entries, outbox messages) as
-                    // one command, without SaveChanges' pipeline: on the alert path that was ~13 % of the CPU.
-                    var added = await DirectRows.SaveChangesAsync(db, cancellationToken);
-                    // The notifications, and any page an opened incident sent, go to the sender as they are once committed.
-                    committed = [.. added.OfType<OutboxMessage>()];
-                    if (committed.Count > 0)
-                    {
-                        // Handed over below (Deliver): the sender need not also be woken to look for them.
-                        AfterCommit.Remove(db, outbox.Wake);
-                    }
-                    await transaction.CommitAsync(cancellationToken);
-                    foreach (var message in committed)
-                    {
-                        // The sender tracks them from here; this pass's later saves must not write them.
-                        db.Entry(message).State = EntityState.Detached;
+                        // The flushes read nothing the arrivals wrote (the outbox by key, the log, incidents with
+                        // their own unsaved ones), so arrivals and flushes are saved together, once. The turn
+                        // keeps the sender's record of the last delivery from putting this commit to sleep.
+                        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                        foreach (var (key, group) in due)
+                        {
+                            enqueued |= await FlushAsync(db, group, members[key], muting, log, intervals, settings.ExternalUrl, incidents, now, cancellationToken);
+                        }
+                        // Plain rows (the alerts, their history, groups, log entries, outbox messages) as
+                        // one command, without SaveChanges' pipeline: on the alert path that was ~13 % of the CPU.
+                        var added = await DirectRows.SaveChangesAsync(db, cancellationToken);
+                        // The notifications, and any page an opened incident sent, go to the sender as they are once committed.
+                        committed = [.. added.OfType<OutboxMessage>()];
+                        if (committed.Count > 0)
+                        {
+                            // Handed over below (Deliver): the sender need not also be woken to look for them.
+                            AfterCommit.Remove(db, outbox.Wake);
+                        }
+                        await transaction.CommitAsync(cancellationToken);
+                        foreach (var message in committed)
+                        {
+                            // The sender tracks them from here; this pass's later saves must not write them.
+                            db.Entry(message).State = EntityState.Detached;
+                        }
+                        if (committed.Count > 0)
+                        {
+                            // Deliver now, without the sender reading them back, and before the connection
+                            // goes back (the sender records the delivery with it once the receiver answered).
+                            outbox.Deliver(committed);
+                        }
                     }
                 }
-                if (committed.Count > 0)
-                {
-                    // Deliver now, without the sender reading them back.
-                    outbox.Deliver(committed);
-                }
+                // The log file's own sync: the connection is not needed for it.
                 await unsynced.SyncAsync(cancellationToken);
             }
             Committed(taken);
