@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 
 namespace Vigil.Data;
@@ -58,7 +60,12 @@ public sealed class DatabaseDamageWatch(TimeProvider clock) : DbCommandIntercept
         return Task.CompletedTask;
     }
 
-    private void Note(Exception e)
+    /// <summary>The watch among <paramref name="db"/>'s interceptors, for a command run around EF's pipeline (<see cref="DirectRows"/>).</summary>
+    public static DatabaseDamageWatch? Of(DbContext db) =>
+        db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<DatabaseDamageWatch>().FirstOrDefault();
+
+    /// <summary>Keeps <paramref name="e"/> as the damage found, if it reports damage and none was kept before.</summary>
+    public void Note(Exception e)
     {
         if (IsDamage(e))
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -10,15 +11,25 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Vigil.Data;
 
 /// <summary>
-/// Writes rows of a mapped entity without the change tracker: the statements are gathered into one
-/// raw command, in the caller's transaction, through EF's command pipeline (its interceptors see
-/// it: damage, fencing, connection counts). Table and column names, and each value's conversion,
-/// come from the model, read once per entity type and column set. For a hot path that writes a
-/// row or two of a known shape, where SaveChanges (change detection, the update pipeline, one
-/// command per row) costs more than the write: a delivery's record was ~10 % of the process's CPU
-/// in bench/alerting. Nothing it writes is tracked, and no <see cref="SavedTypes"/> version moves;
-/// <see cref="SaveChangesAsync"/> writes what is tracked instead, as SaveChanges would.
+/// Writes rows of a mapped entity without the change tracker, in the caller's transaction. Table and
+/// column names, and each value's conversion, come from the model, read once per entity type and
+/// column set. For a hot path that writes a row or two of a known shape, where SaveChanges (change
+/// detection, the update pipeline, one command per row) costs more than the write: a delivery's
+/// record was ~10 % of the process's CPU in bench/alerting. Nothing it writes is tracked, and no
+/// <see cref="SavedTypes"/> version moves; <see cref="SaveChangesAsync"/> writes what is tracked
+/// instead, as SaveChanges would.
 /// </summary>
+/// <remarks>
+/// How the statements run: on PostgreSQL, or without a transaction, gathered into one raw command
+/// through EF's command pipeline (its interceptors see it: fencing, damage). On SQLite in a
+/// transaction, each statement as its own command with only its own values, straight on the
+/// connection (the one command interceptor there, the damage watch, is told of failures here), a
+/// command per statement shape reused for the rows of that shape. Microsoft.Data.Sqlite binds every
+/// parameter of a command against every statement in it, converting each name to UTF-8 each time,
+/// and prepares the whole text again: the single command for the alert path's six rows made 276 of
+/// those conversions, and with EF's command building it was 42 % of the alert path's allocations
+/// (dotnet-trace, bench/alerting).
+/// </remarks>
 public sealed class DirectRows(VigilDbContext db)
 {
     /// <summary>
@@ -31,6 +42,12 @@ public sealed class DirectRows(VigilDbContext db)
         /// <summary>Each value's type mapping (its conversion) and getter, looked up once: per row they cost more than the write (a profile of the alert path).</summary>
         public (RelationalTypeMapping Mapping, IClrPropertyGetter Getter, bool Nullable)[] Columns { get; } =
             [.. Properties.Select(p => (p.GetRelationalTypeMapping(), p.GetGetter(), p.IsNullable))];
+
+        /// <summary>The parameters' names when the statement runs alone: <c>@p0</c>, <c>@p1</c>...</summary>
+        public string[] Names { get; } = [.. Properties.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+        /// <summary>The statement's text when it runs alone, with <see cref="Names"/> for its values.</summary>
+        public string Text => field ??= Head + string.Concat(Before.Select((before, i) => before + Names[i])) + Tail;
     }
 
     private enum Kind
@@ -46,14 +63,10 @@ public sealed class DirectRows(VigilDbContext db)
     /// <summary>Per entity type: whether <see cref="SaveChangesAsync"/> can write its rows itself.</summary>
     private static readonly ConcurrentDictionary<IEntityType, bool> Writable = new();
 
-    // The command's text and parameters go straight into EF's command builder: through
-    // IRawSqlCommandBuilder the text was copied three times and formatted for placeholders it does
-    // not have (a tenth of the alert path's allocations, traced with dotnet-trace).
-    private IRelationalCommandBuilder? command;
-    private int parameters;
-    private DbCommand? parameterFactory;
+    /// <summary>The rows to write, in order, each with its statement.</summary>
+    private readonly List<(Statement Statement, object Row)> pending = [];
 
-    public bool IsEmpty => command is null;
+    public bool IsEmpty => pending.Count == 0;
 
     /// <summary>Inserts <paramref name="row"/>: every column but a key the store generates (which is not read back).</summary>
     public DirectRows Insert<T>(T row) where T : class => Append(StatementFor(typeof(T), Kind.Insert, []), row);
@@ -72,18 +85,11 @@ public sealed class DirectRows(VigilDbContext db)
 
     private DirectRows Append(Statement statement, object row)
     {
-        var sql = command ??= db.GetService<IRelationalCommandBuilderFactory>().Create();
-        sql.Append(statement.Head);
-        var columns = statement.Columns;
-        for (var i = 0; i < columns.Length; i++)
-        {
-            sql.Append(statement.Before[i]).Append(Parameter(sql, columns[i], row));
-        }
-        sql.Append(statement.Tail);
+        pending.Add((statement, row));
         return this;
     }
 
-    /// <summary>Runs the gathered statements as one command; the caller commits (or they autocommit one by one: use a transaction for more than one).</summary>
+    /// <summary>Runs the gathered statements; the caller commits (or they autocommit one by one: use a transaction for more than one).</summary>
     public async Task ExecuteAsync(CancellationToken cancellationToken) => await RunAsync(null, cancellationToken);
 
     /// <summary>
@@ -166,52 +172,123 @@ public sealed class DirectRows(VigilDbContext db)
         return added;
     }
 
-    /// <summary>Runs the command; with <paramref name="returning"/> set, reads one key from each statement that returns one.</summary>
+    /// <summary>Runs the statements; with <paramref name="returning"/> set, reads one key from each statement that returns one.</summary>
     private async Task<(int Affected, List<object> Keys)> RunAsync(int? returning, CancellationToken cancellationToken)
     {
         var keys = new List<object>(returning ?? 0);
-        if (command is null)
+        if (pending.Count == 0)
         {
             return (0, keys);
         }
         try
         {
-            // As ExecuteSqlRaw runs a command, with a reader for the keys: through EF's logger, which
-            // calls the interceptors. The parameters are raw ones, which ignore the values dictionary.
-            using var critical = db.GetService<IConcurrencyDetector>().EnterCriticalSection();
-            await using var reader = await command.Build().ExecuteReaderAsync(
-                new RelationalCommandParameterObject(db.GetService<IRelationalConnection>(), NoValues, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.ExecuteSqlRaw),
-                cancellationToken);
-            var results = reader.DbDataReader;
-            do
+            if (db.Database.GetDbConnection() is SqliteConnection { State: System.Data.ConnectionState.Open } connection
+                && db.Database.CurrentTransaction?.GetDbTransaction() is SqliteTransaction transaction)
             {
-                while (await results.ReadAsync(cancellationToken))
-                {
-                    keys.Add(results.GetValue(0));
-                }
+                return (await RunOnSqliteAsync(connection, transaction, keys, cancellationToken), keys);
             }
-            while (await results.NextResultAsync(cancellationToken));
-            return (results.RecordsAffected, keys);
+            return (await RunThroughEfAsync(keys, cancellationToken), keys);
         }
         finally
         {
-            command = null;
-            parameters = 0;
-            parameterFactory?.Dispose();
-            parameterFactory = null;
+            pending.Clear();
         }
+    }
+
+    /// <summary>Each statement as its own command, in <paramref name="transaction"/>; a command per statement shape, prepared once for this run.</summary>
+    private async Task<int> RunOnSqliteAsync(SqliteConnection connection, SqliteTransaction transaction, List<object> keys, CancellationToken cancellationToken)
+    {
+        var commands = new Dictionary<Statement, SqliteCommand>(ReferenceEqualityComparer.Instance);
+        var affected = 0;
+        try
+        {
+            foreach (var (statement, row) in pending)
+            {
+                if (!commands.TryGetValue(statement, out var command))
+                {
+                    command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    command.CommandText = statement.Text;
+                    commands[statement] = command;
+                }
+                else
+                {
+                    // The same text: Microsoft.Data.Sqlite keeps its prepared statement and binds the new values.
+                    command.Parameters.Clear();
+                }
+                var columns = statement.Columns;
+                for (var i = 0; i < columns.Length; i++)
+                {
+                    command.Parameters.Add(Parameter(command, statement.Names[i], columns[i], row));
+                }
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    keys.Add(reader.GetValue(0));
+                }
+                await reader.CloseAsync();
+                affected += reader.RecordsAffected;
+            }
+            return affected;
+        }
+        catch (SqliteException e)
+        {
+            DatabaseDamageWatch.Of(db)?.Note(e);
+            throw;
+        }
+        finally
+        {
+            foreach (var command in commands.Values)
+            {
+                await command.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The statements as one raw command through EF's command pipeline, as ExecuteSqlRaw runs one.</summary>
+    private async Task<int> RunThroughEfAsync(List<object> keys, CancellationToken cancellationToken)
+    {
+        // The text and parameters go straight into EF's command builder: through IRawSqlCommandBuilder
+        // the text was copied three times and formatted for placeholders it does not have.
+        var sql = db.GetService<IRelationalCommandBuilderFactory>().Create();
+        using var parameterFactory = db.Database.GetDbConnection().CreateCommand();
+        var parameters = 0;
+        foreach (var (statement, row) in pending)
+        {
+            sql.Append(statement.Head);
+            var columns = statement.Columns;
+            for (var i = 0; i < columns.Length; i++)
+            {
+                var name = "@dr" + parameters++.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                sql.Append(statement.Before[i]).Append(name);
+                sql.AddRawParameter(name, Parameter(parameterFactory, name, columns[i], row));
+            }
+            sql.Append(statement.Tail);
+        }
+        // Through EF's logger, which calls the interceptors, with a reader for the keys. The
+        // parameters are raw ones, which ignore the values dictionary.
+        using var critical = db.GetService<IConcurrencyDetector>().EnterCriticalSection();
+        await using var reader = await sql.Build().ExecuteReaderAsync(
+            new RelationalCommandParameterObject(db.GetService<IRelationalConnection>(), NoValues, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.ExecuteSqlRaw),
+            cancellationToken);
+        var results = reader.DbDataReader;
+        do
+        {
+            while (await results.ReadAsync(cancellationToken))
+            {
+                keys.Add(results.GetValue(0));
+            }
+        }
+        while (await results.NextResultAsync(cancellationToken));
+        return results.RecordsAffected;
     }
 
     private static readonly IReadOnlyDictionary<string, object?> NoValues = System.Collections.ObjectModel.ReadOnlyDictionary<string, object?>.Empty;
 
-    private string Parameter(IRelationalCommandBuilder sql, (RelationalTypeMapping Mapping, IClrPropertyGetter Getter, bool Nullable) column, object row)
-    {
-        var name = "@dr" + parameters++.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        parameterFactory ??= db.Database.GetDbConnection().CreateCommand();
+    /// <summary>The value of <paramref name="column"/> in <paramref name="row"/> as a parameter of <paramref name="command"/>.</summary>
+    private static DbParameter Parameter(DbCommand command, string name, (RelationalTypeMapping Mapping, IClrPropertyGetter Getter, bool Nullable) column, object row) =>
         // The type mapping converts the value as SaveChanges would (enums as text, SQLite's sortable times as ticks).
-        sql.AddRawParameter(name, column.Mapping.CreateParameter(parameterFactory, name, column.Getter.GetClrValue(row), column.Nullable));
-        return name;
-    }
+        column.Mapping.CreateParameter(command, name, column.Getter.GetClrValue(row), column.Nullable);
 
     /// <summary>The key the store generates on insert, if the type has one (a single integer column).</summary>
     private static IProperty? GeneratedKey(IEntityType type) =>
