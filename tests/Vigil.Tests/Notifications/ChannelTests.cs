@@ -114,7 +114,11 @@ public sealed class ChannelTests : IAsyncLifetime
         var id = await EnqueueAsync(server, "teams", AlertmanagerPayloadTests.GroupOf("step2-one-resolved"), "k-teams");
         await UntilAsync(async () => (await MessageAsync(server, id)).Status == OutboxStatus.Delivered);
 
-        using var card = JsonDocument.Parse(Assert.Single(receiver.Requests, r => r.Path == "/teams").Body);
+        var request = Assert.Single(receiver.Requests, r => r.Path == "/teams");
+        // Every channel's request names Vigil and its version, as a receiver's logs show it.
+        Assert.Matches(@"^Vigil/\d+\.\d+\.\d+", request.Header("User-Agent"));
+        Assert.Equal(ChannelHttp.UserAgent, request.Header("User-Agent"));
+        using var card = JsonDocument.Parse(request.Body);
         Assert.Equal("MessageCard", card.RootElement.GetProperty("@type").GetString());
         Assert.Equal("Vigil: HighErrorRate (1 firing)", card.RootElement.GetProperty("title").GetString());
         Assert.StartsWith("📊 INCIDENT UPDATE  \nSeverity: critical", card.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
