@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Vigil.Hosting;
 
 namespace Vigil.Features.Monitors.Scheduling;
 
@@ -42,11 +43,11 @@ public sealed class CheckScheduler(
     private readonly PriorityQueue<Slot, DateTimeOffset> queue = new();
     private readonly SemaphoreSlim global = new(limits.Global, limits.Global);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> hosts = new(StringComparer.OrdinalIgnoreCase);
-    // The loop sleeps on one semaphore, released by its one timer (the next slot) or by Set (new
-    // monitors): no timer, linked token source or task per wake-up (a thousand a second at 10,000
+    // The loop sleeps on one wake-up call, made by its one timer (the next slot) or by Set (new
+    // monitors): no timer or linked token source per wake-up (a thousand a second at 10,000
     // monitors at 10 s).
     private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(1);
-    private readonly SemaphoreSlim wake = new(0, 1);
+    private readonly WakeSignal wake = new();
     private CancellationToken stopping;
     private long skipped;
 
@@ -89,21 +90,8 @@ public sealed class CheckScheduler(
         Wake();
     }
 
-    private void Wake()
-    {
-        if (wake.CurrentCount > 0)
-        {
-            return;
-        }
-        try
-        {
-            wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Woken by the timer and Set at once: one wake-up is enough.
-        }
-    }
+    // Woken by the timer and Set at once: one wake-up is enough (WakeSignal merges them).
+    private void Wake() => wake.Set();
 
     /// <summary>
     /// How long to sleep until <paramref name="next"/>. Never less than a millisecond: the system
@@ -180,12 +168,13 @@ public sealed class CheckScheduler(
             timer.Change(wait, Timeout.InfiniteTimeSpan);
             try
             {
-                await wake.WaitAsync(cancellationToken);
+                await wake.Signaled.WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
+            wake.Take();
         }
     }
 
