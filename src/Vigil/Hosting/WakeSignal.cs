@@ -42,13 +42,31 @@ public sealed class WakeSignal
     /// </summary>
     public async Task<bool> SleepAsync(TimeSpan delay, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!Signaled.IsCompleted)
-        {
-            using var sleep = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            // A cancelled delay only ends its task, which WhenAny does not throw for.
-            await Task.WhenAny(Task.Delay(delay, clock, sleep.Token), Signaled);
-            await sleep.CancelAsync();
-        }
+        await SleepAsync(delay, clock, cancellationToken, this, null);
         return Take();
+    }
+
+    /// <summary>
+    /// Sleeps <paramref name="delay"/> on <paramref name="clock"/> or until <paramref name="first"/> or
+    /// <paramref name="second"/> is set, and says whether the delay ran out; the signals are left for
+    /// the caller to take (a loop whose rule depends on which woke it). Stopping ends the sleep without
+    /// an exception; the caller looks at its token.
+    /// </summary>
+    public static async Task<bool> SleepAsync(TimeSpan delay, TimeProvider clock, CancellationToken cancellationToken, WakeSignal first, WakeSignal? second)
+    {
+        if (delay == TimeSpan.Zero)
+        {
+            return true;
+        }
+        if (first.Signaled.IsCompleted || second?.Signaled.IsCompleted == true)
+        {
+            return false;
+        }
+        using var sleep = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delayed = Task.Delay(delay, clock, sleep.Token);
+        // A cancelled delay only ends its task, which WhenAny does not throw for.
+        await (second is null ? Task.WhenAny(delayed, first.Signaled) : Task.WhenAny(delayed, first.Signaled, second.Signaled));
+        await sleep.CancelAsync();
+        return delayed.IsCompletedSuccessfully;
     }
 }

@@ -85,6 +85,37 @@ public sealed class WakeSignalTests
     }
 
     [Fact]
+    public async Task A_sleep_on_two_signals_says_whether_its_time_ran_out_and_leaves_the_signals_to_take()
+    {
+        // The dispatcher's loop: a retiming alone moves its sleep, new alerts or a sleep that ran out take a pass.
+        var clock = new FakeTimeProvider(Start);
+        var (wake, retime) = (new WakeSignal(), new WakeSignal());
+        var sleeping = WakeSignal.SleepAsync(TimeSpan.FromMinutes(1), clock, CancellationToken.None, wake, retime);
+        Assert.False(sleeping.IsCompleted);
+
+        retime.Set();
+
+        Assert.False(await sleeping.WaitAsync(Patience));
+        Assert.Equal(Start, clock.GetUtcNow());
+        Assert.False(wake.Take());
+        Assert.True(retime.Take());
+
+        // Set before the sleep: it ends at once, not run out.
+        wake.Set();
+        Assert.False(await WakeSignal.SleepAsync(TimeSpan.FromMinutes(1), clock, CancellationToken.None, wake, retime).WaitAsync(Patience));
+        Assert.True(wake.Take());
+
+        var waiting = WakeSignal.SleepAsync(TimeSpan.FromMinutes(1), clock, CancellationToken.None, wake, retime);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(await waiting.WaitAsync(Patience));
+        Assert.False(wake.Take() || retime.Take());
+
+        // A group due now: the sleep has run out, whatever else is set.
+        retime.Set();
+        Assert.True(await WakeSignal.SleepAsync(TimeSpan.Zero, clock, CancellationToken.None, wake, retime).WaitAsync(Patience));
+    }
+
+    [Fact]
     public async Task Wake_ups_from_many_threads_while_the_loop_looks_are_never_lost()
     {
         // A loop that takes the signal and counts what it saw, against setters that each publish a

@@ -54,15 +54,12 @@ public sealed class DispatchLoop(DispatchAlerts dispatch, ReceiveAlerts ingest, 
                 {
                     logger.LogError(e, "Dispatching alerts failed; retrying");
                 }
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var sleep = Task.Delay(delay, clock, timeout.Token);
-                await Task.WhenAny(sleep, wake.Signaled, retime.Signaled);
-                await timeout.CancelAsync();
+                var ranOut = await WakeSignal.SleepAsync(delay, clock, stoppingToken, wake, retime);
                 // A retiming alone (an ingest's pass ran) only moves the sleep; new alerts, or a sleep
                 // that ran out, take a pass.
                 var woken = wake.Take();
                 var retimed = retime.Take();
-                pass = sleep.IsCompletedSuccessfully || woken || !retimed;
+                pass = ranOut || woken || !retimed;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
