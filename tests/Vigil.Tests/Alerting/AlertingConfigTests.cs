@@ -95,6 +95,46 @@ public sealed class AlertingConfigTests
             ],
             loaded.Errors.Select(e => e.ToString()));
     }
+
+    // Found by fuzzing (fuzz/run.sh rules, CI 2026-12-07): YamlDotNet's parser throws
+    // ArgumentException on a verbatim tag that is not a URI. A rule file and a rule test file
+    // with one are refused with a syntax error, never an exception.
+    [Theory]
+    [InlineData("groups: !<:> []\n", "yaml: line 1: Global tags must be valid URIs.")]
+    [InlineData("groups:\n  - name: api\n    rules: !<a b> []\n", "yaml: line 3: While scanning a tag, did not find the expected '>'.")]
+    public void A_rule_file_with_a_tag_the_yaml_reader_refuses_is_a_syntax_error(string text, string error)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"vigil-tag-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(path, text);
+        try
+        {
+            var (groups, errors) = RuleFile.Load(path, "rules.yml");
+
+            Assert.Empty(groups);
+            Assert.Equal([$"rules.yml: {error}", $"rules.yml: {error}"], errors);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_rule_test_file_with_a_tag_the_yaml_reader_refuses_is_a_syntax_error()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"vigil-tag-{Guid.NewGuid():N}.test.yml");
+        File.WriteAllText(path, "rule_files: !<:> [rules.yml]\n");
+        try
+        {
+            var error = Assert.Throws<FormatException>(() => Vigil.Features.Alerting.RuleTests.RuleTestFileReader.Read(path));
+
+            Assert.Equal("yaml: line 1: global tags must be valid URIs", error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
 
 /// <summary>Rule files named in vigil.yaml, on start and on reload.</summary>

@@ -57,11 +57,15 @@ internal static partial class GoYaml
             }
             return Read(parser, []);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's scanner fails this way on some unterminated flow collections.
+            // YamlDotNet's scanner fails with InvalidOperationException on some unterminated flow
+            // collections, and its parser with ArgumentException on a verbatim tag that is not a URI
+            // (`!<:>`, "Global tags must be valid URIs"; found by fuzzing, fuzz/README.md). go-yaml
+            // keeps any tag; Vigil refuses the file with a syntax error rather than crash.
             var mark = parser.Current?.End ?? Mark.Empty;
-            throw new YamlException(mark, mark, e.Message);
+            var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            throw new YamlException(mark, mark, message);
         }
     }
 
