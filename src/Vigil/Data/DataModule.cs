@@ -18,7 +18,8 @@ public static class DataModule
     {
         services.AddSingleton(settings);
         services.AddSingleton<ConnectionCounter>();
-        services.AddSingleton(new WriteTurn(serialize: settings.Provider != DatabaseProvider.Postgres));
+        // A factory, so that the container disposes it (and its kept connection) at the end.
+        services.AddSingleton(_ => new WriteTurn(serialize: settings.Provider != DatabaseProvider.Postgres));
         services.AddSingleton(sp => new DatabaseDamageWatch(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         if (settings.Provider == DatabaseProvider.Postgres)
         {

@@ -29,7 +29,59 @@ public sealed class DeferredSync : IAsyncDisposable
     private readonly bool sqlite;
     private readonly string? log;
 
-    private DeferredSync(VigilDbContext db, bool sqlite, string? log) => (this.db, this.sqlite, this.log) = (db, sqlite, log);
+    /// <summary>When the context borrowed the write turn's kept connection: the turn, and the context's own connection string to go back to.</summary>
+    private readonly (WriteTurn Turn, string ConnectionString)? borrowed;
+
+    private DeferredSync(VigilDbContext db, bool sqlite, string? log, (WriteTurn, string)? borrowed = null) =>
+        (this.db, this.sqlite, this.log, this.borrowed) = (db, sqlite, log, borrowed);
+
+    /// <summary>
+    /// As <see cref="BeginAsync(VigilDbContext, CancellationToken)"/>, for the holder of a write turn:
+    /// on SQLite the context uses the turn's kept connection (<see cref="WriteTurn"/>), opened by the
+    /// first holder through EF (its functions and the pragmas every connection gets) and left at
+    /// <c>synchronous = NORMAL</c>, since only these writers use it. Disposing gives the context its
+    /// own connection back, before the turn ends.
+    /// </summary>
+    public static async Task<DeferredSync> BeginAsync(VigilDbContext db, WriteTurn.Held turn, CancellationToken cancellationToken)
+    {
+        if (turn.Owner is not { } owner || db.Database.GetDbConnection() is not SqliteConnection { State: System.Data.ConnectionState.Closed } own
+            || string.IsNullOrEmpty(own.DataSource) || db.Database.GetConnectionString() is not { } connectionString)
+        {
+            // PostgreSQL, an in-memory database, or a context that holds its connection open already.
+            return await BeginAsync(db, cancellationToken);
+        }
+        if (owner.Kept is { } kept)
+        {
+            db.Database.SetDbConnection(kept, contextOwnsConnection: false);
+        }
+        else
+        {
+            kept = new SqliteConnection(connectionString);
+            db.Database.SetDbConnection(kept, contextOwnsConnection: false);
+            try
+            {
+                // Through EF, so that the connection gets what EF and its interceptors give each one it opens.
+                await db.Database.OpenConnectionAsync(cancellationToken);
+                Synchronous(kept, "NORMAL");
+            }
+            catch
+            {
+                Restore(db, connectionString);
+                await kept.DisposeAsync();
+                throw;
+            }
+            owner.Keep(kept);
+        }
+        return new DeferredSync(db, true, kept.DataSource + "-wal", (owner, connectionString));
+    }
+
+    /// <summary>Gives the context its own connection again (made anew from its connection string when next used).</summary>
+    private static void Restore(VigilDbContext db, string connectionString)
+    {
+        // Not the context's own: EF resets its count of opens and leaves it open.
+        db.Database.SetDbConnection(null, contextOwnsConnection: true);
+        db.Database.SetConnectionString(connectionString);
+    }
 
     /// <summary>Opens the context's connection for the commits to come (SQLite: unsynced until <see cref="SyncAsync"/>).</summary>
     public static async Task<DeferredSync> BeginAsync(VigilDbContext db, CancellationToken cancellationToken)
@@ -90,6 +142,17 @@ public sealed class DeferredSync : IAsyncDisposable
     {
         if (!sqlite)
         {
+            return;
+        }
+        if (borrowed is var (turn, connectionString))
+        {
+            var kept = (SqliteConnection)db.Database.GetDbConnection();
+            Restore(db, connectionString);
+            // Left inside a transaction (a failure past EF's rollback) or closed: not kept for the next holder.
+            if (kept.State != System.Data.ConnectionState.Open || SQLitePCL.raw.sqlite3_get_autocommit(kept.Handle) == 0)
+            {
+                turn.GiveUp(kept);
+            }
             return;
         }
         try

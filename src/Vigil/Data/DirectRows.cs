@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -195,10 +196,22 @@ public sealed class DirectRows(VigilDbContext db)
         }
     }
 
-    /// <summary>Each statement as its own command, in <paramref name="transaction"/>; a command per statement shape, prepared once for this run.</summary>
+    /// <summary>
+    /// Per connection kept open for the process's writers (<see cref="WriteTurn"/>): its commands, one
+    /// per statement shape, whose prepared statements live as long as the connection. Used by one
+    /// writer at a time, as the connection is.
+    /// </summary>
+    private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<Statement, SqliteCommand>> Kept = new();
+
+    /// <summary>Keeps the commands run on <paramref name="connection"/> from one run to the next (a connection that stays open, used by one writer at a time).</summary>
+    internal static void KeepCommandsOn(SqliteConnection connection) =>
+        Kept.AddOrUpdate(connection, new Dictionary<Statement, SqliteCommand>(ReferenceEqualityComparer.Instance));
+
+    /// <summary>Each statement as its own command, in <paramref name="transaction"/>; a command per statement shape, prepared once for this run (or for the connection, when it is kept).</summary>
     private async Task<int> RunOnSqliteAsync(SqliteConnection connection, SqliteTransaction transaction, List<object> keys, CancellationToken cancellationToken)
     {
-        var commands = new Dictionary<Statement, SqliteCommand>(ReferenceEqualityComparer.Instance);
+        var keep = Kept.TryGetValue(connection, out var kept);
+        var commands = kept ?? new Dictionary<Statement, SqliteCommand>(ReferenceEqualityComparer.Instance);
         var affected = 0;
         try
         {
@@ -207,7 +220,6 @@ public sealed class DirectRows(VigilDbContext db)
                 if (!commands.TryGetValue(statement, out var command))
                 {
                     command = connection.CreateCommand();
-                    command.Transaction = transaction;
                     command.CommandText = statement.Text;
                     commands[statement] = command;
                 }
@@ -216,6 +228,7 @@ public sealed class DirectRows(VigilDbContext db)
                     // The same text: Microsoft.Data.Sqlite keeps its prepared statement and binds the new values.
                     command.Parameters.Clear();
                 }
+                command.Transaction = transaction;
                 var columns = statement.Columns;
                 for (var i = 0; i < columns.Length; i++)
                 {
@@ -238,9 +251,12 @@ public sealed class DirectRows(VigilDbContext db)
         }
         finally
         {
-            foreach (var command in commands.Values)
+            if (!keep)
             {
-                await command.DisposeAsync();
+                foreach (var command in commands.Values)
+                {
+                    await command.DisposeAsync();
+                }
             }
         }
     }

@@ -12,14 +12,14 @@ namespace Vigil.Data;
 /// </summary>
 public static class LazilySynced
 {
-    /// <summary>Runs <paramref name="rows"/> in one transaction, committed unsynced (SQLite).</summary>
-    public static async Task ExecuteAsync(VigilDbContext db, DirectRows rows)
+    /// <summary>Runs <paramref name="rows"/> in one transaction, committed unsynced (SQLite), by the holder of <paramref name="turn"/> (on its kept connection).</summary>
+    public static async Task ExecuteAsync(VigilDbContext db, WriteTurn.Held turn, DirectRows rows)
     {
         if (rows.IsEmpty)
         {
             return;
         }
-        await using var unsynced = await DeferredSync.BeginAsync(db, CancellationToken.None);
+        await using var unsynced = await DeferredSync.BeginAsync(db, turn, CancellationToken.None);
         await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
         await rows.ExecuteAsync(CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);

@@ -50,7 +50,7 @@ public sealed class DurableCommitTests : IAsyncLifetime
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
         var message = new OutboxMessage { Channel = "ops", IdempotencyKey = "lazily", GroupKey = "g", Payload = "{}", CreatedAt = server.Clock.GetUtcNow(), Status = OutboxStatus.Delivered };
 
-        await LazilySynced.ExecuteAsync(db, new DirectRows(db).Insert(message));
+        await LazilySynced.ExecuteAsync(db, default, new DirectRows(db).Insert(message));
 
         Assert.Equal(1, await server.QueryAsync(other => other.Set<OutboxMessage>().CountAsync(m => m.IdempotencyKey == "lazily")));
         await db.Database.OpenConnectionAsync();
@@ -148,4 +148,80 @@ public sealed class DurableCommitTests : IAsyncLifetime
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    [Fact]
+    public async Task The_write_turns_holders_share_one_kept_connection_and_their_contexts_get_their_own_back()
+    {
+        var turns = server.Services.GetRequiredService<WriteTurn>();
+        var counter = server.Services.GetRequiredService<ConnectionCounter>();
+        Microsoft.Data.Sqlite.SqliteConnection? first = null;
+        foreach (var name in (string[])["kept-1", "kept-2"])
+        {
+            await using var scope = server.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            var own = db.Database.GetDbConnection();
+            using (var turn = await turns.EnterAsync(CancellationToken.None))
+            {
+                await LazilySynced.ExecuteAsync(db, turn, new DirectRows(db).Insert(Message(name)));
+
+                // Given back within the turn: the context has a connection of its own again, closed.
+                Assert.NotSame(turns.Kept, db.Database.GetDbConnection());
+                Assert.Equal(System.Data.ConnectionState.Closed, db.Database.GetDbConnection().State);
+                // The kept one stays open, unsynced (only these writers use it), and is the same for every holder.
+                Assert.NotNull(turns.Kept);
+                first ??= turns.Kept;
+                Assert.Same(first, turns.Kept);
+                await using var pragma = turns.Kept!.CreateCommand();
+                pragma.CommandText = "PRAGMA synchronous;";
+                Assert.Equal(1L, await pragma.ExecuteScalarAsync());
+            }
+            Assert.NotSame(own, turns.Kept);
+            // What the context opens next commits durably, as every other connection does.
+            await db.Database.OpenConnectionAsync();
+            Assert.Equal(2, await SynchronousAsync(db));
+            await db.Database.CloseConnectionAsync();
+        }
+
+        // Both committed and visible to every other connection; the kept connection is counted as open.
+        Assert.Equal(2, await server.QueryAsync(other => other.Set<OutboxMessage>().CountAsync(m => m.IdempotencyKey.StartsWith("kept-"))));
+        Assert.True(counter.Open >= 1);
+    }
+
+    [Fact]
+    public async Task A_kept_connection_left_inside_a_transaction_is_given_up_and_what_it_wrote_is_not_committed()
+    {
+        var turns = server.Services.GetRequiredService<WriteTurn>();
+        Microsoft.Data.Sqlite.SqliteConnection left;
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            using var turn = await turns.EnterAsync(CancellationToken.None);
+            var unsynced = await DeferredSync.BeginAsync(db, turn, CancellationToken.None);
+            left = (Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection();
+            Assert.Same(turns.Kept, left);
+            // A transaction begun around EF, and never ended.
+            await db.Database.ExecuteSqlRawAsync("BEGIN;");
+            await new DirectRows(db).Insert(Message("left-open")).ExecuteAsync(CancellationToken.None);
+
+            await unsynced.DisposeAsync();
+
+            Assert.Null(turns.Kept);
+            Assert.Equal(System.Data.ConnectionState.Closed, left.State);
+        }
+
+        Assert.Equal(0, await server.QueryAsync(other => other.Set<OutboxMessage>().CountAsync(m => m.IdempotencyKey == "left-open")));
+        // The next holder opens another, and writes through it.
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            using var turn = await turns.EnterAsync(CancellationToken.None);
+            await LazilySynced.ExecuteAsync(db, turn, new DirectRows(db).Insert(Message("after-left-open")));
+            Assert.NotNull(turns.Kept);
+            Assert.NotSame(left, turns.Kept);
+        }
+        Assert.Equal(1, await server.QueryAsync(other => other.Set<OutboxMessage>().CountAsync(m => m.IdempotencyKey == "after-left-open")));
+    }
+
+    private OutboxMessage Message(string key) =>
+        new() { Channel = "ops", IdempotencyKey = key, GroupKey = "g", Payload = "{}", CreatedAt = server.Clock.GetUtcNow(), Status = OutboxStatus.Delivered };
 }

@@ -385,15 +385,15 @@ public sealed class DispatchAlerts(
                 // Lost to a power cut before the sync, the notifications may have gone out but the
                 // alerts were not acknowledged: sent again (the sources resend) rather than lost.
                 DeferredSync unsynced;
-                using (await writes.EnterAsync(cancellationToken))
+                using (var turn = await writes.EnterAsync(cancellationToken))
                 {
-                    // The connection is taken within the turn and given back before it ends: the pool
-                    // hands out the connection given back last, so the writers that take turns (this
-                    // pass, the sender's record of a delivery) write through one SQLite connection. A
-                    // connection that finds the database changed by another drops its whole page cache
-                    // and reads each page it needs again: 48 reads of the log per alert (strace of
-                    // bench/alerting), a fifth of the pass's statements' time.
-                    unsynced = await DeferredSync.BeginAsync(db, cancellationToken);
+                    // The connection is the turn's, taken within it and given back before it ends: the
+                    // writers that take turns (this pass, the sender's record of a delivery) write
+                    // through one SQLite connection, kept open (WriteTurn). A connection that finds the
+                    // database changed by another drops its whole page cache and reads each page it
+                    // needs again: 48 reads of the log per alert (strace of bench/alerting), a fifth of
+                    // the pass's statements' time.
+                    unsynced = await DeferredSync.BeginAsync(db, turn, cancellationToken);
                     await using (unsynced)
                     {
                         // The flushes read nothing the arrivals wrote (the outbox by key, the log, incidents with

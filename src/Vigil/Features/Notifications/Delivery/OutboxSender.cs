@@ -394,9 +394,9 @@ public sealed class OutboxSender(
         // Synced to the disk with the next durable commit: lost in a power cut before that, the
         // message goes out again under its key, as when the process stops between send and record.
         using (LeaseFence.Suspend())
-        using (await writes.EnterAsync(CancellationToken.None))
+        using (var turn = await writes.EnterAsync(CancellationToken.None))
         {
-            await LazilySynced.ExecuteAsync(db, record);
+            await LazilySynced.ExecuteAsync(db, turn, record);
         }
         foreach (var message in wave)
         {
