@@ -222,6 +222,28 @@ public sealed class DurableCommitTests : IAsyncLifetime
         Assert.Equal(1, await server.QueryAsync(other => other.Set<OutboxMessage>().CountAsync(m => m.IdempotencyKey == "after-left-open")));
     }
 
+    [Fact]
+    public async Task The_kept_connection_is_closed_when_the_server_stops()
+    {
+        var own = await TestServer.StartAsync();
+        var turns = own.Services.GetRequiredService<WriteTurn>();
+        Microsoft.Data.Sqlite.SqliteConnection kept;
+        await using (var scope = own.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            using var turn = await turns.EnterAsync(CancellationToken.None);
+            await LazilySynced.ExecuteAsync(db, turn, new DirectRows(db).Insert(
+                new OutboxMessage { Channel = "ops", IdempotencyKey = "at-stop", GroupKey = "g", Payload = "{}", CreatedAt = own.Clock.GetUtcNow(), Status = OutboxStatus.Delivered }));
+            kept = turns.Kept!;
+        }
+        Assert.Equal(System.Data.ConnectionState.Open, kept.State);
+
+        await own.DisposeAsync();
+
+        Assert.Equal(System.Data.ConnectionState.Closed, kept.State);
+        Assert.Null(turns.Kept);
+    }
+
     private OutboxMessage Message(string key) =>
         new() { Channel = "ops", IdempotencyKey = key, GroupKey = "g", Payload = "{}", CreatedAt = server.Clock.GetUtcNow(), Status = OutboxStatus.Delivered };
 }
