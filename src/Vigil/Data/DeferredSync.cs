@@ -62,7 +62,7 @@ public sealed class DeferredSync : IAsyncDisposable
             {
                 // Through EF, so that the connection gets what EF and its interceptors give each one it opens.
                 await db.Database.OpenConnectionAsync(cancellationToken);
-                Synchronous(kept, "NORMAL");
+                Synchronous(kept, full: false);
             }
             catch
             {
@@ -94,7 +94,7 @@ public sealed class DeferredSync : IAsyncDisposable
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            Synchronous(connection, "NORMAL");
+            Synchronous(connection, full: false);
         }
         catch
         {
@@ -130,13 +130,13 @@ public sealed class DeferredSync : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sets the connection's sync level straight through SQLite (<see cref="SqlitePragmas"/>) rather
-    /// than through EF, whose command pipeline cost more than the pragma (twice on each commit of the
-    /// alert path; a CPU profile of bench/alerting put the two at 8 % of the process's time).
-    /// Memory only: no I/O to wait for.
+    /// Sets the connection's sync level (<c>FULL</c> or <c>NORMAL</c>) straight through SQLite
+    /// (<see cref="SqlitePragmas"/>) rather than through EF, whose command pipeline cost more than
+    /// the pragma (when it was set twice on each commit of the alert path, a CPU profile of
+    /// bench/alerting put the two at 8 % of the process's time). Memory only: no I/O to wait for.
     /// </summary>
-    private static void Synchronous(SqliteConnection connection, string level) =>
-        SqlitePragmas.Run(connection, level == "FULL" ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
+    private static void Synchronous(SqliteConnection connection, bool full) =>
+        SqlitePragmas.Run(connection, full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
 
     public async ValueTask DisposeAsync()
     {
@@ -158,7 +158,7 @@ public sealed class DeferredSync : IAsyncDisposable
         try
         {
             // Back before the connection returns to the pool (SqliteBusyTimeout also sets it on every open).
-            Synchronous((SqliteConnection)db.Database.GetDbConnection(), "FULL");
+            Synchronous((SqliteConnection)db.Database.GetDbConnection(), full: true);
         }
         finally
         {
