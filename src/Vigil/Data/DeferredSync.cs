@@ -148,11 +148,7 @@ public sealed class DeferredSync : IAsyncDisposable
         {
             var kept = (SqliteConnection)db.Database.GetDbConnection();
             Restore(db, connectionString);
-            // Left inside a transaction (a failure past EF's rollback) or closed: not kept for the next holder.
-            if (kept.State != System.Data.ConnectionState.Open || SQLitePCL.raw.sqlite3_get_autocommit(kept.Handle) == 0)
-            {
-                turn.GiveUp(kept);
-            }
+            turn.GiveBack(kept);
             return;
         }
         try

@@ -60,19 +60,25 @@ public sealed class WriteTurn(bool serialize) : IDisposable
     }
 
     /// <summary>
-    /// Closes the kept connection (it was left inside a transaction, or closed): the next holder
-    /// opens another. What it left uncommitted is rolled back first: Microsoft.Data.Sqlite hands a
-    /// closed connection's database handle to its pool as it is.
+    /// A holder is done with the kept connection. It stays kept unless it was left closed or inside
+    /// a transaction (a failure past EF's rollback): then it is closed and the next holder opens
+    /// another. What it left uncommitted is rolled back first: Microsoft.Data.Sqlite hands a closed
+    /// connection's database handle to its pool as it is.
     /// </summary>
-    internal void GiveUp(SqliteConnection connection)
+    internal void GiveBack(SqliteConnection connection)
     {
+        var open = connection.State == System.Data.ConnectionState.Open;
+        if (open && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0)
+        {
+            return;
+        }
         if (ReferenceEquals(kept, connection))
         {
             kept = null;
         }
         try
         {
-            if (connection.State == System.Data.ConnectionState.Open && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            if (open)
             {
                 SqlitePragmas.Run(connection, "ROLLBACK;");
             }
