@@ -19,6 +19,14 @@ public abstract class DirectRowsTests : IAsyncLifetime
 
     protected abstract Task<string?> DatabaseAsync();
 
+    /// <summary>What a writer holds around its transaction: nothing here; the write turn and its kept connection in <see cref="DirectRowsOnSqliteKeptConnection"/>.</summary>
+    protected virtual Task<IAsyncDisposable> WriterAsync(TestServer server, VigilDbContext db) => Task.FromResult<IAsyncDisposable>(new NoWriter());
+
+    private sealed class NoWriter : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     public async Task InitializeAsync() => server = await TestServer.StartAsync(await DatabaseAsync());
 
     public async Task DisposeAsync() => await server.DisposeAsync();
@@ -59,6 +67,7 @@ public abstract class DirectRowsTests : IAsyncLifetime
                 .Insert(new DeliveryAttempt { MessageId = message.Id, Channel = "ops", At = at, DurationMs = 42, Succeeded = true, StatusCode = 202, Response = "ok", Error = null })
                 .Insert(new DeliveryAttempt { MessageId = message.Id, Channel = "ops", At = at.AddSeconds(1), DurationMs = 7, Succeeded = false, StatusCode = null, Response = null, Error = "refused" })
                 .Update(message, nameof(OutboxMessage.Status), nameof(OutboxMessage.Attempts), nameof(OutboxMessage.DeliveredAt), nameof(OutboxMessage.NextAttemptAt), nameof(OutboxMessage.LastError));
+            await using var writer = await WriterAsync(server, db);
             await using var transaction = await db.Database.BeginTransactionAsync();
             await rows.ExecuteAsync(CancellationToken.None);
             await transaction.CommitAsync();
@@ -92,6 +101,7 @@ public abstract class DirectRowsTests : IAsyncLifetime
             var rows = new DirectRows(db)
                 .Insert(new DeliveryAttempt { MessageId = message.Id, Channel = "ops", At = message.CreatedAt, DurationMs = 1, Succeeded = false })
                 .Update(message, nameof(OutboxMessage.Status));
+            await using var writer = await WriterAsync(server, db);
             await using var transaction = await db.Database.BeginTransactionAsync();
             await rows.ExecuteAsync(CancellationToken.None);
             await transaction.RollbackAsync();
@@ -112,6 +122,7 @@ public abstract class DirectRowsTests : IAsyncLifetime
         var rows = new DirectRows(db)
             .Update(message, nameof(OutboxMessage.Attempts))
             .Insert(new DeliveryAttempt { MessageId = message.Id + 1000, Channel = "ops", At = message.CreatedAt, DurationMs = 1, Succeeded = false });
+        await using (await WriterAsync(server, db))
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
             await Assert.ThrowsAnyAsync<Exception>(() => rows.ExecuteAsync(CancellationToken.None));
@@ -158,6 +169,7 @@ public abstract class DirectRowsTests : IAsyncLifetime
             var message = new OutboxMessage { Channel = "ops", IdempotencyKey = "k5", GroupKey = "group", Payload = "{}", CreatedAt = flushed, NextAttemptAt = flushed, Status = OutboxStatus.Pending };
             db.Add(message);
             List<object> saved;
+            await using (await WriterAsync(server, db))
             await using (var transaction = await db.Database.BeginTransactionAsync())
             {
                 saved = await DirectRows.SaveChangesAsync(db, CancellationToken.None);
@@ -202,6 +214,7 @@ public abstract class DirectRowsTests : IAsyncLifetime
         await server.QueryAsync(d => d.Set<AlertGroup>().Where(g => g.RouteId == "lost").ExecuteDeleteAsync());
         group.Receiver = "changed";
         db.Add(Group("other"));
+        await using (await WriterAsync(server, db))
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
             await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => DirectRows.SaveChangesAsync(db, CancellationToken.None));
@@ -220,6 +233,7 @@ public abstract class DirectRowsTests : IAsyncLifetime
         var attempt = new DeliveryAttempt { MessageId = message.Id, Channel = "ops", At = message.CreatedAt, DurationMs = 3, Succeeded = true };
         var group = Group("with-attempt");
         db.AddRange(attempt, group);
+        await using (await WriterAsync(server, db))
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
             // What it added is named as in the direct path.
@@ -240,6 +254,32 @@ public abstract class DirectRowsTests : IAsyncLifetime
 public sealed class DirectRowsOnSqlite : DirectRowsTests
 {
     protected override Task<string?> DatabaseAsync() => Task.FromResult<string?>(null);
+}
+
+/// <summary>The same rows on the connection the write turn keeps open, where statements run prepared straight through SQLite.</summary>
+public sealed class DirectRowsOnSqliteKeptConnection : DirectRowsTests
+{
+    protected override Task<string?> DatabaseAsync() => Task.FromResult<string?>(null);
+
+    protected override async Task<IAsyncDisposable> WriterAsync(TestServer server, VigilDbContext db)
+    {
+        var turns = server.Services.GetRequiredService<WriteTurn>();
+        var turn = await turns.EnterAsync(CancellationToken.None);
+        // A first holder opens the connection to keep; each test's writer borrows it.
+        await (await DeferredSync.BeginAsync(db, turn, CancellationToken.None)).DisposeAsync();
+        var unsynced = await DeferredSync.BeginAsync(db, turn, CancellationToken.None);
+        Assert.Same(turns.Kept, db.Database.GetDbConnection());
+        return new Held(turn, unsynced);
+    }
+
+    private sealed class Held(WriteTurn.Held turn, DeferredSync unsynced) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await unsynced.DisposeAsync();
+            turn.Dispose();
+        }
+    }
 }
 
 [Collection(PostgresCollection.Name)]
