@@ -78,16 +78,80 @@ public sealed class DirectRows(VigilDbContext db)
     /// <summary>Per entity type: whether <see cref="SaveChangesAsync"/> can write its rows itself.</summary>
     private static readonly ConcurrentDictionary<IEntityType, bool> Writable = new();
 
-    /// <summary>The rows to write, in order, each with its statement.</summary>
-    private readonly List<(Statement Statement, object Row)> pending = [];
+    /// <summary>The rows to delete, in the order named.</summary>
+    private readonly List<(Type Type, object Row)> deletes = [];
 
-    public bool IsEmpty => pending.Count == 0;
+    /// <summary>The rows to update, in the order first named, each with the properties its update sets (every call's, merged).</summary>
+    private readonly List<(Type Type, object Row, SortedSet<string> Properties)> updates = [];
 
-    /// <summary>Inserts <paramref name="row"/>: every column but a key the store generates (which is not read back).</summary>
-    public DirectRows Insert<T>(T row) where T : class => Append(StatementFor(typeof(T), Kind.Insert, []), row);
+    /// <summary>The rows to insert, in the order named; a key the store generates is given to <c>Keyed</c>.</summary>
+    private readonly List<(Type Type, object Row, Action<object, object>? Keyed)> inserts = [];
 
-    /// <summary>Sets <paramref name="properties"/> of the row with <paramref name="row"/>'s key to <paramref name="row"/>'s values.</summary>
-    public DirectRows Update<T>(T row, params string[] properties) where T : class => Append(StatementFor(typeof(T), Kind.Update, properties), row);
+    /// <summary>Every row named, by reference: what is to happen to it.</summary>
+    private readonly Dictionary<object, Kind> named = new(ReferenceEqualityComparer.Instance);
+
+    public bool IsEmpty => named.Count == 0;
+
+    /// <summary>
+    /// Inserts <paramref name="row"/>: every column but a key the store generates, which is read back
+    /// and set on <paramref name="row"/>. The values are those the row has when the statements run,
+    /// so a later <see cref="Update{T}"/> of it changes nothing more.
+    /// </summary>
+    public DirectRows Insert<T>(T row) where T : class => Insert(typeof(T), row, null);
+
+    private DirectRows Insert(Type type, object row, Action<object, object>? keyed)
+    {
+        if (named.TryAdd(row, Kind.Insert))
+        {
+            inserts.Add((type, row, keyed));
+        }
+        return this;
+    }
+
+    /// <summary>
+    /// Sets <paramref name="properties"/> of the row with <paramref name="row"/>'s key to the values
+    /// <paramref name="row"/> has when the statements run; several updates of one row are one statement.
+    /// </summary>
+    public DirectRows Update<T>(T row, params string[] properties) where T : class => Update(typeof(T), row, properties);
+
+    private DirectRows Update(Type type, object row, IEnumerable<string> properties)
+    {
+        if (named.TryGetValue(row, out var kind))
+        {
+            if (kind == Kind.Update)
+            {
+                updates.Find(u => ReferenceEquals(u.Row, row)).Properties.UnionWith(properties);
+            }
+            // To be inserted, the row is written whole; to be deleted, not at all.
+            return this;
+        }
+        named[row] = Kind.Update;
+        updates.Add((type, row, new SortedSet<string>(properties, StringComparer.Ordinal)));
+        return this;
+    }
+
+    /// <summary>Deletes the row with <paramref name="row"/>'s key (one named for insert here is simply not inserted).</summary>
+    public DirectRows Delete<T>(T row) where T : class => Delete(typeof(T), row);
+
+    private DirectRows Delete(Type type, object row)
+    {
+        if (named.Remove(row, out var kind))
+        {
+            if (kind == Kind.Insert)
+            {
+                inserts.RemoveAll(i => ReferenceEquals(i.Row, row));
+                return this;
+            }
+            updates.RemoveAll(u => ReferenceEquals(u.Row, row));
+            if (kind == Kind.Delete)
+            {
+                deletes.RemoveAll(d => ReferenceEquals(d.Row, row));
+            }
+        }
+        named[row] = Kind.Delete;
+        deletes.Add((type, row));
+        return this;
+    }
 
     private Statement StatementFor(Type entity, Kind kind, string[] properties) =>
         Statements.GetOrAdd((db.GetType(), entity, kind, string.Join(',', properties)), key => key.Kind switch
@@ -98,24 +162,89 @@ public sealed class DirectRows(VigilDbContext db)
             _ => BuildDelete(db, key.Entity),
         });
 
-    private DirectRows Append(Statement statement, object row)
+    /// <summary>
+    /// Runs the named statements as SaveChanges orders them: deletes, then updates, then inserts (a
+    /// row that takes a unique value another gives up comes after it). The caller commits (or they
+    /// autocommit one by one: use a transaction for more than one). Store-generated keys are set on
+    /// the inserted rows. An update or delete that finds no row fails as SaveChanges does
+    /// (<see cref="DbUpdateConcurrencyException"/>); a statement the store refuses, with a
+    /// <see cref="DbUpdateException"/> around the store's error, as SaveChanges does.
+    /// </summary>
+    public async Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        pending.Add((statement, row));
-        return this;
+        if (named.Count == 0)
+        {
+            return;
+        }
+        var pending = new List<(Statement Statement, object Row)>(named.Count);
+        var generated = new List<(object Row, IProperty Key, Action<object, object>? Keyed)>();
+        try
+        {
+            foreach (var (type, row) in deletes)
+            {
+                pending.Add((StatementFor(type, Kind.Delete, []), row));
+            }
+            foreach (var (type, row, properties) in updates)
+            {
+                pending.Add((StatementFor(type, Kind.Update, [.. properties]), row));
+            }
+            foreach (var (type, row, keyed) in inserts)
+            {
+                var statement = StatementFor(type, GeneratedKey(db.Model.FindEntityType(type)!) is null ? Kind.Insert : Kind.InsertReturning, []);
+                pending.Add((statement, row));
+                if (statement.Returns is { } key)
+                {
+                    generated.Add((row, key, keyed));
+                }
+            }
+        }
+        finally
+        {
+            deletes.Clear();
+            updates.Clear();
+            inserts.Clear();
+            named.Clear();
+        }
+        var keys = new List<object>(generated.Count);
+        int affected;
+        try
+        {
+            affected = db.Database.GetDbConnection() is SqliteConnection { State: System.Data.ConnectionState.Open } connection
+                && db.Database.CurrentTransaction?.GetDbTransaction() is SqliteTransaction transaction
+                ? await RunOnSqliteAsync(pending, connection, transaction, keys, cancellationToken)
+                : await RunThroughEfAsync(pending, keys, cancellationToken);
+        }
+        catch (DbException e)
+        {
+            throw new DbUpdateException("An error occurred while saving the rows. See the inner exception for details.", e);
+        }
+        if (affected != pending.Count || keys.Count != generated.Count)
+        {
+            throw new DbUpdateConcurrencyException(
+                $"The save expected to write {pending.Count} rows and wrote {affected}: a row it updates or deletes was deleted since it was read.");
+        }
+        for (var i = 0; i < generated.Count; i++)
+        {
+            var (row, key, keyed) = generated[i];
+            var value = Convert.ChangeType(keys[i], key.ClrType, System.Globalization.CultureInfo.InvariantCulture);
+            if (keyed is not null)
+            {
+                keyed(row, value);
+            }
+            else
+            {
+                (key.PropertyInfo ?? throw new NotSupportedException($"{key.DeclaringType.DisplayName()}.{key.Name} is not a property")).SetValue(row, value);
+            }
+        }
     }
-
-    /// <summary>Runs the gathered statements; the caller commits (or they autocommit one by one: use a transaction for more than one).</summary>
-    public async Task ExecuteAsync(CancellationToken cancellationToken) => await RunAsync(null, cancellationToken);
 
     /// <summary>
     /// Saves what <paramref name="db"/> tracks as changed, as SaveChanges would, in the caller's
     /// transaction: rows of plain entity types (one table each, no foreign keys, owned or shadow
     /// properties, concurrency tokens, or values the store makes other than a single key; rows that
-    /// other rows refer to are fine) through one command, whose store-generated keys are read back
-    /// (<c>RETURNING</c>); changes are then accepted and the types' <see cref="SavedTypes"/>
-    /// versions move on commit. An update or delete
-    /// that finds no row fails as SaveChanges does (<see cref="DbUpdateConcurrencyException"/>).
-    /// Anything else, or no transaction, is left to SaveChanges itself.
+    /// other rows refer to are fine) through <see cref="ExecuteAsync"/>, whose store-generated keys are
+    /// read back (<c>RETURNING</c>); changes are then accepted and the types' <see cref="SavedTypes"/>
+    /// versions move on commit. Anything else, or no transaction, is left to SaveChanges itself.
     /// </summary>
     /// <returns>The entities the save added (so a caller need not look for them, detecting changes again).</returns>
     public static async Task<List<object>> SaveChangesAsync(VigilDbContext db, CancellationToken cancellationToken)
@@ -144,70 +273,23 @@ public sealed class DirectRows(VigilDbContext db)
             return added;
         }
         var rows = new DirectRows(db);
-        var generated = new List<(EntityEntry Entry, IProperty Key)>();
         var types = new HashSet<Type>();
-        // Deletes first, then updates, then inserts: a row that takes a unique value another gives up comes after it.
-        foreach (var state in (ReadOnlySpan<EntityState>)[EntityState.Deleted, EntityState.Modified, EntityState.Added])
+        foreach (var entry in changed)
         {
-            foreach (var entry in changed.Where(e => e.State == state))
+            var type = entry.Metadata.ClrType;
+            types.Add(type);
+            _ = entry.State switch
             {
-                types.Add(entry.Metadata.ClrType);
-                switch (state)
-                {
-                    case EntityState.Deleted:
-                        rows.Append(rows.StatementFor(entry.Metadata.ClrType, Kind.Delete, []), entry.Entity);
-                        break;
-                    case EntityState.Modified:
-                        rows.Append(rows.StatementFor(entry.Metadata.ClrType, Kind.Update, [.. entry.Properties.Where(p => p.IsModified).Select(p => p.Metadata.Name)]), entry.Entity);
-                        break;
-                    default:
-                        var statement = rows.StatementFor(entry.Metadata.ClrType, GeneratedKey(entry.Metadata) is null ? Kind.Insert : Kind.InsertReturning, []);
-                        rows.Append(statement, entry.Entity);
-                        if (statement.Returns is { } key)
-                        {
-                            generated.Add((entry, key));
-                        }
-                        break;
-                }
-            }
+                EntityState.Deleted => rows.Delete(type, entry.Entity),
+                EntityState.Modified => rows.Update(type, entry.Entity, entry.Properties.Where(p => p.IsModified).Select(p => p.Metadata.Name)),
+                // The tracker learns the key through the entry, as from SaveChanges.
+                _ => rows.Insert(type, entry.Entity, (_, key) => entry.Property(entry.Metadata.FindPrimaryKey()!.Properties[0].Name).CurrentValue = key),
+            };
         }
-        var (affected, keys) = await rows.RunAsync(generated.Count, cancellationToken);
-        if (affected != changed.Count || keys.Count != generated.Count)
-        {
-            throw new DbUpdateConcurrencyException(
-                $"The save expected to write {changed.Count} rows and wrote {affected}: a row it updates or deletes was deleted since it was read.");
-        }
-        for (var i = 0; i < generated.Count; i++)
-        {
-            var (entry, key) = generated[i];
-            entry.Property(key.Name).CurrentValue = Convert.ChangeType(keys[i], key.ClrType, System.Globalization.CultureInfo.InvariantCulture);
-        }
+        await rows.ExecuteAsync(cancellationToken);
         db.ChangeTracker.AcceptAllChanges();
         SavedTypes.BumpAfterCommit(db, types);
         return added;
-    }
-
-    /// <summary>Runs the statements; with <paramref name="returning"/> set, reads one key from each statement that returns one.</summary>
-    private async Task<(int Affected, List<object> Keys)> RunAsync(int? returning, CancellationToken cancellationToken)
-    {
-        var keys = new List<object>(returning ?? 0);
-        if (pending.Count == 0)
-        {
-            return (0, keys);
-        }
-        try
-        {
-            if (db.Database.GetDbConnection() is SqliteConnection { State: System.Data.ConnectionState.Open } connection
-                && db.Database.CurrentTransaction?.GetDbTransaction() is SqliteTransaction transaction)
-            {
-                return (await RunOnSqliteAsync(connection, transaction, keys, cancellationToken), keys);
-            }
-            return (await RunThroughEfAsync(keys, cancellationToken), keys);
-        }
-        finally
-        {
-            pending.Clear();
-        }
     }
 
     /// <summary>
@@ -239,7 +321,7 @@ public sealed class DirectRows(VigilDbContext db)
     /// once and run straight through SQLite (<see cref="RunPrepared"/>); otherwise as a command per
     /// statement shape, prepared for this run.
     /// </summary>
-    private async Task<int> RunOnSqliteAsync(SqliteConnection connection, SqliteTransaction transaction, List<object> keys, CancellationToken cancellationToken)
+    private async Task<int> RunOnSqliteAsync(List<(Statement Statement, object Row)> pending, SqliteConnection connection, SqliteTransaction transaction, List<object> keys, CancellationToken cancellationToken)
     {
         Kept.TryGetValue(connection, out var prepared);
         var commands = new Dictionary<Statement, SqliteCommand>(ReferenceEqualityComparer.Instance);
@@ -368,7 +450,7 @@ public sealed class DirectRows(VigilDbContext db)
     }
 
     /// <summary>The statements as one raw command through EF's command pipeline, as ExecuteSqlRaw runs one.</summary>
-    private async Task<int> RunThroughEfAsync(List<object> keys, CancellationToken cancellationToken)
+    private async Task<int> RunThroughEfAsync(List<(Statement Statement, object Row)> pending, List<object> keys, CancellationToken cancellationToken)
     {
         // The text and parameters go straight into EF's command builder: through IRawSqlCommandBuilder
         // the text was copied three times and formatted for placeholders it does not have.

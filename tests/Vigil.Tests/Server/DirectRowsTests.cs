@@ -125,7 +125,9 @@ public abstract class DirectRowsTests : IAsyncLifetime
         await using (await WriterAsync(server, db))
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
-            await Assert.ThrowsAnyAsync<Exception>(() => rows.ExecuteAsync(CancellationToken.None));
+            // As from SaveChanges: the store's error inside a DbUpdateException.
+            var refused = await Assert.ThrowsAsync<DbUpdateException>(() => rows.ExecuteAsync(CancellationToken.None));
+            Assert.IsAssignableFrom<System.Data.Common.DbException>(refused.InnerException);
         }
 
         Assert.Equal(0, await server.QueryAsync(db => db.Set<OutboxMessage>().Where(m => m.Id == message.Id).Select(m => m.Attempts).SingleAsync()));
@@ -218,6 +220,61 @@ public abstract class DirectRowsTests : IAsyncLifetime
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
             await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => DirectRows.SaveChangesAsync(db, CancellationToken.None));
+        }
+
+        Assert.Equal(0, await server.QueryAsync(d => d.Set<AlertGroup>().CountAsync()));
+    }
+
+    [Fact]
+    public async Task Rows_named_several_times_are_written_once_with_their_values_when_run_and_inserted_ones_get_their_keys()
+    {
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            db.AddRange(Group("changed"), Group("removed"));
+            await db.SaveChangesAsync();
+        }
+        var at = new DateTimeOffset(2026, 11, 2, 9, 5, 0, TimeSpan.Zero);
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            var stored = await db.Set<AlertGroup>().AsNoTracking().ToDictionaryAsync(g => g.RouteId);
+            var changed = stored["changed"];
+            var fresh = Group("fresh");
+            var dropped = Group("never-written");
+            var rows = new DirectRows(db).Insert(fresh).Insert(dropped).Update(changed, nameof(AlertGroup.Receiver));
+            // Named again: one statement per row, with the values the rows have when it runs.
+            changed.Receiver = "second";
+            changed.LastFlushAt = at;
+            rows.Update(changed, nameof(AlertGroup.LastFlushAt)).Update(fresh, nameof(AlertGroup.Receiver)).Delete(dropped).Delete(stored["removed"]);
+            fresh.Receiver = "set after it was named";
+            await using var writer = await WriterAsync(server, db);
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await rows.ExecuteAsync(CancellationToken.None);
+            await transaction.CommitAsync();
+            Assert.True(rows.IsEmpty);
+            Assert.NotEqual(0, fresh.Id);
+            Assert.Empty(db.ChangeTracker.Entries());
+        }
+
+        var after = await server.QueryAsync(d => d.Set<AlertGroup>().AsNoTracking().ToDictionaryAsync(g => g.RouteId));
+        Assert.Equal(["changed", "fresh"], after.Keys.Order());
+        Assert.Equal(("second", (DateTimeOffset?)at), (after["changed"].Receiver, after["changed"].LastFlushAt));
+        Assert.Equal("set after it was named", after["fresh"].Receiver);
+    }
+
+    [Fact]
+    public async Task An_update_that_finds_no_row_fails_as_save_changes_would()
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+        var ghost = Group("ghost");
+        ghost.Id = 4242;
+        var rows = new DirectRows(db).Insert(Group("alongside")).Update(ghost, nameof(AlertGroup.Receiver));
+        await using (await WriterAsync(server, db))
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => rows.ExecuteAsync(CancellationToken.None));
         }
 
         Assert.Equal(0, await server.QueryAsync(d => d.Set<AlertGroup>().CountAsync()));
