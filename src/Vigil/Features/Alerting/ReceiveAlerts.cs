@@ -66,17 +66,20 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider 
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
-        var existing = await db.Set<StoredAlert>().Where(a => fingerprints.Contains(a.Fingerprint)).ToDictionaryAsync(a => a.Fingerprint, cancellationToken);
-        Apply(db, existing, incoming, now, logger);
-        await db.SaveChangesAsync(cancellationToken);
+        var existing = await db.Set<StoredAlert>().AsNoTracking().Where(a => fingerprints.Contains(a.Fingerprint)).ToDictionaryAsync(a => a.Fingerprint, cancellationToken);
+        var writes = new DirectRows(db);
+        Apply(writes, existing, incoming, now, logger);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await writes.ExecuteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>
-    /// Puts <paramref name="incoming"/> into <paramref name="existing"/> (by fingerprint) and into the
-    /// unit of work, merging with the stored alert where they overlap; <paramref name="existing"/> may
-    /// hold tracked or detached alerts.
+    /// Puts <paramref name="incoming"/> into <paramref name="existing"/> (by fingerprint, alerts as
+    /// stored, not tracked) and into <paramref name="writes"/>, merging with the stored alert where
+    /// they overlap.
     /// </summary>
-    public static void Apply(VigilDbContext db, Dictionary<string, StoredAlert> existing, List<StoredAlert> incoming, DateTimeOffset now, ILogger logger)
+    public static void Apply(DirectRows writes, Dictionary<string, StoredAlert> existing, List<StoredAlert> incoming, DateTimeOffset now, ILogger logger)
     {
         foreach (var alert in incoming)
         {
@@ -85,30 +88,37 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider 
                 var merged = Overlaps(old, alert) ? Merge(old, alert) : alert;
                 Hosting.OperatorLog.AlertChanged(logger, alert.Labels, !old.IsResolvedAt(now), !merged.IsResolvedAt(now));
                 var flipped = old.IsResolvedAt(now) != merged.IsResolvedAt(now);
-                Dispatch.DispatchAlerts.Track(db, old);
                 (old.AnnotationsJson, old.StartsAt, old.EndsAt, old.Timeout, old.UpdatedAt, old.GeneratorUrl, old.Source) =
                     (merged.AnnotationsJson, merged.StartsAt, merged.EndsAt, merged.Timeout, merged.UpdatedAt, merged.GeneratorUrl, merged.Source);
+                writes.Update(old, Merged);
                 if (flipped)
                 {
-                    Arrived(db, old, now);
+                    Arrived(writes, old, now);
                 }
             }
             else
             {
                 Hosting.OperatorLog.AlertChanged(logger, alert.Labels, false, !alert.IsResolvedAt(now));
-                db.Add(alert);
+                writes.Insert(alert);
                 existing[alert.Fingerprint] = alert;
-                Arrived(db, alert, now);
+                Arrived(writes, alert, now);
             }
         }
     }
+
+    /// <summary>What a merge sets of a stored alert (its labels, and so its fingerprint, stay).</summary>
+    private static readonly string[] Merged =
+    [
+        nameof(StoredAlert.AnnotationsJson), nameof(StoredAlert.StartsAt), nameof(StoredAlert.EndsAt), nameof(StoredAlert.Timeout),
+        nameof(StoredAlert.UpdatedAt), nameof(StoredAlert.GeneratorUrl), nameof(StoredAlert.Source),
+    ];
 
     /// <summary>
     /// Records an arrival that made an alert new, or turned it from firing to resolved or back, in the
     /// alert's history: in the same unit of work as the alert, with the state it arrived in.
     /// </summary>
-    private static void Arrived(VigilDbContext db, StoredAlert alert, DateTimeOffset now) =>
-        db.Add(new Dispatch.AlertEvent { Fingerprint = alert.Fingerprint, At = alert.UpdatedAt, Kind = "received", Status = alert.IsResolvedAt(now) ? "resolved" : "firing", Detail = alert.Source });
+    private static void Arrived(DirectRows writes, StoredAlert alert, DateTimeOffset now) =>
+        writes.Insert(new Dispatch.AlertEvent { Fingerprint = alert.Fingerprint, At = alert.UpdatedAt, Kind = "received", Status = alert.IsResolvedAt(now) ? "resolved" : "firing", Detail = alert.Source });
 
     private static StoredAlert Normalize(IncomingAlert alert, DateTimeOffset now, TimeSpan resolveTimeout)
     {

@@ -116,20 +116,23 @@ public static class NotificationOutbox
     /// <param name="idempotencyKey">Stable for this notification: a second enqueue with the same key is a duplicate and must not be sent twice.</param>
     public static OutboxMessage Enqueue(VigilDbContext db, NotificationRequest request, string idempotencyKey, DateTimeOffset now)
     {
-        var message = new OutboxMessage
-        {
-            Channel = request.Channel,
-            IdempotencyKey = idempotencyKey,
-            GroupKey = request.GroupKey,
-            Payload = request.ToJson(),
-            CreatedAt = now,
-            NextAttemptAt = now,
-            Status = OutboxStatus.Pending,
-        };
+        var message = Message(request, idempotencyKey, now);
         db.Set<OutboxMessage>().Add(message);
         WakeSenderAfterCommit(db);
         return message;
     }
+
+    /// <summary>The message <see cref="Enqueue"/> adds, for a caller that writes it itself (<see cref="DirectRows"/>) and hands it to the sender once committed.</summary>
+    public static OutboxMessage Message(NotificationRequest request, string idempotencyKey, DateTimeOffset now) => new()
+    {
+        Channel = request.Channel,
+        IdempotencyKey = idempotencyKey,
+        GroupKey = request.GroupKey,
+        Payload = request.ToJson(),
+        CreatedAt = now,
+        NextAttemptAt = now,
+        Status = OutboxStatus.Pending,
+    };
 
     /// <summary>
     /// The sender looks at the outbox as soon as the caller's unit of work commits, whoever enqueued
