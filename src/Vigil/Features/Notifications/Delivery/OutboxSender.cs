@@ -463,7 +463,7 @@ public sealed class OutboxSender(
     private async Task<(DateTimeOffset Started, TimeSpan Duration, SendResult Result)?> AttemptAsync(
         OutboxMessage message, ChannelDefinition? definition, CancellationToken stoppingToken)
     {
-        var group = NotificationRequest.FromJson(message.Payload).ToGroup();
+        var group = (message.Request ?? NotificationRequest.FromJson(message.Payload)).ToGroup();
         if (definition is { SendResolved: false } && group.Status == AlertStatus.Resolved)
         {
             return null;
