@@ -38,13 +38,18 @@ public sealed class Labels : IReadOnlyList<Label>, IEquatable<Labels>
     /// <summary>Builds a label set from labels in any order; empty values are dropped, the last of duplicate names wins.</summary>
     public static Labels From(IEnumerable<Label> labels)
     {
-        var list = new List<Label>();
+        // Sized up front, and searched without a closure: per label set on the alert path the
+        // growing list and a predicate per label were ~2 % of the allocations (bench/alerting).
+        var list = labels.TryGetNonEnumeratedCount(out var count) ? new List<Label>(count) : new List<Label>();
         foreach (var l in labels)
         {
-            var i = list.FindIndex(x => x.Name == l.Name);
-            if (i >= 0)
+            for (var i = 0; i < list.Count; i++)
             {
-                list.RemoveAt(i);
+                if (list[i].Name == l.Name)
+                {
+                    list.RemoveAt(i);
+                    break;
+                }
             }
             if (l.Value.Length > 0)
             {
