@@ -68,7 +68,6 @@ public sealed class DirectRows(VigilDbContext db)
     private enum Kind
     {
         Insert,
-        InsertReturning,
         Update,
         Delete,
     }
@@ -84,8 +83,8 @@ public sealed class DirectRows(VigilDbContext db)
     /// <summary>The rows to update, in the order first named, each with the properties its update sets (every call's, merged).</summary>
     private readonly List<(Type Type, object Row, SortedSet<string> Properties)> updates = [];
 
-    /// <summary>The rows to insert, in the order named; a key the store generates is given to <c>Keyed</c>.</summary>
-    private readonly List<(Type Type, object Row, Action<object, object>? Keyed)> inserts = [];
+    /// <summary>The rows to insert, in the order named; a tracked one with its entry, through which the tracker learns the key the store generates.</summary>
+    private readonly List<(Type Type, object Row, EntityEntry? Entry)> inserts = [];
 
     /// <summary>Every row named, by reference: what is to happen to it.</summary>
     private readonly Dictionary<object, Kind> named = new(ReferenceEqualityComparer.Instance);
@@ -99,11 +98,11 @@ public sealed class DirectRows(VigilDbContext db)
     /// </summary>
     public DirectRows Insert<T>(T row) where T : class => Insert(typeof(T), row, null);
 
-    private DirectRows Insert(Type type, object row, Action<object, object>? keyed)
+    private DirectRows Insert(Type type, object row, EntityEntry? entry)
     {
         if (named.TryAdd(row, Kind.Insert))
         {
-            inserts.Add((type, row, keyed));
+            inserts.Add((type, row, entry));
         }
         return this;
     }
@@ -156,8 +155,7 @@ public sealed class DirectRows(VigilDbContext db)
     private Statement StatementFor(Type entity, Kind kind, string[] properties) =>
         Statements.GetOrAdd((db.GetType(), entity, kind, string.Join(',', properties)), key => key.Kind switch
         {
-            Kind.Insert => BuildInsert(db, key.Entity, returning: false),
-            Kind.InsertReturning => BuildInsert(db, key.Entity, returning: true),
+            Kind.Insert => BuildInsert(db, key.Entity),
             Kind.Update => BuildUpdate(db, key.Entity, properties),
             _ => BuildDelete(db, key.Entity),
         });
@@ -177,7 +175,7 @@ public sealed class DirectRows(VigilDbContext db)
             return;
         }
         var pending = new List<(Statement Statement, object Row)>(named.Count);
-        var generated = new List<(object Row, IProperty Key, Action<object, object>? Keyed)>();
+        var generated = new List<(object Row, IProperty Key, EntityEntry? Entry)>();
         try
         {
             foreach (var (type, row) in deletes)
@@ -188,13 +186,13 @@ public sealed class DirectRows(VigilDbContext db)
             {
                 pending.Add((StatementFor(type, Kind.Update, [.. properties]), row));
             }
-            foreach (var (type, row, keyed) in inserts)
+            foreach (var (type, row, entry) in inserts)
             {
-                var statement = StatementFor(type, GeneratedKey(db.Model.FindEntityType(type)!) is null ? Kind.Insert : Kind.InsertReturning, []);
+                var statement = StatementFor(type, Kind.Insert, []);
                 pending.Add((statement, row));
                 if (statement.Returns is { } key)
                 {
-                    generated.Add((row, key, keyed));
+                    generated.Add((row, key, entry));
                 }
             }
         }
@@ -225,17 +223,30 @@ public sealed class DirectRows(VigilDbContext db)
         }
         for (var i = 0; i < generated.Count; i++)
         {
-            var (row, key, keyed) = generated[i];
+            var (row, key, entry) = generated[i];
             var value = Convert.ChangeType(keys[i], key.ClrType, System.Globalization.CultureInfo.InvariantCulture);
-            if (keyed is not null)
+            if (entry is not null)
             {
-                keyed(row, value);
+                // The tracker learns the key through the entry, as from SaveChanges.
+                entry.Property(key.Name).CurrentValue = value;
             }
             else
             {
                 (key.PropertyInfo ?? throw new NotSupportedException($"{key.DeclaringType.DisplayName()}.{key.Name} is not a property")).SetValue(row, value);
             }
         }
+    }
+
+    /// <summary>
+    /// Writes the named rows (<see cref="ExecuteAsync"/>), then what the context tracks as changed
+    /// (<see cref="SaveChangesAsync"/>), in the caller's transaction: a unit of work whose own rows
+    /// are named here while other code adds through the context.
+    /// </summary>
+    /// <returns>The entities the tracker's save added.</returns>
+    public async Task<List<object>> SaveAllAsync(CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(cancellationToken);
+        return await SaveChangesAsync(db, cancellationToken);
     }
 
     /// <summary>
@@ -282,8 +293,7 @@ public sealed class DirectRows(VigilDbContext db)
             {
                 EntityState.Deleted => rows.Delete(type, entry.Entity),
                 EntityState.Modified => rows.Update(type, entry.Entity, entry.Properties.Where(p => p.IsModified).Select(p => p.Metadata.Name)),
-                // The tracker learns the key through the entry, as from SaveChanges.
-                _ => rows.Insert(type, entry.Entity, (_, key) => entry.Property(entry.Metadata.FindPrimaryKey()!.Properties[0].Name).CurrentValue = key),
+                _ => rows.Insert(type, entry.Entity, entry),
             };
         }
         await rows.ExecuteAsync(cancellationToken);
@@ -522,11 +532,12 @@ public sealed class DirectRows(VigilDbContext db)
 
     private static string Column(IProperty property, StoreObjectIdentifier table, ISqlGenerationHelper helper) => helper.DelimitIdentifier(property.GetColumnName(table)!);
 
-    private static Statement BuildInsert(VigilDbContext db, Type entity, bool returning)
+    /// <summary>An insert of every column but a key the store generates, which it reads back (<c>RETURNING</c>).</summary>
+    private static Statement BuildInsert(VigilDbContext db, Type entity)
     {
         var (type, table, helper) = Describe(db, entity);
         var columns = type.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd)).ToArray();
-        var key = returning ? GeneratedKey(type) ?? throw new InvalidOperationException($"{entity.Name} has no store-generated key") : null;
+        var key = GeneratedKey(type);
         return new Statement(
             $"INSERT INTO {helper.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(p => Column(p, table, helper)))}) VALUES (",
             [.. columns.Select((_, i) => i == 0 ? "" : ", ")],

@@ -406,8 +406,7 @@ public sealed class DispatchAlerts(
                         }
                         // Plain rows, each statement prepared once, without SaveChanges' pipeline: on the
                         // alert path that was ~13 % of the CPU.
-                        await rows.ExecuteAsync(cancellationToken);
-                        var added = await DirectRows.SaveChangesAsync(db, cancellationToken);
+                        var added = await rows.SaveAllAsync(cancellationToken);
                         // The notifications, and any page an opened incident sent, go to the sender as they are once committed.
                         var paged = added.OfType<OutboxMessage>().ToList();
                         committed.AddRange(paged);
@@ -451,8 +450,7 @@ public sealed class DispatchAlerts(
                     var flush = new DirectRows(db);
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                     var sent = await FlushAsync(db, flush, group, members[key], muting, log, intervals, settings.ExternalUrl, incidents, now, cancellationToken) is not null;
-                    await flush.ExecuteAsync(cancellationToken);
-                    sent |= (await DirectRows.SaveChangesAsync(db, cancellationToken)).OfType<OutboxMessage>().Any();
+                    sent |= (await flush.SaveAllAsync(cancellationToken)).OfType<OutboxMessage>().Any();
                     await transaction.CommitAsync(cancellationToken);
                     enqueued |= sent;
                 }
