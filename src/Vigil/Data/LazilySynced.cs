@@ -20,8 +20,6 @@ public static class LazilySynced
             return;
         }
         await using var unsynced = await DeferredSync.BeginAsync(db, turn, CancellationToken.None);
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        await rows.ExecuteAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
+        await rows.CommitAsync(CancellationToken.None);
     }
 }

@@ -134,6 +134,55 @@ public abstract class DirectRowsTests : IAsyncLifetime
         Assert.True(rows.IsEmpty);
     }
 
+    [Fact]
+    public async Task Rows_committed_in_their_own_transaction_are_stored_and_the_connection_writes_on()
+    {
+        var message = await EnqueuedAsync("k4");
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            await using var writer = await WriterAsync(server, db);
+            message.Status = OutboxStatus.Delivered;
+            message.Attempts = 1;
+            var attempt = new DeliveryAttempt { MessageId = message.Id, Channel = "ops", At = message.CreatedAt, DurationMs = 3, Succeeded = true, StatusCode = 200 };
+            var rows = new DirectRows(db).Update(message, nameof(OutboxMessage.Status), nameof(OutboxMessage.Attempts)).Insert(attempt);
+            await rows.CommitAsync(CancellationToken.None);
+            Assert.True(attempt.Id > 0);
+            Assert.Null(db.Database.CurrentTransaction);
+            // A second unit on the same connection: the first left no transaction open.
+            message.Attempts = 2;
+            await new DirectRows(db).Update(message, nameof(OutboxMessage.Attempts)).CommitAsync(CancellationToken.None);
+        }
+
+        var stored = await server.QueryAsync(db => db.Set<OutboxMessage>().AsNoTracking().SingleAsync(m => m.Id == message.Id));
+        Assert.Equal((OutboxStatus.Delivered, 2), (stored.Status, stored.Attempts));
+        Assert.Equal(1, await server.QueryAsync(db => db.Set<DeliveryAttempt>().CountAsync(a => a.MessageId == message.Id && a.StatusCode == 200)));
+    }
+
+    [Fact]
+    public async Task A_refused_row_in_a_committed_unit_writes_nothing_of_it_and_the_connection_writes_on()
+    {
+        var message = await EnqueuedAsync("k5");
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            await using var writer = await WriterAsync(server, db);
+            message.Attempts = 9;
+            // The insert breaks the foreign key to the outbox, after the update ran.
+            var rows = new DirectRows(db)
+                .Update(message, nameof(OutboxMessage.Attempts))
+                .Insert(new DeliveryAttempt { MessageId = message.Id + 1000, Channel = "ops", At = message.CreatedAt, DurationMs = 1, Succeeded = false });
+            var refused = await Assert.ThrowsAsync<DbUpdateException>(() => rows.CommitAsync(CancellationToken.None));
+            Assert.IsAssignableFrom<System.Data.Common.DbException>(refused.InnerException);
+            message.Status = OutboxStatus.Failed;
+            await new DirectRows(db).Update(message, nameof(OutboxMessage.Status)).CommitAsync(CancellationToken.None);
+        }
+
+        // The refused unit's update was rolled back with it; the next unit's stands.
+        var stored = await server.QueryAsync(db => db.Set<OutboxMessage>().AsNoTracking().SingleAsync(m => m.Id == message.Id));
+        Assert.Equal((OutboxStatus.Failed, 0), (stored.Status, stored.Attempts));
+    }
+
     private static AlertGroup Group(string route) => new()
     {
         RouteId = route,
