@@ -27,11 +27,11 @@ public static class EnforceAccess
         }
         var services = context.RequestServices;
         var settings = services.GetRequiredService<ConfigReloader>().Current.Config.Access;
-        var db = services.GetRequiredService<VigilDbContext>();
-        // An integration's bearer token is its own, checked by the endpoint, not a user's API token.
+        // An integration's bearer token is its own, checked by the endpoint, not a user's API token
+        // (and no context is taken from the pool for it: on the alert path, one per alert for nothing).
         var resolved = endpoint.Metadata.GetMetadata<IntegrationTokenAttribute>() is not null
             ? new ResolveCaller.Result(Caller.Anonymous, null)
-            : await ResolveCaller.ResolveAsync(context, db, services.GetRequiredService<TimeProvider>(), settings,
+            : await ResolveCaller.ResolveAsync(context, services.GetRequiredService<VigilDbContext>(), services.GetRequiredService<TimeProvider>(), settings,
                 services.GetRequiredService<Cluster.ClusterMembership>().SingleProcess ? services.GetRequiredService<TokenLookups>() : null);
         var caller = resolved.Caller;
         context.Features.Set(caller);

@@ -43,15 +43,20 @@ public static class ServeStatusPage
         "/api/v2/scheduled-maintenances.json", "/api/v2/scheduled-maintenances/upcoming.json", "/api/v2/scheduled-maintenances/active.json",
     };
 
-    /// <summary>Before routing: a request for a page's host name at one of its paths is served as <c>/status/{name}/...</c>.</summary>
-    public static IApplicationBuilder UseStatusPageHosts(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    /// <summary>
+    /// Before routing: a request for a page's host name at one of its paths is served as
+    /// <c>/status/{name}/...</c>. Any other request passes straight on, without an async step of its own.
+    /// </summary>
+    public static IApplicationBuilder UseStatusPageHosts(this IApplicationBuilder app) => app.Use((context, next) =>
+        context.Request.Method is "GET" or "HEAD" && HostedPaths.Contains(context.Request.Path.Value ?? "/") ? ServeForHostAsync(context, next) : next(context));
+
+    private static async Task ServeForHostAsync(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path.Value ?? "/";
-        if (context.Request.Method is "GET" or "HEAD" && HostedPaths.Contains(path)
-            && await context.RequestServices.GetRequiredService<StatusPageCache>().SlugForHostAsync(context.Request.Host.Host, context.RequestAborted) is { } slug)
+        if (await context.RequestServices.GetRequiredService<StatusPageCache>().SlugForHostAsync(context.Request.Host.Host, context.RequestAborted) is { } slug)
         {
             context.Request.Path = path == "/" ? $"/status/{slug}" : $"/status/{slug}{path}";
         }
         await next(context);
-    });
+    }
 }
