@@ -171,7 +171,7 @@ metrics_tokens = {}
 
 
 def gc_figures(name, port):
-    """Bytes allocated on the managed heap so far, and gen0 and gen1 collections (the process's /metrics); None for Alertmanager."""
+    """Bytes allocated on the managed heap so far, gen0 and gen1 collections, and the seconds the collector paused the process (the process's /metrics); None for Alertmanager."""
     if name not in metrics_tokens:
         return None
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -184,7 +184,8 @@ def gc_figures(name, port):
         return float(m.group(1)) if m else 0.0
     return (value("system_runtime_dotnet_gc_heap_total_allocated"),
             value(r'system_runtime_dotnet_gc_collections\{gc_heap_generation="gen0"\}'),
-            value(r'system_runtime_dotnet_gc_collections\{gc_heap_generation="gen1"\}'))
+            value(r'system_runtime_dotnet_gc_collections\{gc_heap_generation="gen1"\}'),
+            value(r"system_runtime_dotnet_gc_pause_time\w*"))
 
 
 def run(system, port, headers, prefix, count):
@@ -227,7 +228,7 @@ if vigil_b:
 results = {name: [] for name in systems}
 acks = {name: [] for name in systems}
 cpu = {name: 0.0 for name in systems}
-gc = {name: [0.0, 0.0, 0.0] for name in systems}
+gc = {name: [0.0, 0.0, 0.0, 0.0] for name in systems}
 loads = [os.getloadavg()[0]]
 try:
     for name, (_, port, headers) in systems.items():
@@ -259,9 +260,10 @@ for name, values in results.items():
           f"the POST itself answered in p50 {rank(acks[name], 50):.2f} ms, p99 {rank(acks[name], 99):.2f} ms; "
           f"CPU {1000 * cpu[name] / len(values):.2f} ms per alert")
     if name in metrics_tokens:
-        allocated, gen0, gen1 = gc[name]
+        allocated, gen0, gen1, paused = gc[name]
         print(f"{'':13} managed heap: {allocated / len(values) / 1024:.0f} KB allocated per alert (and one /metrics read per round); "
-              f"a gen0 collection every {len(values) / max(gen0, 1):.0f} alerts, a gen1 every {len(values) / max(gen1, 1):.0f}")
+              f"a gen0 collection every {len(values) / max(gen0, 1):.0f} alerts, a gen1 every {len(values) / max(gen1, 1):.0f}; "
+              f"the collector paused it {1000 * paused / max(gen0 + gen1, 1):.2f} ms per collection")
 am = results["alertmanager"]
 for name in [n for n in results if n != "alertmanager"]:
     vg = results[name]
