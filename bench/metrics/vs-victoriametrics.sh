@@ -5,7 +5,8 @@
 # runs first on a machine that is shared).
 #
 # Per round and system:
-#  - ingest: after a warm-up push of 2,000 other series, SERIES new series x STEPS samples at 15 s
+#  - ingest: after a warm-up push of WARMUP_SERIES (environment, default 2,000) other series x 20
+#    samples, SERIES new series x STEPS samples at 15 s
 #    spacing through remote-write (bench/metrics/Loader, bodies encoded beforehand, SENDERS
 #    concurrent senders), samples per second until every request got its 2xx;
 #  - memory per active series: RSS 10 s after that push minus RSS before it (after the warm-up), / SERIES.
@@ -15,8 +16,12 @@
 # Usage: bench/metrics/vs-victoriametrics.sh [rounds=3] [series=100000] [steps=30] [senders=8] [batch=2000] [query_reps=30]
 # VIGIL_DIR=path runs the vigil.dll in that directory (a build kept aside, e.g. the one before a change)
 # instead of building src/Vigil and running its Release output.
+# WARMUP_SERIES=n: a larger warm-up push measures the ingest of a server that has been running (.NET's
+# tiered compiler re-compiles hot code optimized only after it ran a while and in the background; with
+# the default 2,000 series much of Vigil's push runs before that). Every system gets the same warm-up.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+WARMUP_SERIES=${WARMUP_SERIES:-2000}
 ROUNDS=${1:-3}; SERIES=${2:-100000}; STEPS=${3:-30}; SENDERS=${4:-8}; BATCH=${5:-2000}; QUERY_REPS=${6:-30}
 WORK=$(mktemp -d /tmp/vigil-bench-vm.XXXXXX)
 PROM_PORT=18094; VM_PORT=18095; VIGIL_PORT=18096
@@ -63,7 +68,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for k in 0 1 2; do
     system=${SYSTEMS[$(( (k + round - 1) % 3 ))]}
     start "$system" "$WORK/$system-$round"
-    $LOADER push "$BASE" "$TOKEN" warmup:2000 "$T0" 20 15000 "$SENDERS" "$BATCH" 20 >/dev/null
+    $LOADER push "$BASE" "$TOKEN" "warmup:$WARMUP_SERIES" "$T0" 20 15000 "$SENDERS" "$BATCH" 20 >/dev/null
     sleep 5
     load=$(cut -d' ' -f1 /proc/loadavg); before=$(rss_kib "$PID")
     $LOADER push "$BASE" "$TOKEN" "ingest:$SERIES" "$T0" "$STEPS" 15000 "$SENDERS" "$BATCH" "$STEPS" >"$WORK/$system-$round.json"
@@ -88,11 +93,11 @@ done
 sleep 10
 $LOADER query "${QUERY_ARGS[@]}" "$T_END" "$QUERY_REPS" >"$WORK/queries.json"
 
-python3 - "$WORK/results.jsonl" "$WORK/queries.json" "$SERIES" "$STEPS" "$SENDERS" "$BATCH" "$QUERY_REPS" <<'PY'
+python3 - "$WORK/results.jsonl" "$WORK/queries.json" "$SERIES" "$STEPS" "$SENDERS" "$BATCH" "$QUERY_REPS" "$WARMUP_SERIES" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 systems = ["prometheus", "victoria-metrics", "vigil"]
-print(f"ingest: {sys.argv[3]} new series x {sys.argv[4]} samples, {sys.argv[5]} senders, {sys.argv[6]} series per request; "
+print(f"ingest: {sys.argv[3]} new series x {sys.argv[4]} samples, {sys.argv[5]} senders, {sys.argv[6]} series per request, after a warm-up of {sys.argv[8]} other series; "
       f"{max(r['round'] for r in rows)} rounds, systems in rotating order; load average before each push "
       f"{min(r['load_before'] for r in rows):.1f}-{max(r['load_before'] for r in rows):.1f}")
 print("| system | samples/s (median of rounds) | x Prometheus | bytes per active series (median) |")
