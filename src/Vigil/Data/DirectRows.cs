@@ -207,10 +207,10 @@ public sealed class DirectRows(VigilDbContext db)
         int affected;
         try
         {
-            var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as SqliteTransaction;
+            // In a transaction, the context's or the one CommitAsync began on the connection itself.
             affected = db.Database.GetDbConnection() is SqliteConnection { State: System.Data.ConnectionState.Open } connection
-                && (transaction is not null || ownTransaction)
-                ? await RunOnSqliteAsync(pending, connection, transaction, keys, cancellationToken)
+                && raw.sqlite3_get_autocommit(connection.Handle!) == 0
+                ? await RunOnSqliteAsync(pending, connection, db.Database.CurrentTransaction?.GetDbTransaction() as SqliteTransaction, keys, cancellationToken)
                 : await RunThroughEfAsync(pending, keys, cancellationToken);
         }
         catch (DbException e)
@@ -238,9 +238,6 @@ public sealed class DirectRows(VigilDbContext db)
         }
     }
 
-    /// <summary>Set while <see cref="CommitAsync"/> runs the rows in its own transaction, begun straight on a kept connection (the context knows of no transaction).</summary>
-    private bool ownTransaction;
-
     private static readonly Statement Begin = new("BEGIN IMMEDIATE;", [], "", []);
     private static readonly Statement Commit = new("COMMIT;", [], "", []);
     private static readonly Statement Rollback = new("ROLLBACK;", [], "", []);
@@ -252,7 +249,8 @@ public sealed class DirectRows(VigilDbContext db)
     /// <c>COMMIT</c> run as statements prepared once, as the rows do: EF's transaction prepared both
     /// anew each time and made its diagnostics' objects, ~2 % of the alert path's CPU and 4 % of its
     /// allocations for the delivery's record (bench/alerting). Otherwise in a transaction of the
-    /// context's. Nothing is written when a row fails.
+    /// context's. Nothing is written when a row fails. Either way the context's
+    /// <see cref="AfterCommit"/> actions run once it committed, and are dropped when it did not.
     /// </summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
@@ -271,7 +269,6 @@ public sealed class DirectRows(VigilDbContext db)
         RunPrepared(connection, prepared, Begin, this, []);
         try
         {
-            ownTransaction = true;
             await ExecuteAsync(cancellationToken);
             RunPrepared(connection, prepared, Commit, this, []);
         }
@@ -279,12 +276,11 @@ public sealed class DirectRows(VigilDbContext db)
         {
             // Still open (a row or the commit failed): nothing of it stays.
             RunPrepared(connection, prepared, Rollback, this, []);
+            AfterCommit.Drop(db);
             throw;
         }
-        finally
-        {
-            ownTransaction = false;
-        }
+        // What EF's transaction interceptor does at its commit (AfterCommitInterceptor).
+        AfterCommit.Run(db);
     }
 
     /// <summary>
@@ -377,7 +373,8 @@ public sealed class DirectRows(VigilDbContext db)
     }
 
     /// <summary>
-    /// Each statement on its own, in <paramref name="transaction"/> (or, with none, the one <see cref="CommitAsync"/> began): on a kept connection prepared
+    /// Each statement on its own, in the connection's open transaction (<paramref name="transaction"/>
+    /// when the context began it, or the one <see cref="CommitAsync"/> began): on a kept connection prepared
     /// once and run straight through SQLite (<see cref="RunPrepared"/>); otherwise as a command per
     /// statement shape, prepared for this run.
     /// </summary>

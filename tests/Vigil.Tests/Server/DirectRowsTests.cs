@@ -146,7 +146,10 @@ public abstract class DirectRowsTests : IAsyncLifetime
             message.Attempts = 1;
             var attempt = new DeliveryAttempt { MessageId = message.Id, Channel = "ops", At = message.CreatedAt, DurationMs = 3, Succeeded = true, StatusCode = 200 };
             var rows = new DirectRows(db).Update(message, nameof(OutboxMessage.Status), nameof(OutboxMessage.Attempts)).Insert(attempt);
+            var signalled = 0;
+            AfterCommit.Add(db, () => signalled++);
             await rows.CommitAsync(CancellationToken.None);
+            Assert.Equal(1, signalled);
             Assert.True(attempt.Id > 0);
             Assert.Null(db.Database.CurrentTransaction);
             // A second unit on the same connection: the first left no transaction open.
@@ -172,8 +175,12 @@ public abstract class DirectRowsTests : IAsyncLifetime
             var rows = new DirectRows(db)
                 .Update(message, nameof(OutboxMessage.Attempts))
                 .Insert(new DeliveryAttempt { MessageId = message.Id + 1000, Channel = "ops", At = message.CreatedAt, DurationMs = 1, Succeeded = false });
+            var signalled = 0;
+            AfterCommit.Add(db, () => signalled++);
             var refused = await Assert.ThrowsAsync<DbUpdateException>(() => rows.CommitAsync(CancellationToken.None));
             Assert.IsAssignableFrom<System.Data.Common.DbException>(refused.InnerException);
+            // Nothing committed: nothing is signalled.
+            Assert.Equal(0, signalled);
             message.Status = OutboxStatus.Failed;
             await new DirectRows(db).Update(message, nameof(OutboxMessage.Status)).CommitAsync(CancellationToken.None);
         }

@@ -69,9 +69,7 @@ public sealed class ReceiveAlerts(IServiceScopeFactory scopes, IServiceProvider 
         var existing = await db.Set<StoredAlert>().AsNoTracking().Where(a => fingerprints.Contains(a.Fingerprint)).ToDictionaryAsync(a => a.Fingerprint, cancellationToken);
         var writes = new DirectRows(db);
         Apply(writes, existing, incoming, now, logger);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await writes.ExecuteAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await writes.CommitAsync(cancellationToken);
     }
 
     /// <summary>

@@ -48,11 +48,12 @@ public static class ServeStatusPage
     /// <c>/status/{name}/...</c>. Any other request passes straight on, without an async step of its own.
     /// </summary>
     public static IApplicationBuilder UseStatusPageHosts(this IApplicationBuilder app) => app.Use((context, next) =>
-        context.Request.Method is "GET" or "HEAD" && HostedPaths.Contains(context.Request.Path.Value ?? "/") ? ServeForHostAsync(context, next) : next(context));
+        context.Request.Method is "GET" or "HEAD" && (context.Request.Path.Value ?? "/") is var path && HostedPaths.Contains(path)
+            ? ServeForHostAsync(context, next, path)
+            : next(context));
 
-    private static async Task ServeForHostAsync(HttpContext context, RequestDelegate next)
+    private static async Task ServeForHostAsync(HttpContext context, RequestDelegate next, string path)
     {
-        var path = context.Request.Path.Value ?? "/";
         if (await context.RequestServices.GetRequiredService<StatusPageCache>().SlugForHostAsync(context.Request.Host.Host, context.RequestAborted) is { } slug)
         {
             context.Request.Path = path == "/" ? $"/status/{slug}" : $"/status/{slug}{path}";
